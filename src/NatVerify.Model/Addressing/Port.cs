@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace NatVerify.Model.Addressing;
+
+/// <summary>
+/// A port (or ICMP echo id) value: either a concrete number 0..65535, or a <em>fresh</em> port, an
+/// anonymous member of a large <see cref="PortAtom"/> that no scenario names.
+/// </summary>
+/// <remarks>
+/// Data independence: the model's behaviour never depends on which unnamed port of an atom a search
+/// picks, only on whether it equals another port in the state. Fresh ports are therefore numbered by
+/// first use (see <c>Canonicalizer</c>), and two flows may still pick the same fresh port.
+/// </remarks>
+public readonly record struct Port(int Raw) : IComparable<Port>
+{
+    private const int FreshBase = 1 << 16;
+    private const int IndexBits = 8;
+
+    /// <summary>A concrete port number.</summary>
+    public static Port Of(int number) =>
+        number is >= 0 and <= 65535 ? new Port(number) : throw new ArgumentOutOfRangeException(nameof(number));
+
+    /// <summary>The <paramref name="index"/>-th (1-based) fresh port of atom <paramref name="atom"/>.</summary>
+    public static Port Fresh(int atom, int index) => new(FreshBase + (atom << IndexBits) + index);
+
+    /// <summary>True for a fresh (abstract) port.</summary>
+    public bool IsFresh => Raw >= FreshBase;
+
+    /// <summary>The concrete number; only for non-fresh ports.</summary>
+    public int Number => IsFresh ? throw new InvalidOperationException("fresh port has no number") : Raw;
+
+    /// <summary>The atom a fresh port belongs to.</summary>
+    public int Atom => (Raw - FreshBase) >> IndexBits;
+
+    /// <summary>The 1-based first-use index of a fresh port within its atom.</summary>
+    public int FreshIndex => (Raw - FreshBase) & ((1 << IndexBits) - 1);
+
+    /// <inheritdoc />
+    public int CompareTo(Port other) => Raw.CompareTo(other.Raw);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        IsFresh ? $"*{Atom}.{FreshIndex}" : Raw.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,156 @@
+using NatVerify.Model.Addressing;
+using NatVerify.Model.Scenario;
+using NatVerify.Model.Semantics;
+using NatVerify.Model.State;
+
+namespace NatVerify.Model.Properties;
+
+/// <summary>
+/// The state properties of docs/properties.md. Each check reads the state (and the ghost facts recorded in it)
+/// with the real kernel's definitions and returns null when the property holds, else a message.
+/// </summary>
+public sealed class PropertyCatalog(NatSemantics semantics)
+{
+    /// <summary>Checks one property by id.</summary>
+    public string? Check(string id, NatState state) => id switch
+    {
+        PropertyIds.LinkedTupleUniqueness => LinkedTupleUniqueness(state),
+        PropertyIds.NullBindingIdentityWhenFree => NullBindingIdentityWhenFree(state),
+        PropertyIds.NullBindingScope => NullBindingScope(state),
+        PropertyIds.DropExplained => DropExplained(state),
+        PropertyIds.NoAvoidableDrop => NoAvoidableDrop(state),
+        PropertyIds.ReplyRouting => ReplyRouting(state),
+        _ => throw new ArgumentException($"unknown property '{id}'", nameof(id)),
+    };
+
+    private string Name(int actor) => semantics.Scenario.Actors[actor].Name;
+
+    private string? LinkedTupleUniqueness(NatState state)
+    {
+        var nodes = semantics.LinkedNodes(state).ToList();
+        for (var a = 0; a < nodes.Count; a++)
+        {
+            for (var b = a + 1; b < nodes.Count; b++)
+            {
+                if (nodes[a].Tuple == nodes[b].Tuple)
+                {
+                    return $"{Dir(nodes[a].IsReply)} tuple of {Name(nodes[a].Actor)} equals {Dir(nodes[b].IsReply)} tuple of {Name(nodes[b].Actor)}: {nodes[a].Tuple}";
+                }
+            }
+        }
+
+        return null;
+
+        static string Dir(bool reply) => reply ? "reply" : "original";
+    }
+
+    private string? NullBindingIdentityWhenFree(NatState state)
+    {
+        for (var i = 0; i < state.Count; i++)
+        {
+            var s = state[i];
+            if (s.Has(CtStatus.SrcNullBinding) && s.Has(CtStatus.SrcProbeFree) && s.Reply.Invert() != s.PreSrc)
+            {
+                return $"{Name(i)}: the SRC null binding changed {s.PreSrc} to {s.Reply.Invert()} although its reply tuple was free when it probed";
+            }
+        }
+
+        return null;
+    }
+
+    private string? NullBindingScope(NatState state)
+    {
+        for (var i = 0; i < state.Count; i++)
+        {
+            var s = state[i];
+            if (semantics.Scenario.Actors[i] is not FlowActor)
+            {
+                continue;
+            }
+
+            var orig = semantics.Original(i);
+            if (s.Has(CtStatus.DstNullBinding))
+            {
+                var afterDst = s.Phase == Phase.DstDone ? s.Reply.Invert() : s.PreSrc;
+                var allowed = orig.Protocol == L4Protocol.Icmp ? afterDst with { SrcPort = orig.SrcPort } : afterDst;
+                if (allowed != orig)
+                {
+                    return $"{Name(i)}: the DST null binding changed {orig} to {afterDst}; it may never change an address or a port";
+                }
+            }
+
+            if (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone)
+            {
+                var before = s.PreSrc;
+                var after = s.Reply.Invert();
+                if (after with { SrcPort = before.SrcPort } != before)
+                {
+                    return $"{Name(i)}: the SRC null binding changed {before} to {after}; only the source port may change";
+                }
+
+                if (orig.Protocol != L4Protocol.Icmp && after.SrcPort != before.SrcPort)
+                {
+                    var cls = semantics.Ports.ClassOf(before.SrcPort);
+                    if (!semantics.Ports.InRange(after.SrcPort, cls.Min, cls.Max))
+                    {
+                        return $"{Name(i)}: the SRC null binding moved source port {before.SrcPort} to {semantics.Ports.Describe(after.SrcPort)}, outside its class {cls}";
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private string? DropExplained(NatState state)
+    {
+        for (var i = 0; i < state.Count; i++)
+        {
+            var s = state[i];
+            if (s.Phase == Phase.Dropped && s.Partner < 0 && !s.Has(CtStatus.DroppedByTarget))
+            {
+                return $"{Name(i)}: dropped without a clash at confirm";
+            }
+        }
+
+        return null;
+    }
+
+    private string? NoAvoidableDrop(NatState state)
+    {
+        for (var i = 0; i < state.Count; i++)
+        {
+            var s = state[i];
+            if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Has(CtStatus.ClashOnReply) && s.Has(CtStatus.SrcNatDone)
+                && !s.Has(CtStatus.SrcFixedPort) && !s.Has(CtStatus.SrcSearchFailed)
+                && (s.LinkedAtSrcProbe & (1UL << s.Partner)) != 0)
+            {
+                return $"{Name(i)}: dropped at confirm because its reply tuple clashed with {Name(s.Partner)}, whose entry was already confirmed when {Name(i)}'s SRC NAT probed and its port class still had free ports";
+            }
+        }
+
+        return null;
+    }
+
+    private string? ReplyRouting(NatState state)
+    {
+        var nodes = semantics.LinkedNodes(state).ToList();
+        foreach (var (tuple, actor, isReply) in nodes)
+        {
+            if (!isReply)
+            {
+                continue;
+            }
+
+            foreach (var other in nodes)
+            {
+                if (other.Tuple == tuple && (other.Actor != actor || !other.IsReply))
+                {
+                    return $"a reply packet {tuple} of {Name(actor)} would be looked up as {(other.IsReply ? "a reply" : "an original")} of {Name(other.Actor)}";
+                }
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,60 @@
+using NatVerify.Model.Addressing;
+using NatVerify.Model.Nat;
+
+namespace NatVerify.Model.Scenario;
+
+/// <summary>
+/// Everything the semantics needs about one scenario: the ruleset, interface addresses (for MASQUERADE and
+/// REDIRECT), the actors, ordering constraints and whether actors run one after another.
+/// </summary>
+public sealed record ScenarioModel(
+    string Name,
+    NatRuleset Ruleset,
+    IReadOnlyDictionary<string, Ipv4> InterfaceAddresses,
+    IReadOnlyList<Actor> Actors,
+    IReadOnlyList<OrderConstraint> Constraints,
+    bool Sequential)
+{
+    /// <summary>Index of the actor with the given name, or -1.</summary>
+    public int IndexOf(string name)
+    {
+        for (var i = 0; i < Actors.Count; i++)
+        {
+            if (Actors[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Every concrete port the scenario names (flows, ctnetlink tuples and filters).</summary>
+    public IEnumerable<int> NamedPorts()
+    {
+        foreach (var actor in Actors)
+        {
+            switch (actor)
+            {
+                case FlowActor f:
+                    yield return f.Original.SrcPort.Raw;
+                    if (f.Original.Protocol != L4Protocol.Icmp)
+                    {
+                        yield return f.Original.DstPort.Raw;
+                    }
+
+                    break;
+                case CtnetlinkInsert c:
+                    yield return c.Original.SrcPort.Raw;
+                    yield return c.Reply.SrcPort.Raw;
+                    if (c.Original.Protocol != L4Protocol.Icmp)
+                    {
+                        yield return c.Original.DstPort.Raw;
+                        yield return c.Reply.DstPort.Raw;
+                    }
+
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+using NatVerify.Model.Scenario;
+using NatVerify.Model.State;
+using NatVerify.Model.Steps;
+
+namespace NatVerify.Model.Semantics;
+
+/// <summary>Confirmation, clash resolution and the external writers (ctnetlink, timeouts).</summary>
+public sealed partial class NatSemantics
+{
+    /// <summary>
+    /// <c>__nf_conntrack_confirm</c>: scan the original bucket, then the reply bucket, for an equal linked node
+    /// (expired entries included: <c>nf_ct_key_equal</c> ignores expiry); insert, or <c>nf_ct_resolve_clash</c>.
+    /// </summary>
+    private (NatStep, NatState) ConfirmStep(NatState state, int i)
+    {
+        var slots = state.CopySlots();
+        var self = slots[i];
+        var orig = _originals[i];
+        var probes = new List<Probe>();
+        var onReply = false;
+        var winner = -1;
+        if (Mutant != KernelMutant.NoConfirmClashCheck)
+        {
+            winner = FindLinked(slots, orig, i, null, skipExpired: false);
+            probes.Add(new Probe("__nf_conntrack_confirm (original bucket)", orig, winner));
+            if (winner < 0)
+            {
+                winner = FindLinked(slots, self.Reply, i, null, skipExpired: false);
+                probes.Add(new Probe("__nf_conntrack_confirm (reply bucket)", self.Reply, winner));
+                onReply = winner >= 0;
+            }
+        }
+
+        ConfirmResult result;
+        var partner = winner;
+        if (winner < 0)
+        {
+            result = ConfirmResult.Inserted;
+        }
+        else if (!Profile.AllowClash(orig.Protocol))
+        {
+            result = ConfirmResult.Dropped;
+        }
+        else if (CanMerge(slots, winner, i))
+        {
+            result = ConfirmResult.Merged;
+        }
+        else if (Profile.ClashHarder)
+        {
+            // nf_ct_resolve_clash_harder: a node equal to our reply decides; a unique reply gets a reply-only entry.
+            var replyClash = FindLinked(slots, self.Reply, i, null, skipExpired: false);
+            probes.Add(new Probe("nf_ct_resolve_clash_harder (reply bucket)", self.Reply, replyClash));
+            if (replyClash < 0)
+            {
+                result = ConfirmResult.ClashEntry;
+                partner = winner;
+            }
+            else
+            {
+                partner = replyClash;
+                result = CanMerge(slots, replyClash, i) ? ConfirmResult.Merged : ConfirmResult.Dropped;
+                onReply = true;
+            }
+        }
+        else
+        {
+            result = ConfirmResult.Dropped;
+        }
+
+        var phase = result switch
+        {
+            ConfirmResult.Inserted => Phase.Confirmed,
+            ConfirmResult.ClashEntry => Phase.ClashEntry,
+            ConfirmResult.Merged => Phase.Merged,
+            _ => Phase.Dropped,
+        };
+        var status = self.Status;
+        if (result == ConfirmResult.ClashEntry)
+        {
+            status |= CtStatus.NatClash;
+        }
+
+        if (onReply)
+        {
+            status |= CtStatus.ClashOnReply;
+        }
+
+        slots[i] = self with { Phase = phase, Status = status, Partner = (sbyte)partner };
+        return (new Confirm(i, result, partner, onReply) { Probes = probes }, Make(slots));
+    }
+
+    /// <summary><c>nf_ct_can_merge</c> for the profile's merge rule (the winner is never dying here).</summary>
+    private bool CanMerge(ReadOnlySpan<Slot> slots, int winner, int loser)
+    {
+        var w = slots[winner];
+        var l = slots[loser];
+        var match = _originals[winner] == _originals[loser] && w.Reply == l.Reply;
+        return Profile.Merge switch
+        {
+            MergeRule.MatchOrReverse => match || (_originals[winner] == l.Reply && w.Reply == _originals[loser]),
+            _ => match || (w.Status & (CtStatus.SrcNatDone | CtStatus.DstNatDone)) == 0,
+        };
+    }
+
+    /// <summary><c>nf_conntrack_hash_check_insert</c>: -EEXIST when either tuple equals a linked node.</summary>
+    private (NatStep, NatState) InsertStep(NatState state, int i)
+    {
+        var slots = state.CopySlots();
+        var clash = FindLinked(slots, _originals[i], i, null, skipExpired: false);
+        if (clash < 0)
+        {
+            clash = FindLinked(slots, slots[i].Reply, i, null, skipExpired: false);
+        }
+
+        slots[i] = slots[i] with { Phase = clash < 0 ? Phase.Inserted : Phase.Exists, Partner = (sbyte)clash };
+        var step = new CtnetlinkInsertStep(i, clash)
+        {
+            Probes = [new Probe("nf_conntrack_hash_check_insert", _originals[i], clash)],
+        };
+        return (step, Make(slots));
+    }
+
+    /// <summary>
+    /// <c>conntrack -D</c>: every entry whose ORIGINAL node is linked and matches the filter is deleted
+    /// (ctnetlink dumps walk original nodes, so reply-only NAT_CLASH entries are never seen).
+    /// </summary>
+    private (NatStep, NatState) DeleteStep(NatState state, int i, CtnetlinkDelete delete)
+    {
+        var slots = state.CopySlots();
+        var deleted = new List<int>();
+        for (var j = 0; j < slots.Length; j++)
+        {
+            if (slots[j].OriginalLinked && delete.Filter.Matches(_originals[j], slots[j].Reply))
+            {
+                slots[j] = slots[j] with { Status = slots[j].Status | CtStatus.Removed };
+                deleted.Add(j);
+            }
+        }
+
+        slots[i] = slots[i] with { Phase = deleted.Count > 0 ? Phase.Done : Phase.Nothing };
+        return (new CtnetlinkDeleteStep(i, deleted), Make(slots));
+    }
+
+    private void TimeoutSuccessor(NatState state, int i, EntryTimeout timeout, List<(NatStep, NatState)> sink)
+    {
+        var target = Scenario.IndexOf(timeout.Target);
+        var t = state[target];
+        if (t.Linked && !t.Has(CtStatus.Expired))
+        {
+            var slots = state.CopySlots();
+            slots[target] = t with { Status = t.Status | CtStatus.Expired };
+            slots[i] = slots[i] with { Phase = Phase.Done };
+            sink.Add((new TimeoutStep(i, target), Make(slots)));
+        }
+        else if (t.Terminal)
+        {
+            var slots = state.CopySlots();
+            slots[i] = slots[i] with { Phase = Phase.Nothing };
+            sink.Add((new TimeoutStep(i, -1), Make(slots)));
+        }
+    }
+}

@@ -1,0 +1,475 @@
+using NatVerify.Model.Addressing;
+using NatVerify.Model.Nat;
+using NatVerify.Model.Scenario;
+using NatVerify.Model.State;
+using NatVerify.Model.Steps;
+using NatVerify.Model.Tuples;
+
+namespace NatVerify.Model.Semantics;
+
+/// <summary>NAT tuple selection: <c>nf_nat_setup_info</c>, <c>get_unique_tuple</c> and the port search.</summary>
+public sealed partial class NatSemantics
+{
+    /// <summary>One tuple <c>get_unique_tuple</c> may return, with the probes that led to it.</summary>
+    internal readonly record struct Choice(ConntrackTuple Tuple, bool Failed, IReadOnlyList<Probe> Probes);
+
+    private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink)
+    {
+        var slot = state[i];
+        var manip = hook.Manip();
+        var curr = slot.Reply.Invert();
+        var verdict = EvaluateChains(hook, curr, flow);
+        var nextPhase = manip == ManipType.Dst ? Phase.DstDone : Phase.Dropped;
+        var gc = new List<int>();
+
+        if (verdict.Drop)
+        {
+            var slots = state.CopySlots();
+            slots[i] = slot with { Phase = Phase.Dropped, Status = slot.Status | CtStatus.DroppedByTarget };
+            sink.Add((new NatSetup(i, hook, NatDecision.TargetDrop, verdict.Rule!.Text, null, curr, curr, false), Make(slots)));
+            return;
+        }
+
+        var nullBinding = verdict.Rule is null;
+        var range = verdict.Range ?? NatRange.NullBinding(manip == ManipType.Src ? curr.SrcIp : curr.DstIp);
+        List<Choice> choices;
+        if (nullBinding && Mutant == KernelMutant.NoNullBinding)
+        {
+            choices = [new Choice(curr, false, [])];
+        }
+        else
+        {
+            choices = GetUniqueTuple(state.Slots, i, curr, range, manip, nullBinding, gc);
+        }
+
+        // Ghost facts for the properties, read with the real kernel's semantics whatever the mutant.
+        var linkedMask = 0UL;
+        for (var j = 0; j < state.Count; j++)
+        {
+            if (state[j].Linked && !state[j].Has(CtStatus.Expired))
+            {
+                linkedMask |= 1UL << j;
+            }
+        }
+
+        var trulyFree = TupleTaken(state.Slots, curr.Invert(), i, null, null, real: true) < 0;
+        var seen = new HashSet<ConntrackTuple>();
+        foreach (var choice in choices)
+        {
+            if (!seen.Add(choice.Tuple))
+            {
+                continue;
+            }
+
+            var slots = state.CopySlots();
+            foreach (var c in gc)
+            {
+                slots[c] = slots[c] with { Status = slots[c].Status | CtStatus.Removed };
+            }
+
+            var status = slot.Status;
+            if (choice.Tuple != curr)
+            {
+                status |= manip == ManipType.Src ? CtStatus.SrcNat : CtStatus.DstNat;
+            }
+
+            status |= manip == ManipType.Src ? CtStatus.SrcNatDone : CtStatus.DstNatDone;
+            status |= nullBinding
+                ? (manip == ManipType.Src ? CtStatus.SrcNullBinding : CtStatus.DstNullBinding)
+                : CtStatus.RuleApplied;
+            var next = slot with { Reply = choice.Tuple.Invert() };
+            if (manip == ManipType.Src)
+            {
+                if (trulyFree)
+                {
+                    status |= CtStatus.SrcProbeFree;
+                }
+
+                if (range.ProtoSpecified && range.MinProto == range.MaxProto)
+                {
+                    status |= CtStatus.SrcFixedPort;
+                }
+
+                if (choice.Failed)
+                {
+                    status |= CtStatus.SrcSearchFailed;
+                }
+
+                next = next with
+                {
+                    Phase = Phase.SrcDone,
+                    PreSrc = curr,
+                    LinkedAtSrcProbe = linkedMask,
+                    BySourceOrder = NextBySourceOrder(state.Slots),
+                };
+            }
+            else
+            {
+                next = next with { Phase = nextPhase, PreSrc = choice.Tuple };
+            }
+
+            slots[i] = next with { Status = status };
+            var step = new NatSetup(i, hook, nullBinding ? NatDecision.NullBinding : NatDecision.Rule, verdict.Rule?.Text, range, curr, choice.Tuple, choice.Failed)
+            {
+                Probes = choice.Probes,
+                Collected = [.. gc],
+            };
+            sink.Add((step, Make(slots)));
+        }
+    }
+
+    private static byte NextBySourceOrder(ReadOnlySpan<Slot> slots)
+    {
+        byte max = 0;
+        foreach (var s in slots)
+        {
+            max = Math.Max(max, s.BySourceOrder);
+        }
+
+        return (byte)(max + 1);
+    }
+
+    /// <summary>
+    /// <c>nf_conntrack_tuple_taken(reply, self)</c>: the first other entry with a linked node equal to
+    /// <paramref name="reply"/>; only CONFIRMED entries are visible; expired ones are collected and skipped;
+    /// since 5.0 entries with self's original tuple are ignored. Returns the actor, or -1 when free.
+    /// </summary>
+    internal int TupleTaken(ReadOnlySpan<Slot> slots, ConntrackTuple reply, int self, List<int>? gc, List<Probe>? probes, bool real = false)
+    {
+        var selfOrig = _originals[self];
+        var taker = -1;
+        for (var j = 0; j < slots.Length && taker < 0; j++)
+        {
+            var s = slots[j];
+            if (j == self)
+            {
+                continue;
+            }
+
+            bool equal;
+            if (s.Linked)
+            {
+                equal = (s.OriginalLinked && _originals[j] == reply) || s.Reply == reply;
+                if (equal && s.Has(CtStatus.Expired))
+                {
+                    gc?.Add(j);
+                    continue;
+                }
+            }
+            else
+            {
+                // The mutant makes other CPUs' private entries visible, as if they reserved their tuples.
+                equal = !real && Mutant == KernelMutant.ProbeSeesUnconfirmed && s.Unconfirmed
+                    && Scenario.Actors[j] is FlowActor && (_originals[j] == reply || s.Reply == reply);
+            }
+
+            if (equal && !(Profile.SameOriginSkip && _originals[j] == selfOrig))
+            {
+                taker = j;
+            }
+        }
+
+        probes?.Add(new Probe("nf_conntrack_tuple_taken", reply, taker));
+        return taker;
+    }
+
+    /// <summary><c>nf_nat_used_tuple</c>: is the reply we would install (the inverse of <paramref name="tuple"/>) taken?</summary>
+    private bool Used(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int> gc, List<Probe>? probes) =>
+        TupleTaken(slots, tuple.Invert(), self, gc, probes) >= 0;
+
+    /// <summary>
+    /// <c>nf_nat_used_tuple_new</c> (6.12+): like <see cref="Used"/>, but for allow_clash protocols a clash with
+    /// an exact mirror entry that uses no NAT counts as free (the reverse-direction race; confirm merges them).
+    /// </summary>
+    private bool UsedNew(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int> gc, List<Probe> probes)
+    {
+        if (!Used(slots, tuple, self, gc, probes))
+        {
+            return false;
+        }
+
+        if (!Profile.AllowClash(tuple.Protocol) || (slots[self].Status & (CtStatus.SrcNat | CtStatus.DstNat)) != 0)
+        {
+            return true;
+        }
+
+        var hit = FindLinked(slots, tuple, self, null, skipExpired: true);
+        var hitTuple = tuple;
+        if (hit < 0)
+        {
+            hitTuple = tuple.Invert();
+            hit = FindLinked(slots, hitTuple, self, null, skipExpired: true);
+        }
+
+        if (hit < 0)
+        {
+            return false;
+        }
+
+        if (IsOriginalNode(slots, hit, hitTuple) || (slots[hit].Status & (CtStatus.SrcNat | CtStatus.DstNat)) != 0)
+        {
+            return true;
+        }
+
+        var mirror = _originals[hit] == slots[self].Reply && slots[hit].Reply == _originals[self];
+        probes.Add(new Probe("nf_nat_used_tuple_new", tuple.Invert(), mirror ? -1 : hit, mirror ? "exact mirror without NAT: treated as free" : null));
+        return !mirror;
+    }
+
+    /// <summary>
+    /// <c>get_unique_tuple</c>: keep the current tuple when allowed and free (SRC, step 1), reuse the
+    /// bysource mapping, pick the address (<c>find_best_ips_proto</c>), accept an in-range port (a single-port
+    /// range without any check), else search (<c>nf_nat_l4proto_unique_tuple</c>).
+    /// </summary>
+    internal List<Choice> GetUniqueTuple(ReadOnlySpan<Slot> slots, int self, ConntrackTuple curr, NatRange range, ManipType manip, bool nullBinding, List<int> gc)
+    {
+        var probes = new List<Probe>();
+        var results = new List<Choice>();
+        if (manip == ManipType.Src && !range.RandomAll)
+        {
+            if (InRange(curr, range))
+            {
+                var taken = Profile.UsedTupleNew ? UsedNew(slots, curr, self, gc, probes) : Used(slots, curr, self, gc, probes);
+                if (!taken)
+                {
+                    return [new Choice(curr, false, probes)];
+                }
+            }
+            else if (FindAppropriateSrc(slots, curr, range) is { } reuse)
+            {
+                if (!Used(slots, reuse, self, gc, probes))
+                {
+                    probes.Add(new Probe("find_appropriate_src", reuse.Invert(), -1, "reusing the mapping of the same original source"));
+                    return [new Choice(reuse, false, probes)];
+                }
+            }
+        }
+
+        foreach (var address in BestAddresses(curr, range, manip))
+        {
+            var t = manip == ManipType.Src ? curr with { SrcIp = address } : curr with { DstIp = address };
+            var stepProbes = new List<Probe>(probes);
+            if (!range.RandomAll)
+            {
+                if (range.ProtoSpecified)
+                {
+                    var key = KeyOf(t, manip);
+                    if (Ports.InRange(key, range.MinProto, range.MaxProto)
+                        && (range.MinProto == range.MaxProto || !Used(slots, t, self, gc, stepProbes)))
+                    {
+                        if (range.MinProto == range.MaxProto)
+                        {
+                            stepProbes.Add(new Probe("get_unique_tuple", t.Invert(), -1, "single-port range already matches: accepted without a uniqueness check"));
+                        }
+
+                        results.Add(new Choice(t, false, stepProbes));
+                        continue;
+                    }
+                }
+                else if (!Used(slots, t, self, gc, stepProbes))
+                {
+                    results.Add(new Choice(t, false, stepProbes));
+                    continue;
+                }
+            }
+
+            results.AddRange(UniqueL4(slots, self, t, range, manip, nullBinding, gc, stepProbes));
+        }
+
+        return results;
+    }
+
+    /// <summary><c>in_range</c>: the source address (MAP_IPS) and source key (PROTO_SPECIFIED) lie in the range.</summary>
+    private bool InRange(ConntrackTuple t, NatRange range)
+    {
+        if (range.MapIps && (t.SrcIp.Value < range.MinAddr.Value || t.SrcIp.Value > range.MaxAddr.Value))
+        {
+            return false;
+        }
+
+        return !range.ProtoSpecified || Ports.InRange(t.SrcPort, range.MinProto, range.MaxProto);
+    }
+
+    /// <summary>
+    /// <c>find_appropriate_src</c>: the most recently added bysource entry with the same protocol and original
+    /// source address and port; its mapped source, if in range. Entries stay in bysource until freed.
+    /// </summary>
+    private ConntrackTuple? FindAppropriateSrc(ReadOnlySpan<Slot> slots, ConntrackTuple curr, NatRange range)
+    {
+        var best = -1;
+        for (var j = 0; j < slots.Length; j++)
+        {
+            var s = slots[j];
+            var o = _originals[j];
+            if (s.BySourceOrder == 0 || s.Phase is Phase.Dropped or Phase.Merged || s.Has(CtStatus.Removed)
+                || o.Protocol != curr.Protocol || o.SrcIp != curr.SrcIp || o.SrcPort != curr.SrcPort)
+            {
+                continue;
+            }
+
+            if (best < 0 || s.BySourceOrder > slots[best].BySourceOrder)
+            {
+                var mapped = s.Reply.Invert();
+                var candidate = curr with { SrcIp = mapped.SrcIp, SrcPort = mapped.SrcPort };
+                if (InRange(candidate, range))
+                {
+                    best = j;
+                }
+            }
+        }
+
+        if (best < 0)
+        {
+            return null;
+        }
+
+        var m = slots[best].Reply.Invert();
+        return curr with { SrcIp = m.SrcIp, SrcPort = m.SrcPort };
+    }
+
+    /// <summary>
+    /// <c>find_best_ips_proto</c>: one address for single-address ranges; for wider ranges the kernel's
+    /// deterministic hash is abstracted as any address of the range (over-approximation, documented).
+    /// </summary>
+    private static IEnumerable<Ipv4> BestAddresses(ConntrackTuple curr, NatRange range, ManipType manip)
+    {
+        if (!range.MapIps)
+        {
+            yield return manip == ManipType.Src ? curr.SrcIp : curr.DstIp;
+            yield break;
+        }
+
+        for (var a = range.MinAddr.Value; a <= range.MaxAddr.Value && a >= range.MinAddr.Value; a++)
+        {
+            yield return new Ipv4(a);
+            if (a == uint.MaxValue)
+            {
+                break;
+            }
+        }
+    }
+
+    private static Port KeyOf(ConntrackTuple t, ManipType manip) =>
+        t.Protocol == L4Protocol.Icmp || manip == ManipType.Src ? t.SrcPort : t.DstPort;
+
+    private static ConntrackTuple WithKey(ConntrackTuple t, ManipType manip, Port key) =>
+        t.Protocol == L4Protocol.Icmp || manip == ManipType.Src ? t with { SrcPort = key } : t with { DstPort = key };
+
+    /// <summary>
+    /// <c>nf_nat_l4proto_unique_tuple</c>: the search. Every free candidate of the range is a possible
+    /// result (the kernel's offset is random); the search fails, keeping a taken tuple, only when no candidate
+    /// is free or, with the capped search (5.15+), when a range wider than 128 has at least 128 taken ports
+    /// (a whole probe window can then miss every free port).
+    /// </summary>
+    private List<Choice> UniqueL4(ReadOnlySpan<Slot> slots, int self, ConntrackTuple t, NatRange range, ManipType manip, bool nullBinding, List<int> gc, List<Probe> probes)
+    {
+        int lo, hi;
+        if (t.Protocol == L4Protocol.Icmp)
+        {
+            (lo, hi) = range.ProtoSpecified ? (range.MinProto, range.MaxProto) : (0, 65535);
+        }
+        else if (range.ProtoSpecified)
+        {
+            (lo, hi) = (Math.Min(range.MinProto, range.MaxProto), Math.Max(range.MinProto, range.MaxProto));
+        }
+        else if (manip == ManipType.Dst && !(nullBinding && Mutant == KernelMutant.DstNullBindingChangesPort))
+        {
+            // A DST manip without a port range never changes a port: the tuple stays, taken or not.
+            probes.Add(new Probe("nf_nat_l4proto_unique_tuple", t.Invert(), -1, "DST manip without PROTO_SPECIFIED: port unchanged"));
+            return [new Choice(t, false, probes)];
+        }
+        else
+        {
+            var cls = Ports.ClassOf(KeyOf(t, manip));
+            (lo, hi) = (cls.Min, cls.Max);
+        }
+
+        var free = new List<ConntrackTuple>();
+        var taken = new List<(ConntrackTuple Tuple, int By)>();
+        var allConcrete = true;
+        foreach (var port in Candidates(slots, lo, hi))
+        {
+            allConcrete &= !port.IsFresh;
+            var candidate = WithKey(t, manip, port);
+            var by = TupleTaken(slots, candidate.Invert(), self, gc, null);
+            if (by < 0)
+            {
+                free.Add(candidate);
+            }
+            else
+            {
+                taken.Add((candidate, by));
+            }
+        }
+
+        var size = hi - lo + 1;
+        var canFail = free.Count == 0 || (Profile.CappedPortSearch && size > PortUniverse.ConcreteThreshold && taken.Count >= 128);
+        var results = new List<Choice>();
+        var deterministic = Profile.DstRangeStartsAtMin && manip == ManipType.Dst && range.ProtoSpecified && !range.RandomAll && allConcrete;
+        var pick = deterministic && free.Count > 0 ? free.GetRange(0, 1) : free;
+        foreach (var f in pick)
+        {
+            var p = new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", f.Invert(), -1, $"search in {lo}-{hi}: free") };
+            results.Add(new Choice(f, false, p));
+        }
+
+        if (canFail)
+        {
+            foreach (var (tk, by) in taken)
+            {
+                var p = new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", tk.Invert(), by, $"search in {lo}-{hi} gave up: keeps a taken tuple") };
+                results.Add(new Choice(tk, true, p));
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// The port values a search over [lo, hi] may pick: every concrete port, every fresh port already in use
+    /// in an atom of the range, and one new fresh port per atom while the atom has unused members.
+    /// </summary>
+    private IEnumerable<Port> Candidates(ReadOnlySpan<Slot> slots, int lo, int hi)
+    {
+        var list = new List<Port>();
+        foreach (var p in Ports.ConcreteIn(lo, hi))
+        {
+            list.Add(Port.Of(p));
+        }
+
+        foreach (var atom in Ports.AtomsIn(lo, hi))
+        {
+            var used = new SortedSet<int>();
+            foreach (var s in slots)
+            {
+                Collect(s.Reply, atom, used);
+                Collect(s.PreSrc, atom, used);
+            }
+
+            foreach (var index in used)
+            {
+                list.Add(Port.Fresh(atom, index));
+            }
+
+            if (used.Count < Ports.Atoms[atom].Unnamed)
+            {
+                list.Add(Port.Fresh(atom, used.Count == 0 ? 1 : used.Max + 1));
+            }
+        }
+
+        return list;
+    }
+
+    private static void Collect(ConntrackTuple t, int atom, SortedSet<int> used)
+    {
+        if (t.SrcPort.IsFresh && t.SrcPort.Atom == atom)
+        {
+            used.Add(t.SrcPort.FreshIndex);
+        }
+
+        if (t.DstPort.IsFresh && t.DstPort.Atom == atom)
+        {
+            used.Add(t.DstPort.FreshIndex);
+        }
+    }
+}

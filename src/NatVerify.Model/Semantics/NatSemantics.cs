@@ -1,0 +1,331 @@
+using NatVerify.Model.Addressing;
+using NatVerify.Model.Nat;
+using NatVerify.Model.Scenario;
+using NatVerify.Model.State;
+using NatVerify.Model.Steps;
+using NatVerify.Model.Tuples;
+
+namespace NatVerify.Model.Semantics;
+
+/// <summary>
+/// The transition relation of one scenario under one kernel profile (and optional mutant): which atomic
+/// steps are enabled in a state and the states they lead to. Pure: no I/O, no clock, no randomness; every
+/// random choice of the kernel becomes a set of successors.
+/// </summary>
+public sealed partial class NatSemantics
+{
+    /// <summary>Most actors a scenario may have (ghost bit masks are 64-bit).</summary>
+    public const int MaxActors = 64;
+
+    private readonly ConntrackTuple[] _originals;
+    private readonly (int Before, Milestone BeforeAt, Milestone AfterAt)[][] _constraints;
+
+    /// <summary>Builds the semantics; throws <see cref="ArgumentException"/> for scenarios the model cannot represent.</summary>
+    public NatSemantics(ScenarioModel scenario, KernelProfile profile, KernelMutant mutant = KernelMutant.None)
+    {
+        if (scenario.Actors.Count > MaxActors)
+        {
+            throw new ArgumentException($"at most {MaxActors} actors are supported, the scenario has {scenario.Actors.Count}");
+        }
+
+        Scenario = scenario;
+        Profile = profile;
+        Mutant = mutant;
+        Ports = PortUniverse.Create(scenario.NamedPorts(), scenario.Ruleset.PortRanges());
+        _originals = new ConntrackTuple[scenario.Actors.Count];
+        var slots = new Slot[scenario.Actors.Count];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            var (orig, reply) = scenario.Actors[i] switch
+            {
+                FlowActor f => (f.Original, f.Original.Invert()),
+                CtnetlinkInsert c => (c.Original, c.Reply),
+                _ => (default, default),
+            };
+            _originals[i] = orig;
+            slots[i] = new Slot(Phase.NotStarted, reply, CtStatus.None, orig, -1, 0, 0);
+        }
+
+        Initial = new NatState(slots);
+        _constraints = new (int, Milestone, Milestone)[slots.Length][];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            var list = new List<(int, Milestone, Milestone)>();
+            foreach (var c in scenario.Constraints)
+            {
+                if (c.After == scenario.Actors[i].Name)
+                {
+                    list.Add((scenario.IndexOf(c.Before), c.BeforeAt, c.AfterAt));
+                }
+            }
+
+            _constraints[i] = [.. list];
+        }
+    }
+
+    /// <summary>The scenario.</summary>
+    public ScenarioModel Scenario { get; }
+
+    /// <summary>The kernel profile.</summary>
+    public KernelProfile Profile { get; }
+
+    /// <summary>The mutant (None for the real kernel).</summary>
+    public KernelMutant Mutant { get; }
+
+    /// <summary>The port vocabulary of the scenario.</summary>
+    public PortUniverse Ports { get; }
+
+    /// <summary>The initial state: nothing has happened.</summary>
+    public NatState Initial { get; }
+
+    /// <summary>An actor's original tuple (flows and inserts; default for other actors).</summary>
+    public ConntrackTuple Original(int actor) => _originals[actor];
+
+    /// <summary>Appends every enabled step and its successor state, in a deterministic order.</summary>
+    public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink)
+    {
+        for (var i = 0; i < state.Count; i++)
+        {
+            var slot = state[i];
+            if (slot.Terminal || !Enabled(state, i))
+            {
+                continue;
+            }
+
+            switch (Scenario.Actors[i])
+            {
+                case FlowActor flow:
+                    FlowSuccessors(state, i, flow, sink);
+                    break;
+                case CtnetlinkInsert:
+                    sink.Add(InsertStep(state, i));
+                    break;
+                case CtnetlinkDelete delete:
+                    sink.Add(DeleteStep(state, i, delete));
+                    break;
+                case EntryTimeout timeout:
+                    TimeoutSuccessor(state, i, timeout, sink);
+                    break;
+            }
+        }
+
+        for (var j = 0; j < state.Count; j++)
+        {
+            if (state[j].Linked && state[j].Has(CtStatus.Expired))
+            {
+                var slots = state.CopySlots();
+                slots[j] = slots[j] with { Status = slots[j].Status | CtStatus.Removed };
+                sink.Add((new GcStep(j), Make(slots)));
+            }
+        }
+    }
+
+    /// <summary>The milestone an actor's next step reaches.</summary>
+    public Milestone NextMilestone(NatState state, int actor) => state[actor].Phase switch
+    {
+        Phase.Created => Milestone.DstNat,
+        Phase.DstDone => Milestone.SrcNat,
+        Phase.SrcDone => Milestone.Confirm,
+        _ => Milestone.Start,
+    };
+
+    /// <summary>True when the actor has reached (or can no longer reach) the milestone.</summary>
+    public bool Reached(NatState state, int actor, Milestone milestone)
+    {
+        var slot = state[actor];
+        if (slot.Terminal)
+        {
+            return true;
+        }
+
+        var reached = slot.Phase switch
+        {
+            Phase.Created => Milestone.Start,
+            Phase.DstDone => Milestone.DstNat,
+            Phase.SrcDone => Milestone.SrcNat,
+            _ => (Milestone)0,
+        };
+        return reached >= milestone;
+    }
+
+    private bool Enabled(NatState state, int actor)
+    {
+        if (Scenario.Sequential)
+        {
+            for (var j = 0; j < actor; j++)
+            {
+                if (!state[j].Terminal)
+                {
+                    return false;
+                }
+            }
+        }
+
+        var next = NextMilestone(state, actor);
+        foreach (var (before, beforeAt, afterAt) in _constraints[actor])
+        {
+            if (afterAt == next && !Reached(state, before, beforeAt))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void FlowSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink)
+    {
+        switch (state[i].Phase)
+        {
+            case Phase.NotStarted:
+                sink.Add(ConntrackInStep(state, i, flow));
+                break;
+            case Phase.Created:
+                NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting, sink);
+                break;
+            case Phase.DstDone:
+                NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting, sink);
+                break;
+            case Phase.SrcDone:
+                sink.Add(ConfirmStep(state, i));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// <c>nf_conntrack_in</c>: a lookup of the original tuple among linked nodes (expired ones are collected
+    /// and skipped, as <c>____nf_conntrack_find</c> does); a hit joins that entry, a miss creates a private one.
+    /// </summary>
+    private (NatStep, NatState) ConntrackInStep(NatState state, int i, FlowActor flow)
+    {
+        var slots = state.CopySlots();
+        var orig = _originals[i];
+        var collected = new List<int>();
+        var hit = FindLinked(slots, orig, i, collected, skipExpired: true);
+        foreach (var c in collected)
+        {
+            slots[c] = slots[c] with { Status = slots[c].Status | CtStatus.Removed };
+        }
+
+        var hook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
+        if (hit >= 0)
+        {
+            slots[i] = slots[i] with { Phase = Phase.Joined, Partner = (sbyte)hit };
+        }
+        else
+        {
+            // Without a nat table the NAT hooks are not registered (nf_nat_register_fn): no manip at all.
+            slots[i] = slots[i] with { Phase = Scenario.Ruleset.NatTablePresent ? Phase.Created : Phase.SrcDone };
+        }
+
+        var step = new ConntrackIn(i, hook, hit)
+        {
+            Probes = [new Probe("__nf_conntrack_find_get", orig, hit)],
+            Collected = collected,
+        };
+        return (step, Make(slots));
+    }
+
+    /// <summary>
+    /// The first linked node equal to <paramref name="tuple"/> (original nodes before reply nodes of each entry,
+    /// entries in actor order), or -1. With <paramref name="skipExpired"/>, expired matches are added to
+    /// <paramref name="collected"/> and skipped, as RCU lookups do; confirm-time scans see them.
+    /// </summary>
+    internal int FindLinked(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int>? collected, bool skipExpired)
+    {
+        for (var j = 0; j < slots.Length; j++)
+        {
+            var s = slots[j];
+            if (j == self || !s.Linked)
+            {
+                continue;
+            }
+
+            if ((s.OriginalLinked && _originals[j] == tuple) || s.Reply == tuple)
+            {
+                if (skipExpired && s.Has(CtStatus.Expired))
+                {
+                    collected?.Add(j);
+                    continue;
+                }
+
+                return j;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>True when the linked node of <paramref name="actor"/> equal to <paramref name="tuple"/> is its ORIGINAL node.</summary>
+    internal bool IsOriginalNode(ReadOnlySpan<Slot> slots, int actor, ConntrackTuple tuple) =>
+        slots[actor].OriginalLinked && _originals[actor] == tuple;
+
+    private NatState Make(Slot[] slots) => new(Canonicalizer.Canonicalize(slots));
+
+    /// <summary>The outcome of an actor (<see cref="OutcomeKind.Blocked"/> if it has not finished).</summary>
+    public Outcome OutcomeOf(NatState state, int actor)
+    {
+        var s = state[actor];
+        switch (s.Phase)
+        {
+            case Phase.Confirmed:
+                var orig = _originals[actor];
+                if (s.Has(CtStatus.RuleApplied))
+                {
+                    return new Outcome(OutcomeKind.Nat, null);
+                }
+
+                var now = s.Reply.Invert();
+                if (now == orig)
+                {
+                    return new Outcome(OutcomeKind.Kept, null);
+                }
+
+                if (now.SrcPort != orig.SrcPort)
+                {
+                    var detail = orig.Protocol == L4Protocol.Icmp ? "icmp-id" : Ports.ClassOf(now.SrcPort).ToString();
+                    return new Outcome(OutcomeKind.Rewritten, detail);
+                }
+
+                return new Outcome(OutcomeKind.Rewritten, "dst-port");
+            case Phase.ClashEntry:
+                return new Outcome(OutcomeKind.ClashEntry, null);
+            case Phase.Dropped:
+                return new Outcome(OutcomeKind.Dropped, null);
+            case Phase.Merged:
+                return new Outcome(OutcomeKind.Merged, null);
+            case Phase.Joined:
+                return new Outcome(OutcomeKind.Joined, null);
+            case Phase.Inserted:
+                return new Outcome(OutcomeKind.Inserted, null);
+            case Phase.Exists:
+                return new Outcome(OutcomeKind.Exists, null);
+            case Phase.Done:
+                return new Outcome(Scenario.Actors[actor] is EntryTimeout ? OutcomeKind.Expired : OutcomeKind.Deleted, null);
+            case Phase.Nothing:
+                return new Outcome(Scenario.Actors[actor] is EntryTimeout ? OutcomeKind.Skipped : OutcomeKind.NotFound, null);
+            default:
+                return new Outcome(OutcomeKind.Blocked, null);
+        }
+    }
+
+    /// <summary>Every linked tuple node: (tuple, owning actor, true for the reply node).</summary>
+    public IEnumerable<(ConntrackTuple Tuple, int Actor, bool IsReply)> LinkedNodes(NatState state)
+    {
+        for (var j = 0; j < state.Count; j++)
+        {
+            var s = state[j];
+            if (!s.Linked)
+            {
+                continue;
+            }
+
+            if (s.OriginalLinked)
+            {
+                yield return (_originals[j], j, false);
+            }
+
+            yield return (s.Reply, j, true);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using NatVerify.Model.Nat;
+using NatVerify.Model.Tuples;
+
+namespace NatVerify.Model.Steps;
+
+/// <summary>How a NAT hook decided a manip.</summary>
+public enum NatDecision
+{
+    /// <summary>A rule's target (SNAT, DNAT, MASQUERADE, REDIRECT) called <c>nf_nat_setup_info</c>.</summary>
+    Rule,
+
+    /// <summary>No rule initialised the manip: <c>nf_nat_alloc_null_binding</c>.</summary>
+    NullBinding,
+
+    /// <summary>The rule's target dropped the packet (MASQUERADE/REDIRECT without an interface address).</summary>
+    TargetDrop,
+}
+
+/// <summary>
+/// A NAT hook decides one manip of a flow: <c>nf_nat_inet_fn</c> runs the nat chains (<c>ipt_do_table</c>)
+/// and then either a target's <c>nf_nat_setup_info</c> or <c>nf_nat_alloc_null_binding</c>, both ending in
+/// <c>get_unique_tuple</c> (and <c>nf_nat_l4proto_unique_tuple</c> when a search is needed). The probes
+/// of the table are one RCU snapshot: nothing is reserved until confirm.
+/// </summary>
+/// <param name="Actor">The flow.</param>
+/// <param name="Hook">The NAT hook.</param>
+/// <param name="Decision">Rule or null binding.</param>
+/// <param name="Rule">The rule text that matched, when <see cref="Decision"/> is <see cref="NatDecision.Rule"/>.</param>
+/// <param name="Range">The range passed to <c>nf_nat_setup_info</c>.</param>
+/// <param name="Before">The original-direction tuple before this manip (<c>curr</c>).</param>
+/// <param name="After">The tuple chosen (<c>new</c>); the reply becomes its inverse.</param>
+/// <param name="SearchFailed">True when the port search gave up and kept a tuple known to be taken.</param>
+public sealed record NatSetup(
+    int Actor, NatHook Hook, NatDecision Decision, string? Rule, NatRange? Range,
+    ConntrackTuple Before, ConntrackTuple After, bool SearchFailed) : NatStep(Actor)
+{
+    /// <summary>Which half of the tuple the hook manipulates.</summary>
+    public ManipType Manip => Hook.Manip();
+
+    /// <inheritdoc />
+    public override string KernelFunction => Decision switch
+    {
+        NatDecision.NullBinding => $"nf_nat_inet_fn({Hook.ChainName()}) -> nf_nat_alloc_null_binding -> nf_nat_setup_info({Manip.ToString().ToUpperInvariant()}) -> get_unique_tuple",
+        NatDecision.TargetDrop => $"nf_nat_inet_fn({Hook.ChainName()}) -> ipt_do_table -> target returned NF_DROP",
+        _ => $"nf_nat_inet_fn({Hook.ChainName()}) -> ipt_do_table -> nf_nat_setup_info({Manip.ToString().ToUpperInvariant()}) -> get_unique_tuple",
+    };
+}
