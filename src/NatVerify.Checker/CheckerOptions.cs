@@ -1,0 +1,29 @@
+namespace NatVerify.Checker;
+
+/// <summary>Search order, resource bounds and reporting settings for a <see cref="ModelChecker{TState, TAction}"/> run.</summary>
+public sealed record CheckerOptions
+{
+    /// <summary>Gets the search order; breadth-first by default.</summary>
+    public SearchOrder Order { get; init; } = SearchOrder.BreadthFirst;
+
+    /// <summary>Gets the maximum number of distinct states stored, or <see langword="null"/> for no limit.</summary>
+    public long? MaxStates { get; init; }
+
+    /// <summary>
+    /// Gets the maximum depth of stored states (initial states have depth 0), or <see langword="null"/> for no limit;
+    /// states at this depth are checked but their new successors are not stored.
+    /// </summary>
+    public int? MaxDepth { get; init; }
+
+    /// <summary>Gets the limit on the managed heap estimate in bytes, checked every 4096 stored states, or <see langword="null"/> for no limit.</summary>
+    public long? MaxMemoryBytes { get; init; }
+
+    /// <summary>Gets the wall-clock limit for the run, or <see langword="null"/> for no limit.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Gets the minimum interval between two progress reports to the observer.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets whether the run ends at the first invariant violation; when false the first violation is kept and exploration continues.</summary>
+    public bool StopAtFirstViolation { get; init; } = true;
+}
