@@ -35,7 +35,7 @@ public sealed partial class NatSemantics
         List<Choice> choices;
         if (nullBinding && Mutant == KernelMutant.NoNullBinding)
         {
-            choices = [new Choice(curr, false, [])];
+            choices = [new Choice(curr, false, [new Probe("nf_nat_alloc_null_binding", curr.Invert(), -1, "mutant no-null-binding: nothing probed, tuple kept")])];
         }
         else
         {
@@ -405,7 +405,10 @@ public sealed partial class NatSemantics
         var size = hi - lo + 1;
         var canFail = free.Count == 0 || (Profile.CappedPortSearch && size > PortUniverse.ConcreteThreshold && taken.Count >= 128);
         var results = new List<Choice>();
-        var deterministic = Profile.DstRangeStartsAtMin && manip == ManipType.Dst && range.ProtoSpecified && !range.RandomAll && allConcrete;
+        // 6.x: a DST manip without a random flag starts at offset 0 (ports with a range, and ICMP ids); the
+        // order is only known here when every candidate is concrete, otherwise any free candidate is allowed.
+        var deterministic = Profile.DstRangeStartsAtMin && manip == ManipType.Dst && !range.RandomAll && allConcrete
+            && (range.ProtoSpecified || t.Protocol == L4Protocol.Icmp);
         var pick = deterministic && free.Count > 0 ? free.GetRange(0, 1) : free;
         foreach (var f in pick)
         {

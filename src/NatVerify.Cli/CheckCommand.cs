@@ -1,0 +1,251 @@
+using System.CommandLine;
+using System.Globalization;
+using NatVerify.Checker;
+using NatVerify.Model;
+using NatVerify.Model.Properties;
+using NatVerify.Specs;
+using NatVerify.Verification;
+
+namespace NatVerify.Cli;
+
+/// <summary><c>natverify check</c>: explores a spec exhaustively and prints verdict, outcomes, statistics and any counterexample.</summary>
+internal static class CheckCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var spec = new Argument<string?>("spec")
+        {
+            Description = $"A scenario spec (YAML file) or an embedded seed spec 'seed:NAME'. Default: {EmbeddedSpecs.Default}.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var profile = new Option<string?>("--profile")
+        {
+            Description = $"Kernel profile, overriding the spec's: {string.Join(", ", KernelProfile.All.Select(p => p.Name))}.",
+        };
+        var mutant = new Option<string?>("--mutant")
+        {
+            Description = $"Check a deliberately broken kernel: {string.Join(", ", KernelMutantNames.All.Select(m => m.CliName()))}.",
+        };
+        var search = new Option<string>("--search") { Description = "Search order: bfs (shortest counterexample) or dfs.", DefaultValueFactory = _ => "bfs" };
+        var maxStates = new Option<long?>("--max-states") { Description = "Stop (inconclusive) after storing this many distinct states." };
+        var maxDepth = new Option<int?>("--max-depth") { Description = "Do not expand states deeper than this many steps (inconclusive if that cut anything)." };
+        var maxMemory = new Option<long?>("--max-memory") { Description = "Stop (inconclusive) when the managed heap exceeds this many MiB." };
+        var timeout = new Option<double?>("--timeout") { Description = "Stop (inconclusive) after this many seconds." };
+        var properties = new Option<string[]>("--property")
+        {
+            Description = $"Check only these properties (repeatable): {string.Join(", ", PropertyIds.All)}.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var witnesses = new Option<bool>("--witnesses") { Description = "Print a shortest trace for every distinct joint outcome." };
+
+        var command = new Command("check", "Explore every interleaving of a scenario and check the properties in every state.")
+        {
+            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses,
+        };
+        command.SetAction(parse =>
+        {
+            var specName = parse.GetValue(spec) ?? EmbeddedSpecs.Default;
+            if (!TryLoad(specName, stderr, out var loaded))
+            {
+                return (int)ExitCode.BadInput;
+            }
+
+            var settings = new CheckSettings
+            {
+                Options = new CheckerOptions
+                {
+                    StopAtFirstViolation = false,
+                },
+            };
+            if (!TryBuildSettings(parse, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, stderr, ref settings))
+            {
+                return (int)ExitCode.BadInput;
+            }
+
+            var progress = new ProgressReporter(stderr);
+            VerificationResult result;
+            try
+            {
+                result = Verifier.Check(loaded!, settings, progress.Report);
+            }
+            catch (ArgumentException e)
+            {
+                stderr.WriteLine($"error: {loaded!.File}: {e.Message}");
+                return (int)ExitCode.BadInput;
+            }
+
+            progress.Done();
+            new CheckPrinter(stdout).Print(result, parse.GetValue(witnesses));
+            return (int)ExitCodeOf(result);
+        });
+        return command;
+    }
+
+    /// <summary>Holds only when exhaustive, no property failed and every expectation held.</summary>
+    internal static ExitCode ExitCodeOf(VerificationResult result) => result switch
+    {
+        { Verdict: Verdict.Violated } => ExitCode.Violated,
+        { ExpectationFailures.Count: > 0 } => ExitCode.Violated,
+        { Verdict: Verdict.Inconclusive } => ExitCode.Inconclusive,
+        _ => ExitCode.Holds,
+    };
+
+    private static bool TryLoad(string name, TextWriter stderr, out ScenarioSpec? spec)
+    {
+        spec = null;
+        try
+        {
+            if (name.StartsWith("seed:", StringComparison.Ordinal))
+            {
+                var text = EmbeddedSpecs.Read(name);
+                if (text is null)
+                {
+                    stderr.WriteLine($"error: no embedded spec '{name}'; embedded specs: {string.Join(", ", EmbeddedSpecs.Names())}");
+                    return false;
+                }
+
+                spec = SpecLoader.Parse(text, name);
+            }
+            else
+            {
+                spec = SpecLoader.LoadFile(name);
+            }
+
+            return true;
+        }
+        catch (SpecException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return false;
+        }
+    }
+
+    private static bool TryBuildSettings(
+        ParseResult parse, Option<string?> profile, Option<string?> mutant, Option<string> search, Option<long?> maxStates,
+        Option<int?> maxDepth, Option<long?> maxMemory, Option<double?> timeout, Option<string[]> properties, TextWriter stderr,
+        ref CheckSettings settings)
+    {
+        var options = settings.Options;
+        switch (parse.GetValue(search))
+        {
+            case "bfs":
+                options = options with { Order = SearchOrder.BreadthFirst };
+                break;
+            case "dfs":
+                options = options with { Order = SearchOrder.DepthFirst };
+                break;
+            default:
+                stderr.WriteLine($"error: --search must be bfs or dfs, not '{parse.GetValue(search)}'");
+                return false;
+        }
+
+        if (parse.GetValue(profile) is { } p)
+        {
+            var found = KernelProfile.Find(p);
+            if (found is null)
+            {
+                stderr.WriteLine($"error: unknown kernel profile '{p}'; known: {string.Join(", ", KernelProfile.All.Select(k => k.Name))}");
+                return false;
+            }
+
+            settings = settings with { Profile = found };
+        }
+
+        if (parse.GetValue(mutant) is { } m)
+        {
+            if (!KernelMutantNames.TryParse(m, out var km))
+            {
+                stderr.WriteLine($"error: unknown mutant '{m}'; known: {string.Join(", ", KernelMutantNames.All.Select(x => x.CliName()))}");
+                return false;
+            }
+
+            settings = settings with { Mutant = km };
+        }
+
+        if (parse.GetValue(properties) is { Length: > 0 } props)
+        {
+            var unknown = props.Where(x => !PropertyIds.All.Contains(x)).ToList();
+            if (unknown.Count > 0)
+            {
+                stderr.WriteLine($"error: unknown property '{unknown[0]}'; known: {string.Join(", ", PropertyIds.All)}");
+                return false;
+            }
+
+            settings = settings with { Properties = props };
+        }
+
+        if (parse.GetValue(maxStates) is { } ms)
+        {
+            if (ms < 1)
+            {
+                stderr.WriteLine("error: --max-states must be at least 1");
+                return false;
+            }
+
+            options = options with { MaxStates = ms };
+        }
+
+        if (parse.GetValue(maxDepth) is { } md)
+        {
+            if (md < 0)
+            {
+                stderr.WriteLine("error: --max-depth must not be negative");
+                return false;
+            }
+
+            options = options with { MaxDepth = md };
+        }
+
+        if (parse.GetValue(maxMemory) is { } mm)
+        {
+            if (mm < 1)
+            {
+                stderr.WriteLine("error: --max-memory must be at least 1 (MiB)");
+                return false;
+            }
+
+            options = options with { MaxMemoryBytes = mm * 1024 * 1024 };
+        }
+
+        if (parse.GetValue(timeout) is { } t)
+        {
+            if (t <= 0 || double.IsNaN(t) || double.IsInfinity(t))
+            {
+                stderr.WriteLine("error: --timeout must be a positive number of seconds");
+                return false;
+            }
+
+            options = options with { Timeout = TimeSpan.FromSeconds(t) };
+        }
+
+        settings = settings with { Options = options };
+        return true;
+    }
+
+    /// <summary>Progress lines on stderr for runs that last more than a moment.</summary>
+    private sealed class ProgressReporter(TextWriter stderr)
+    {
+        private bool _printed;
+
+        public void Report(ExplorationStats stats)
+        {
+            if (stats.Elapsed < TimeSpan.FromSeconds(2))
+            {
+                return;
+            }
+
+            _printed = true;
+            stderr.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"... {stats.StatesStored:N0} states, {stats.Transitions:N0} transitions, depth {stats.MaxDepthReached}, {stats.StatesPerSecond:N0} states/s"));
+        }
+
+        public void Done()
+        {
+            if (_printed)
+            {
+                stderr.WriteLine("... done");
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using System.Globalization;
+using NatVerify.Model;
+using NatVerify.Model.Scenario;
+using NatVerify.Model.Semantics;
+using NatVerify.Reporting;
+using NatVerify.Verification;
+using Spectre.Console;
+
+namespace NatVerify.Cli;
+
+/// <summary>Prints a check result: verdict, per-flow outcomes, joint outcomes, expectations, statistics, counterexample.</summary>
+internal sealed class CheckPrinter(TextWriter stdout)
+{
+    private readonly IAnsiConsole _console = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(stdout),
+        Ansi = AnsiSupport.No,
+        ColorSystem = ColorSystemSupport.NoColors,
+        Interactive = InteractionSupport.No,
+    });
+
+    public void Print(VerificationResult r, bool witnesses)
+    {
+        var spec = r.Spec;
+        stdout.WriteLine($"natverify check {spec.File}");
+        stdout.WriteLine($"  scenario: {spec.Name}   profile: {r.Profile.Name}   mutant: {r.Mutant.CliName()}");
+        stdout.WriteLine();
+        stdout.WriteLine(VerdictLine(r));
+        if (r.Violation is { } v)
+        {
+            stdout.WriteLine($"  {v.Invariant.Id}: {v.Message}");
+            if (r.ViolatedProperties.Count > 1)
+            {
+                stdout.WriteLine($"  (violated in some reachable state: {string.Join(", ", r.ViolatedProperties)})");
+            }
+        }
+
+        stdout.WriteLine();
+        PrintFlowOutcomes(r);
+        PrintJointOutcomes(r);
+        PrintExpectations(r);
+        PrintStatistics(r);
+
+        var renderer = new TraceRenderer(r.Semantics);
+        var table = new ConntrackTable(r.Semantics);
+        if (r.Violation is { } violation)
+        {
+            stdout.WriteLine();
+            stdout.WriteLine($"Shortest counterexample ({violation.Trace.Length} steps) for {violation.Invariant.Id}:");
+            foreach (var line in renderer.Render(violation.Trace))
+            {
+                stdout.WriteLine("  " + line);
+            }
+
+            stdout.WriteLine("  Final conntrack -L:");
+            foreach (var line in table.List(violation.Trace.Final).DefaultIfEmpty("(empty)"))
+            {
+                stdout.WriteLine("    " + line);
+            }
+        }
+
+        if (witnesses)
+        {
+            foreach (var joint in r.Outcomes.Joint)
+            {
+                stdout.WriteLine();
+                stdout.WriteLine($"Shortest witness ({joint.Witness.Length} steps) for {{{Joint(r, joint.Outcomes)}}}:");
+                foreach (var line in renderer.Render(joint.Witness))
+                {
+                    stdout.WriteLine("  " + line);
+                }
+            }
+        }
+    }
+
+    private static string VerdictLine(VerificationResult r) => r.Verdict switch
+    {
+        Verdict.Holds => $"Verdict: HOLDS. Every checked property holds in all {r.Stats.StatesStored:N0} reachable states (exhaustive).",
+        Verdict.Violated => $"Verdict: VIOLATED. {r.Violation!.Invariant.Id} fails in a reachable state.",
+        _ => $"Verdict: INCONCLUSIVE. The {Bound(r)} bound ended the search after {r.Stats.StatesStored:N0} states; no violation was found, nothing is proved. ({r.Inconclusive!.Detail})",
+    };
+
+    private static string Bound(VerificationResult r) => r.Inconclusive!.Bound switch
+    {
+        Checker.BoundKind.MaxStates => "--max-states",
+        Checker.BoundKind.MaxDepth => "--max-depth",
+        Checker.BoundKind.MaxMemory => "--max-memory",
+        Checker.BoundKind.Timeout => "--timeout",
+        _ => "cancellation",
+    };
+
+    private void PrintFlowOutcomes(VerificationResult r)
+    {
+        var total = r.Outcomes.Joint.Sum(j => j.TerminalStates);
+        stdout.WriteLine($"Outcomes over {total:N0} terminal states{(r.Exhaustive ? string.Empty : " (partial: the search was bounded)")}:");
+        for (var i = 0; i < r.Outcomes.Actors.Count; i++)
+        {
+            var counts = new Dictionary<string, long>();
+            foreach (var joint in r.Outcomes.Joint)
+            {
+                var key = Describe(joint.Outcomes[i]);
+                counts[key] = counts.GetValueOrDefault(key) + joint.TerminalStates;
+            }
+
+            var parts = counts.Select(kv => $"{kv.Key} on {(kv.Value == total ? "every path" : $"some paths ({kv.Value:N0} of {total:N0})")}").ToList();
+            if (r.Spec.Model.Actors[i] is FlowActor && !counts.Keys.Any(k => k.StartsWith("dropped", StringComparison.Ordinal)))
+            {
+                parts.Add("dropped on none");
+            }
+
+            stdout.WriteLine($"  {r.Outcomes.Actors[i]}: {string.Join("; ", parts)}");
+        }
+
+        stdout.WriteLine();
+    }
+
+    private void PrintJointOutcomes(VerificationResult r)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title("Joint outcomes");
+        table.AddColumn("#");
+        foreach (var actor in r.Outcomes.Actors)
+        {
+            table.AddColumn(actor);
+        }
+
+        table.AddColumn(new TableColumn("terminal states").RightAligned());
+        table.AddColumn(new TableColumn("shortest witness").RightAligned());
+        var n = 0;
+        foreach (var joint in r.Outcomes.Joint)
+        {
+            var row = new List<string> { (++n).ToString(CultureInfo.InvariantCulture) };
+            row.AddRange(joint.Outcomes.Select(o => Markup.Escape(o.ToString())));
+            row.Add(joint.TerminalStates.ToString("N0", CultureInfo.InvariantCulture));
+            row.Add($"{joint.Witness.Length} steps");
+            table.AddRow(row.ToArray());
+        }
+
+        _console.Write(table);
+    }
+
+    private void PrintExpectations(VerificationResult r)
+    {
+        var e = r.Spec.Expect;
+        var given = e.Verdict is not null || e.Outcomes.Count > 0 || e.Combinations is not null || e.Mutants.Count > 0;
+        if (!given)
+        {
+            return;
+        }
+
+        if (r.ExpectationFailures.Count == 0)
+        {
+            stdout.WriteLine(r.Mutant == Model.KernelMutant.None
+                ? "Expectations of the spec: all met."
+                : e.Mutants.ContainsKey(r.Mutant.CliName())
+                    ? $"Expectations of the spec: mutant {r.Mutant.CliName()} is killed as expected."
+                    : "Expectations of the spec: none apply to this mutant.");
+        }
+        else
+        {
+            stdout.WriteLine("Expectations of the spec NOT met:");
+            foreach (var f in r.ExpectationFailures)
+            {
+                stdout.WriteLine($"  - {f}");
+            }
+
+            if (!r.Exhaustive)
+            {
+                stdout.WriteLine("  (outcome expectations are only compared after an exhaustive search)");
+            }
+        }
+
+        stdout.WriteLine();
+    }
+
+    private void PrintStatistics(VerificationResult r)
+    {
+        var s = r.Stats;
+        stdout.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Statistics: {s.StatesStored:N0} states, {s.Transitions:N0} transitions, max depth {s.MaxDepthReached}, {s.TerminalStates:N0} terminal states, {s.Elapsed.TotalMilliseconds:N0} ms, {s.StatesPerSecond:N0} states/s"));
+        stdout.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"            fingerprints: 64-bit, {s.FingerprintSetBytes / 1024.0:N0} KiB; probability that a fingerprint collision hid a state: {s.CollisionProbability:E1}"));
+    }
+
+    private static string Describe(Outcome o) => o.Kind switch
+    {
+        OutcomeKind.Rewritten when o.Detail is "dst-port" => "destination port rewritten",
+        OutcomeKind.Rewritten when o.Detail is "icmp-id" => "ICMP id rewritten",
+        OutcomeKind.Rewritten => $"source port rewritten ({o.Detail})",
+        OutcomeKind.Kept => "tuple kept",
+        OutcomeKind.Nat => "mapped by a NAT rule",
+        OutcomeKind.Dropped => "dropped (insert_failed)",
+        OutcomeKind.Merged => "merged into an identical entry",
+        OutcomeKind.ClashEntry => "inserted as a reply-only NAT_CLASH entry",
+        OutcomeKind.Joined => "joined an existing entry",
+        _ => o.ToString(),
+    };
+
+    private static string Joint(VerificationResult r, IReadOnlyList<Outcome> outcomes) =>
+        string.Join(", ", r.Outcomes.Actors.Select((a, i) => $"{a}: {outcomes[i]}"));
+}

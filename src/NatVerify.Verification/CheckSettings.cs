@@ -1,0 +1,20 @@
+using NatVerify.Checker;
+using NatVerify.Model;
+
+namespace NatVerify.Verification;
+
+/// <summary>How to check a spec: kernel profile (null: the spec's own), mutant, properties (null: the spec's) and engine options.</summary>
+public sealed record CheckSettings
+{
+    /// <summary>Overrides the spec's kernel profile.</summary>
+    public KernelProfile? Profile { get; init; }
+
+    /// <summary>A deliberately broken kernel to check instead of the real one.</summary>
+    public KernelMutant Mutant { get; init; } = KernelMutant.None;
+
+    /// <summary>Overrides the spec's property list.</summary>
+    public IReadOnlyList<string>? Properties { get; init; }
+
+    /// <summary>Engine options (search order and bounds).</summary>
+    public CheckerOptions Options { get; init; } = new() { StopAtFirstViolation = false };
+}

@@ -1,0 +1,48 @@
+using NatVerify.Checker;
+using NatVerify.Model;
+using NatVerify.Model.Semantics;
+using NatVerify.Model.State;
+using NatVerify.Model.Steps;
+using NatVerify.Specs;
+
+namespace NatVerify.Verification;
+
+/// <summary>Everything a check found: the verdict, statistics, the outcome sets and how the spec's expectations fared.</summary>
+public sealed record VerificationResult
+{
+    /// <summary>The spec checked.</summary>
+    public required ScenarioSpec Spec { get; init; }
+
+    /// <summary>The semantics that was explored (profile, mutant, port universe).</summary>
+    public required NatSemantics Semantics { get; init; }
+
+    /// <summary>The verdict.</summary>
+    public required Verdict Verdict { get; init; }
+
+    /// <summary>Engine statistics.</summary>
+    public required ExplorationStats Stats { get; init; }
+
+    /// <summary>Every property that failed in some reachable state.</summary>
+    public required IReadOnlyList<string> ViolatedProperties { get; init; }
+
+    /// <summary>The first violation found (shortest with BFS), if any.</summary>
+    public Violated<NatState, NatStep>? Violation { get; init; }
+
+    /// <summary>The bound that ended an inconclusive run.</summary>
+    public Inconclusive<NatState, NatStep>? Inconclusive { get; init; }
+
+    /// <summary>Outcomes of the terminal states reached.</summary>
+    public required OutcomeSet Outcomes { get; init; }
+
+    /// <summary>Spec expectations that did not hold (empty when all held or none were given).</summary>
+    public required IReadOnlyList<string> ExpectationFailures { get; init; }
+
+    /// <summary>True when the exploration covered the whole reachable state space.</summary>
+    public bool Exhaustive => Inconclusive is null;
+
+    /// <summary>The kernel profile used.</summary>
+    public KernelProfile Profile => Semantics.Profile;
+
+    /// <summary>The mutant used.</summary>
+    public KernelMutant Mutant => Semantics.Mutant;
+}

@@ -1,0 +1,77 @@
+using NatVerify.Checker;
+using NatVerify.Model;
+using NatVerify.Model.Properties;
+using NatVerify.Model.Semantics;
+using NatVerify.Model.State;
+using NatVerify.Model.Steps;
+using NatVerify.Specs;
+
+namespace NatVerify.Verification;
+
+/// <summary>Checks a scenario spec with the explicit-state engine and compares the result with the spec's expectations.</summary>
+public static class Verifier
+{
+    /// <summary>Explores every interleaving of the spec (within the bounds) and reports verdict, outcomes and expectation failures.</summary>
+    public static VerificationResult Check(ScenarioSpec spec, CheckSettings settings, Action<ExplorationStats>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var semantics = new NatSemantics(spec.Model, settings.Profile ?? spec.Profile, settings.Mutant);
+        var catalog = new PropertyCatalog(semantics);
+        var violated = new SortedSet<string>(StringComparer.Ordinal);
+        var invariants = (settings.Properties ?? spec.Properties)
+            .Select(id => new Invariant<NatState>(id, id, s =>
+            {
+                var message = catalog.Check(id, s);
+                if (message is not null)
+                {
+                    lock (violated)
+                    {
+                        violated.Add(id);
+                    }
+                }
+
+                return message;
+            }))
+            .ToList();
+        var outcomes = new OutcomeSet { Actors = spec.Model.Actors.Select(a => a.Name).ToList() };
+        var observer = new Observer(semantics, outcomes, progress);
+        var checker = new ModelChecker<NatState, NatStep>(new ConntrackSystem(semantics), new NatStateEncoder(), invariants, settings.Options, observer);
+        var result = checker.Run(cancellationToken);
+
+        var verdict = result switch
+        {
+            Violated<NatState, NatStep> => Verdict.Violated,
+            Inconclusive<NatState, NatStep> => Verdict.Inconclusive,
+            _ => Verdict.Holds,
+        };
+        var partial = new VerificationResult
+        {
+            Spec = spec,
+            Semantics = semantics,
+            Verdict = verdict,
+            Stats = result.Stats,
+            ViolatedProperties = [.. violated],
+            Violation = result as Violated<NatState, NatStep>,
+            Inconclusive = result as Inconclusive<NatState, NatStep>,
+            Outcomes = outcomes,
+            ExpectationFailures = [],
+        };
+        return partial with { ExpectationFailures = Expectations.Evaluate(partial) };
+    }
+
+    private sealed class Observer(NatSemantics semantics, OutcomeSet outcomes, Action<ExplorationStats>? progress)
+        : IExplorationObserver<NatState, NatStep>
+    {
+        public void OnProgress(ExplorationStats stats) => progress?.Invoke(stats);
+
+        public void OnTerminal(NatState state, Func<Trace<NatState, NatStep>> traceFactory)
+        {
+            var list = new Outcome[state.Count];
+            for (var i = 0; i < list.Length; i++)
+            {
+                list[i] = semantics.OutcomeOf(state, i);
+            }
+
+            outcomes.Add(list, traceFactory);
+        }
+    }
+}
