@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NatVerify.Specs;
 using Xunit;
 
@@ -26,14 +27,15 @@ internal static class Corpus
         return data;
     }
 
-    private static string FindRoot()
+    // The source file's own location, so the tests find specs/ whatever the build output path is.
+    private static string FindRoot([CallerFilePath] string source = "")
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        var dir = new DirectoryInfo(Path.GetDirectoryName(source)!);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NatVerify.sln")))
         {
             dir = dir.Parent;
         }
 
-        return dir?.FullName ?? throw new InvalidOperationException("NatVerify.sln not found above the test directory");
+        return dir?.FullName ?? throw new InvalidOperationException($"NatVerify.sln not found above {source}");
     }
 }
