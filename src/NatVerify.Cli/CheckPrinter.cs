@@ -147,7 +147,11 @@ internal sealed class CheckPrinter(TextWriter stdout)
             return;
         }
 
-        if (r.ExpectationFailures.Count == 0)
+        if (!r.Exhaustive && r.ExpectationFailures.Count == 0)
+        {
+            stdout.WriteLine("Expectations of the spec: not judged, the search was bounded.");
+        }
+        else if (r.ExpectationFailures.Count == 0)
         {
             stdout.WriteLine(r.Mutant == Model.KernelMutant.None
                 ? "Expectations of the spec: all met."

@@ -25,6 +25,12 @@ public static class Expectations
             return failures;
         }
 
+        // A bounded run proves nothing either way: expectations are judged only on exhaustive runs.
+        if (!result.Exhaustive)
+        {
+            return failures;
+        }
+
         var expectedVerdict = expect.Verdict switch
         {
             ExpectedVerdict.Holds => Verdict.Holds,
@@ -40,11 +46,6 @@ public static class Expectations
         if (expect.ViolatedProperty is { } p && !result.ViolatedProperties.Contains(p))
         {
             failures.Add($"expected {p} to be violated, but {Describe(result)}");
-        }
-
-        if (!result.Exhaustive)
-        {
-            return failures;
         }
 
         var actors = result.Outcomes.Actors;

@@ -1,0 +1,161 @@
+using Xunit;
+
+namespace NatVerify.Cli.Tests;
+
+/// <summary>The <c>check</c> command end to end, in-process: verdicts, exit codes, errors.</summary>
+public class CheckCommandTests
+{
+    private const string MinimalSpec = """
+        name: minimal
+        description: one flow, nothing to clash with
+        actors:
+          - name: client
+            flow: 198.51.100.1:12345 -> 198.51.100.2:80
+        expect:
+          verdict: holds
+          outcomes:
+            client: [kept]
+        """;
+
+    [Fact]
+    public void Check_without_arguments_checks_the_embedded_seed_race_and_holds()
+    {
+        var (code, output, _) = CliRunner.Run("check");
+        Assert.Equal(ExitCode.Holds, code);
+        Assert.Contains("seed-race-unconstrained", output);
+        Assert.Contains("Verdict: HOLDS", output);
+        Assert.Contains("client: source port rewritten (1024-65535) on some paths", output);
+        Assert.Contains("Expectations of the spec: all met.", output);
+    }
+
+    [Fact]
+    public void Check_of_thief_first_reports_the_rewrite_on_every_path()
+    {
+        var (code, output, _) = CliRunner.Run("check", CliRunner.Spec("specs/seed/thief-first.yaml"));
+        Assert.Equal(ExitCode.Holds, code);
+        Assert.Contains("client: source port rewritten (1024-65535) on every path; dropped on none", output);
+    }
+
+    [Fact]
+    public void Check_with_a_mutant_exits_1_and_prints_the_shortest_trace_with_kernel_functions()
+    {
+        var (code, output, _) = CliRunner.Run("check", CliRunner.Spec("specs/seed/client-first.yaml"), "--mutant", "no-confirm-clash-check");
+        Assert.Equal(ExitCode.Violated, code);
+        Assert.Contains("Verdict: VIOLATED. linked-tuple-uniqueness", output);
+        Assert.Contains("Shortest counterexample", output);
+        Assert.Contains("__nf_conntrack_confirm", output);
+        Assert.Contains("conntrack -L:", output);
+    }
+
+    [Fact]
+    public void Check_with_a_state_bound_is_inconclusive_and_names_the_bound()
+    {
+        var (code, output, _) = CliRunner.Run("check", "seed:race-unconstrained", "--max-states", "5");
+        Assert.Equal(ExitCode.Inconclusive, code);
+        Assert.Contains("INCONCLUSIVE", output);
+        Assert.Contains("--max-states", output);
+    }
+
+    [Fact]
+    public void Check_with_a_depth_bound_that_cuts_the_space_is_inconclusive()
+    {
+        var (code, output, _) = CliRunner.Run("check", "seed:race-unconstrained", "--max-depth", "3");
+        Assert.Equal(ExitCode.Inconclusive, code);
+        Assert.Contains("--max-depth", output);
+    }
+
+    [Fact]
+    public void Check_of_a_spec_file_written_by_a_user_holds()
+    {
+        var path = CliRunner.TempSpec(MinimalSpec);
+        var (code, output, _) = CliRunner.Run("check", path);
+        Assert.Equal(ExitCode.Holds, code);
+        Assert.Contains("client: tuple kept on every path; dropped on none", output);
+    }
+
+    [Fact]
+    public void Unmet_expectation_exits_1_and_says_which()
+    {
+        var path = CliRunner.TempSpec(MinimalSpec.Replace("client: [kept]", "client: [dropped]", StringComparison.Ordinal));
+        var (code, output, _) = CliRunner.Run("check", path);
+        Assert.Equal(ExitCode.Violated, code);
+        Assert.Contains("Expectations of the spec NOT met", output);
+        Assert.Contains("client: expected outcomes [dropped], reached [kept]", output);
+    }
+
+    [Fact]
+    public void Bad_spec_gives_one_located_error_and_exit_2_without_a_stack_trace()
+    {
+        var path = CliRunner.TempSpec(MinimalSpec.Replace("12345 -> ", "99999 -> ", StringComparison.Ordinal));
+        var (code, output, err) = CliRunner.Run("check", path);
+        Assert.Equal(ExitCode.BadInput, code);
+        Assert.Equal(string.Empty, output);
+        Assert.StartsWith($"error: {path}:5:", err);
+        Assert.DoesNotContain("   at ", err);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Missing_spec_file_is_bad_input()
+    {
+        var (code, _, err) = CliRunner.Run("check", "/nonexistent/spec.yaml");
+        Assert.Equal(ExitCode.BadInput, code);
+        Assert.Contains("/nonexistent/spec.yaml", err);
+    }
+
+    [Theory]
+    [InlineData("--profile", "linux-2.6", "unknown kernel profile")]
+    [InlineData("--mutant", "no-such-mutant", "unknown mutant")]
+    [InlineData("--search", "random", "--search must be bfs or dfs")]
+    [InlineData("--property", "uniqueness", "unknown property")]
+    [InlineData("--max-states", "0", "--max-states must be at least 1")]
+    [InlineData("--timeout", "-1", "--timeout must be a positive number")]
+    public void Bad_option_values_are_bad_input_with_a_clear_message(string option, string value, string message)
+    {
+        var (code, _, err) = CliRunner.Run("check", "seed:thief-first", option, value);
+        Assert.Equal(ExitCode.BadInput, code);
+        Assert.Contains(message, err);
+    }
+
+    [Fact]
+    public void Unknown_option_is_bad_input()
+    {
+        var (code, _, err) = CliRunner.Run("check", "--frobnicate");
+        Assert.Equal(ExitCode.BadInput, code);
+        Assert.Contains("--frobnicate", err);
+    }
+
+    [Fact]
+    public void Unknown_embedded_spec_lists_the_embedded_ones()
+    {
+        var (code, _, err) = CliRunner.Run("check", "seed:nope");
+        Assert.Equal(ExitCode.BadInput, code);
+        Assert.Contains("seed:thief-first", err);
+    }
+
+    [Fact]
+    public void Profile_option_overrides_the_spec_profile()
+    {
+        var (code, output, _) = CliRunner.Run("check", "seed:race-unconstrained", "--profile", "linux-4.19");
+        Assert.Equal(ExitCode.Holds, code);
+        Assert.Contains("profile: linux-4.19", output);
+    }
+
+    [Fact]
+    public void Witnesses_option_prints_a_trace_for_every_joint_outcome()
+    {
+        var (_, output, _) = CliRunner.Run("check", "seed:race-unconstrained", "--witnesses");
+        Assert.Equal(3, output.Split("Shortest witness").Length - 1);
+    }
+
+    [Fact]
+    public void Specs_command_lists_the_embedded_seed_specs()
+    {
+        var (code, output, _) = CliRunner.Run("specs");
+        Assert.Equal(ExitCode.Holds, code);
+        foreach (var name in new[] { "seed:thief-first", "seed:client-first", "seed:race-thief", "seed:race-ctnetlink", "seed:race-unconstrained" })
+        {
+            Assert.Contains(name, output);
+        }
+    }
+}
