@@ -193,6 +193,7 @@ internal sealed class CheckPrinter(TextWriter stdout)
         OutcomeKind.Rewritten when o.Detail is "icmp-id" => "ICMP id rewritten",
         OutcomeKind.Rewritten => $"source port rewritten ({o.Detail})",
         OutcomeKind.Kept => "tuple kept",
+        OutcomeKind.Nat when o.Detail is "sport-rewritten" => "mapped by a NAT rule, source port then rewritten by the null binding",
         OutcomeKind.Nat => "mapped by a NAT rule",
         OutcomeKind.Dropped => "dropped (insert_failed)",
         OutcomeKind.Merged => "merged into an identical entry",

@@ -26,6 +26,10 @@ internal sealed class NatRuleParser
         ["--dport"] = "--dport", ["--destination-port"] = "--dport",
         ["--mark"] = "--mark",
         ["--comment"] = "--comment",
+        ["--mode"] = "--mode",
+        ["--probability"] = "--probability",
+        ["--every"] = "--every",
+        ["--packet"] = "--packet",
         ["--to-source"] = "--to-source",
         ["--to-destination"] = "--to-destination",
         ["--to-ports"] = "--to-ports",
@@ -38,7 +42,7 @@ internal sealed class NatRuleParser
 
     private static readonly HashSet<string> Negatable = new(StringComparer.Ordinal)
     {
-        "-p", "-s", "-d", "-i", "-o", "--sport", "--dport", "--mark",
+        "-p", "-s", "-d", "-i", "-o", "--sport", "--dport", "--mark", "--probability",
     };
 
     // Which target options each NAT target accepts (libxt_SNAT, libxt_DNAT, libxt_MASQUERADE, libxt_REDIRECT).
@@ -137,6 +141,11 @@ internal sealed class NatRuleParser
             throw _fail(ruleOffset, "rule has no -j target (counting-only rules are not modelled)");
         }
 
+        if (_modules.Contains("statistic") && _match.RandomProbability is null)
+        {
+            throw _fail(ruleOffset, "-m statistic needs --mode random --probability P");
+        }
+
         return (_match, BuildTarget(targetToken, _targetKind));
     }
 
@@ -205,6 +214,36 @@ internal sealed class NatRuleParser
                 return i + 2;
             }
 
+            case "--mode":
+            {
+                RequireModule(token, "statistic");
+                var arg = Argument(token, i);
+                if (arg.Text != "random")
+                {
+                    throw Fail(arg, $"statistic --mode {arg.Text} is not modelled (only --mode random)");
+                }
+
+                return i + 2;
+            }
+
+            case "--probability":
+            {
+                RequireModule(token, "statistic");
+                var arg = Argument(token, i);
+                if (!double.TryParse(arg.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p)
+                    || double.IsNaN(p) || p < 0 || p > 1)
+                {
+                    throw Fail(arg, $"bad probability '{arg.Text}': a number from 0 to 1");
+                }
+
+                _match = _match with { RandomProbability = new Condition<double>(p, negated) };
+                return i + 2;
+            }
+
+            case "--every":
+            case "--packet":
+                throw Fail(token, "statistic --mode nth is not modelled (only --mode random)");
+
             case "--comment":
                 if (!_modules.Contains("comment"))
                 {
@@ -237,6 +276,14 @@ internal sealed class NatRuleParser
 
             default:
                 return ParseTargetOption(option, token, i);
+        }
+    }
+
+    private void RequireModule(ArgToken token, string module)
+    {
+        if (!_modules.Contains(module))
+        {
+            throw Fail(token, $"{token.Text} needs -m {module} before it");
         }
     }
 
@@ -279,13 +326,14 @@ internal sealed class NatRuleParser
                 break;
             case "mark":
             case "comment":
+            case "statistic":
                 break;
             case "multiport":
                 throw Fail(arg, "match module multiport is not modelled; write one rule per port or port range");
             case "icmp":
                 throw Fail(arg, "match module icmp is not modelled: rules cannot match ICMP types (flows are echo requests)");
             default:
-                throw Fail(arg, $"match module {arg.Text} is not modelled (supported: tcp, udp, mark, comment)");
+                throw Fail(arg, $"match module {arg.Text} is not modelled (supported: tcp, udp, mark, comment, statistic)");
         }
 
         if (!_modules.Add(arg.Text))

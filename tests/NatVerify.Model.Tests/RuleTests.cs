@@ -198,4 +198,28 @@ public class RuleTests
             Assert.Equal("icmp-id", outcome.Detail);
         }
     }
+
+    [Fact]
+    public void Random_statistic_match_explores_both_endpoints_of_a_service()
+    {
+        // kube-proxy: -m statistic --mode random --probability 0.5 -j KUBE-SEP-A, then -j KUBE-SEP-B.
+        var a = Ipv4.Parse("192.0.2.21");
+        var b = Ipv4.Parse("192.0.2.22");
+        var dnatA = Rule(new DnatTarget(new NatRange(NatRangeFlags.MapIps | NatRangeFlags.ProtoSpecified, a, a, 8080, 8080)),
+            new RuleMatch { RandomProbability = new Condition<double>(0.5, false) });
+        var dnatB = Rule(new DnatTarget(new NatRange(NatRangeFlags.MapIps | NatRangeFlags.ProtoSpecified, b, b, 8080, 8080)));
+        var sem = Sem(Scn(NatT(output: [dnatA, dnatB]), true, Flow("svc", Tcp(Client, 40000, Ipv4.Parse("203.0.113.96"), 443))));
+        var backends = Terminals(sem).Select(s => s[0].Reply.SrcIp).ToHashSet();
+        Assert.Equal(new HashSet<Ipv4> { a, b }, backends);
+    }
+
+    [Fact]
+    public void Random_statistic_match_with_probability_one_always_matches()
+    {
+        var a = Ipv4.Parse("192.0.2.21");
+        var dnatA = Rule(new DnatTarget(new NatRange(NatRangeFlags.MapIps, a, a, 0, 0)),
+            new RuleMatch { RandomProbability = new Condition<double>(1.0, false) });
+        var sem = Sem(Scn(NatT(output: [dnatA]), true, Flow("svc", Tcp(Client, 40000, Ipv4.Parse("203.0.113.96"), 443))));
+        Assert.All(Terminals(sem), s => Assert.Equal(a, s[0].Reply.SrcIp));
+    }
 }

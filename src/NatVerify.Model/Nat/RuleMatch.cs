@@ -46,6 +46,12 @@ public sealed record RuleMatch
     /// <summary><c>-o</c>.</summary>
     public Condition<string>? OutInterface { get; init; }
 
+    /// <summary>
+    /// <c>-m statistic --mode random --probability P</c>: matches with probability P, so for the model either
+    /// way unless P is 0 or 1 (kube-proxy's iptables mode picks service endpoints with it).
+    /// </summary>
+    public Condition<double>? RandomProbability { get; init; }
+
     /// <summary>A match that accepts every packet.</summary>
     public static RuleMatch Any { get; } = new();
 

@@ -20,67 +20,92 @@ public sealed partial class NatSemantics
     /// Walks the built-in chain of <paramref name="hook"/> with jumps, gotos and returns; the first
     /// SNAT/DNAT/MASQUERADE/REDIRECT target that matches decides. ACCEPT, RETURN from the built-in chain and
     /// the chain's end all leave the manip uninitialised, which is when <c>nf_nat_inet_fn</c> calls the null binding.
+    /// A random match (<c>-m statistic --mode random</c>) branches: every distinct verdict is returned.
     /// </summary>
-    internal ChainVerdict EvaluateChains(NatHook hook, ConntrackTuple packet, FlowActor flow)
+    internal List<ChainVerdict> EvaluateChains(NatHook hook, ConntrackTuple packet, FlowActor flow)
     {
+        var verdicts = new List<ChainVerdict>();
         if (!Scenario.Ruleset.Chains.TryGetValue(hook.ChainName(), out var chain))
         {
-            return default;
+            verdicts.Add(default);
+            return verdicts;
         }
 
-        var stack = new Stack<(NatChain Chain, int Next)>();
-        var index = 0;
-        var guard = 0;
+        var budget = 100_000;
+        Walk(chain, 0, null, hook, packet, flow, verdicts, ref budget);
+        return verdicts;
+    }
+
+    /// <summary>The return stack of a chain traversal (immutable, so branches can share it).</summary>
+    private sealed record Frame(NatChain Chain, int Next, Frame? Parent);
+
+    private void Walk(NatChain chain, int index, Frame? stack, NatHook hook, ConntrackTuple packet, FlowActor flow, List<ChainVerdict> verdicts, ref int budget)
+    {
         while (true)
         {
-            if (++guard > 100_000)
+            if (--budget < 0)
             {
                 throw new InvalidOperationException("nat chain traversal does not terminate (a jump loop)");
             }
 
             if (index >= chain.Rules.Count)
             {
-                if (stack.Count == 0)
+                if (stack is null)
                 {
-                    return default;
+                    Add(verdicts, default);
+                    return;
                 }
 
-                (chain, index) = stack.Pop();
+                (chain, index, stack) = (stack.Chain, stack.Next, stack.Parent);
                 continue;
             }
 
             var rule = chain.Rules[index++];
-            if (!Matches(rule.Match, packet, flow, hook))
+            var match = Matches(rule.Match, packet, flow, hook);
+            if (match == Tri.No)
             {
                 continue;
+            }
+
+            if (match == Tri.Maybe)
+            {
+                // The random match may fail: explore the rest of the chain from here as a separate branch.
+                Walk(chain, index, stack, hook, packet, flow, verdicts, ref budget);
             }
 
             switch (rule.Target)
             {
                 case SnatTarget s:
-                    return new ChainVerdict(rule, s.Range, false);
+                    Add(verdicts, new ChainVerdict(rule, s.Range, false));
+                    return;
                 case DnatTarget d:
-                    return new ChainVerdict(rule, d.Range, false);
+                    Add(verdicts, new ChainVerdict(rule, d.Range, false));
+                    return;
                 case MasqueradeTarget m:
-                    return AddressTarget(rule, flow.OutInterface, m.Ports, m.Flags);
+                    Add(verdicts, AddressTarget(rule, flow.OutInterface, m.Ports, m.Flags));
+                    return;
                 case RedirectTarget r when hook == NatHook.Output:
-                    return new ChainVerdict(rule, RangeFor(Loopback, r.Ports, r.Flags), false);
+                    Add(verdicts, new ChainVerdict(rule, RangeFor(Loopback, r.Ports, r.Flags), false));
+                    return;
                 case RedirectTarget r:
-                    return AddressTarget(rule, flow.InInterface, r.Ports, r.Flags);
+                    Add(verdicts, AddressTarget(rule, flow.InInterface, r.Ports, r.Flags));
+                    return;
                 case AcceptTarget:
-                    return default;
+                    Add(verdicts, default);
+                    return;
                 case ReturnTarget:
-                    if (stack.Count == 0)
+                    if (stack is null)
                     {
-                        return default;
+                        Add(verdicts, default);
+                        return;
                     }
 
-                    (chain, index) = stack.Pop();
+                    (chain, index, stack) = (stack.Chain, stack.Next, stack.Parent);
                     break;
                 case JumpTarget j:
                     if (!j.IsGoto)
                     {
-                        stack.Push((chain, index));
+                        stack = new Frame(chain, index, stack);
                     }
 
                     chain = Scenario.Ruleset.Chains[j.Chain];
@@ -88,6 +113,21 @@ public sealed partial class NatSemantics
                     break;
             }
         }
+    }
+
+    private static void Add(List<ChainVerdict> verdicts, ChainVerdict verdict)
+    {
+        if (!verdicts.Contains(verdict))
+        {
+            verdicts.Add(verdict);
+        }
+    }
+
+    private enum Tri
+    {
+        No,
+        Yes,
+        Maybe,
     }
 
     private ChainVerdict AddressTarget(NatRule rule, string? iface, PortRange? ports, NatRangeFlags flags)
@@ -112,7 +152,16 @@ public sealed partial class NatSemantics
         return new NatRange(flags, address, address, 0, 0);
     }
 
-    private bool Matches(RuleMatch m, ConntrackTuple packet, FlowActor flow, NatHook hook)
+    private Tri Matches(RuleMatch m, ConntrackTuple packet, FlowActor flow, NatHook hook)
+    {
+        return !MatchesDeterministic(m, packet, flow, hook) ? Tri.No
+            : m.RandomProbability is not { } r ? Tri.Yes
+            : (r.Value <= 0.0) != r.Negated ? Tri.No
+            : (r.Value >= 1.0) != r.Negated ? Tri.Yes
+            : Tri.Maybe;
+    }
+
+    private bool MatchesDeterministic(RuleMatch m, ConntrackTuple packet, FlowActor flow, NatHook hook)
     {
         if (m.Protocol is { } p && (packet.Protocol == p.Value) == p.Negated)
         {

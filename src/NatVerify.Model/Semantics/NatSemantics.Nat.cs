@@ -15,11 +15,17 @@ public sealed partial class NatSemantics
 
     private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink)
     {
+        var curr = state[i].Reply.Invert();
+        foreach (var verdict in EvaluateChains(hook, curr, flow))
+        {
+            DecisionSuccessors(state, i, hook, curr, verdict, sink);
+        }
+    }
+
+    private void DecisionSuccessors(NatState state, int i, NatHook hook, ConntrackTuple curr, ChainVerdict verdict, List<(NatStep, NatState)> sink)
+    {
         var slot = state[i];
         var manip = hook.Manip();
-        var curr = slot.Reply.Invert();
-        var verdict = EvaluateChains(hook, curr, flow);
-        var nextPhase = manip == ManipType.Dst ? Phase.DstDone : Phase.Dropped;
         var gc = new List<int>();
 
         if (verdict.Drop)
@@ -105,7 +111,7 @@ public sealed partial class NatSemantics
             }
             else
             {
-                next = next with { Phase = nextPhase, PreSrc = choice.Tuple };
+                next = next with { Phase = Phase.DstDone, PreSrc = choice.Tuple };
             }
 
             slots[i] = next with { Status = status };

@@ -270,12 +270,14 @@ public sealed partial class NatSemantics
         {
             case Phase.Confirmed:
                 var orig = _originals[actor];
+                var now = s.Reply.Invert();
                 if (s.Has(CtStatus.RuleApplied))
                 {
-                    return new Outcome(OutcomeKind.Nat, null);
+                    // A rule set one manip; the SRC null binding may still have moved the source port.
+                    var rewrote = s.Has(CtStatus.SrcNullBinding) && now.SrcPort != s.PreSrc.SrcPort;
+                    return new Outcome(OutcomeKind.Nat, rewrote ? "sport-rewritten" : null);
                 }
 
-                var now = s.Reply.Invert();
                 if (now == orig)
                 {
                     return new Outcome(OutcomeKind.Kept, null);
