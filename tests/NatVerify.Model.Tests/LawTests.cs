@@ -68,6 +68,18 @@ public class LawTests
         }
     }
 
+    [Fact]
+    public void Self_connection_is_its_own_inverse_and_keeps_every_property()
+    {
+        var sem = Sem(Scn(NatT(), true, Flow("self", Tcp(Client, 5000, Client, 5000))));
+        var (final, _) = RunSequential(sem);
+        Assert.Equal(final[0].Reply, Original(sem));
+        var catalog = new Properties.PropertyCatalog(sem);
+        Assert.All(Properties.PropertyIds.All, id => Assert.Null(catalog.Check(id, final)));
+
+        static Tuples.ConntrackTuple Original(NatSemantics s) => s.Original(0);
+    }
+
     private static List<NatState> Reachable(NatSemantics sem)
     {
         var seen = new HashSet<NatState> { sem.Initial };

@@ -32,7 +32,9 @@ public sealed class PropertyCatalog(NatSemantics semantics)
         {
             for (var b = a + 1; b < nodes.Count; b++)
             {
-                if (nodes[a].Tuple == nodes[b].Tuple)
+                // A self-connection (A:p -> A:p) is its own inverse: the kernel links both of its equal nodes,
+                // since confirm only compares against other entries. Uniqueness is about different entries.
+                if (nodes[a].Tuple == nodes[b].Tuple && nodes[a].Actor != nodes[b].Actor)
                 {
                     return $"{Dir(nodes[a].IsReply)} tuple of {Name(nodes[a].Actor)} equals {Dir(nodes[b].IsReply)} tuple of {Name(nodes[b].Actor)}: {nodes[a].Tuple}";
                 }
@@ -144,7 +146,7 @@ public sealed class PropertyCatalog(NatSemantics semantics)
 
             foreach (var other in nodes)
             {
-                if (other.Tuple == tuple && (other.Actor != actor || !other.IsReply))
+                if (other.Tuple == tuple && other.Actor != actor)
                 {
                     return $"a reply packet {tuple} of {Name(actor)} would be looked up as {(other.IsReply ? "a reply" : "an original")} of {Name(other.Actor)}";
                 }
