@@ -7,7 +7,19 @@ need=()
 command -v iptables-restore >/dev/null 2>&1 || need+=(iptables)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
+# Trace renderings and exported kernel scripts (tests/NatVerify.Traces.Tests): a headless browser for the HTML
+# report, tshark to read the pcap back, socat to drive flows from the exported scripts.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v tshark >/dev/null 2>&1 || need+=(tshark)
+command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v sysctl >/dev/null 2>&1 || need+=(procps)
+# Z3 for 'natverify prove' (src/NatVerify.Smt): the build compiles its shim with gcc against libz3's headers,
+# and the shim loads Debian's libz3.so.4 (which needs libgomp1) at run time.
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+[ -f /usr/include/z3.h ] || need+=(libz3-dev)
+dpkg -s libz3-4 >/dev/null 2>&1 || need+=(libz3-4)
+dpkg -s libgomp1 >/dev/null 2>&1 || need+=(libgomp1)
 
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

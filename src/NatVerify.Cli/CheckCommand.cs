@@ -4,6 +4,7 @@ using NatVerify.Checker;
 using NatVerify.Model;
 using NatVerify.Model.Properties;
 using NatVerify.Specs;
+using NatVerify.Traces;
 using NatVerify.Verification;
 
 namespace NatVerify.Cli;
@@ -37,15 +38,18 @@ internal static class CheckCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var witnesses = new Option<bool>("--witnesses") { Description = "Print a shortest trace for every distinct joint outcome." };
+        var traceOut = new Option<string?>("--trace-out") { Description = "Save the counterexample as a trace file (docs/traces.md) for natverify replay, trace minimize and trace export." };
+        var minimize = new Option<bool>("--minimize") { Description = "Minimise the counterexample by delta debugging (fewer actors, rules, constraints and steps) and print it; with --trace-out the minimised trace is saved." };
+        var witnessOut = new Option<string?>("--witness-out") { Description = "Save a shortest witness trace for every distinct joint outcome into this directory (witness-N.json)." };
 
         var command = new Command("check", "Explore every interleaving of a scenario and check the properties in every state.")
         {
-            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses,
+            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut,
         };
         command.SetAction(parse =>
         {
             var specName = parse.GetValue(spec) ?? EmbeddedSpecs.Default;
-            if (!TryLoad(specName, stderr, out var loaded))
+            if (!TryLoad(specName, stderr, out var loaded, out var text))
             {
                 return (int)ExitCode.BadInput;
             }
@@ -75,8 +79,46 @@ internal static class CheckCommand
             }
 
             progress.Done();
-            new CheckPrinter(stdout).Print(result, parse.GetValue(witnesses));
-            return (int)ExitCodeOf(result);
+            var printer = new CheckPrinter(stdout);
+            printer.Print(result, parse.GetValue(witnesses));
+            var source = new TraceSource(SpecEmbedding.Embed(loaded!, text!, specName), result.Semantics, settings.Properties ?? loaded!.Properties, EngineSettings.Of(settings.Options));
+            var code = ExitCodeOf(result);
+            if (result.Violation is { } violation)
+            {
+                var trace = TraceRecorder.RecordViolation(source, violation.Trace, violation.Invariant.Id);
+                if (parse.GetValue(minimize))
+                {
+                    var minimized = TraceMinimizer.Minimize(trace, specName);
+                    printer.PrintMinimized(minimized.Trace, TraceReplayer.Replay(minimized.Trace, specName));
+                    trace = minimized.Trace;
+                }
+
+                if (parse.GetValue(traceOut) is { } path && !TraceCommand.TryWrite(path, TraceJson.WriteBytes(trace), stderr))
+                {
+                    return (int)ExitCode.BadInput;
+                }
+
+                if (parse.GetValue(traceOut) is { } written)
+                {
+                    stdout.WriteLine();
+                    stdout.WriteLine($"Trace written to {written} (replay: natverify replay {written}; render: natverify trace export --html {written})");
+                }
+            }
+            else if (parse.GetValue(traceOut) is { } path)
+            {
+                stdout.WriteLine();
+                stdout.WriteLine($"No counterexample, so {path} was not written.");
+            }
+
+            if (parse.GetValue(witnessOut) is { } directory)
+            {
+                if (!WriteWitnesses(directory, source, result, stdout, stderr))
+                {
+                    return (int)ExitCode.BadInput;
+                }
+            }
+
+            return (int)code;
         });
         return command;
     }
@@ -90,14 +132,16 @@ internal static class CheckCommand
         _ => ExitCode.Holds,
     };
 
-    private static bool TryLoad(string name, TextWriter stderr, out ScenarioSpec? spec)
+    /// <summary>Loads a spec file or embedded seed spec, keeping its text for trace files; errors go to stderr.</summary>
+    internal static bool TryLoad(string name, TextWriter stderr, out ScenarioSpec? spec, out string? text)
     {
         spec = null;
+        text = null;
         try
         {
             if (name.StartsWith("seed:", StringComparison.Ordinal))
             {
-                var text = EmbeddedSpecs.Read(name);
+                text = EmbeddedSpecs.Read(name);
                 if (text is null)
                 {
                     stderr.WriteLine($"error: no embedded spec '{name}'; embedded specs: {string.Join(", ", EmbeddedSpecs.Names())}");
@@ -108,7 +152,16 @@ internal static class CheckCommand
             }
             else
             {
-                spec = SpecLoader.LoadFile(name);
+                try
+                {
+                    text = File.ReadAllText(name);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+                {
+                    throw new SpecException(name, 1, 1, $"cannot read spec: {ex.Message}", ex);
+                }
+
+                spec = SpecLoader.Parse(text, name);
             }
 
             return true;
@@ -118,6 +171,34 @@ internal static class CheckCommand
             stderr.WriteLine($"error: {e.Message}");
             return false;
         }
+    }
+
+    private static bool WriteWitnesses(string directory, TraceSource source, VerificationResult result, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            stderr.WriteLine($"error: cannot create directory {directory}: {e.Message}");
+            return false;
+        }
+
+        stdout.WriteLine();
+        var n = 0;
+        foreach (var joint in result.Outcomes.Joint)
+        {
+            var path = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"witness-{++n}.json"));
+            if (!TraceCommand.TryWrite(path, TraceJson.WriteBytes(TraceRecorder.RecordWitness(source, joint.Witness)), stderr))
+            {
+                return false;
+            }
+
+            stdout.WriteLine($"Witness of {{{string.Join(", ", result.Outcomes.Actors.Select((a, i) => $"{a}: {joint.Outcomes[i]}"))}}} written to {path}");
+        }
+
+        return true;
     }
 
     private static bool TryBuildSettings(

@@ -3,6 +3,7 @@ using NatVerify.Model;
 using NatVerify.Model.Scenario;
 using NatVerify.Model.Semantics;
 using NatVerify.Reporting;
+using NatVerify.Traces;
 using NatVerify.Verification;
 using Spectre.Console;
 
@@ -71,6 +72,25 @@ internal sealed class CheckPrinter(TextWriter stdout)
                 }
             }
         }
+    }
+
+    /// <summary>Prints a minimised counterexample: what was removed, then its steps.</summary>
+    public void PrintMinimized(TraceFile minimized, ReplayResult replay)
+    {
+        var m = minimized.Minimization!;
+        stdout.WriteLine();
+        stdout.WriteLine($"Minimised counterexample ({minimized.Steps.Count} steps, from {m.FromSteps}; {m.Checks} engine checks) for {minimized.Property}:");
+        stdout.WriteLine($"  removed actors: {List(m.RemovedActors)}");
+        stdout.WriteLine($"  removed rules: {List(m.RemovedRules)}");
+        stdout.WriteLine($"  removed constraints: {List(m.RemovedConstraints)}");
+        stdout.WriteLine($"  {minimized.Property}: {minimized.Message}");
+        var view = new TraceViewBuilder(replay.Semantics).Build(replay.Trace, minimized);
+        foreach (var line in TraceRenderer.RenderSteps(view))
+        {
+            stdout.WriteLine("  " + line);
+        }
+
+        static string List(IReadOnlyList<string> items) => items.Count == 0 ? "(none)" : string.Join("; ", items);
     }
 
     private static string VerdictLine(VerificationResult r) => r.Verdict switch

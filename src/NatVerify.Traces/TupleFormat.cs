@@ -2,7 +2,7 @@ using NatVerify.Model.Addressing;
 using NatVerify.Model.Semantics;
 using NatVerify.Model.Tuples;
 
-namespace NatVerify.Reporting;
+namespace NatVerify.Traces;
 
 /// <summary>Formats tuples the way <c>conntrack -L</c> does, with fresh ports spelled out.</summary>
 public sealed class TupleFormat(NatSemantics semantics)

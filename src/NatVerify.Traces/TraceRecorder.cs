@@ -1,0 +1,73 @@
+using NatVerify.Checker;
+using NatVerify.Model;
+using NatVerify.Model.Properties;
+using NatVerify.Model.State;
+using NatVerify.Model.Steps;
+
+namespace NatVerify.Traces;
+
+/// <summary>Turns an engine trace into a <see cref="TraceFile"/> by recording, for every step, which successor it was.</summary>
+public static class TraceRecorder
+{
+    /// <summary>Records a counterexample: the trace's final state must violate <paramref name="property"/>.</summary>
+    /// <exception cref="ArgumentException">The final state does not violate the property.</exception>
+    /// <exception cref="InvalidOperationException">The trace is not a path of the source's semantics.</exception>
+    public static TraceFile RecordViolation(TraceSource source, Trace<NatState, NatStep> trace, string property)
+    {
+        var message = new PropertyCatalog(source.Semantics).Check(property, trace.Final)
+            ?? throw new ArgumentException($"the trace's final state does not violate {property}", nameof(property));
+        return Record(source, trace, TraceKind.Violation) with { Property = property, Message = message };
+    }
+
+    /// <summary>Records a witness of the outcomes in the trace's final state.</summary>
+    /// <exception cref="InvalidOperationException">The trace is not a path of the source's semantics.</exception>
+    public static TraceFile RecordWitness(TraceSource source, Trace<NatState, NatStep> trace) => Record(source, trace, TraceKind.Witness);
+
+    private static TraceFile Record(TraceSource source, Trace<NatState, NatStep> trace, TraceKind kind)
+    {
+        var semantics = source.Semantics;
+        var describer = new ChoiceDescriber(semantics);
+        var format = new TupleFormat(semantics);
+        var state = semantics.Initial;
+        if (!state.Equals(trace.Initial))
+        {
+            throw new InvalidOperationException("the trace does not start in the scenario's initial state");
+        }
+
+        var sink = new List<(NatStep Step, NatState Next)>();
+        var choices = new List<TraceChoice>();
+        foreach (var (step, next) in trace.Steps)
+        {
+            sink.Clear();
+            semantics.Successors(state, sink);
+            var description = describer.Describe(step);
+            var index = sink.FindIndex(s => s.Next.Equals(next) && s.Step.Actor == step.Actor && describer.Describe(s.Step) == description);
+            if (index < 0)
+            {
+                throw new InvalidOperationException($"step {choices.Count + 1} ({description}) is not a successor of the state it follows");
+            }
+
+            var actor = step is GcStep ? -1 : step.Actor;
+            choices.Add(new TraceChoice(choices.Count + 1, actor, describer.ActorName(actor), StepKinds.Of(step), index, sink.Count, description));
+            state = next;
+        }
+
+        return new TraceFile
+        {
+            Kind = kind,
+            Spec = source.Spec,
+            Profile = semantics.Profile.Name,
+            Mutant = semantics.Mutant.CliName(),
+            Properties = source.Properties,
+            Engine = source.Engine,
+            Seed = source.Seed,
+            Actors = semantics.Scenario.Actors.Select(a => a.Name).ToList(),
+            Steps = choices,
+            Outcomes = TableFacts.Outcomes(semantics, state),
+            FinalTable = TableFacts.Entries(semantics, state)
+                .Select(e => new FinalEntry(describer.ActorName(e.Owner), format.Fields(e.Original), format.Fields(e.Reply), e.Flags))
+                .ToList(),
+            FinalCounters = Counters.Count(trace.Steps.Select(s => s.Action)).Named(),
+        };
+    }
+}

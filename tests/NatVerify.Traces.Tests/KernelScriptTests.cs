@@ -1,0 +1,73 @@
+using NatVerify.Reporting;
+using Xunit;
+
+namespace NatVerify.Traces.Tests;
+
+/// <summary>
+/// Exported kernel scripts for the seed traces run on this machine's kernel (as root, in private namespaces) and the
+/// kernel shows the outcome the trace predicts. The race traces need the clashing entry inside the client's
+/// create→confirm window; their scripts say so and run the observable equivalent (the entry first).
+/// </summary>
+public class KernelScriptTests
+{
+    [Fact]
+    public void A_race_trace_script_names_the_race_and_runs_the_clashing_entry_first()
+    {
+        var (file, _, _) = Repo.Witness("specs/seed/race-ctnetlink.yaml");
+        var script = KernelScript.Export(TraceReplayer.Replay(file, "w.json"));
+        Assert.Contains("# RACE: the trace runs insert inside client's create->confirm window", script, StringComparison.Ordinal);
+        Assert.Contains("so it runs insert before client starts.", script, StringComparison.Ordinal);
+        Assert.True(script.IndexOf("if nv_in conntrack '-I'", StringComparison.Ordinal) < script.IndexOf("nv_flow \"$NV_HOST\" tcp 198.51.100.1 12345", StringComparison.Ordinal));
+        Assert.Contains("# The model shows the same outcomes for this order as for the trace", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_spec_outside_the_documentation_ranges_cannot_be_exported()
+    {
+        var (spec, text) = Repo.Load("specs/seed/client-first.yaml");
+        var outside = Specs.SpecLoader.Parse(text.Replace("198.51.100.2", "10.0.0.2", StringComparison.Ordinal), "outside.yaml");
+        var result = Verification.Verifier.Check(outside, new Verification.CheckSettings());
+        var file = TraceRecorder.RecordWitness(Repo.Source(outside, text, "outside.yaml", result, new Verification.CheckSettings()), result.Outcomes.Joint[0].Witness);
+        var replay = TraceReplayer.Replay(file, "w.json", new ReplayOptions { Spec = outside });
+        var e = Assert.Throws<KernelScriptException>(() => KernelScript.Export(replay));
+        Assert.Contains("10.0.0.2, outside 198.51.100.0/24, 203.0.113.0/24 and 192.0.2.0/24", e.Message, StringComparison.Ordinal);
+    }
+
+    [ToolFact(true, "bash", "ip", "iptables-restore", "conntrack", "socat", "timeout")]
+    public void Exported_scripts_for_the_seed_traces_reproduce_their_outcomes_on_the_running_kernel()
+    {
+        var dir = Repo.TempDir();
+        try
+        {
+            foreach (var seed in new[] { "thief-first", "client-first", "race-thief", "race-ctnetlink" })
+            {
+                var (file, _, _) = Repo.Witness($"specs/seed/{seed}.yaml");
+                var script = Path.Combine(dir, $"{seed}.sh");
+                File.WriteAllText(script, KernelScript.Export(TraceReplayer.Replay(file, $"{seed}.json")));
+
+                var (code, output, err) = Tools.Run("bash", [script], TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["NATVERIFY"] = string.Empty });
+
+                Assert.True(code == 0, $"{seed}: script exited {code}\n{output}\n{err}");
+                Assert.Contains("RESULT: the kernel agrees with the model", output, StringComparison.Ordinal);
+                Assert.DoesNotContain("FAIL ", output, StringComparison.Ordinal);
+                Assert.Contains("PASS client", output, StringComparison.Ordinal);
+            }
+
+            // The same script drives flows with the natverify agent (real SO_MARK and bind) when NATVERIFY names it.
+            var agent = Path.Combine(AppContext.BaseDirectory, "natverify");
+            if (File.Exists(agent))
+            {
+                var (code, output, err) = Tools.Run("bash", [Path.Combine(dir, "race-thief.sh")], TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["NATVERIFY"] = agent });
+                Assert.True(code == 0, $"race-thief with the agent: script exited {code}\n{output}\n{err}");
+                Assert.Contains($"flows are driven by '{agent} agent'", output, StringComparison.Ordinal);
+            }
+
+            var leftovers = Tools.Run("ip", ["netns", "list"], TimeSpan.FromSeconds(10)).Out;
+            Assert.DoesNotContain("nvx-", leftovers, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
