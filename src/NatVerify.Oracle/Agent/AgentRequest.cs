@@ -1,0 +1,26 @@
+namespace NatVerify.Oracle.Agent;
+
+/// <summary>
+/// One command to an agent, sent as one JSON line on its standard input. <see cref="Op"/> is one of
+/// <c>hello</c>, <c>serve</c>, <c>flows</c>, <c>report</c> and <c>exit</c>.
+/// </summary>
+public sealed record AgentRequest
+{
+    /// <summary>The operation.</summary>
+    public required string Op { get; init; }
+
+    /// <summary><c>serve</c>: TCP ports to accept connections on (0.0.0.0).</summary>
+    public IReadOnlyList<int>? TcpPorts { get; init; }
+
+    /// <summary><c>serve</c>: UDP ports to receive datagrams on (0.0.0.0).</summary>
+    public IReadOnlyList<int>? UdpPorts { get; init; }
+
+    /// <summary><c>serve</c>: record ICMP echo requests that reach this namespace.</summary>
+    public bool Icmp { get; init; }
+
+    /// <summary><c>flows</c>: the first packets to send.</summary>
+    public IReadOnlyList<FlowRequest>? Flows { get; init; }
+
+    /// <summary><c>flows</c>: send them all at once (threads released together) instead of one after another.</summary>
+    public bool Concurrent { get; init; }
+}

@@ -1,0 +1,328 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace NatVerify.Oracle.Agent;
+
+/// <summary>
+/// The sending side of an agent: opens each flow's socket (mark, bind, first packet) and keeps TCP and UDP
+/// sockets open until the agent exits, so that their conntrack entries stay as the first packets left them.
+/// Everything is bounded: at most <see cref="MaxFlowsPerRequest"/> flows per request, <see cref="MaxHeldSockets"/>
+/// sockets held, and every wait ends after the flow's timeout (at most <see cref="MaxTimeoutMs"/>).
+/// </summary>
+internal sealed class ClientFlows : IDisposable
+{
+    /// <summary>Most flows one request may carry.</summary>
+    public const int MaxFlowsPerRequest = 64;
+
+    /// <summary>Most sockets held open at once.</summary>
+    public const int MaxHeldSockets = 512;
+
+    /// <summary>Longest wait for a connection or an echo reply.</summary>
+    public const int MaxTimeoutMs = 10_000;
+
+    private readonly object _lock = new();
+    private readonly List<Socket> _held = [];
+    private readonly Dictionary<(string Source, int Port, uint Mark), Socket> _udp = [];
+
+    /// <summary>Runs the flows one after another, or all at once when <paramref name="concurrent"/>.</summary>
+    public IReadOnlyList<FlowResult> Run(IReadOnlyList<FlowRequest> flows, bool concurrent)
+    {
+        if (flows.Count == 0 || flows.Count > MaxFlowsPerRequest)
+        {
+            throw new ArgumentException($"a request carries 1-{MaxFlowsPerRequest} flows, not {flows.Count}");
+        }
+
+        // Sockets are created, marked and bound before any packet leaves, so a burst's packets leave together.
+        var prepared = flows.Select(Prepare).ToList();
+        if (!concurrent)
+        {
+            return prepared.Select(p => p()).ToList();
+        }
+
+        var results = new FlowResult[prepared.Count];
+
+        // Not disposed: a thread that starts after the wait below gave up may still signal it.
+        var ready = new CountdownEvent(prepared.Count);
+        var go = 0;
+        var threads = new List<Thread>();
+        for (var i = 0; i < prepared.Count; i++)
+        {
+            var index = i;
+            var thread = new Thread(() =>
+            {
+                ready.Signal();
+                var spins = 0;
+                while (Volatile.Read(ref go) == 0 && spins++ < 50_000_000)
+                {
+                    Thread.SpinWait(8);
+                }
+
+                try
+                {
+                    results[index] = prepared[index]();
+                }
+                catch (Exception e)
+                {
+                    // A thread's exception would end the agent; the flow's result carries it instead.
+                    results[index] = Error(flows[index].Tag, $"{e.GetType().Name}: {e.Message}");
+                }
+            })
+            { IsBackground = true, Name = $"flow {flows[i].Tag}" };
+            threads.Add(thread);
+            thread.Start();
+        }
+
+        ready.Wait(TimeSpan.FromSeconds(5));
+        Volatile.Write(ref go, 1);
+        var deadline = TimeSpan.FromMilliseconds(flows.Max(f => Math.Clamp(f.TimeoutMs, 1, MaxTimeoutMs)) + 5_000);
+        foreach (var thread in threads)
+        {
+            thread.Join(deadline);
+        }
+
+        return results.Select((r, i) => r ?? Error(flows[i].Tag, "the flow's thread did not finish in time")).ToList();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var socket in _held)
+            {
+                socket.Dispose();
+            }
+
+            _held.Clear();
+            _udp.Clear();
+        }
+    }
+
+    private Func<FlowResult> Prepare(FlowRequest flow)
+    {
+        try
+        {
+            var source = IPAddress.Parse(flow.Source);
+            var destination = IPAddress.Parse(flow.Destination);
+            var timeout = Math.Clamp(flow.TimeoutMs, 1, MaxTimeoutMs);
+            return flow.Protocol switch
+            {
+                "tcp" => PrepareTcp(flow, source, destination, timeout),
+                "udp" => PrepareUdp(flow, source, destination),
+                "icmp" => PrepareIcmp(flow, source, destination, timeout),
+                _ => () => Error(flow.Tag, $"unknown protocol '{flow.Protocol}'"),
+            };
+        }
+        catch (Exception e) when (e is SocketException or FormatException or ArgumentException or InvalidOperationException)
+        {
+            var message = e.Message;
+            return () => Error(flow.Tag, message);
+        }
+    }
+
+    private Func<FlowResult> PrepareTcp(FlowRequest flow, IPAddress source, IPAddress destination, int timeout)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // Two flows may share a source address and port (they differ in destination), as the seed's do.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            LinuxSockets.SetMark(socket, flow.Mark);
+            socket.Bind(new IPEndPoint(source, flow.SourcePort));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return () => Connect(flow, socket, new IPEndPoint(destination, flow.DestinationPort), timeout);
+    }
+
+    private FlowResult Connect(FlowRequest flow, Socket socket, IPEndPoint destination, int timeout)
+    {
+        var connect = socket.ConnectAsync(destination);
+        bool finished;
+        try
+        {
+            finished = connect.Wait(timeout);
+        }
+        catch (AggregateException e)
+        {
+            var retransmits = LinuxSockets.TotalRetransmits(socket);
+            socket.Dispose();
+            if (e.InnerException is not SocketException se)
+            {
+                return new FlowResult { Tag = flow.Tag, Result = "error", Detail = e.InnerException?.Message ?? e.Message, SynRetransmits = retransmits };
+            }
+
+            var result = se.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "refused",
+                SocketError.HostUnreachable or SocketError.NetworkUnreachable => "unreachable",
+                SocketError.TimedOut => "timeout",
+                _ => "error",
+            };
+            return new FlowResult { Tag = flow.Tag, Result = result, Detail = se.Message, SynRetransmits = retransmits };
+        }
+
+        if (!finished)
+        {
+            // Abandon the connect before the SYN is retransmitted where possible; report how many were.
+            var retransmits = LinuxSockets.TotalRetransmits(socket);
+            socket.Dispose();
+            connect.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            return new FlowResult { Tag = flow.Tag, Result = "timeout", SynRetransmits = retransmits };
+        }
+
+        var sent = LinuxSockets.TotalRetransmits(socket);
+        try
+        {
+            socket.Send(Encoding.ASCII.GetBytes(flow.Tag + "\n"));
+        }
+        catch (SocketException e)
+        {
+            Hold(socket);
+            return new FlowResult { Tag = flow.Tag, Result = "connected", Detail = $"sending the tag failed: {e.Message}", SynRetransmits = sent };
+        }
+
+        Hold(socket);
+        return new FlowResult { Tag = flow.Tag, Result = "connected", SynRetransmits = sent };
+    }
+
+    private Func<FlowResult> PrepareUdp(FlowRequest flow, IPAddress source, IPAddress destination)
+    {
+        Socket socket;
+        lock (_lock)
+        {
+            // Flows with the same source and mark share one socket, as packets sent from one socket do.
+            var key = (flow.Source, flow.SourcePort, flow.Mark);
+            if (!_udp.TryGetValue(key, out socket!))
+            {
+                if (_held.Count >= MaxHeldSockets)
+                {
+                    throw new InvalidOperationException($"the agent already holds {MaxHeldSockets} sockets");
+                }
+
+                socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                try
+                {
+                    socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                    LinuxSockets.SetMark(socket, flow.Mark);
+                    socket.Bind(new IPEndPoint(source, flow.SourcePort));
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+
+                _udp[key] = socket;
+                HoldLocked(socket);
+            }
+        }
+
+        var payload = Encoding.ASCII.GetBytes(flow.Tag);
+        var target = new IPEndPoint(destination, flow.DestinationPort);
+        return () =>
+        {
+            try
+            {
+                socket.SendTo(payload, target);
+                return new FlowResult { Tag = flow.Tag, Result = "sent" };
+            }
+            catch (SocketException e)
+            {
+                return Error(flow.Tag, e.Message);
+            }
+        };
+    }
+
+    private static Func<FlowResult> PrepareIcmp(FlowRequest flow, IPAddress source, IPAddress destination, int timeout)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp);
+        try
+        {
+            LinuxSockets.SetMark(socket, flow.Mark);
+            socket.Bind(new IPEndPoint(source, 0));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var request = IcmpEcho.BuildRequest(flow.IcmpId, flow.Tag);
+        return () =>
+        {
+            using (socket)
+            {
+                return Echo(flow, socket, request, new IPEndPoint(destination, 0), timeout);
+            }
+        };
+    }
+
+    private static FlowResult Echo(FlowRequest flow, Socket socket, byte[] request, IPEndPoint destination, int timeout)
+    {
+        try
+        {
+            socket.SendTo(request, destination);
+        }
+        catch (SocketException e)
+        {
+            return Error(flow.Tag, e.Message);
+        }
+
+        var deadline = Environment.TickCount64 + timeout;
+        var buffer = new byte[2048];
+        for (var packets = 0; packets < 10_000; packets++)
+        {
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0)
+            {
+                break;
+            }
+
+            socket.ReceiveTimeout = (int)left;
+            int length;
+            try
+            {
+                length = socket.Receive(buffer);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                break;
+            }
+
+            if (IcmpEcho.TryParse(buffer.AsSpan(0, length), out var type, out _, out _, out var id, out var tag)
+                && type == IcmpEcho.Reply && tag == flow.Tag)
+            {
+                return new FlowResult { Tag = flow.Tag, Result = "replied", ReplyId = id };
+            }
+        }
+
+        return new FlowResult { Tag = flow.Tag, Result = "timeout" };
+    }
+
+    private void Hold(Socket socket)
+    {
+        lock (_lock)
+        {
+            HoldLocked(socket);
+        }
+    }
+
+    private void HoldLocked(Socket socket)
+    {
+        if (_held.Count >= MaxHeldSockets)
+        {
+            socket.Dispose();
+            return;
+        }
+
+        _held.Add(socket);
+    }
+
+    private static FlowResult Error(string tag, string message) => new() { Tag = tag, Result = "error", Detail = message };
+}

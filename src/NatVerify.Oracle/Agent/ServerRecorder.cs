@@ -1,0 +1,249 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace NatVerify.Oracle.Agent;
+
+/// <summary>
+/// The receiving side of an agent: TCP listeners that read each connection's tag line, UDP sockets that read
+/// each datagram's tag (with the local address it was sent to), and a raw ICMP socket that records echo
+/// requests. Bounded: at most <see cref="MaxPorts"/> ports, <see cref="MaxRecords"/> records and
+/// <see cref="MaxConnectionsPerPort"/> accepted connections per port; everything stops when disposed.
+/// </summary>
+internal sealed class ServerRecorder : IDisposable
+{
+    /// <summary>Most ports served.</summary>
+    public const int MaxPorts = 256;
+
+    /// <summary>Most records kept.</summary>
+    public const int MaxRecords = 4096;
+
+    /// <summary>Most connections accepted per TCP port.</summary>
+    public const int MaxConnectionsPerPort = 256;
+
+    private readonly object _lock = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Socket> _sockets = [];
+    private readonly List<ServerRecord> _records = [];
+    private readonly HashSet<(string, int)> _served = [];
+
+    /// <summary>Binds every requested port (failing as a whole if one cannot be bound) and starts recording.</summary>
+    public void Serve(IReadOnlyList<int> tcpPorts, IReadOnlyList<int> udpPorts, bool icmp)
+    {
+        lock (_lock)
+        {
+            if (_served.Count + tcpPorts.Count + udpPorts.Count > MaxPorts)
+            {
+                throw new ArgumentException($"an agent serves at most {MaxPorts} ports");
+            }
+        }
+
+        var started = new List<(Socket Socket, Func<Socket, Task> Loop)>();
+        try
+        {
+            foreach (var port in tcpPorts.Where(p => !IsServed("tcp", p)))
+            {
+                var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                started.Add((listener, AcceptLoop));
+                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                listener.Bind(new IPEndPoint(IPAddress.Any, port));
+                listener.Listen(64);
+            }
+
+            foreach (var port in udpPorts.Where(p => !IsServed("udp", p)))
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                started.Add((socket, ReceiveLoop));
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
+                socket.Bind(new IPEndPoint(IPAddress.Any, port));
+            }
+
+            if (icmp && !IsServed("icmp", 0))
+            {
+                var raw = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp);
+                started.Add((raw, IcmpLoop));
+                raw.Bind(new IPEndPoint(IPAddress.Any, 0));
+            }
+        }
+        catch
+        {
+            foreach (var (socket, _) in started)
+            {
+                socket.Dispose();
+            }
+
+            throw;
+        }
+
+        lock (_lock)
+        {
+            foreach (var (socket, loop) in started)
+            {
+                _sockets.Add(socket);
+                var key = socket.ProtocolType switch
+                {
+                    ProtocolType.Tcp => ("tcp", ((IPEndPoint)socket.LocalEndPoint!).Port),
+                    ProtocolType.Udp => ("udp", ((IPEndPoint)socket.LocalEndPoint!).Port),
+                    _ => ("icmp", 0),
+                };
+                _served.Add(key);
+                _ = Task.Run(() => loop(socket));
+            }
+        }
+    }
+
+    /// <summary>Everything recorded so far, in arrival order.</summary>
+    public IReadOnlyList<ServerRecord> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _records];
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _stop.Cancel();
+        lock (_lock)
+        {
+            foreach (var socket in _sockets)
+            {
+                socket.Dispose();
+            }
+
+            _sockets.Clear();
+        }
+
+        _stop.Dispose();
+    }
+
+    private bool IsServed(string protocol, int port)
+    {
+        lock (_lock)
+        {
+            return _served.Contains((protocol, port));
+        }
+    }
+
+    private async Task AcceptLoop(Socket listener)
+    {
+        for (var n = 0; n < MaxConnectionsPerPort; n++)
+        {
+            Socket connection;
+            try
+            {
+                connection = await listener.AcceptAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            lock (_lock)
+            {
+                // Accepted connections stay open until the agent exits: closing would move their entries on.
+                _sockets.Add(connection);
+            }
+
+            _ = Task.Run(() => ReadTag(connection));
+        }
+    }
+
+    private async Task ReadTag(Socket connection)
+    {
+        var remote = (IPEndPoint)connection.RemoteEndPoint!;
+        var local = (IPEndPoint)connection.LocalEndPoint!;
+        var buffer = new byte[256];
+        var length = 0;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        try
+        {
+            while (length < buffer.Length && Array.IndexOf(buffer, (byte)'\n', 0, length) < 0)
+            {
+                var read = await connection.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, timeout.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Record the connection with whatever arrived: the peer address is what matters most.
+        }
+
+        var text = Encoding.ASCII.GetString(buffer, 0, length);
+        var newline = text.IndexOf('\n');
+        Record("tcp", newline >= 0 ? text[..newline] : text, remote, local.Address, local.Port);
+    }
+
+    private async Task ReceiveLoop(Socket socket)
+    {
+        var buffer = new byte[2048];
+        var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        for (var n = 0; n < MaxRecords; n++)
+        {
+            SocketReceiveMessageFromResult received;
+            try
+            {
+                received = await socket.ReceiveMessageFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), _stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            var tag = Encoding.ASCII.GetString(buffer, 0, received.ReceivedBytes);
+            Record("udp", tag, (IPEndPoint)received.RemoteEndPoint, received.PacketInformation.Address, port);
+        }
+    }
+
+    private async Task IcmpLoop(Socket socket)
+    {
+        var buffer = new byte[2048];
+        for (var n = 0; n < MaxRecords; n++)
+        {
+            int length;
+            try
+            {
+                length = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (IcmpEcho.TryParse(buffer.AsSpan(0, length), out var type, out var source, out var destination, out var id, out var tag)
+                && type == IcmpEcho.Request)
+            {
+                Record("icmp", tag, new IPEndPoint(source, id), destination, 0);
+            }
+        }
+    }
+
+    private void Record(string protocol, string tag, IPEndPoint remote, IPAddress localAddress, int localPort)
+    {
+        lock (_lock)
+        {
+            if (_records.Count >= MaxRecords)
+            {
+                return;
+            }
+
+            _records.Add(new ServerRecord
+            {
+                Protocol = protocol,
+                Tag = tag,
+                Source = remote.Address.ToString(),
+                SourcePort = remote.Port,
+                Destination = localAddress.ToString(),
+                DestinationPort = localPort,
+            });
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace NatVerify.Oracle.Planning;
+
+/// <summary>
+/// Flows whose first packets one agent sends: one flow, or several released together (threads spinning on one
+/// flag) so that their conntrack entries may race between creation and confirmation as the model allows.
+/// </summary>
+/// <param name="Actors">The flows' names.</param>
+/// <param name="Namespace">Where their sockets are opened.</param>
+/// <param name="Concurrent">True for a burst.</param>
+public sealed record FlowStep(IReadOnlyList<string> Actors, string Namespace, bool Concurrent) : OracleStep;

@@ -1,0 +1,181 @@
+using NatVerify.Model.Addressing;
+using NatVerify.Model.Scenario;
+using NatVerify.Model.Tuples;
+using NatVerify.Oracle.Model;
+
+namespace NatVerify.Oracle.Planning;
+
+/// <summary>
+/// Lays a scenario out on namespaces. The NAT namespace gets the spec's interfaces (veths) with the spec's
+/// addresses; behind each interface a peer namespace holds the hosts reached through it: the sources of forwarded
+/// and locally delivered flows and every address the model says a first packet can be delivered to, each served
+/// (DNAT targets included; a destination that only exists until a DNAT rewrites it is merely routed). Only the documentation
+/// ranges 198.51.100.0/24, 203.0.113.0/24 and 192.0.2.0/24 (and loopback) are used, and the namespaces are
+/// connected to nothing but each other.
+/// </summary>
+public static class TopologyPlanner
+{
+    /// <summary>The name of a veth's other end inside its peer namespace.</summary>
+    public const string PeerInterface = "nvo-peer";
+
+    private static readonly Cidr[] Allowed =
+    [
+        new(Ipv4.Parse("198.51.100.0"), 24), new(Ipv4.Parse("203.0.113.0"), 24), new(Ipv4.Parse("192.0.2.0"), 24),
+    ];
+
+    /// <summary>Plans the namespaces; throws <see cref="UnsupportedScenarioException"/> for layouts the oracle cannot build.</summary>
+    public static TopologyPlan Plan(ScenarioModel scenario, IReadOnlyList<Prediction> predictions, string baseName)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(predictions);
+        var interfaces = scenario.InterfaceAddresses.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        if (interfaces.Count == 0)
+        {
+            throw new UnsupportedScenarioException(
+                "the oracle needs the spec to declare its interfaces ('interfaces:'): each becomes a veth in the NAT namespace");
+        }
+
+        var nat = baseName + "-nat";
+        var peers = new Dictionary<string, string>(StringComparer.Ordinal);
+        var owners = new Dictionary<Ipv4, string>();
+        var why = new Dictionary<Ipv4, string>();
+        var loopback = new List<Ipv4>();
+        for (var k = 0; k < interfaces.Count; k++)
+        {
+            var (name, address) = interfaces[k];
+            if (name is "lo" || name == PeerInterface)
+            {
+                throw new UnsupportedScenarioException($"interface name '{name}' is reserved in the oracle's namespaces");
+            }
+
+            peers[name] = $"{baseName}-p{k}";
+            Own(owners, why, address, nat, $"the address of interface {name}");
+        }
+
+        var clients = new Dictionary<string, string>(StringComparer.Ordinal);
+        var servers = new Dictionary<string, (SortedSet<int> Tcp, SortedSet<int> Udp, bool Icmp)>(StringComparer.Ordinal);
+        var forwarding = false;
+        var routed = new Dictionary<Ipv4, string>();
+        foreach (var flow in scenario.Actors.OfType<FlowActor>())
+        {
+            var original = flow.Original;
+
+            // Where the model says first packets can arrive. The original destination is placed only when some
+            // terminal state delivers there (or none delivers anywhere): a DNATed-only destination such as a
+            // service address exists nowhere, as in real clusters, and is merely routed (local-out needs a route
+            // before the OUTPUT DNAT is applied).
+            var destinations = predictions.Select(p => p.Flows[flow.Name].Delivered).OfType<ConntrackTuple>()
+                .Select(d => (d.DstIp, d.DstPort))
+                .Distinct()
+                .ToList();
+            if (destinations.Count == 0)
+            {
+                destinations.Add((original.DstIp, original.DstPort));
+            }
+
+            string receiver;
+            switch (flow.Path)
+            {
+                case PacketPath.LocalOut:
+                    clients[flow.Name] = nat;
+                    if (owners.TryGetValue(original.SrcIp, out var srcOwner) && srcOwner != nat)
+                    {
+                        throw new UnsupportedScenarioException(
+                            $"{original.SrcIp} would have to live in two namespaces: as {why[original.SrcIp]} and as the source of local-out flow {flow.Name}");
+                    }
+
+                    if (srcOwner is null)
+                    {
+                        Own(owners, why, original.SrcIp, nat, $"the source of local-out flow {flow.Name}");
+                        loopback.Add(original.SrcIp);
+                    }
+
+                    receiver = Peer(peers, flow.OutInterface, flow, "out", "local-out");
+                    routed.TryAdd(original.DstIp, receiver);
+                    break;
+                case PacketPath.Forward:
+                    forwarding = true;
+                    clients[flow.Name] = Peer(peers, flow.InInterface, flow, "in", "forwarded");
+                    Own(owners, why, original.SrcIp, clients[flow.Name], $"the source of forwarded flow {flow.Name}");
+                    receiver = Peer(peers, flow.OutInterface, flow, "out", "forwarded");
+                    break;
+                default:
+                    clients[flow.Name] = Peer(peers, flow.InInterface, flow, "in", "local-in");
+                    Own(owners, why, original.SrcIp, clients[flow.Name], $"the source of local-in flow {flow.Name}");
+                    receiver = nat;
+                    break;
+            }
+
+            foreach (var (address, port) in destinations)
+            {
+                var owner = address.Value >> 24 == 127 ? nat : owners.GetValueOrDefault(address);
+                if (owner is null)
+                {
+                    owner = receiver;
+                    Own(owners, why, address, owner, $"a destination of flow {flow.Name}");
+                    if (owner == nat)
+                    {
+                        loopback.Add(address);
+                    }
+                }
+
+                if (!servers.TryGetValue(owner, out var server))
+                {
+                    server = (new SortedSet<int>(), new SortedSet<int>(), false);
+                }
+
+                switch (original.Protocol)
+                {
+                    case L4Protocol.Tcp when !port.IsFresh:
+                        server.Tcp.Add(port.Raw);
+                        break;
+                    case L4Protocol.Udp when !port.IsFresh:
+                        server.Udp.Add(port.Raw);
+                        break;
+                    case L4Protocol.Icmp:
+                        server.Icmp = true;
+                        break;
+                }
+
+                servers[owner] = server;
+            }
+        }
+
+        return new TopologyPlan
+        {
+            NatNamespace = nat,
+            Peers = interfaces.Select(kv => new PeerPlan(
+                kv.Key, kv.Value, peers[kv.Key], PeerInterface,
+                owners.Where(o => o.Value == peers[kv.Key]).Select(o => o.Key).Order().ToList(),
+                routed.Where(r => r.Value == peers[kv.Key] && !owners.ContainsKey(r.Key) && r.Key.Value >> 24 != 127).Select(r => r.Key).Order().ToList())).ToList(),
+            LoopbackAddresses = loopback,
+            Forwarding = forwarding,
+            Servers = servers.ToDictionary(kv => kv.Key, kv => new ServerPlan([.. kv.Value.Tcp], [.. kv.Value.Udp], kv.Value.Icmp), StringComparer.Ordinal),
+            ClientNamespaces = clients,
+            Owners = owners,
+        };
+    }
+
+    private static string Peer(Dictionary<string, string> peers, string? iface, FlowActor flow, string key, string kind) =>
+        iface is not null && peers.TryGetValue(iface, out var ns)
+            ? ns
+            : throw new UnsupportedScenarioException(
+                $"{kind} flow {flow.Name} needs an '{key}' interface for the oracle to know which side of the NAT namespace it is on");
+
+    private static void Own(Dictionary<Ipv4, string> owners, Dictionary<Ipv4, string> why, Ipv4 address, string ns, string reason)
+    {
+        if (!Allowed.Any(c => c.Contains(address)))
+        {
+            throw new UnsupportedScenarioException(
+                $"{reason} is {address}: the oracle only places addresses from 198.51.100.0/24, 203.0.113.0/24 and 192.0.2.0/24 in its namespaces");
+        }
+
+        if (owners.TryGetValue(address, out var existing) && existing != ns)
+        {
+            throw new UnsupportedScenarioException($"{address} would have to live in two namespaces: as {why[address]} and as {reason}");
+        }
+
+        owners[address] = ns;
+        why.TryAdd(address, reason);
+    }
+}
