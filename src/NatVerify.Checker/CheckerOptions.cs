@@ -26,4 +26,27 @@ public sealed record CheckerOptions
 
     /// <summary>Gets whether the run ends at the first invariant violation; when false the first violation is kept and exploration continues.</summary>
     public bool StopAtFirstViolation { get; init; } = true;
+
+    /// <summary>
+    /// Gets whether to explore only a persistent subset of the steps in each state when the transition system
+    /// implements <see cref="IIndependence{TState, TAction}"/> (ignored otherwise). Verdicts, terminal states and
+    /// the reachability of violations are preserved; state and transition counts shrink, and breadth-first traces
+    /// are shortest only within the reduced graph.
+    /// </summary>
+    public bool PartialOrderReduction { get; init; }
+
+    /// <summary>
+    /// Gets the number of threads for breadth-first search: 1 (the default) or 2. With 2, successor generation,
+    /// fingerprinting and invariant checks run on two threads and the fingerprint table is split in two halves,
+    /// one per thread; results (verdict, counts, ids, traces) are identical to the single-threaded run. The
+    /// transition system, encoder and invariants must then be safe to call from two threads at once.
+    /// Depth-first search always uses one thread.
+    /// </summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>
+    /// Gets the number of states to size the fingerprint table for up front (like SPIN's <c>-w</c>), or
+    /// <see langword="null"/> to start small and double as needed.
+    /// </summary>
+    public long? ExpectedStates { get; init; }
 }

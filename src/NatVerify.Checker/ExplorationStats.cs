@@ -15,6 +15,24 @@ public sealed record ExplorationStats(
     TimeSpan Elapsed,
     long FingerprintSetBytes)
 {
+    /// <summary>
+    /// Gets whether the stored values identify states exactly (a <see cref="ICompactStateEncoder{TState}"/> was used),
+    /// so that no state can have been lost to a fingerprint collision.
+    /// </summary>
+    public bool ExactStates { get; init; }
+
+    /// <summary>Gets the bytes held for trace reconstruction (parent links and step ordinals).</summary>
+    public long ParentBytes { get; init; }
+
+    /// <summary>Gets the largest number of states waiting in the breadth-first queue or on the depth-first stack at once.</summary>
+    public long PeakFrontier { get; init; }
+
+    /// <summary>Gets the number of expanded states whose steps partial-order reduction cut to a proper subset.</summary>
+    public long ReducedExpansions { get; init; }
+
+    /// <summary>Gets the number of threads that explored.</summary>
+    public int Workers { get; init; } = 1;
+
     /// <summary>Gets the number of distinct states stored per second of elapsed time (0 when no time elapsed).</summary>
     public double StatesPerSecond => Elapsed > TimeSpan.Zero ? StatesStored / Elapsed.TotalSeconds : 0.0;
 
@@ -22,10 +40,16 @@ public sealed record ExplorationStats(
     /// Gets the optimistic probability that two distinct states shared a 64-bit fingerprint,
     /// n(n-1)/2 / 2^64 with n = <see cref="StatesStored"/> (the estimate TLC reports).
     /// </summary>
+    /// <remarks>0 when <see cref="ExactStates"/> is true.</remarks>
     public double CollisionProbability
     {
         get
         {
+            if (ExactStates)
+            {
+                return 0.0;
+            }
+
             double n = StatesStored;
             return n * (n - 1.0) / 2.0 / 18446744073709551616.0;
         }

@@ -1,14 +1,28 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace NatVerify.Checker;
 
 /// <summary>The mutable state of one <see cref="ModelChecker{TState, TAction}.Run"/> call.</summary>
-internal sealed class Explorer<TState, TAction>
+/// <remarks>
+/// Memory per stored state: one 8-byte slot of the fingerprint table (kept between 35% and 70% full), the trace
+/// bookkeeping of <see cref="ParentStore"/> (about 5 bytes breadth-first) and, while it waits, the state itself in
+/// the frontier. No per-state objects are allocated by the engine.
+/// </remarks>
+internal sealed partial class Explorer<TState, TAction>
 {
-    private const long MemoryCheckMask = 4096 - 1;
+    private const int MemoryCheckMask = 4096 - 1;
+
+    // Clock, cancellation and progress are looked at once per this many expanded states.
+    private const int StopCheckMask = 256 - 1;
+
+    // States generated (and their successors' slots prefetched) before the first of them is committed.
+    private const int GroupSize = 16;
 
     private readonly ITransitionSystem<TState, TAction> _system;
     private readonly IStateEncoder<TState> _encoder;
+    private readonly ICompactStateEncoder<TState>? _compact;
+    private readonly IIndependence<TState, TAction>? _independence;
     private readonly Invariant<TState>[] _invariants;
     private readonly IExplorationObserver<TState, TAction>? _observer;
     private readonly CancellationToken _cancellationToken;
@@ -19,16 +33,19 @@ internal sealed class Explorer<TState, TAction>
     private readonly long _maxMemoryBytes;
     private readonly TimeSpan _timeout;
     private readonly long _progressTicks;
+    private readonly int _workers;
 
-    private readonly FingerprintSet _seen = new(1 << 12);
+    // One table, or with two workers one per half of the fingerprint space (split on the top bit).
+    // Allocated in Run, so that a failed allocation of a pre-sized table ends as a MaxMemory bound.
+    private readonly int _initialCapacity;
+    private FingerprintSet[] _sets = [];
 
-    // Per state id: the parent's id (-1 for initial states) and the successor ordinal within the parent's list
-    // (for initial states, the index into InitialStates). Traces are rebuilt by replaying successors.
-    private readonly GrowableArray<int> _parents = new(1 << 12);
-    private readonly GrowableArray<int> _ordinals = new(1 << 12);
+    // Only the compact path can produce fingerprint 0 (Fingerprint.Mix has one preimage of 0); it is kept aside.
+    private bool _zeroStored;
+    private int _stored;
 
-    private readonly StateWriter _writer = new();
-    private readonly List<Transition<TState, TAction>> _successors = new();
+    private readonly ParentStore _parents;
+    private readonly Expansion<TState, TAction> _main = new();
 
     private IReadOnlyList<TState> _initialStates = Array.Empty<TState>();
     private long _startTimestamp;
@@ -37,6 +54,8 @@ internal sealed class Explorer<TState, TAction>
     private long _transitions;
     private int _maxDepthReached;
     private long _terminalStates;
+    private long _reducedExpansions;
+    private long _peakFrontier;
 
     private Invariant<TState>? _violatedInvariant;
     private string? _violationMessage;
@@ -50,6 +69,7 @@ internal sealed class Explorer<TState, TAction>
 
     // Depth-first: unseen successors of depth-limit states; a later shorter path may still store them.
     private FingerprintSet? _prunedBeyondDepth;
+    private bool _prunedZero;
 
     private StateWriter? _traceWriter;
     private List<Transition<TState, TAction>>? _traceSuccessors;
@@ -65,6 +85,8 @@ internal sealed class Explorer<TState, TAction>
     {
         _system = system;
         _encoder = encoder;
+        _compact = encoder as ICompactStateEncoder<TState>;
+        _independence = options.PartialOrderReduction ? system as IIndependence<TState, TAction> : null;
         _invariants = invariants;
         _observer = observer;
         _cancellationToken = cancellationToken;
@@ -75,6 +97,13 @@ internal sealed class Explorer<TState, TAction>
         _maxMemoryBytes = options.MaxMemoryBytes ?? long.MaxValue;
         _timeout = options.Timeout ?? TimeSpan.MaxValue;
         _progressTicks = ToTimestampTicks(options.ProgressInterval);
+        _workers = _depthFirst ? 1 : options.Workers;
+        _parents = new ParentStore(consecutiveChildren: !_depthFirst);
+
+        // Size the table(s) so that the expected states fill at most 70%.
+        long expected = options.ExpectedStates ?? 0;
+        long perTable = Math.Max(1L << 12, (expected / _workers * 10 / 7) + 1);
+        _initialCapacity = (int)Math.Min(perTable, FingerprintSet.MaxCapacity);
     }
 
     private enum StoreOutcome
@@ -91,12 +120,23 @@ internal sealed class Explorer<TState, TAction>
         _nextProgress = AddSaturating(_startTimestamp, _progressTicks);
         try
         {
+            var sets = new FingerprintSet[_workers];
+            for (int i = 0; i < sets.Length; i++)
+            {
+                sets[i] = new FingerprintSet(_initialCapacity);
+            }
+
+            _sets = sets;
             if (!StopRequested())
             {
                 _initialStates = _system.InitialStates;
                 if (_depthFirst)
                 {
                     RunDepthFirst();
+                }
+                else if (_workers > 1)
+                {
+                    RunParallelBreadthFirst();
                 }
                 else
                 {
@@ -113,74 +153,163 @@ internal sealed class Explorer<TState, TAction>
         return BuildResult();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunBreadthFirst()
     {
-        var frontier = new Queue<FrontierEntry>();
+        // Ids are handed out in breadth-first order and states are expanded in id order, so the frontier needs
+        // no ids or depths: the next state dequeued has id expandId, and a level ends where the next one began.
+        // States are taken in small groups: all successors of a group are generated and their table slots
+        // prefetched before the group is committed state by state, in exactly the order of a one-at-a-time search.
+        var frontier = new ChunkedQueue<TState>();
+        try
+        {
+            if (!StoreInitialStates(frontier))
+            {
+                return;
+            }
+
+            var group = new Expansion<TState, TAction>[GroupSize];
+            var states = new TState[GroupSize];
+            var expanded = new bool[GroupSize];
+            group[0] = _main;
+            for (int g = 1; g < GroupSize; g++)
+            {
+                group[g] = new Expansion<TState, TAction>();
+            }
+
+            int expandId = 0;
+            int depth = 0;
+            int levelEnd = _stored;
+            int nextStopCheck = 0;
+            while (frontier.Count > 0)
+            {
+                if (expandId >= nextStopCheck)
+                {
+                    nextStopCheck = expandId + StopCheckMask + 1;
+                    if (StopRequested())
+                    {
+                        return;
+                    }
+                }
+
+                int n = (int)Math.Min(GroupSize, frontier.Count);
+                for (int g = 0; g < n; g++)
+                {
+                    frontier.TryDequeue(out states[g]);
+                    expanded[g] = Generate(states[g], group[g]);
+                    if (expanded[g])
+                    {
+                        FingerprintAndPrefetch(group[g]);
+                    }
+                }
+
+                for (int g = 0; g < n; g++)
+                {
+                    if (expandId == levelEnd)
+                    {
+                        depth++;
+                        levelEnd = _stored;
+                    }
+
+                    int id = expandId++;
+                    Expansion<TState, TAction> x = group[g];
+                    if (!Account(states[g], id, depth, x, expanded[g]))
+                    {
+                        continue;
+                    }
+
+                    int count = x.SelectedCount;
+                    List<Transition<TState, TAction>> successors = x.Successors;
+                    ulong[] fingerprints = x.Fingerprints;
+                    for (int j = 0; j < count; j++)
+                    {
+                        int k = x.IndexOf(j);
+                        TState next = successors[k].Next;
+                        StoreOutcome outcome = TryStore(next, fingerprints[j], id, k, depth + 1);
+                        if (outcome == StoreOutcome.Stop)
+                        {
+                            return;
+                        }
+
+                        if (outcome == StoreOutcome.Stored)
+                        {
+                            frontier.Enqueue(next);
+                        }
+                    }
+                }
+
+                if (RuntimeHelpers.IsReferenceOrContainsReferences<TState>())
+                {
+                    Array.Clear(states);
+                }
+            }
+        }
+        finally
+        {
+            _peakFrontier = Math.Max(_peakFrontier, frontier.Peak);
+        }
+    }
+
+    /// <summary>
+    /// Fingerprints the kept successors and prefetches their table slots, so the lookups that follow overlap their
+    /// memory latency (the table is far larger than the caches and is probed at random).
+    /// </summary>
+    private ulong[] FingerprintAndPrefetch(Expansion<TState, TAction> x)
+    {
+        int count = x.SelectedCount;
+        x.EnsureCapacity(count);
+        ulong[] fingerprints = x.Fingerprints;
+        List<Transition<TState, TAction>> successors = x.Successors;
+        for (int j = 0; j < count; j++)
+        {
+            ulong fingerprint = FingerprintOf(successors[x.IndexOf(j)].Next, x.Writer);
+            fingerprints[j] = fingerprint;
+            _sets[PartitionOf(fingerprint)].Prefetch(fingerprint);
+        }
+
+        return fingerprints;
+    }
+
+    /// <summary>Stores and enqueues the initial states; false when the run must stop.</summary>
+    private bool StoreInitialStates(ChunkedQueue<TState> frontier)
+    {
         IReadOnlyList<TState> initialStates = _initialStates;
         for (int i = 0; i < initialStates.Count; i++)
         {
             TState initial = initialStates[i];
-            StoreOutcome outcome = TryStore(initial, -1, i, 0, out int id);
+            StoreOutcome outcome = TryStore(initial, FingerprintOf(initial, _main.Writer), -1, i, 0);
             if (outcome == StoreOutcome.Stop)
             {
-                return;
+                return false;
             }
 
             if (outcome == StoreOutcome.Stored)
             {
-                frontier.Enqueue(new FrontierEntry(initial, id, 0));
+                frontier.Enqueue(initial);
             }
         }
 
-        List<Transition<TState, TAction>> successors = _successors;
-        while (frontier.TryDequeue(out FrontierEntry entry))
-        {
-            if (StopRequested())
-            {
-                return;
-            }
-
-            if (!Expand(entry.State, entry.Id, entry.Depth))
-            {
-                continue;
-            }
-
-            int depth = entry.Depth + 1;
-            int count = successors.Count;
-            for (int k = 0; k < count; k++)
-            {
-                TState next = successors[k].Next;
-                StoreOutcome outcome = TryStore(next, entry.Id, k, depth, out int id);
-                if (outcome == StoreOutcome.Stop)
-                {
-                    return;
-                }
-
-                if (outcome == StoreOutcome.Stored)
-                {
-                    frontier.Enqueue(new FrontierEntry(next, id, depth));
-                }
-            }
-        }
+        return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunDepthFirst()
     {
-        // The successor lists of all frames on the stack live in one flat buffer, so the stack path is the trace
+        // The kept successors of all frames on the stack live in one flat buffer, so the stack path is the trace
         // and no per-state list is allocated.
         var stack = new GrowableArray<DfsFrame>(64);
-        var pending = new GrowableArray<Transition<TState, TAction>>(256);
+        var pending = new GrowableArray<PendingStep>(256);
         IReadOnlyList<TState> initialStates = _initialStates;
         for (int i = 0; i < initialStates.Count; i++)
         {
             TState initial = initialStates[i];
-            StoreOutcome outcome = TryStore(initial, -1, i, 0, out int initialId);
+            StoreOutcome outcome = TryStore(initial, FingerprintOf(initial, _main.Writer), -1, i, 0);
             if (outcome == StoreOutcome.Stop)
             {
                 return;
             }
 
-            if (outcome == StoreOutcome.Duplicate || !Push(stack, pending, initial, initialId, 0))
+            if (outcome == StoreOutcome.Duplicate || !Push(stack, pending, initial, _stored - 1, 0))
             {
                 if (_bound is not null)
                 {
@@ -201,17 +330,16 @@ internal sealed class Explorer<TState, TAction>
                 }
 
                 int index = top.Next++;
-                int ordinal = index - top.Start;
                 int parentId = top.Id;
                 int depth = top.Depth + 1;
-                TState next = pending[index].Next;
-                StoreOutcome nextOutcome = TryStore(next, parentId, ordinal, depth, out int id);
+                PendingStep step = pending[index];
+                StoreOutcome nextOutcome = TryStore(step.Next, FingerprintOf(step.Next, _main.Writer), parentId, step.Ordinal, depth);
                 if (nextOutcome == StoreOutcome.Stop)
                 {
                     return;
                 }
 
-                if (nextOutcome == StoreOutcome.Stored && !Push(stack, pending, next, id, depth) && _bound is not null)
+                if (nextOutcome == StoreOutcome.Stored && !Push(stack, pending, step.Next, _stored - 1, depth) && _bound is not null)
                 {
                     return;
                 }
@@ -222,43 +350,51 @@ internal sealed class Explorer<TState, TAction>
     /// <summary>Expands a state and pushes a frame when it has successors to descend into; false when nothing was pushed.</summary>
     private bool Push(
         GrowableArray<DfsFrame> stack,
-        GrowableArray<Transition<TState, TAction>> pending,
+        GrowableArray<PendingStep> pending,
         TState state,
         int id,
         int depth)
     {
-        if (StopRequested() || !Expand(state, id, depth))
+        if (((id & StopCheckMask) == 0 && StopRequested()) || !Expand(state, id, depth, _main))
         {
             return false;
         }
 
-        List<Transition<TState, TAction>> successors = _successors;
+        Expansion<TState, TAction> x = _main;
+        List<Transition<TState, TAction>> successors = x.Successors;
         int start = pending.Count;
-        for (int k = 0; k < successors.Count; k++)
+        for (int j = 0; j < x.SelectedCount; j++)
         {
-            pending.Add(successors[k]);
+            int k = x.IndexOf(j);
+            pending.Add(new PendingStep(successors[k].Next, k));
         }
 
         stack.Add(new DfsFrame(id, depth, start, pending.Count));
+        _peakFrontier = Math.Max(_peakFrontier, stack.Count);
         return true;
     }
 
     /// <summary>
-    /// Fills <see cref="_successors"/>, counts transitions and terminal states, and handles the depth limit.
-    /// Returns true when the successors should be stored.
+    /// Fills the expansion with the successors (and the kept subset), counts transitions and terminal states,
+    /// and handles the depth limit. Returns true when the kept successors should be stored.
     /// </summary>
-    private bool Expand(TState state, int id, int depth)
+    private bool Expand(TState state, int id, int depth, Expansion<TState, TAction> x) => Account(state, id, depth, x, Generate(state, x));
+
+    /// <summary>The bookkeeping half of <see cref="Expand"/>, for a state whose successors were already generated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool Account(TState state, int id, int depth, Expansion<TState, TAction> x, bool hasSuccessors)
     {
-        List<Transition<TState, TAction>> successors = _successors;
-        successors.Clear();
-        _system.Successors(state, successors);
-        int count = successors.Count;
-        _transitions += count;
-        if (count == 0)
+        if (!hasSuccessors)
         {
             _terminalStates++;
             _observer?.OnTerminal(state, CreateTraceFactory(state, id));
             return false;
+        }
+
+        _transitions += x.SelectedCount;
+        if (!x.All)
+        {
+            _reducedExpansions++;
         }
 
         if (depth < _maxDepth)
@@ -268,10 +404,10 @@ internal sealed class Explorer<TState, TAction>
 
         if (!_depthLimitPruned)
         {
-            for (int k = 0; k < count; k++)
+            for (int j = 0; j < x.SelectedCount; j++)
             {
-                ulong fingerprint = FingerprintOf(successors[k].Next, _writer);
-                if (_seen.Contains(fingerprint))
+                ulong fingerprint = FingerprintOf(x.Successors[x.IndexOf(j)].Next, x.Writer);
+                if (ContainsFingerprint(fingerprint))
                 {
                     continue;
                 }
@@ -284,20 +420,167 @@ internal sealed class Explorer<TState, TAction>
                     break;
                 }
 
-                (_prunedBeyondDepth ??= new FingerprintSet(64)).Add(fingerprint);
+                if (fingerprint == 0)
+                {
+                    _prunedZero = true;
+                }
+                else
+                {
+                    (_prunedBeyondDepth ??= new FingerprintSet(64)).Add(fingerprint);
+                }
             }
         }
 
         return false;
     }
 
-    private StoreOutcome TryStore(TState state, int parentId, int ordinal, int depth, out int id)
+    /// <summary>Computes the successors and the subset to keep; false when the state is terminal. Thread-safe per expansion object.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool Generate(TState state, Expansion<TState, TAction> x)
     {
-        id = -1;
-        ulong fingerprint = FingerprintOf(state, _writer);
-        if (_seen.Count >= _maxStates)
+        List<Transition<TState, TAction>> successors = x.Successors;
+        successors.Clear();
+        _system.Successors(state, successors);
+        int count = successors.Count;
+        x.All = true;
+        x.SelectedCount = count;
+        if (count == 0)
         {
-            if (_seen.Contains(fingerprint))
+            return false;
+        }
+
+        if (_independence is not null && count > 1)
+        {
+            SelectPersistent(state, x);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Partial-order reduction: keeps only the steps of one process when they form a persistent set of invisible,
+    /// progress-making steps (see <see cref="IIndependence{TState, TAction}"/>); processes with fewer steps are tried first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SelectPersistent(TState state, Expansion<TState, TAction> x)
+    {
+        IIndependence<TState, TAction> independence = _independence!;
+        List<Transition<TState, TAction>> successors = x.Successors;
+        int count = successors.Count;
+        x.EnsureCapacity(count);
+        int[] processes = x.Processes;
+        int[] distinct = x.Distinct;
+        int[] counts = x.DistinctCounts;
+        int distinctCount = 0;
+        for (int k = 0; k < count; k++)
+        {
+            int process = independence.ProcessOf(successors[k].Action);
+            processes[k] = process;
+            int d = 0;
+            while (d < distinctCount && distinct[d] != process)
+            {
+                d++;
+            }
+
+            if (d == distinctCount)
+            {
+                distinct[distinctCount] = process;
+                counts[distinctCount++] = 1;
+            }
+            else
+            {
+                counts[d]++;
+            }
+        }
+
+        if (distinctCount < 2)
+        {
+            return;
+        }
+
+        long progress = 0;
+        bool progressKnown = false;
+        int processCount = independence.ProcessCount;
+        for (int attempt = 0; attempt < distinctCount; attempt++)
+        {
+            // The untried process with the fewest steps (earliest first on ties); tried ones are marked with -1.
+            int best = -1;
+            for (int d = 0; d < distinctCount; d++)
+            {
+                if (counts[d] > 0 && (best < 0 || counts[d] < counts[best]))
+                {
+                    best = d;
+                }
+            }
+
+            int candidate = distinct[best];
+            int size = counts[best];
+            counts[best] = -1;
+            if (!IsPersistent(state, x, candidate, processCount, ref progress, ref progressKnown))
+            {
+                continue;
+            }
+
+            int[] selected = x.Selected;
+            int n = 0;
+            for (int k = 0; k < count; k++)
+            {
+                if (processes[k] == candidate)
+                {
+                    selected[n++] = k;
+                }
+            }
+
+            x.All = false;
+            x.SelectedCount = size;
+            return;
+        }
+    }
+
+    private bool IsPersistent(TState state, Expansion<TState, TAction> x, int candidate, int processCount, ref long progress, ref bool progressKnown)
+    {
+        IIndependence<TState, TAction> independence = _independence!;
+        List<Transition<TState, TAction>> successors = x.Successors;
+        int[] processes = x.Processes;
+        for (int k = 0; k < successors.Count; k++)
+        {
+            if (processes[k] == candidate && independence.IsVisible(state, successors[k].Action))
+            {
+                return false;
+            }
+        }
+
+        for (int other = 0; other < processCount; other++)
+        {
+            if (other != candidate && !independence.CommutesWithFutureOf(state, candidate, other))
+            {
+                return false;
+            }
+        }
+
+        if (!progressKnown)
+        {
+            progress = independence.Progress(state);
+            progressKnown = true;
+        }
+
+        for (int k = 0; k < successors.Count; k++)
+        {
+            if (processes[k] == candidate && independence.Progress(successors[k].Next) <= progress)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private StoreOutcome TryStore(TState state, ulong fingerprint, int parentId, int ordinal, int depth)
+    {
+        if (_stored >= _maxStates)
+        {
+            if (ContainsFingerprint(fingerprint))
             {
                 return StoreOutcome.Duplicate;
             }
@@ -306,39 +589,67 @@ internal sealed class Explorer<TState, TAction>
             return StoreOutcome.Stop;
         }
 
-        if (!_seen.Add(fingerprint))
+        if (!AddFingerprint(fingerprint))
         {
             return StoreOutcome.Duplicate;
         }
 
-        id = _parents.Count;
-        _parents.Add(parentId);
-        _ordinals.Add(ordinal);
+        int id = _stored++;
+        if (parentId < 0)
+        {
+            _parents.AddRoot(ordinal);
+        }
+        else
+        {
+            _parents.AddChild(parentId, ordinal);
+        }
+
         if (depth > _maxDepthReached)
         {
             _maxDepthReached = depth;
         }
 
-        if (_violatedInvariant is null && CheckInvariants(state, id, fingerprint) && _stopAtFirstViolation)
+        if (_invariants.Length > 0 && _violatedInvariant is null && CheckInvariants(state, id, fingerprint) && _stopAtFirstViolation)
         {
             return StoreOutcome.Stop;
         }
 
-        if ((_seen.Count & MemoryCheckMask) == 0 && _maxMemoryBytes != long.MaxValue)
+        if ((_stored & MemoryCheckMask) == 0 && _maxMemoryBytes != long.MaxValue && MemoryExceeded())
         {
-            long heap = GC.GetTotalMemory(false);
-            if (heap > _maxMemoryBytes)
-            {
-                SetBound(BoundKind.MaxMemory, $"The managed heap reached {heap} bytes, over the limit of {_maxMemoryBytes} bytes.");
-                return StoreOutcome.Stop;
-            }
+            return StoreOutcome.Stop;
         }
 
         return StoreOutcome.Stored;
     }
 
+    private bool MemoryExceeded()
+    {
+        long heap = GC.GetTotalMemory(false);
+        if (heap > _maxMemoryBytes)
+        {
+            SetBound(BoundKind.MaxMemory, $"The managed heap reached {heap} bytes, over the limit of {_maxMemoryBytes} bytes.");
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Records the first failing invariant, if any; returns true when one failed.</summary>
     private bool CheckInvariants(TState state, int id, ulong fingerprint)
+    {
+        string? message = FirstViolation(state, out Invariant<TState>? invariant);
+        if (message is null)
+        {
+            return false;
+        }
+
+        _violatedInvariant = invariant;
+        _violationMessage = message;
+        _violationTrace = ReconstructTrace(id, fingerprint);
+        return true;
+    }
+
+    private string? FirstViolation(TState state, out Invariant<TState>? invariant)
     {
         Invariant<TState>[] invariants = _invariants;
         for (int i = 0; i < invariants.Length; i++)
@@ -346,15 +657,37 @@ internal sealed class Explorer<TState, TAction>
             string? message = invariants[i].Check(state);
             if (message is not null)
             {
-                _violatedInvariant = invariants[i];
-                _violationMessage = message;
-                _violationTrace = ReconstructTrace(id, fingerprint);
-                return true;
+                invariant = invariants[i];
+                return message;
             }
         }
 
-        return false;
+        invariant = null;
+        return null;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool AddFingerprint(ulong fingerprint)
+    {
+        if (fingerprint == 0)
+        {
+            if (_zeroStored)
+            {
+                return false;
+            }
+
+            _zeroStored = true;
+            return true;
+        }
+
+        return _sets[PartitionOf(fingerprint)].Add(fingerprint);
+    }
+
+    private bool ContainsFingerprint(ulong fingerprint) =>
+        fingerprint == 0 ? _zeroStored : _sets[PartitionOf(fingerprint)].Contains(fingerprint);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int PartitionOf(ulong fingerprint) => _workers == 1 ? 0 : (int)(fingerprint >> 63);
 
     /// <summary>Checks cancellation and the timeout, and reports progress when due; true when the run must stop.</summary>
     private bool StopRequested()
@@ -393,13 +726,15 @@ internal sealed class Explorer<TState, TAction>
         List<Transition<TState, TAction>> successors = _traceSuccessors ??= new List<Transition<TState, TAction>>();
         ordinals.Clear();
         int current = id;
-        while (_parents[current] >= 0)
+        (int Parent, int Ordinal) link = _parents.Lookup(current);
+        while (link.Parent >= 0)
         {
-            ordinals.Add(_ordinals[current]);
-            current = _parents[current];
+            ordinals.Add(link.Ordinal);
+            current = link.Parent;
+            link = _parents.Lookup(current);
         }
 
-        TState initial = _initialStates[_ordinals[current]];
+        TState initial = _initialStates[link.Ordinal];
         TState state = initial;
         var steps = new Transition<TState, TAction>[ordinals.Count];
         for (int i = ordinals.Count - 1, step = 0; i >= 0; i--, step++)
@@ -427,8 +762,14 @@ internal sealed class Explorer<TState, TAction>
         return new Trace<TState, TAction>(initial, steps);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong FingerprintOf(TState state, StateWriter writer)
     {
+        if (_compact is not null)
+        {
+            return Fingerprint.Mix(_compact.EncodeCompact(state));
+        }
+
         writer.Reset();
         _encoder.Encode(state, writer);
         return Fingerprint.Of(writer.Written);
@@ -445,7 +786,7 @@ internal sealed class Explorer<TState, TAction>
 
     private CheckResult<TState, TAction> BuildResult()
     {
-        if (_bound is null && (_depthLimitPruned || (_prunedBeyondDepth is not null && !_prunedBeyondDepth.IsSubsetOf(_seen))))
+        if (_bound is null && (_depthLimitPruned || !PrunedStatesWereStored()))
         {
             SetBound(BoundKind.MaxDepth, $"Some states at the depth limit of {_maxDepth} have successors that were not explored.");
         }
@@ -464,15 +805,32 @@ internal sealed class Explorer<TState, TAction>
         return new Verified<TState, TAction>(stats);
     }
 
+    /// <summary>Depth-first only (one table): whether every successor pruned at the depth limit was stored after all.</summary>
+    private bool PrunedStatesWereStored() =>
+        (!_prunedZero || _zeroStored) && (_prunedBeyondDepth is null || (_sets.Length > 0 && _prunedBeyondDepth.IsSubsetOf(_sets[0])));
+
     private ExplorationStats Snapshot()
     {
+        long tableBytes = 0;
+        foreach (FingerprintSet set in _sets)
+        {
+            tableBytes += set.Bytes;
+        }
+
         return new ExplorationStats(
-            _seen.Count,
+            _stored,
             _transitions,
             _maxDepthReached,
             _terminalStates,
             Stopwatch.GetElapsedTime(_startTimestamp),
-            _seen.Bytes);
+            tableBytes)
+        {
+            ExactStates = _compact is not null,
+            ParentBytes = _parents.Bytes,
+            PeakFrontier = _peakFrontier,
+            ReducedExpansions = _reducedExpansions,
+            Workers = _workers,
+        };
     }
 
     private static long ToTimestampTicks(TimeSpan span)
@@ -486,7 +844,7 @@ internal sealed class Explorer<TState, TAction>
         return b > long.MaxValue - a ? long.MaxValue : a + b;
     }
 
-    private readonly record struct FrontierEntry(TState State, int Id, int Depth);
+    private readonly record struct PendingStep(TState Next, int Ordinal);
 
     private struct DfsFrame
     {

@@ -24,6 +24,23 @@ public static class Fingerprint
         return hash == 0 ? ZeroReplacement : hash;
     }
 
+    /// <summary>
+    /// A bijective 64-bit mix (the MurmurHash3 finaliser): distinct inputs give distinct outputs, and similar inputs
+    /// give unrelated outputs, so compact state values (<see cref="ICompactStateEncoder{TState}"/>) can be stored
+    /// without collisions in a table indexed by high bits. Note that exactly one input maps to 0.
+    /// </summary>
+    /// <param name="value">The value to mix.</param>
+    /// <returns>The mixed value.</returns>
+    public static ulong Mix(ulong value)
+    {
+        value ^= value >> 33;
+        value *= 0xFF51AFD7ED558CCDUL;
+        value ^= value >> 33;
+        value *= 0xC4CEB9FE1A85EC53UL;
+        value ^= value >> 33;
+        return value;
+    }
+
     /// <summary>Returns the plain XXH64 hash (seed 0) of <paramref name="bytes"/>, which may be 0.</summary>
     /// <param name="bytes">The bytes to hash.</param>
     /// <returns>The 64-bit hash.</returns>

@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
 namespace NatVerify.Checker;
 
 /// <summary>
@@ -25,7 +29,7 @@ public sealed class FingerprintSet
         ArgumentOutOfRangeException.ThrowIfLessThan(initialCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(initialCapacity, MaxCapacity);
         int capacity = Math.Max(2, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)initialCapacity));
-        _slots = new ulong[capacity];
+        _slots = HugePages.AllocateTable(capacity);
         Configure(capacity);
     }
 
@@ -107,6 +111,21 @@ public sealed class FingerprintSet
         }
     }
 
+    /// <summary>
+    /// Hints the processor to load the slot where <paramref name="fingerprint"/> would be probed first, so that a batch
+    /// of lookups waits for memory once instead of once per lookup. Has no effect on the set's contents.
+    /// </summary>
+    /// <param name="fingerprint">A fingerprint that is about to be added or looked up.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(ulong fingerprint)
+    {
+        if (Sse.IsSupported)
+        {
+            // A prefetch never faults, so a stale address (were the table to move) would be harmless.
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), IndexOf(fingerprint))));
+        }
+    }
+
     /// <summary>Reports whether every fingerprint of this set is also in <paramref name="other"/>.</summary>
     internal bool IsSubsetOf(FingerprintSet other)
     {
@@ -123,6 +142,7 @@ public sealed class FingerprintSet
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int IndexOf(ulong fingerprint)
     {
         return (int)((fingerprint * Spread) >> _shift);
@@ -155,7 +175,7 @@ public sealed class FingerprintSet
         }
 
         int capacity = old.Length * 2;
-        ulong[] slots = new ulong[capacity];
+        ulong[] slots = HugePages.AllocateTable(capacity);
         Configure(capacity);
         for (int i = 0; i < old.Length; i++)
         {

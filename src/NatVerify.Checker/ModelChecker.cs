@@ -20,7 +20,7 @@ public sealed class ModelChecker<TState, TAction>
     /// <param name="invariants">The invariants checked in every stored state, in this order.</param>
     /// <param name="options">Search order and bounds.</param>
     /// <param name="observer">An optional receiver of progress reports and terminal states.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A bound in <paramref name="options"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A bound in <paramref name="options"/> is negative, or the worker count is not 1 or 2.</exception>
     public ModelChecker(
         ITransitionSystem<TState, TAction> system,
         IStateEncoder<TState> encoder,
@@ -53,6 +53,16 @@ public sealed class ModelChecker<TState, TAction>
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ProgressInterval, TimeSpan.Zero, "options.ProgressInterval");
+        if (options.Workers is not (1 or 2))
+        {
+            throw new ArgumentOutOfRangeException("options.Workers", options.Workers, "Workers must be 1 or 2.");
+        }
+
+        if (options.ExpectedStates is long expected)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(expected, "options.ExpectedStates");
+        }
+
 
         _invariants = new Invariant<TState>[invariants.Count];
         for (int i = 0; i < _invariants.Length; i++)

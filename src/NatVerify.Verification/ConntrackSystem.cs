@@ -6,9 +6,11 @@ using NatVerify.Model.Steps;
 namespace NatVerify.Verification;
 
 /// <summary>The adapter that lets the generic engine explore the NAT model: one state per model state, one action per atomic step.</summary>
-public sealed class ConntrackSystem(NatSemantics semantics) : ITransitionSystem<NatState, NatStep>
+public sealed partial class ConntrackSystem(NatSemantics semantics) : ITransitionSystem<NatState, NatStep>
 {
-    private readonly List<(NatStep Step, NatState Next)> _buffer = [];
+    // One scratch list per thread: the checker may expand states on two threads at once (CheckerOptions.Workers).
+    [ThreadStatic]
+    private static List<(NatStep Step, NatState Next)>? _threadBuffer;
 
     /// <summary>The semantics being explored.</summary>
     public NatSemantics Semantics => semantics;
@@ -19,9 +21,10 @@ public sealed class ConntrackSystem(NatSemantics semantics) : ITransitionSystem<
     /// <inheritdoc />
     public void Successors(NatState state, List<Transition<NatState, NatStep>> sink)
     {
-        _buffer.Clear();
-        semantics.Successors(state, _buffer);
-        foreach (var (step, next) in _buffer)
+        var buffer = _threadBuffer ??= [];
+        buffer.Clear();
+        semantics.Successors(state, buffer);
+        foreach (var (step, next) in buffer)
         {
             sink.Add(new Transition<NatState, NatStep>(step, next));
         }

@@ -1,0 +1,18 @@
+namespace NatVerify.Benchmarks;
+
+/// <summary>The command-line help.</summary>
+public static class Usage
+{
+    public const string Text = """
+        usage:
+          natverify-bench compare VARIANT [--reduce none|por|sym|por+sym] [--workers 1|2] [--expected-states N]
+              Explores a reference variant (e.g. N8_K8_nd, N6_K16_nd_inj, N2_K4_det_mut) once and prints one JSON line:
+              states, transitions, terminal states, verdict, exploration seconds, peak RSS (VmHWM) and engine bytes.
+          natverify-bench promela VARIANT [--no-hidden]
+              Prints the variant as Promela for SPIN (written from MODEL.md).
+          natverify-bench product [--workers 1|2] [SPEC.yaml ...]
+              Checks the shipped specs (default: specs/**/*.yaml) with and without partial-order reduction.
+          natverify-bench bench [BenchmarkDotNet arguments, e.g. --filter '*']
+              Runs the micro-benchmarks (successor generation, canonical encoding, fingerprint set).
+        """;
+}
