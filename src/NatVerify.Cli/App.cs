@@ -13,6 +13,13 @@ public static class App
             "atomic conntrack and NAT steps of a scenario and checks that null binding and confirm keep tuples unique.");
         root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
         root.Subcommands.Add(SpecsCommand.Create(stdout));
+        root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
+        root.Subcommands.Add(TraceCommand.Create(stdout, stderr));
+        root.Subcommands.Add(MutantsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(PropsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(OracleCommand.Create(stdout, stderr));
+        root.Subcommands.Add(AgentCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ProveCommand.Create(stdout, stderr));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

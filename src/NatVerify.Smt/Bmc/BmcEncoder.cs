@@ -1,0 +1,455 @@
+using Microsoft.Z3;
+using NatVerify.Model;
+using NatVerify.Model.Nat;
+using NatVerify.Model.Properties;
+using NatVerify.Model.Scenario;
+using NatVerify.Smt.Encoding;
+using PhaseKind = NatVerify.Model.State.Phase;
+
+namespace NatVerify.Smt.Bmc;
+
+/// <summary>
+/// The bounded unrolling of a scenario: states 0..K of every actor's slot, a scheduler variable per step (which
+/// enabled actor steps, or idle when none is enabled) and a port-choice variable per step, with the transition
+/// relation of <c>NatSemantics</c> for the BMC subset (see <see cref="BmcSubset"/>).
+/// </summary>
+internal sealed class BmcEncoder
+{
+    private readonly Terms _z;
+    private readonly NatEncoder _nat;
+    private readonly ScenarioModel _scenario;
+    private readonly (int Before, Milestone BeforeAt, Milestone AfterAt)[][] _constraints;
+
+    public BmcEncoder(Terms z, ScenarioModel scenario, KernelProfile profile, KernelMutant mutant, SymbolicSpec symbolic, int bound)
+    {
+        _z = z;
+        _scenario = scenario;
+        _nat = new NatEncoder(z, profile, mutant);
+        Bound = bound;
+        var n = scenario.Actors.Count;
+        Actors = new ActorInfo[n];
+        var symbolicValues = new List<(SymbolicField, BitVecExpr)>();
+        for (var i = 0; i < n; i++)
+        {
+            var actor = scenario.Actors[i];
+            var (orig, reply) = actor switch
+            {
+                FlowActor f => (f.Original, f.Original.Invert()),
+                CtnetlinkInsert c => (c.Original, c.Reply),
+                _ => throw new InvalidOperationException("actor outside the BMC subset"),
+            };
+            var o = Tuple(actor.Name, orig, "", symbolic, symbolicValues);
+            var r = actor is FlowActor ? o.Invert() : Tuple(actor.Name, reply, "reply-", symbolic, symbolicValues);
+            Actors[i] = new ActorInfo(i, actor, actor is FlowActor, o, r);
+        }
+
+        SymbolicValues = symbolicValues;
+        _constraints = new (int, Milestone, Milestone)[n][];
+        for (var i = 0; i < n; i++)
+        {
+            _constraints[i] = scenario.Constraints
+                .Where(c => c.After == scenario.Actors[i].Name)
+                .Select(c => (scenario.IndexOf(c.Before), c.BeforeAt, c.AfterAt))
+                .ToArray();
+        }
+
+        States = new SymSlot[bound + 1][];
+        States[0] = Actors.Select(a => SymSlot.Initial(z, a.Orig, a.InitialReply, n)).ToArray();
+        Schedule = new BitVecExpr[bound];
+        Choices = new BitVecExpr[bound];
+        for (var t = 0; t < bound; t++)
+        {
+            Schedule[t] = z.BvVar($"sched@{t}", SymSlot.IndexBits);
+            Choices[t] = z.BvVar($"port-choice@{t}", 16);
+            States[t + 1] = Actors.Select(a => SymSlot.Vars(z, $"{a.Actor.Name}@{t + 1}", a.Orig.Proto, n)).ToArray();
+            EncodeStep(t);
+        }
+
+        Assertions.AddRange(_nat.Constraints);
+    }
+
+    /// <summary>The scenario as the spec gives it (symbolic fields hold the spec's placeholder values).</summary>
+    public ScenarioModel Scenario => _scenario;
+
+    /// <summary>The term builder.</summary>
+    public Terms Z => _z;
+
+    /// <summary>The NAT and confirm encoding.</summary>
+    public NatEncoder Nat => _nat;
+
+    /// <summary>The kernel profile.</summary>
+    public KernelProfile Profile => _nat.Profile;
+
+    /// <summary>The mutant.</summary>
+    public KernelMutant Mutant => _nat.Mutant;
+
+    /// <summary>The bound K: the number of steps unrolled.</summary>
+    public int Bound { get; }
+
+    /// <summary>The actors, in scenario order.</summary>
+    public ActorInfo[] Actors { get; }
+
+    /// <summary>States[t][i]: actor i's slot after t steps.</summary>
+    public SymSlot[][] States { get; }
+
+    /// <summary>Schedule[t]: the actor that takes step t+1, or <see cref="IdleValue"/> when none is enabled.</summary>
+    public BitVecExpr[] Schedule { get; }
+
+    /// <summary>Choices[t]: the port the search of step t+1 picks, when it searches.</summary>
+    public BitVecExpr[] Choices { get; }
+
+    /// <summary>The symbolic fields and their variables.</summary>
+    public IReadOnlyList<(SymbolicField Field, BitVecExpr Value)> SymbolicValues { get; }
+
+    /// <summary>Initial-state, transition and choice constraints.</summary>
+    public List<BoolExpr> Assertions { get; } = [];
+
+    /// <summary>The scheduler value meaning "no actor steps".</summary>
+    public ulong IdleValue => (ulong)Actors.Length;
+
+    private SymTuple Tuple(string actor, Model.Tuples.ConntrackTuple t, string prefix, SymbolicSpec symbolic, List<(SymbolicField, BitVecExpr)> values)
+    {
+        BitVecExpr Field(string name, ulong concrete, uint width)
+        {
+            if (symbolic.Find(actor, prefix + name) is not { } f)
+            {
+                return _z.Bv(concrete, width);
+            }
+
+            var v = _z.BvVar($"{actor}.{prefix}{name}", width);
+            Assertions.Add(_z.InRange(v, f.Min, f.Max));
+            values.Add((f, v));
+            return v;
+        }
+
+        return new SymTuple(
+            _z.Bv((ulong)t.Protocol, 8),
+            Field("src", t.SrcIp.Value, 32),
+            Field("sport", (ulong)t.SrcPort.Raw, 16),
+            Field("dst", t.DstIp.Value, 32),
+            Field("dport", (ulong)t.DstPort.Raw, 16));
+    }
+
+    // ---- phases and enabledness ----
+
+    public BoolExpr PhaseIs(SymSlot s, PhaseKind p) => _z.Eq(s.Phase, _z.Bv((ulong)p, SymSlot.PhaseBits));
+
+    public BoolExpr Linked(SymSlot s) => _z.Or(PhaseIs(s, PhaseKind.Confirmed), PhaseIs(s, PhaseKind.ClashEntry), PhaseIs(s, PhaseKind.Inserted));
+
+    public BoolExpr OriginalLinked(SymSlot s) => _z.And(Linked(s), _z.Not(s.Flag(SlotFlag.NatClash)));
+
+    public BoolExpr Unconfirmed(SymSlot s) => _z.Or(PhaseIs(s, PhaseKind.Created), PhaseIs(s, PhaseKind.DstDone), PhaseIs(s, PhaseKind.SrcDone));
+
+    public BoolExpr Terminal(SymSlot s) => _z.Ule(_z.Bv((ulong)PhaseKind.Confirmed, SymSlot.PhaseBits), s.Phase);
+
+    /// <summary><c>NatSemantics.Reached</c>: terminal, or the phase has passed the milestone.</summary>
+    private BoolExpr Reached(SymSlot s, Milestone m) => _z.Or(
+        Terminal(s),
+        m <= Milestone.Start ? PhaseIs(s, PhaseKind.Created) : _z.False,
+        m <= Milestone.DstNat ? PhaseIs(s, PhaseKind.DstDone) : _z.False,
+        m <= Milestone.SrcNat ? PhaseIs(s, PhaseKind.SrcDone) : _z.False);
+
+    /// <summary><c>NatSemantics.NextMilestone</c> equals <paramref name="m"/>.</summary>
+    private BoolExpr NextIs(SymSlot s, Milestone m) => m switch
+    {
+        Milestone.DstNat => PhaseIs(s, PhaseKind.Created),
+        Milestone.SrcNat => PhaseIs(s, PhaseKind.DstDone),
+        Milestone.Confirm => PhaseIs(s, PhaseKind.SrcDone),
+        _ => _z.Not(_z.Or(PhaseIs(s, PhaseKind.Created), PhaseIs(s, PhaseKind.DstDone), PhaseIs(s, PhaseKind.SrcDone))),
+    };
+
+    /// <summary><c>NatSemantics.Enabled</c> for a non-terminal actor at time t.</summary>
+    public BoolExpr Enabled(int t, int i)
+    {
+        var s = States[t];
+        var parts = new List<BoolExpr> { _z.Not(Terminal(s[i])) };
+        if (_scenario.Sequential)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                parts.Add(Terminal(s[j]));
+            }
+        }
+
+        foreach (var (before, beforeAt, afterAt) in _constraints[i])
+        {
+            parts.Add(_z.Implies(NextIs(s[i], afterAt), Reached(s[before], beforeAt)));
+        }
+
+        return _z.And(parts);
+    }
+
+    /// <summary>No actor can step at time t: a terminal state of the exploration.</summary>
+    public BoolExpr NoneEnabled(int t) => _z.And(Enumerable.Range(0, Actors.Length).Select(i => _z.Not(Enabled(t, i))));
+
+    // ---- the transition relation ----
+
+    private void EncodeStep(int t)
+    {
+        var z = _z;
+        var n = Actors.Length;
+        var sched = Schedule[t];
+        Assertions.Add(z.Ule(sched, z.Bv(IdleValue, SymSlot.IndexBits)));
+        var none = new List<BoolExpr>();
+        for (var i = 0; i < n; i++)
+        {
+            var enabled = Enabled(t, i);
+            none.Add(z.Not(enabled));
+            var chosen = z.Eq(sched, z.Bv((ulong)i, SymSlot.IndexBits));
+            Assertions.Add(z.Implies(chosen, enabled));
+            var next = StepOf(t, i, chosen);
+            foreach (var eq in States[t + 1][i].Assign(z, SymSlot.Ite(z, chosen, next, States[t][i])))
+            {
+                Assertions.Add(eq);
+            }
+        }
+
+        Assertions.Add(z.Implies(z.Eq(sched, z.Bv(IdleValue, SymSlot.IndexBits)), z.And(none)));
+    }
+
+    private SymSlot StepOf(int t, int i, BoolExpr chosen)
+    {
+        var s = States[t][i];
+        var table = new BmcTable(this, t);
+        var self = new SelfView(i, _z.Bv((ulong)i, SymSlot.IndexBits), Actors[i].Orig, s.Reply, _z.Or(s.Flag(SlotFlag.SrcNat), s.Flag(SlotFlag.DstNat)));
+        if (Actors[i].Actor is CtnetlinkInsert)
+        {
+            return SymSlot.Ite(_z, PhaseIs(s, PhaseKind.NotStarted), InsertStep(table, self, s), s);
+        }
+
+        var flow = (FlowActor)Actors[i].Actor;
+        var dstHook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
+        var srcHook = flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting;
+        var connIn = ConntrackInStep(table, self, s);
+        var dst = NatStep(t, table, self, s, flow, dstHook, _z.And(chosen, PhaseIs(s, PhaseKind.Created)));
+        var src = NatStep(t, table, self, s, flow, srcHook, _z.And(chosen, PhaseIs(s, PhaseKind.DstDone)));
+        var confirm = ConfirmStep(table, self, s);
+        return SymSlot.Ite(_z, PhaseIs(s, PhaseKind.NotStarted), connIn,
+            SymSlot.Ite(_z, PhaseIs(s, PhaseKind.Created), dst,
+                SymSlot.Ite(_z, PhaseIs(s, PhaseKind.DstDone), src,
+                    SymSlot.Ite(_z, PhaseIs(s, PhaseKind.SrcDone), confirm, s))));
+    }
+
+    private BitVecExpr PhaseValue(PhaseKind p) => _z.Bv((ulong)p, SymSlot.PhaseBits);
+
+    /// <summary><c>nf_conntrack_in</c>: join a confirmed entry with the same original tuple, or create a private one.</summary>
+    private SymSlot ConntrackInStep(BmcTable table, SelfView self, SymSlot s)
+    {
+        var hit = table.FindLinked(self.Orig, self, skipExpired: true);
+        var created = PhaseValue(_scenario.Ruleset.NatTablePresent ? PhaseKind.Created : PhaseKind.SrcDone);
+        return s.With(
+            phase: _z.Ite(hit.Found, PhaseValue(PhaseKind.Joined), created),
+            partner: _z.Ite(hit.Found, (BitVecExpr)hit.Id, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits)));
+    }
+
+    /// <summary><c>nf_conntrack_hash_check_insert</c>: -EEXIST when either tuple equals a linked node.</summary>
+    private SymSlot InsertStep(BmcTable table, SelfView self, SymSlot s)
+    {
+        var c1 = table.FindLinked(self.Orig, self, skipExpired: false);
+        var c2 = table.FindLinked(self.Reply, self, skipExpired: false);
+        var clash = _nat.Select(c1.Found, c1, c2);
+        return s.With(
+            phase: _z.Ite(clash.Found, PhaseValue(PhaseKind.Exists), PhaseValue(PhaseKind.Inserted)),
+            partner: _z.Ite(clash.Found, (BitVecExpr)clash.Id, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits)));
+    }
+
+    /// <summary><c>__nf_conntrack_confirm</c>.</summary>
+    private SymSlot ConfirmStep(BmcTable table, SelfView self, SymSlot s)
+    {
+        var c = _nat.Confirm(table, self);
+        var phase = _z.Ite(c.Inserted, PhaseValue(PhaseKind.Confirmed),
+            _z.Ite(c.ClashEntry, PhaseValue(PhaseKind.ClashEntry),
+                _z.Ite(c.Merged, PhaseValue(PhaseKind.Merged), PhaseValue(PhaseKind.Dropped))));
+        return s.With(
+            phase: phase,
+            partner: _z.Ite(c.Inserted, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits), (BitVecExpr)c.Partner.Id),
+            flags: s.WithFlags(_z, (SlotFlag.NatClash, c.ClashEntry), (SlotFlag.ClashOnReply, _z.And(_z.Not(c.Inserted), c.OnReply))));
+    }
+
+    /// <summary>
+    /// <c>nf_nat_inet_fn</c> at one hook: the nat chains pick a rule (or none: the null binding), then
+    /// <c>get_unique_tuple</c>; the ghost facts of the SRC manip are recorded as <c>NatSemantics.NatSuccessors</c> does.
+    /// </summary>
+    private SymSlot NatStep(int t, BmcTable table, SelfView self, SymSlot s, FlowActor flow, NatHook hook, BoolExpr guard)
+    {
+        var z = _z;
+        var manip = hook.Manip();
+        var curr = s.Reply.Invert();
+        var verdicts = new ChainEncoder(z, _scenario.Ruleset).Evaluate(hook, curr, flow);
+        SymTuple? tuple = null;
+        BoolExpr failed = z.False, nullBinding = z.False, rule = z.False, fixedPort = z.False;
+        for (var v = verdicts.Count - 1; v >= 0; v--)
+        {
+            var (cond, verdict) = verdicts[v];
+            var isNull = verdict is null;
+            var range = verdict is null
+                ? SymRange.NullBinding(manip == ManipType.Src ? curr.SrcIp : curr.DstIp)
+                : SymRange.Of(z, verdict.Range);
+            var result = isNull && _nat.Mutant == KernelMutant.NoNullBinding
+                ? new UniqueResult(curr, z.False)
+                : _nat.GetUniqueTuple(table, self, curr, range, manip, isNull, Choices[t], z.And(guard, cond));
+            tuple = tuple is null ? result.Tuple : SymTuple.Ite(z, cond, result.Tuple, tuple);
+            failed = z.Or(failed, z.And(cond, result.Failed));
+            if (isNull)
+            {
+                nullBinding = z.Or(nullBinding, cond);
+            }
+            else
+            {
+                rule = z.Or(rule, cond);
+                if (range.SinglePort)
+                {
+                    fixedPort = z.Or(fixedPort, cond);
+                }
+            }
+        }
+
+        var chosen = tuple!;
+        var changed = z.Not(chosen.Eq(z, curr));
+        if (manip == ManipType.Dst)
+        {
+            return s.With(
+                phase: PhaseValue(PhaseKind.DstDone),
+                reply: chosen.Invert(),
+                preSrc: chosen,
+                flags: s.WithFlags(z, (SlotFlag.DstNat, changed), (SlotFlag.DstNatDone, z.True), (SlotFlag.DstNullBinding, nullBinding), (SlotFlag.RuleApplied, rule)));
+        }
+
+        var trulyFree = z.Not(table.TupleTaken(curr.Invert(), self, real: true));
+        return s.With(
+            phase: PhaseValue(PhaseKind.SrcDone),
+            reply: chosen.Invert(),
+            preSrc: curr,
+            flags: s.WithFlags(
+                z,
+                (SlotFlag.SrcNat, changed),
+                (SlotFlag.SrcNatDone, z.True),
+                (SlotFlag.SrcNullBinding, nullBinding),
+                (SlotFlag.RuleApplied, rule),
+                (SlotFlag.SrcProbeFree, trulyFree),
+                (SlotFlag.SrcFixedPort, fixedPort),
+                (SlotFlag.SrcSearchFailed, failed)),
+            bySource: z.Bv((ulong)(t + 1), SymSlot.IndexBits),
+            linkedAtSrcProbe: States[t].Select(Linked).ToArray());
+    }
+
+    // ---- properties (PropertyCatalog) ----
+
+    /// <summary>The property fails in state t.</summary>
+    public BoolExpr Violation(string property, int t) => property switch
+    {
+        PropertyIds.LinkedTupleUniqueness => UniquenessViolation(t, replyOnly: false),
+        PropertyIds.ReplyRouting => UniquenessViolation(t, replyOnly: true),
+        PropertyIds.NullBindingIdentityWhenFree => _z.Or(Flows().Select(i =>
+        {
+            var s = States[t][i];
+            return _z.And(s.Flag(SlotFlag.SrcNullBinding), s.Flag(SlotFlag.SrcProbeFree), _z.Not(s.Reply.Invert().Eq(_z, s.PreSrc)));
+        })),
+        PropertyIds.NullBindingScope => _z.Or(Flows().Select(i => ScopeViolation(t, i))),
+        PropertyIds.DropExplained => _z.Or(Flows().Select(i =>
+        {
+            var s = States[t][i];
+            return _z.And(PhaseIs(s, PhaseKind.Dropped), _z.Eq(s.Partner, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits)));
+        })),
+        PropertyIds.NoAvoidableDrop => _z.Or(Flows().Select(i => AvoidableDrop(t, i))),
+        _ => throw new ArgumentException($"unknown property '{property}'", nameof(property)),
+    };
+
+    private IEnumerable<int> Flows() => Actors.Where(a => a.IsFlow).Select(a => a.Index);
+
+    private BoolExpr UniquenessViolation(int t, bool replyOnly)
+    {
+        // Every linked node: (present, tuple, actor, is reply), as NatSemantics.LinkedNodes lists them.
+        var nodes = new List<(BoolExpr Present, SymTuple Tuple, int Actor, bool Reply)>();
+        foreach (var a in Actors)
+        {
+            var s = States[t][a.Index];
+            nodes.Add((OriginalLinked(s), a.Orig, a.Index, false));
+            nodes.Add((Linked(s), s.Reply, a.Index, true));
+        }
+
+        var clashes = new List<BoolExpr>();
+        for (var x = 0; x < nodes.Count; x++)
+        {
+            for (var y = x + 1; y < nodes.Count; y++)
+            {
+                // Nodes of one entry may be equal (a self-connection A:p -> A:p is its own inverse): the properties are
+                // about different entries, as PropertyCatalog states them.
+                if (nodes[x].Actor == nodes[y].Actor || (replyOnly && !nodes[x].Reply && !nodes[y].Reply))
+                {
+                    continue;
+                }
+
+                clashes.Add(_z.And(nodes[x].Present, nodes[y].Present, nodes[x].Tuple.Eq(_z, nodes[y].Tuple)));
+            }
+        }
+
+        return _z.Or(clashes);
+    }
+
+    private BoolExpr ScopeViolation(int t, int i)
+    {
+        var z = _z;
+        var s = States[t][i];
+        var orig = Actors[i].Orig;
+        var afterDst = SymTuple.Ite(z, PhaseIs(s, PhaseKind.DstDone), s.Reply.Invert(), s.PreSrc);
+        var dstViolation = z.And(s.Flag(SlotFlag.DstNullBinding), z.Not(afterDst.Eq(z, orig)));
+        var before = s.PreSrc;
+        var after = s.Reply.Invert();
+        var (lo, hi) = _nat.ClassOf(before.SrcPort);
+        var srcViolation = z.And(
+            s.Flag(SlotFlag.SrcNullBinding),
+            z.Not(PhaseIs(s, PhaseKind.DstDone)),
+            z.Or(
+                z.Not((after with { SrcPort = before.SrcPort }).Eq(z, before)),
+                z.And(z.Not(z.Eq(after.SrcPort, before.SrcPort)), z.Not(z.And(z.Ule(lo, after.SrcPort), z.Ule(after.SrcPort, hi))))));
+        return z.Or(dstViolation, srcViolation);
+    }
+
+    private BoolExpr AvoidableDrop(int t, int i)
+    {
+        var z = _z;
+        var s = States[t][i];
+        var partnerWasLinked = z.Or(Enumerable.Range(0, Actors.Length).Select(j =>
+            z.And(z.Eq(s.Partner, z.Bv((ulong)j, SymSlot.IndexBits)), s.LinkedAtSrcProbe[j])));
+        return z.And(
+            PhaseIs(s, PhaseKind.Dropped),
+            z.Not(z.Eq(s.Partner, z.Bv(SymSlot.NoPartner, SymSlot.IndexBits))),
+            s.Flag(SlotFlag.ClashOnReply),
+            s.Flag(SlotFlag.SrcNatDone),
+            z.Not(s.Flag(SlotFlag.SrcFixedPort)),
+            z.Not(s.Flag(SlotFlag.SrcSearchFailed)),
+            partnerWasLinked);
+    }
+
+    // ---- outcomes (NatSemantics.OutcomeOf) ----
+
+    /// <summary>Actor i's outcome in state t, as a <see cref="BmcOutcome"/> code.</summary>
+    public BitVecExpr OutcomeCode(int t, int i)
+    {
+        var z = _z;
+        var s = States[t][i];
+        BitVecExpr Code(BmcOutcome o) => z.Bv((ulong)o, 8);
+        if (!Actors[i].IsFlow)
+        {
+            return z.Ite(PhaseIs(s, PhaseKind.Inserted), Code(BmcOutcome.Inserted),
+                z.Ite(PhaseIs(s, PhaseKind.Exists), Code(BmcOutcome.Exists), Code(BmcOutcome.Blocked)));
+        }
+
+        var orig = Actors[i].Orig;
+        var now = s.Reply.Invert();
+        var (lo, _) = _nat.ClassOf(now.SrcPort);
+        var rewritten = z.Ite(z.Eq(now.SrcPort, orig.SrcPort), Code(BmcOutcome.RewrittenDstPort),
+            z.Ite(z.Eq(lo, z.Bv(1, 16)), Code(BmcOutcome.RewrittenLow),
+                z.Ite(z.Eq(lo, z.Bv(600, 16)), Code(BmcOutcome.RewrittenMiddle), Code(BmcOutcome.RewrittenHigh))));
+        // A rule set one manip; the SRC null binding may still have moved the source port.
+        var natRewrote = z.And(s.Flag(SlotFlag.SrcNullBinding), z.Not(z.Eq(now.SrcPort, s.PreSrc.SrcPort)));
+        var confirmed = z.Ite(s.Flag(SlotFlag.RuleApplied), z.Ite(natRewrote, Code(BmcOutcome.NatSportRewritten), Code(BmcOutcome.Nat)),
+            z.Ite(now.Eq(z, orig), Code(BmcOutcome.Kept), rewritten));
+        return z.Ite(PhaseIs(s, PhaseKind.Confirmed), confirmed,
+            z.Ite(PhaseIs(s, PhaseKind.ClashEntry), Code(BmcOutcome.ClashEntry),
+                z.Ite(PhaseIs(s, PhaseKind.Dropped), Code(BmcOutcome.Dropped),
+                    z.Ite(PhaseIs(s, PhaseKind.Merged), Code(BmcOutcome.Merged),
+                        z.Ite(PhaseIs(s, PhaseKind.Joined), Code(BmcOutcome.Joined), Code(BmcOutcome.Blocked))))));
+    }
+}

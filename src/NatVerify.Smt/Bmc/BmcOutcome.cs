@@ -1,0 +1,20 @@
+namespace NatVerify.Smt.Bmc;
+
+/// <summary>The outcomes <c>NatSemantics.OutcomeOf</c> gives actors of the BMC subset, as codes in the formulas.</summary>
+internal enum BmcOutcome
+{
+    Kept,
+    RewrittenLow,
+    RewrittenMiddle,
+    RewrittenHigh,
+    RewrittenDstPort,
+    Nat,
+    NatSportRewritten,
+    ClashEntry,
+    Dropped,
+    Merged,
+    Joined,
+    Blocked,
+    Inserted,
+    Exists,
+}

@@ -1,0 +1,26 @@
+using NatVerify.Model.Scenario;
+using NatVerify.Model.Semantics;
+
+namespace NatVerify.Smt.Bmc;
+
+/// <summary>Conversion of outcome codes to the model's outcomes.</summary>
+internal static class BmcOutcomes
+{
+    public static Outcome ToOutcome(this BmcOutcome o) => o switch
+    {
+        BmcOutcome.Kept => new Outcome(OutcomeKind.Kept, null),
+        BmcOutcome.RewrittenLow => new Outcome(OutcomeKind.Rewritten, "1-511"),
+        BmcOutcome.RewrittenMiddle => new Outcome(OutcomeKind.Rewritten, "600-1023"),
+        BmcOutcome.RewrittenHigh => new Outcome(OutcomeKind.Rewritten, "1024-65535"),
+        BmcOutcome.RewrittenDstPort => new Outcome(OutcomeKind.Rewritten, "dst-port"),
+        BmcOutcome.Nat => new Outcome(OutcomeKind.Nat, null),
+        BmcOutcome.NatSportRewritten => new Outcome(OutcomeKind.Nat, "sport-rewritten"),
+        BmcOutcome.ClashEntry => new Outcome(OutcomeKind.ClashEntry, null),
+        BmcOutcome.Dropped => new Outcome(OutcomeKind.Dropped, null),
+        BmcOutcome.Merged => new Outcome(OutcomeKind.Merged, null),
+        BmcOutcome.Joined => new Outcome(OutcomeKind.Joined, null),
+        BmcOutcome.Blocked => new Outcome(OutcomeKind.Blocked, null),
+        BmcOutcome.Inserted => new Outcome(OutcomeKind.Inserted, null),
+        _ => new Outcome(OutcomeKind.Exists, null),
+    };
+}

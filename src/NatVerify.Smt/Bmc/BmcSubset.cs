@@ -1,0 +1,77 @@
+using NatVerify.Model.Addressing;
+using NatVerify.Model.Nat;
+using NatVerify.Model.Scenario;
+
+namespace NatVerify.Smt.Bmc;
+
+/// <summary>
+/// The part of the model the bounded model checker encodes (docs/smt.md): TCP/UDP flows and <c>conntrack -I</c>
+/// inserts; nat rules with SNAT/DNAT to one address and no or one port (SNAT may use a port range), ACCEPT,
+/// RETURN, jumps and gotos; the null binding; confirm with clash resolution; order constraints and sequential
+/// schedules. Anything else is refused with a message naming it.
+/// </summary>
+public static class BmcSubset
+{
+    /// <summary>Most actors encoded (the pigeonhole bound on taken ports relies on it).</summary>
+    public const int MaxActors = 16;
+
+    /// <summary>Largest bound (bysource time stamps are 8-bit).</summary>
+    public const int MaxBound = 250;
+
+    /// <summary>Throws <see cref="BmcUnsupportedException"/> when the scenario is outside the subset.</summary>
+    public static void Check(ScenarioModel scenario)
+    {
+        if (scenario.Actors.Count > MaxActors)
+        {
+            throw new BmcUnsupportedException($"the scenario has {scenario.Actors.Count} actors; the BMC encoding takes at most {MaxActors}");
+        }
+
+        foreach (var actor in scenario.Actors)
+        {
+            switch (actor)
+            {
+                case FlowActor f when f.Original.Protocol == L4Protocol.Icmp:
+                    throw new BmcUnsupportedException($"actor '{f.Name}' is an ICMP flow; the BMC encoding covers TCP and UDP only (use 'natverify check')");
+                case CtnetlinkInsert c when c.Original.Protocol == L4Protocol.Icmp:
+                    throw new BmcUnsupportedException($"actor '{c.Name}' inserts an ICMP entry; the BMC encoding covers TCP and UDP only (use 'natverify check')");
+                case FlowActor or CtnetlinkInsert:
+                    break;
+                case CtnetlinkDelete d:
+                    throw new BmcUnsupportedException($"actor '{d.Name}' is a conntrack -D; the BMC encoding has no deletes (use 'natverify check')");
+                case EntryTimeout t:
+                    throw new BmcUnsupportedException($"actor '{t.Name}' is an entry timeout; the BMC encoding has no timeouts or garbage collection (use 'natverify check')");
+                default:
+                    throw new BmcUnsupportedException($"actor '{actor.Name}' is outside the BMC subset");
+            }
+        }
+
+        foreach (var chain in scenario.Ruleset.Chains.Values)
+        {
+            foreach (var rule in chain.Rules)
+            {
+                var problem = rule.Target switch
+                {
+                    SnatTarget { Range: var r } when r.MapIps && r.MinAddr != r.MaxAddr => "maps to an address range",
+                    DnatTarget { Range: var r } when r.MapIps && r.MinAddr != r.MaxAddr => "maps to an address range",
+                    DnatTarget { Range: var r } when r.ProtoSpecified && r.MinProto != r.MaxProto && !r.RandomAll =>
+                        "maps to a port range without --random (the kernel then tries the range in order)",
+                    MasqueradeTarget => "is MASQUERADE",
+                    RedirectTarget => "is REDIRECT",
+                    SnatTarget or DnatTarget or AcceptTarget or ReturnTarget or JumpTarget => null,
+                    _ => "has a target the encoding does not know",
+                };
+                if (problem is not null)
+                {
+                    throw new BmcUnsupportedException($"rule '{rule.Text}' (line {rule.Line}) {problem}; the BMC encoding covers SNAT/DNAT to one address (use 'natverify check')");
+                }
+            }
+        }
+    }
+
+    /// <summary>The number of steps after which no actor can step: every flow takes 4 (2 without a nat table), every insert 1.</summary>
+    public static int FullDepth(ScenarioModel scenario) => scenario.Actors.Sum(a => a switch
+    {
+        FlowActor => scenario.Ruleset.NatTablePresent ? 4 : 2,
+        _ => 1,
+    });
+}

@@ -1,0 +1,117 @@
+using Microsoft.Z3;
+using NatVerify.Model.State;
+using NatVerify.Smt.Encoding;
+
+namespace NatVerify.Smt.Bmc;
+
+/// <summary>
+/// One actor's slot (<see cref="Slot"/>) as terms: phase, reply tuple, the ghost pre-SRC tuple, clash partner,
+/// status flags, the bysource time stamp (0 when absent) and which actors were linked at its SRC probe.
+/// </summary>
+internal sealed class SymSlot
+{
+    public const uint PhaseBits = 4;
+    public const uint IndexBits = 8;
+    public const ulong NoPartner = 0xff;
+
+    public static readonly IReadOnlyList<SlotFlag> AllFlags = Enum.GetValues<SlotFlag>();
+
+    public required BitVecExpr Phase { get; init; }
+
+    public required SymTuple Reply { get; init; }
+
+    public required SymTuple PreSrc { get; init; }
+
+    public required BitVecExpr Partner { get; init; }
+
+    public required BoolExpr[] Flags { get; init; }
+
+    public required BitVecExpr BySource { get; init; }
+
+    public required BoolExpr[] LinkedAtSrcProbe { get; init; }
+
+    public BoolExpr Flag(SlotFlag f) => Flags[(int)f];
+
+    /// <summary>Fresh variables for a slot (the protocol is the actor's constant).</summary>
+    public static SymSlot Vars(Terms z, string name, BitVecExpr proto, int actors)
+    {
+        SymTuple Tuple(string n) => new(proto, z.BvVar($"{n}.src", 32), z.BvVar($"{n}.sport", 16), z.BvVar($"{n}.dst", 32), z.BvVar($"{n}.dport", 16));
+        return new SymSlot
+        {
+            Phase = z.BvVar($"{name}.phase", PhaseBits),
+            Reply = Tuple($"{name}.reply"),
+            PreSrc = Tuple($"{name}.presrc"),
+            Partner = z.BvVar($"{name}.partner", IndexBits),
+            Flags = AllFlags.Select(f => z.BoolVar($"{name}.{f}")).ToArray(),
+            BySource = z.BvVar($"{name}.bysource", IndexBits),
+            LinkedAtSrcProbe = Enumerable.Range(0, actors).Select(j => z.BoolVar($"{name}.linked@probe.{j}")).ToArray(),
+        };
+    }
+
+    /// <summary>The slot before the actor starts.</summary>
+    public static SymSlot Initial(Terms z, SymTuple orig, SymTuple reply, int actors) => new()
+    {
+        Phase = z.Bv((ulong)Model.State.Phase.NotStarted, PhaseBits),
+        Reply = reply,
+        PreSrc = orig,
+        Partner = z.Bv(NoPartner, IndexBits),
+        Flags = AllFlags.Select(_ => z.False).ToArray(),
+        BySource = z.Bv(0, IndexBits),
+        LinkedAtSrcProbe = Enumerable.Range(0, actors).Select(_ => z.False).ToArray(),
+    };
+
+    public static SymSlot Ite(Terms z, BoolExpr c, SymSlot a, SymSlot b) => z.IsTrue(c) ? a : z.IsFalse(c) ? b : new SymSlot
+    {
+        Phase = z.Ite(c, a.Phase, b.Phase),
+        Reply = SymTuple.Ite(z, c, a.Reply, b.Reply),
+        PreSrc = SymTuple.Ite(z, c, a.PreSrc, b.PreSrc),
+        Partner = z.Ite(c, a.Partner, b.Partner),
+        Flags = a.Flags.Select((f, i) => z.Ite(c, f, b.Flags[i])).ToArray(),
+        BySource = z.Ite(c, a.BySource, b.BySource),
+        LinkedAtSrcProbe = a.LinkedAtSrcProbe.Select((f, i) => z.Ite(c, f, b.LinkedAtSrcProbe[i])).ToArray(),
+    };
+
+    /// <summary>Equalities binding this slot's variables to <paramref name="value"/>.</summary>
+    public IEnumerable<BoolExpr> Assign(Terms z, SymSlot value)
+    {
+        yield return z.Eq(Phase, value.Phase);
+        yield return Reply.Assign(z, value.Reply);
+        yield return PreSrc.Assign(z, value.PreSrc);
+        yield return z.Eq(Partner, value.Partner);
+        for (var i = 0; i < Flags.Length; i++)
+        {
+            yield return z.Eq(Flags[i], value.Flags[i]);
+        }
+
+        yield return z.Eq(BySource, value.BySource);
+        for (var i = 0; i < LinkedAtSrcProbe.Length; i++)
+        {
+            yield return z.Eq(LinkedAtSrcProbe[i], value.LinkedAtSrcProbe[i]);
+        }
+    }
+
+    /// <summary>A copy with some flags or-ed in.</summary>
+    public BoolExpr[] WithFlags(Terms z, params (SlotFlag Flag, BoolExpr Value)[] set)
+    {
+        var flags = (BoolExpr[])Flags.Clone();
+        foreach (var (f, v) in set)
+        {
+            flags[(int)f] = z.Or(flags[(int)f], v);
+        }
+
+        return flags;
+    }
+
+    public SymSlot With(
+        BitVecExpr? phase = null, SymTuple? reply = null, SymTuple? preSrc = null, BitVecExpr? partner = null,
+        BoolExpr[]? flags = null, BitVecExpr? bySource = null, BoolExpr[]? linkedAtSrcProbe = null) => new()
+    {
+        Phase = phase ?? Phase,
+        Reply = reply ?? Reply,
+        PreSrc = preSrc ?? PreSrc,
+        Partner = partner ?? Partner,
+        Flags = flags ?? Flags,
+        BySource = bySource ?? BySource,
+        LinkedAtSrcProbe = linkedAtSrcProbe ?? LinkedAtSrcProbe,
+    };
+}

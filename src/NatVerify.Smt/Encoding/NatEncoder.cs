@@ -1,0 +1,241 @@
+using Microsoft.Z3;
+using NatVerify.Model;
+using NatVerify.Model.Nat;
+
+namespace NatVerify.Smt.Encoding;
+
+/// <summary>
+/// The kernel's NAT tuple selection and confirmation as formulas over an <see cref="ITable"/>, written to follow
+/// <c>NatSemantics</c> (NatSemantics.Nat.cs, NatSemantics.Confirm.cs) branch for branch, for TCP and UDP.
+/// Nondeterministic kernel choices (the port search's random offset) become a free choice variable whose
+/// constraints are added, under the guard of the branch that uses them, to <see cref="Constraints"/>.
+/// </summary>
+internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mutant)
+{
+    public const int ProtoTcp = 6;
+    public const int ProtoUdp = 17;
+
+    public Terms Z => z;
+
+    public KernelProfile Profile => profile;
+
+    public KernelMutant Mutant => mutant;
+
+    /// <summary>Guarded constraints on choice variables collected while encoding.</summary>
+    public List<BoolExpr> Constraints { get; } = [];
+
+    /// <summary><c>l4proto->allow_clash</c>: UDP when the profile allows it.</summary>
+    public BoolExpr AllowClash(BitVecExpr proto) => profile.UdpAllowClash ? z.Eq(proto, z.Bv(ProtoUdp, 8)) : z.False;
+
+    /// <summary>
+    /// <c>get_unique_tuple</c>: keep the current tuple when it is in range and free (SRC, step 1), reuse the
+    /// bysource mapping, then the single address of the range with an in-range port (a single-port range without
+    /// any check), else <c>nf_nat_l4proto_unique_tuple</c>.
+    /// </summary>
+    public UniqueResult GetUniqueTuple(
+        ITable table, SelfView self, SymTuple curr, SymRange range, ManipType manip, bool nullBinding, BitVecExpr choice, BoolExpr guard)
+    {
+        if (manip == ManipType.Src && !range.RandomAll)
+        {
+            var inRange = InRange(curr, range);
+            var taken = profile.UsedTupleNew ? UsedNew(table, self, curr) : Used(table, self, curr);
+            var keep = z.And(inRange, z.Not(taken));
+            var reuse = table.FindAppropriateSrc(curr, range, self);
+            var reused = z.And(z.Not(inRange), reuse.Found, z.Not(Used(table, self, reuse.Tuple)));
+            var rest = AddressLoop(table, self, curr, range, manip, nullBinding, choice, z.And(guard, z.Not(keep), z.Not(reused)));
+            return new UniqueResult(
+                SymTuple.Ite(z, keep, curr, SymTuple.Ite(z, reused, reuse.Tuple, rest.Tuple)),
+                z.And(z.Not(keep), z.Not(reused), rest.Failed));
+        }
+
+        return AddressLoop(table, self, curr, range, manip, nullBinding, choice, guard);
+    }
+
+    private UniqueResult AddressLoop(
+        ITable table, SelfView self, SymTuple curr, SymRange range, ManipType manip, bool nullBinding, BitVecExpr choice, BoolExpr guard)
+    {
+        // find_best_ips_proto: ranges are single-address here (wider ones are rejected before encoding).
+        var t = !range.MapIps ? curr
+            : manip == ManipType.Src ? curr with { SrcIp = range.MinAddr } : curr with { DstIp = range.MinAddr };
+        if (range.RandomAll)
+        {
+            return UniqueL4(table, self, t, range, manip, nullBinding, choice, guard);
+        }
+
+        BoolExpr accept;
+        if (range.ProtoSpecified)
+        {
+            var key = KeyOf(t, manip);
+            accept = z.And(z.InRange(key, (ulong)range.MinProto, (ulong)range.MaxProto), range.SinglePort ? z.True : z.Not(Used(table, self, t)));
+        }
+        else
+        {
+            accept = z.Not(Used(table, self, t));
+        }
+
+        var search = UniqueL4(table, self, t, range, manip, nullBinding, choice, z.And(guard, z.Not(accept)));
+        return new UniqueResult(SymTuple.Ite(z, accept, t, search.Tuple), z.And(z.Not(accept), search.Failed));
+    }
+
+    /// <summary>
+    /// <c>nf_nat_l4proto_unique_tuple</c>: any free port of the range (the random offset), or, when every port of
+    /// the range is taken, any port with the search marked failed. A DST manip without a port range keeps the port.
+    /// </summary>
+    private UniqueResult UniqueL4(
+        ITable table, SelfView self, SymTuple t, SymRange range, ManipType manip, bool nullBinding, BitVecExpr choice, BoolExpr guard)
+    {
+        var key = KeyOf(t, manip);
+        BitVecExpr lo, hi;
+        int size;
+        if (range.ProtoSpecified)
+        {
+            int min = Math.Min(range.MinProto, range.MaxProto), max = Math.Max(range.MinProto, range.MaxProto);
+            (lo, hi, size) = (z.Bv((ulong)min, 16), z.Bv((ulong)max, 16), max - min + 1);
+        }
+        else if (manip == ManipType.Dst && !(nullBinding && mutant == KernelMutant.DstNullBindingChangesPort))
+        {
+            return new UniqueResult(t, z.False);
+        }
+        else
+        {
+            // The port class of the current key: 1-511, 600-1023, 1024-65535 (no PROTO_SPECIFIED).
+            var below512 = z.Ult(key, z.Bv(512, 16));
+            var below1024 = z.Ult(key, z.Bv(1024, 16));
+            lo = z.Ite(below512, z.Bv(1, 16), z.Ite(below1024, z.Bv(600, 16), z.Bv(1024, 16)));
+            hi = z.Ite(below512, z.Bv(511, 16), z.Ite(below1024, z.Bv(1023, 16), z.Bv(65535, 16)));
+            size = 424; // the smallest class
+        }
+
+        var candidate = WithKey(t, manip, choice);
+        var free = z.Not(table.TupleTaken(candidate.Invert(), self, real: false));
+        BoolExpr anyFree;
+        if (table.MaxTakenPorts is { } maxTaken && size > maxTaken)
+        {
+            // More ports than the table can hold nodes: some port is free (pigeonhole).
+            anyFree = z.True;
+        }
+        else if (range.ProtoSpecified && size <= 64)
+        {
+            var frees = new List<BoolExpr>();
+            for (var p = Math.Min(range.MinProto, range.MaxProto); p <= Math.Max(range.MinProto, range.MaxProto); p++)
+            {
+                frees.Add(z.Not(table.TupleTaken(WithKey(t, manip, z.Bv((ulong)p, 16)).Invert(), self, real: false)));
+            }
+
+            anyFree = z.Or(frees);
+        }
+        else
+        {
+            // Unbounded table: whether the range is exhausted is left open; an exhausted search keeps a taken port.
+            anyFree = z.BoolVar("anyFree");
+            Constraints.Add(z.Implies(guard, z.Implies(z.Not(anyFree), z.Not(free))));
+        }
+
+        Constraints.Add(z.Implies(guard, z.And(z.Ule(lo, choice), z.Ule(choice, hi), z.Implies(anyFree, free))));
+        return new UniqueResult(candidate, z.Not(anyFree));
+    }
+
+    /// <summary><c>nf_nat_used_tuple</c>: is the reply we would install (the inverse of <paramref name="tuple"/>) taken?</summary>
+    public BoolExpr Used(ITable table, SelfView self, SymTuple tuple) => table.TupleTaken(tuple.Invert(), self, real: false);
+
+    /// <summary>
+    /// <c>nf_nat_used_tuple_new</c> (6.12+): for allow_clash protocols a clash with an exact mirror entry that uses
+    /// no NAT counts as free.
+    /// </summary>
+    public BoolExpr UsedNew(ITable table, SelfView self, SymTuple tuple)
+    {
+        var used = Used(table, self, tuple);
+        var h1 = table.FindLinked(tuple, self, skipExpired: true);
+        var h2 = table.FindLinked(tuple.Invert(), self, skipExpired: true);
+        var hit = Select(h1.Found, h1, h2);
+        var hitTuple = SymTuple.Ite(z, h1.Found, tuple, tuple.Invert());
+        var originalNode = z.And(hit.OriginalLinked, hit.Orig.Eq(z, hitTuple));
+        var mirror = z.And(hit.Orig.Eq(z, self.Reply), hit.Reply.Eq(z, self.Orig));
+        return z.And(used, z.Or(
+            z.Not(AllowClash(tuple.Proto)),
+            self.NatChanged,
+            z.And(hit.Found, z.Or(originalNode, hit.NatChanged, z.Not(mirror)))));
+    }
+
+    /// <summary><c>in_range</c>: source address (MAP_IPS) and source key (PROTO_SPECIFIED) inside the range.</summary>
+    public BoolExpr InRange(SymTuple t, SymRange range) => z.And(
+        range.MapIps ? z.And(z.Ule(range.MinAddr, t.SrcIp), z.Ule(t.SrcIp, range.MaxAddr)) : z.True,
+        range.ProtoSpecified ? z.InRange(t.SrcPort, (ulong)range.MinProto, (ulong)range.MaxProto) : z.True);
+
+    /// <summary>
+    /// <c>__nf_conntrack_confirm</c> with <c>nf_ct_resolve_clash</c>: the first linked node equal to the original,
+    /// else to the reply, is the winner; insert, drop, merge or (5.6+) a reply-only NAT_CLASH entry.
+    /// </summary>
+    public ConfirmOutcome Confirm(ITable table, SelfView self)
+    {
+        if (mutant == KernelMutant.NoConfirmClashCheck)
+        {
+            var none = table.FindLinked(self.Orig, self, skipExpired: false) with { Found = z.False };
+            return new ConfirmOutcome(z.True, z.False, z.False, z.False, none, z.False);
+        }
+
+        var w1 = table.FindLinked(self.Orig, self, skipExpired: false);
+        var w2 = table.FindLinked(self.Reply, self, skipExpired: false);
+        var winner = Select(w1.Found, w1, w2);
+        var clash = z.Or(w1.Found, w2.Found);
+        var onReplyFirst = z.And(z.Not(w1.Found), w2.Found);
+        var allow = AllowClash(self.Orig.Proto);
+        var mergeWinner = CanMerge(winner, self);
+
+        var inserted = z.Not(clash);
+        var notAllowed = z.And(clash, z.Not(allow));
+        var mergedFirst = z.And(clash, allow, mergeWinner);
+        var harder = z.And(clash, allow, z.Not(mergeWinner));
+        if (!profile.ClashHarder)
+        {
+            return new ConfirmOutcome(inserted, z.Or(notAllowed, harder), mergedFirst, z.False, winner, onReplyFirst);
+        }
+
+        // nf_ct_resolve_clash_harder: a node equal to our reply decides; a unique reply gets a reply-only entry.
+        var replyClash = w2;
+        var clashEntry = z.And(harder, z.Not(replyClash.Found));
+        var viaReply = z.And(harder, replyClash.Found);
+        var mergeReply = CanMerge(replyClash, self);
+        var partner = Select(viaReply, replyClash, winner);
+        return new ConfirmOutcome(
+            inserted,
+            z.Or(notAllowed, z.And(viaReply, z.Not(mergeReply))),
+            z.Or(mergedFirst, z.And(viaReply, mergeReply)),
+            clashEntry,
+            partner,
+            z.Or(onReplyFirst, viaReply));
+    }
+
+    /// <summary><c>nf_ct_can_merge</c> for the profile's merge rule (the winner is never dying here).</summary>
+    public BoolExpr CanMerge(EntryView winner, SelfView self)
+    {
+        var match = z.And(winner.Orig.Eq(z, self.Orig), winner.Reply.Eq(z, self.Reply));
+        return profile.Merge == MergeRule.MatchOrReverse
+            ? z.Or(match, z.And(winner.Orig.Eq(z, self.Reply), winner.Reply.Eq(z, self.Orig)))
+            : z.Or(match, z.Not(winner.NatDone));
+    }
+
+    /// <summary>Field-wise choice between two lookup results.</summary>
+    public EntryView Select(BoolExpr c, EntryView a, EntryView b) => new(
+        z.Ite(c, a.Found, b.Found),
+        z.Ite(c, a.Id, b.Id),
+        SymTuple.Ite(z, c, a.Orig, b.Orig),
+        SymTuple.Ite(z, c, a.Reply, b.Reply),
+        z.Ite(c, a.OriginalLinked, b.OriginalLinked),
+        z.Ite(c, a.NatDone, b.NatDone),
+        z.Ite(c, a.NatChanged, b.NatChanged));
+
+    /// <summary>The kernel port class bounds of a port value, as (lo, hi).</summary>
+    public (BitVecExpr Lo, BitVecExpr Hi) ClassOf(BitVecExpr port)
+    {
+        var below512 = z.Ult(port, z.Bv(512, 16));
+        var below1024 = z.Ult(port, z.Bv(1024, 16));
+        return (z.Ite(below512, z.Bv(1, 16), z.Ite(below1024, z.Bv(600, 16), z.Bv(1024, 16))),
+            z.Ite(below512, z.Bv(511, 16), z.Ite(below1024, z.Bv(1023, 16), z.Bv(65535, 16))));
+    }
+
+    public static BitVecExpr KeyOf(SymTuple t, ManipType manip) => manip == ManipType.Src ? t.SrcPort : t.DstPort;
+
+    public static SymTuple WithKey(SymTuple t, ManipType manip, BitVecExpr key) =>
+        manip == ManipType.Src ? t with { SrcPort = key } : t with { DstPort = key };
+}

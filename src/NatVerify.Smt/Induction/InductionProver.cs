@@ -1,0 +1,384 @@
+using Microsoft.Z3;
+using NatVerify.Model;
+using NatVerify.Model.Addressing;
+using NatVerify.Model.Nat;
+using NatVerify.Model.Tuples;
+using NatVerify.Smt.Encoding;
+using NatVerify.Smt.Runtime;
+
+namespace NatVerify.Smt.Induction;
+
+/// <summary>
+/// <c>natverify prove --induction</c>: linked-tuple uniqueness is an inductive invariant of the conntrack table,
+/// for tables of any size (an uninterpreted entry sort), under each kernel profile: every atomic step taken from any
+/// table in which no two linked tuple nodes are equal leaves a table in which none are. Plus the null binding's
+/// scope: it never changes an address or a DST port, moves a SRC port only within its class, and changes nothing
+/// when the tuple is free. The steps are encoded with the same <see cref="NatEncoder"/> as bounded model checking.
+/// </summary>
+public static class InductionProver
+{
+    /// <summary>The obligations, in the order they are checked.</summary>
+    public static IReadOnlyList<InductionQuery> Queries { get; } =
+    [
+        new("confirm-preserves-uniqueness",
+            "confirming an entry (insert, drop, merge or NAT_CLASH entry) keeps every linked tuple node unique",
+            "__nf_conntrack_confirm -> nf_ct_resolve_clash"),
+        new("ctnetlink-insert-preserves-uniqueness",
+            "conntrack -I keeps every linked tuple node unique",
+            "ctnetlink_create_conntrack -> nf_conntrack_hash_check_insert"),
+        new("other-steps-preserve-uniqueness",
+            "steps that link nothing (conntrack lookup, NAT on a private entry, delete, timeout, GC) keep every linked tuple node unique",
+            "nf_conntrack_in, nf_nat_setup_info, nf_ct_delete, gc_worker"),
+        new("null-binding-keeps-addresses",
+            "a SRC null binding changes neither address nor the DST port",
+            "nf_nat_alloc_null_binding -> get_unique_tuple (SRC)"),
+        new("dst-null-binding-changes-nothing",
+            "a DST null binding changes no address and no port",
+            "nf_nat_alloc_null_binding -> get_unique_tuple (DST)"),
+        new("null-binding-port-stays-in-class",
+            "a SRC null binding moves the source port only within its class (1-511, 600-1023, 1024-65535)",
+            "nf_nat_l4proto_unique_tuple"),
+        new("free-src-null-binding-is-identity",
+            "a SRC null binding whose tuple is free (no linked node equals its reply) changes nothing",
+            "get_unique_tuple -> nf_nat_used_tuple(_new) -> nf_conntrack_tuple_taken"),
+        new("free-dst-null-binding-is-identity",
+            "a DST null binding whose tuple is free changes nothing",
+            "get_unique_tuple -> nf_nat_used_tuple -> nf_conntrack_tuple_taken"),
+    ];
+
+    /// <summary>The assumptions every obligation makes, in words.</summary>
+    public static IReadOnlyList<string> Assumptions { get; } =
+    [
+        "tables of any size; entries are TCP or UDP (ICMP keeps its id and echo type, not encoded)",
+        "the table before the step satisfies the invariant: no linked tuple node (original of a non-NAT_CLASH entry, reply of any linked entry) equals a linked node of another entry (the two nodes of a self-connection A:p -> A:p are equal, as in the kernel)",
+        "the stepping flow's entry is not linked before its confirm (it is private to its CPU until then)",
+        "the entry's tuples at confirm are arbitrary: any rule or null binding may have produced them",
+    ];
+
+    /// <summary>Checks every obligation for every profile given.</summary>
+    /// <exception cref="SmtUnavailableException">Z3 cannot be loaded.</exception>
+    public static InductionReport Run(IEnumerable<KernelProfile> profiles, KernelMutant mutant, TimeSpan timeout)
+    {
+        var results = new List<InductionResult>();
+        foreach (var profile in profiles)
+        {
+            foreach (var query in Queries)
+            {
+                results.Add(new InductionResult(query, profile, mutant, Prove(query, profile, mutant, timeout)));
+            }
+        }
+
+        return new InductionReport(results, Assumptions);
+    }
+
+    private static SmtOutcome Prove(InductionQuery query, KernelProfile profile, KernelMutant mutant, TimeSpan timeout)
+    {
+        using var ctx = Z3Session.NewContext();
+        var z = new Terms(ctx);
+        var table = new UfTable(z, profile, mutant, "T");
+        var nat = new NatEncoder(z, profile, mutant);
+        var x = z.Var("x", table.Entry);
+        var self = new SelfView(null, x, table.Orig(x), table.Reply(x), table.NatChanged(x));
+        var hypotheses = new List<BoolExpr>(UniquenessInvariant(z, table)) { z.Not(table.Linked(x)) };
+        var problem = new Problem(z, table, x);
+        BoolExpr goal = query.Id switch
+        {
+            "confirm-preserves-uniqueness" => ConfirmGoal(z, nat, table, self, problem),
+            "ctnetlink-insert-preserves-uniqueness" => InsertGoal(z, nat, table, self, problem),
+            "other-steps-preserve-uniqueness" => FrameGoal(z, table, x, problem),
+            "null-binding-keeps-addresses" => NullBindingGoal(z, nat, table, self, hypotheses, ManipType.Src, problem, (curr, res) =>
+                z.Not(z.And(z.Eq(res.Proto, curr.Proto), z.Eq(res.SrcIp, curr.SrcIp), z.Eq(res.DstIp, curr.DstIp), z.Eq(res.DstPort, curr.DstPort)))),
+            "dst-null-binding-changes-nothing" => NullBindingGoal(z, nat, table, self, hypotheses, ManipType.Dst, problem, (curr, res) => z.Not(res.Eq(z, curr))),
+            "null-binding-port-stays-in-class" => NullBindingGoal(z, nat, table, self, hypotheses, ManipType.Src, problem, (curr, res) =>
+            {
+                var (lo, hi) = nat.ClassOf(curr.SrcPort);
+                return z.And(z.Not(z.Eq(res.SrcPort, curr.SrcPort)), z.Not(z.And(z.Ule(lo, res.SrcPort), z.Ule(res.SrcPort, hi))));
+            }),
+            "free-src-null-binding-is-identity" => NullBindingGoal(z, nat, table, self, hypotheses, ManipType.Src, problem, (curr, res) =>
+                z.And(z.Not(table.TupleTaken(curr.Invert(), self, real: true)), z.Not(res.Eq(z, curr)))),
+            "free-dst-null-binding-is-identity" => NullBindingGoal(z, nat, table, self, hypotheses, ManipType.Dst, problem, (curr, res) =>
+                z.And(z.Not(table.TupleTaken(curr.Invert(), self, real: true)), z.Not(res.Eq(z, curr)))),
+            _ => throw new ArgumentException($"unknown query {query.Id}", nameof(query)),
+        };
+
+        var solver = Z3Session.NewSolver(ctx, timeout);
+        solver.Assert(hypotheses.ToArray());
+        solver.Assert(table.Axioms.ToArray());
+        solver.Assert(nat.Constraints.ToArray());
+
+        // Without the goal the hypotheses must be satisfiable, or every "proof" below would be vacuous.
+        if (Z3Session.Check(solver).Status == Status.UNSATISFIABLE)
+        {
+            throw new InvalidOperationException($"internal error: the hypotheses of {query.Id} ({profile.Name}) are contradictory; the proof would be vacuous");
+        }
+
+        solver.Assert(goal);
+        var (status, elapsed) = Z3Session.Check(solver);
+        return status switch
+        {
+            Status.UNSATISFIABLE => new SmtUnsat(elapsed),
+            Status.SATISFIABLE => new SmtSat(elapsed, problem.Describe(query, profile, mutant, Readable(z, solver, problem))),
+            _ => new SmtUnknown(elapsed, solver.ReasonUnknown),
+        };
+    }
+
+    /// <summary>
+    /// No linked node equals a linked node of another entry, stated with an inverse: the tuple of every linked node
+    /// maps back to its entry, so two different entries cannot have nodes with equal tuples. Each quantifier ranges
+    /// over one entry.
+    /// </summary>
+    private static IEnumerable<BoolExpr> UniquenessInvariant(Terms z, UfTable t)
+    {
+        var ctx = z.Ctx;
+        var tupleSorts = new Sort[] { ctx.MkBitVecSort(8), ctx.MkBitVecSort(32), ctx.MkBitVecSort(16), ctx.MkBitVecSort(32), ctx.MkBitVecSort(16) };
+        var owner = ctx.MkFuncDecl("node.owner", tupleSorts, t.Entry);
+        Expr[] Args(SymTuple s) => [s.Proto, s.SrcIp, s.SrcPort, s.DstIp, s.DstPort];
+        var e = ctx.MkConst("e", t.Entry);
+        yield return t.ForAll(e, z.Implies(t.OriginalLinked(e), z.Eq(owner.Apply(Args(t.Orig(e))), e)));
+        yield return t.ForAll(e, z.Implies(t.Linked(e), z.Eq(owner.Apply(Args(t.Reply(e))), e)));
+    }
+
+    /// <summary>The negated invariant after a step that may link <paramref name="problem"/>'s entry x.</summary>
+    private static BoolExpr BrokenAfter(Terms z, UfTable t, Problem problem, BoolExpr linksOriginal, BoolExpr linksReply)
+    {
+        var x = problem.X;
+        BoolExpr Present(Expr e, BoolExpr reply) => z.Ite(reply,
+            z.Or(t.Linked(e), z.And(z.Eq(e, x), linksReply)),
+            z.Or(t.OriginalLinked(e), z.And(z.Eq(e, x), linksOriginal)));
+        SymTuple Node(Expr e, BoolExpr reply) => SymTuple.Ite(z, reply, t.Reply(e), t.Orig(e));
+        problem.LinksOriginal = linksOriginal;
+        problem.LinksReply = linksReply;
+        return z.And(
+            z.Not(z.Eq(problem.A, problem.B)),
+            Present(problem.A, problem.ReplyA),
+            Present(problem.B, problem.ReplyB),
+            Node(problem.A, problem.ReplyA).Eq(z, Node(problem.B, problem.ReplyB)));
+    }
+
+    private static BoolExpr ConfirmGoal(Terms z, NatEncoder nat, UfTable t, SelfView self, Problem problem)
+    {
+        var c = nat.Confirm(t, self);
+        problem.Step = c;
+        return BrokenAfter(z, t, problem, c.Inserted, z.Or(c.Inserted, c.ClashEntry));
+    }
+
+    private static BoolExpr InsertGoal(Terms z, NatEncoder nat, UfTable t, SelfView self, Problem problem)
+    {
+        var c1 = t.FindLinked(self.Orig, self, skipExpired: false);
+        var c2 = t.FindLinked(self.Reply, self, skipExpired: false);
+        var inserted = z.And(z.Not(c1.Found), z.Not(c2.Found));
+        problem.Inserted = inserted;
+        return BrokenAfter(z, t, problem, inserted, inserted);
+    }
+
+    /// <summary>
+    /// Steps that link nothing: any set of entries is unlinked (deletes, GC, expired entries collected by lookups),
+    /// and the stepping entry, which is not linked, may get any reply (NAT on its private entry).
+    /// </summary>
+    private static BoolExpr FrameGoal(Terms z, UfTable t, Expr x, Problem problem)
+    {
+        var removed = z.Ctx.MkFuncDecl("removed", t.Entry, z.Ctx.MkBoolSort());
+        var newReply = SymTuple.Vars(z, "x.new-reply") with { Proto = t.Orig(x).Proto };
+        BoolExpr Present(Expr e, BoolExpr reply) => z.And(
+            z.Not((BoolExpr)removed.Apply(e)),
+            z.Ite(reply, t.Linked(e), t.OriginalLinked(e)));
+        SymTuple Node(Expr e, BoolExpr reply) => SymTuple.Ite(z, reply, SymTuple.Ite(z, z.Eq(e, x), newReply, t.Reply(e)), t.Orig(e));
+        return z.And(
+            z.Not(z.Eq(problem.A, problem.B)),
+            Present(problem.A, problem.ReplyA),
+            Present(problem.B, problem.ReplyB),
+            Node(problem.A, problem.ReplyA).Eq(z, Node(problem.B, problem.ReplyB)));
+    }
+
+    private static BoolExpr NullBindingGoal(
+        Terms z, NatEncoder nat, UfTable t, SelfView self, List<BoolExpr> hyps, ManipType manip, Problem problem, Func<SymTuple, SymTuple, BoolExpr> broken)
+    {
+        // The packet's tuple before the manip; the entry's reply is its inverse, as after init_conntrack or a DST manip.
+        var curr = SymTuple.Vars(z, $"curr.{manip}") with { Proto = self.Orig.Proto };
+        hyps.Add(self.Reply.Eq(z, curr.Invert()));
+        var range = SymRange.NullBinding(manip == ManipType.Src ? curr.SrcIp : curr.DstIp);
+        var choice = z.BvVar($"port-choice.{manip}", 16);
+        var result = nat.Mutant == KernelMutant.NoNullBinding
+            ? new UniqueResult(curr, z.False)
+            : nat.GetUniqueTuple(t, self, curr, range, manip, nullBinding: true, choice, z.True);
+        problem.NullBindings.Add((manip, curr, result));
+        return broken(curr, result.Tuple);
+    }
+
+    /// <summary>
+    /// Re-checks a satisfiable query with the counterexample pushed towards the shape of the seed scenarios
+    /// (addresses in 198.51.100.0/24, ports from 1024, searches that found a free port), dropping preferences
+    /// that cannot hold; falls back to the first model.
+    /// </summary>
+    private static Microsoft.Z3.Model Readable(Terms z, Solver solver, Problem problem)
+    {
+        var first = solver.Model;
+        var addresses = new List<BoolExpr>();
+        var ports = new List<BoolExpr>();
+        foreach (var tuple in problem.Tuples())
+        {
+            addresses.Add(z.Eq(z.BvAnd(tuple.SrcIp, z.Bv(0xffffff00, 32)), z.Bv(0xc6336400, 32)));
+            addresses.Add(z.Eq(z.BvAnd(tuple.DstIp, z.Bv(0xffffff00, 32)), z.Bv(0xc6336400, 32)));
+            ports.Add(z.Ule(z.Bv(1024, 16), tuple.SrcPort));
+            ports.Add(z.Ule(z.Bv(1024, 16), tuple.DstPort));
+        }
+
+        var searches = problem.NullBindings.Select(nb => z.Not(nb.Result.Failed)).ToList();
+        foreach (var prefs in new[] { addresses.Concat(ports).Concat(searches), addresses.Concat(searches), addresses })
+        {
+            solver.Push();
+            solver.Assert(prefs.ToArray());
+            var status = solver.Check();
+            var model = status == Status.SATISFIABLE ? solver.Model : null;
+            solver.Pop();
+            if (model is not null)
+            {
+                return model;
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>The named parts of one query, for decoding a model into a counterexample to induction.</summary>
+    private sealed class Problem(Terms z, UfTable table, Expr x)
+    {
+        public Expr X { get; } = x;
+
+        public Expr A { get; } = z.Var("a", table.Entry);
+
+        public Expr B { get; } = z.Var("b", table.Entry);
+
+        public BoolExpr ReplyA { get; } = z.BoolVar("a.is-reply");
+
+        public BoolExpr ReplyB { get; } = z.BoolVar("b.is-reply");
+
+        public BoolExpr? LinksOriginal { get; set; }
+
+        public BoolExpr? LinksReply { get; set; }
+
+        public ConfirmOutcome? Step { get; set; }
+
+        public BoolExpr? Inserted { get; set; }
+
+        public List<(ManipType Manip, SymTuple Curr, UniqueResult Result)> NullBindings { get; } = [];
+
+        public IEnumerable<SymTuple> Tuples()
+        {
+            foreach (var e in new[] { X, A, B })
+            {
+                yield return table.Orig(e);
+                yield return table.Reply(e);
+            }
+
+            foreach (var nb in NullBindings)
+            {
+                yield return nb.Curr;
+            }
+        }
+
+        public InductionCounterexample Describe(InductionQuery query, KernelProfile profile, KernelMutant mutant, Microsoft.Z3.Model m)
+        {
+            ulong Num(Expr e) => ((BitVecNum)m.Eval(e, true)).UInt64;
+            bool Bool(BoolExpr e) => m.Eval(e, true).IsTrue;
+            string Id(Expr e) => m.Eval(e, true).ToString();
+            string Tuple(SymTuple t) => new ConntrackTuple(
+                (L4Protocol)Num(t.Proto), new Ipv4((uint)Num(t.SrcIp)), Port.Of((int)Num(t.SrcPort)), new Ipv4((uint)Num(t.DstIp)), Port.Of((int)Num(t.DstPort))).ToString();
+
+            var names = new Dictionary<string, string>();
+            string Name(Expr e)
+            {
+                var id = Id(e);
+                if (!names.TryGetValue(id, out var name))
+                {
+                    name = Id(X) == id ? "X" : $"E{names.Count(kv => kv.Value != "X") + 1}";
+                    names[id] = name;
+                }
+
+                return name;
+            }
+
+            string Entry(Expr e)
+            {
+                var state = Bool(table.Linked(e))
+                    ? (Bool(table.NatClash(e)) ? "linked, NAT_CLASH (reply node only)" : "linked") + (Bool(table.Expired(e)) ? ", expired" : string.Empty)
+                    : Bool(table.Unconfirmed(e)) ? "unconfirmed (another CPU's private entry)" : "not linked";
+                var nat = Bool(table.NatChanged(e)) ? ", NAT changed it" : Bool(table.NatDone(e)) ? ", NAT done" : string.Empty;
+                return $"{Name(e)}: orig {Tuple(table.Orig(e))}   reply {Tuple(table.Reply(e))}   ({state}{nat})";
+            }
+
+            _ = Name(X);
+            var lines = new List<string>
+            {
+                $"counterexample to induction for {query.Id} (profile {profile.Name}, mutant {mutant.CliName()}):",
+                "  table before the step (satisfies the invariant):",
+            };
+            var shown = new HashSet<string> { Id(X) };
+            void Show(Expr e)
+            {
+                if (shown.Add(Id(e)))
+                {
+                    lines.Add("    " + Entry(e));
+                }
+            }
+
+            var isUniqueness = query.Id.EndsWith("uniqueness", StringComparison.Ordinal);
+            if (isUniqueness)
+            {
+                Show(A);
+                Show(B);
+            }
+
+            foreach (var (what, tuple, found, witness) in table.Lookups.Where(l => Bool(l.Found)))
+            {
+                Show(witness);
+            }
+
+            if (shown.Count == 1)
+            {
+                lines.Add("    (no entry matters: any table will do)");
+            }
+
+            lines.Add("  the stepping entry:");
+            lines.Add("    " + Entry(X));
+            lines.Add("  the step:");
+            if (Step is { } c)
+            {
+                var result = Bool(c.Inserted) ? "inserted (both nodes linked)" : Bool(c.ClashEntry) ? "NAT_CLASH entry (reply node linked)"
+                    : Bool(c.Merged) ? "merged (nothing linked)" : "dropped (nothing linked)";
+                lines.Add($"    __nf_conntrack_confirm(X): {result}"
+                    + (mutant == KernelMutant.NoConfirmClashCheck ? " without scanning for clashes (mutant no-confirm-clash-check)" : string.Empty));
+            }
+
+            if (Inserted is { } ins)
+            {
+                lines.Add($"    nf_conntrack_hash_check_insert(X): {(Bool(ins) ? "inserted" : "-EEXIST")}");
+            }
+
+            foreach (var (what, tuple, found, witness) in table.Lookups.Where(l => Bool(l.Found)))
+            {
+                lines.Add($"    read: {what}({Tuple(tuple)}) found {Name(witness)}");
+            }
+
+            foreach (var (manip, curr, result) in NullBindings)
+            {
+                var res = Tuple(result.Tuple);
+                var before = Tuple(curr);
+                if (res != before || !isUniqueness)
+                {
+                    lines.Add($"    {manip.ToString().ToUpperInvariant()} null binding: {before}  ->  {res}" + (Bool(result.Failed) ? "  (search gave up)" : string.Empty));
+                }
+            }
+
+            if (isUniqueness)
+            {
+                string Node(Expr e, BoolExpr reply) => Bool(reply) ? $"reply node of {Name(e)}" : $"original node of {Name(e)}";
+                string Tup(Expr e, BoolExpr reply) => Bool(reply) ? Tuple(table.Reply(e)) : Tuple(table.Orig(e));
+                lines.Add("  after the step linked nodes of two different entries are equal:");
+                lines.Add($"    {Node(A, ReplyA)} = {Node(B, ReplyB)} = {Tup(A, ReplyA)}");
+            }
+
+            return new InductionCounterexample(lines);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using NatVerify.Model;
+using NatVerify.Model.Properties;
+using NatVerify.Model.Scenario;
+using NatVerify.Smt.Bmc;
+using NatVerify.Specs;
+using Xunit;
+
+namespace NatVerify.Smt.Tests;
+
+/// <summary>Bounded model checking of specs with symbolic ports, the subset it refuses, and the replay of its witnesses.</summary>
+public sealed class BmcTests
+{
+    /// <summary>
+    /// The seed race with both source ports symbolic (every 16-bit value each), every interleaving to the full depth
+    /// of 8 steps: no duplicate linked tuple; the rewrite outcome is reachable and its witness replays.
+    /// </summary>
+    [Fact]
+    public void The_seed_race_with_symbolic_ports_is_rewritten_and_never_duplicates_a_tuple()
+    {
+        var (spec, symbolic) = SymbolicSpec.LoadFile(Path.Combine(Support.TestSpecs, "race-thief-symbolic.yaml"));
+        Assert.Equal(2, symbolic.Fields.Count);
+        var report = BoundedModelChecker.Run(spec, symbolic, new BmcSettings { Bound = 8 });
+
+        Assert.True(report.Complete);
+        Assert.IsType<SmtUnsat>(report.Properties.Single(p => p.Property == PropertyIds.LinkedTupleUniqueness).Outcome);
+        Assert.All(report.Properties, p => Assert.IsType<SmtUnsat>(p.Outcome));
+        var rewrite = Assert.Single(report.JointOutcomes, j => j.Outcomes[0].MatchesPattern("rewritten:1024-65535"));
+        Assert.True(rewrite.Replay.Reproduced, rewrite.Replay.Detail);
+        Assert.All(report.JointOutcomes, j => Assert.True(j.Replay.Reproduced, j.Replay.Detail));
+
+        // The rewrite needs the client on the thief's SNAT port.
+        var client = rewrite.Witness.Assignments.Single(a => a.Field.Actor == "client");
+        Assert.Equal(12345UL, client.Value);
+        Assert.IsType<SmtUnsat>(report.OutcomeEnumerationEnd);
+        Assert.Empty(report.ExpectationFailures);
+    }
+
+    [Fact]
+    public void A_violation_witness_is_decoded_into_a_concrete_run_that_the_explicit_engine_reproduces()
+    {
+        var (spec, _) = Support.Seed("client-first");
+        var report = BoundedModelChecker.Run(spec, SymbolicSpec.None, new BmcSettings { Bound = 8, Mutant = KernelMutant.NoConfirmClashCheck });
+        var result = report.Properties.Single(p => p.Property == PropertyIds.LinkedTupleUniqueness);
+        var witness = (BmcWitness)Assert.IsType<SmtSat>(result.Outcome).Counterexample;
+        Assert.True(result.Replay!.Reproduced, result.Replay.Detail);
+        Assert.Equal(witness.Steps.Count, result.Replay.Trace.Steps.Count);
+        Assert.Contains("equals", result.Replay.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_witness_that_disagrees_with_the_explicit_engine_is_not_reproduced()
+    {
+        var (spec, _) = Support.Seed("thief-first");
+        var report = BoundedModelChecker.Run(spec, SymbolicSpec.None, new BmcSettings { Bound = 8 });
+        var joint = Assert.Single(report.JointOutcomes);
+        Assert.True(joint.Replay.Reproduced);
+
+        // Claim the client kept its port although the witness's run rewrites it.
+        var lie = WitnessReplayer.ReplayOutcome(joint.Witness, spec.Profile, KernelMutant.None, [joint.Outcomes[0], new(OutcomeKind.Kept, null)]);
+        Assert.False(lie.Reproduced);
+
+        // Tamper with the last state: the thief's reply port.
+        var states = joint.Witness.States.ToList();
+        var last = states[^1].ToList();
+        last[0] = last[0] with { Reply = last[0].Reply with { DstPort = Model.Addressing.Port.Of(4242) } };
+        states[^1] = last;
+        var tampered = WitnessReplayer.ReplayOutcome(joint.Witness with { States = states }, spec.Profile, KernelMutant.None, joint.Outcomes);
+        Assert.False(tampered.Reproduced);
+        Assert.Contains("no successor", tampered.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bound_below_the_full_depth_covers_only_shorter_runs()
+    {
+        var (spec, _) = Support.Seed("race-unconstrained");
+        var report = BoundedModelChecker.Run(spec, SymbolicSpec.None, new BmcSettings { Bound = 3 });
+        Assert.False(report.Complete);
+        Assert.Empty(report.JointOutcomes);
+        Assert.Contains(report.ExpectationNotes, n => n.Contains("below the scenario's full depth", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Specs_outside_the_subset_are_refused_with_the_reason()
+    {
+        var (icmp, _) = SymbolicSpec.LoadFile(Path.Combine(Support.TestSpecs, "icmp-flow.yaml"));
+        Assert.Contains("ICMP", Assert.Throws<BmcUnsupportedException>(() => BmcSubset.Check(icmp.Model)).Message, StringComparison.Ordinal);
+
+        var masquerade = SpecLoader.Parse("""
+            name: masq
+            description: x
+            interfaces: { eth0: 198.51.100.1 }
+            ruleset: |
+              *nat
+              :POSTROUTING ACCEPT [0:0]
+              -A POSTROUTING -o eth0 -j MASQUERADE
+              COMMIT
+            actors:
+              - name: a
+                flow: 198.51.100.1:1 -> 198.51.100.2:2
+            """, "masq.yaml");
+        Assert.Contains("MASQUERADE", Assert.Throws<BmcUnsupportedException>(() => BmcSubset.Check(masquerade.Model)).Message, StringComparison.Ordinal);
+
+        var timeout = SpecLoader.Parse("""
+            name: to
+            description: x
+            actors:
+              - name: a
+                flow: 198.51.100.1:1 -> 198.51.100.2:2
+              - name: t
+                timeout: a
+            """, "to.yaml");
+        Assert.Contains("timeout", Assert.Throws<BmcUnsupportedException>(() => BmcSubset.Check(timeout.Model)).Message, StringComparison.Ordinal);
+    }
+}
