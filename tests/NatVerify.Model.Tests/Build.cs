@@ -68,6 +68,14 @@ internal static class Build
         }
     }
 
+    /// <summary>The successor of <paramref name="state"/> reached by the first enabled step <paramref name="which"/> accepts.</summary>
+    public static NatState Take(NatSemantics sem, NatState state, Func<NatStep, bool> which)
+    {
+        var sink = new List<(NatStep Step, NatState Next)>();
+        sem.Successors(state, sink);
+        return sink.First(x => which(x.Step)).Next;
+    }
+
     /// <summary>All terminal states reachable (tiny scenarios only).</summary>
     public static HashSet<NatState> Terminals(NatSemantics sem)
     {

@@ -143,18 +143,11 @@ public class NullBindingTests
             Flow("thief", Tcp(Client, 54321, Server, 80), 0x64), Flow("client", Tcp(Client, 12345, Server, 80))));
         var state = sem.Initial;
         var sink = new List<(NatStep Step, NatState Next)>();
-        NatState Take(Func<NatStep, bool> which)
-        {
-            sink.Clear();
-            sem.Successors(state, sink);
-            return sink.First(x => which(x.Step)).Next;
-        }
-
-        state = Take(s => s is ConntrackIn { Actor: 0 });
-        state = Take(s => s is NatSetup { Actor: 0 });
-        state = Take(s => s is NatSetup { Actor: 0 }); // thief SNATed, not confirmed
-        state = Take(s => s is ConntrackIn { Actor: 1 });
-        state = Take(s => s is NatSetup { Actor: 1 });
+        state = Build.Take(sem, state, s => s is ConntrackIn { Actor: 0 });
+        state = Build.Take(sem, state, s => s is NatSetup { Actor: 0 });
+        state = Build.Take(sem, state, s => s is NatSetup { Actor: 0 }); // thief SNATed, not confirmed
+        state = Build.Take(sem, state, s => s is ConntrackIn { Actor: 1 });
+        state = Build.Take(sem, state, s => s is NatSetup { Actor: 1 });
         sink.Clear();
         sem.Successors(state, sink);
         var clientSrc = sink.Where(x => x.Step is NatSetup { Actor: 1 }).ToList();

@@ -75,20 +75,13 @@ public class ProfileTests
         var sem = Sem(Scn(NatT(), false, Flow("a", t), Flow("b", t)), KernelProfile.Linux419);
         var state = sem.Initial;
         var sink = new List<(NatStep Step, NatState Next)>();
-        NatState Take(Func<NatStep, bool> which)
-        {
-            sink.Clear();
-            sem.Successors(state, sink);
-            return sink.First(x => which(x.Step)).Next;
-        }
-
-        state = Take(s => s is ConntrackIn { Actor: 1 });
+        state = Build.Take(sem, state, s => s is ConntrackIn { Actor: 1 });
         for (var i = 0; i < 4; i++)
         {
-            state = Take(s => s.Actor == 0);
+            state = Build.Take(sem, state, s => s.Actor == 0);
         }
 
-        state = Take(s => s is NatSetup { Actor: 1 });
+        state = Build.Take(sem, state, s => s is NatSetup { Actor: 1 });
         sink.Clear();
         sem.Successors(state, sink);
         Assert.All(sink.Where(x => x.Step is NatSetup { Actor: 1 }), x => Assert.NotEqual(((NatSetup)x.Step).Before, ((NatSetup)x.Step).After));
