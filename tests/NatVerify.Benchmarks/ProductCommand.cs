@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using NatVerify.Checker;
 using NatVerify.Specs;
 using NatVerify.Verification;
@@ -7,7 +6,7 @@ using NatVerify.Verification;
 namespace NatVerify.Benchmarks;
 
 /// <summary>
-/// <c>product [--workers N] [SPEC.yaml ...]</c>: checks shipped specs exhaustively without and with partial-order
+/// <c>product [SPEC.yaml ...]</c>: checks shipped specs exhaustively without and with partial-order
 /// reduction and prints a table of states, transitions, reduced expansions, time and verdicts.
 /// </summary>
 public static class ProductCommand
@@ -69,7 +68,7 @@ public static class ProductCommand
         Options = new CheckerOptions { StopAtFirstViolation = false, PartialOrderReduction = reduce },
     };
 
-    private static string Root([CallerFilePath] string source = "")
+    private static string Root()
     {
         var dir = new DirectoryInfo(Environment.CurrentDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NatVerify.sln")))
@@ -77,6 +76,6 @@ public static class ProductCommand
             dir = dir.Parent;
         }
 
-        return dir?.FullName ?? throw new UsageException($"run from inside the repository (no NatVerify.sln above {Environment.CurrentDirectory}; source {source})");
+        return dir?.FullName ?? throw new UsageException($"product without spec files must run inside the repository (no NatVerify.sln above {Environment.CurrentDirectory})");
     }
 }

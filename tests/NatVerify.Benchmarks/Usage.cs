@@ -10,7 +10,7 @@ public static class Usage
               states, transitions, terminal states, verdict, exploration seconds, peak RSS (VmHWM) and engine bytes.
           natverify-bench promela VARIANT [--no-hidden]
               Prints the variant as Promela for SPIN (written from MODEL.md).
-          natverify-bench product [--workers 1|2] [SPEC.yaml ...]
+          natverify-bench product [SPEC.yaml ...]
               Checks the shipped specs (default: specs/**/*.yaml) with and without partial-order reduction.
           natverify-bench bench [BenchmarkDotNet arguments, e.g. --filter '*']
               Runs the micro-benchmarks (successor generation, canonical encoding, fingerprint set).
