@@ -31,3 +31,27 @@ public sealed record ReturnTarget : RuleTarget;
 
 /// <summary><c>-j CHAIN</c> / <c>-g CHAIN</c>: jump (or go) to a user chain.</summary>
 public sealed record JumpTarget(string Chain, bool IsGoto) : RuleTarget;
+
+/// <summary><c>-j DROP</c> / nft <c>drop</c>: NF_DROP; a first packet dropped before confirm leaves its unconfirmed entry to be freed (<c>nf_conntrack_put</c> → <c>nf_ct_destroy</c>), never inserted.</summary>
+public sealed record DropTarget : RuleTarget;
+
+/// <summary><c>-j REJECT</c> / nft <c>reject</c>: the packet is dropped (<c>reject_tg</c> sends an error and returns NF_DROP).</summary>
+public sealed record RejectTarget : RuleTarget;
+
+/// <summary>
+/// No verdict: the rule only runs its statements (MARK, CONNMARK, CT --notrack, LOG, counter) and traversal continues
+/// with the next rule (<c>XT_CONTINUE</c> / <c>NFT_CONTINUE</c>).
+/// </summary>
+public sealed record ContinueTarget : RuleTarget;
+
+/// <summary>
+/// <c>-j NETMAP --to a.b.c.d/n</c> (<c>netmap_tg_setup</c>): keeps the host bits and replaces the prefix, at
+/// PRE_ROUTING/LOCAL_OUT on the destination, at POST_ROUTING/LOCAL_IN on the source, as a MAP_IPS range of one address.
+/// </summary>
+public sealed record NetmapTarget(Addressing.Cidr To) : RuleTarget;
+
+/// <summary>
+/// A target the model does not interpret, kept only when the user asked to over-approximate
+/// (<c>--assume-unmodelled may-do-anything</c>): accept, drop or continue are all possible, and every result says so.
+/// </summary>
+public sealed record UnmodelledTarget(string Construct, RuleLocation Location) : RuleTarget;

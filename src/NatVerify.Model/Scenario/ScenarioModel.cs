@@ -15,6 +15,13 @@ public sealed record ScenarioModel(
     IReadOnlyList<OrderConstraint> Constraints,
     bool Sequential)
 {
+    /// <summary>
+    /// Every interface with all its addresses (as <c>ip -j addr show</c> lists them), for MASQUERADE
+    /// (<c>inet_select_addr</c>), REDIRECT, <c>addrtype</c>/<c>fib ... type local</c>. When empty,
+    /// <see cref="InterfaceAddresses"/> (one address each) is the whole truth.
+    /// </summary>
+    public IReadOnlyList<InterfaceInfo> Interfaces { get; init; } = [];
+
     /// <summary>Index of the actor with the given name, or -1.</summary>
     public int IndexOf(string name)
     {
@@ -58,3 +65,12 @@ public sealed record ScenarioModel(
         }
     }
 }
+
+/// <summary>An address of an interface with its prefix length (<c>ip addr</c>'s <c>198.51.100.1/24</c>).</summary>
+public readonly record struct InterfaceAddress(Ipv4 Address, int PrefixLength);
+
+/// <summary>
+/// One interface of the host: its name, its addresses in the kernel's order (the first of a subnet is primary), and an
+/// optional role a context file gives (<c>lan</c>, <c>wan</c>...).
+/// </summary>
+public sealed record InterfaceInfo(string Name, IReadOnlyList<InterfaceAddress> Addresses, string? Role = null);
