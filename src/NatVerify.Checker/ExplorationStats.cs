@@ -37,10 +37,15 @@ public sealed record ExplorationStats(
     public double StatesPerSecond => Elapsed > TimeSpan.Zero ? StatesStored / Elapsed.TotalSeconds : 0.0;
 
     /// <summary>
-    /// Gets the optimistic probability that two distinct states shared a 64-bit fingerprint,
-    /// n(n-1)/2 / 2^64 with n = <see cref="StatesStored"/> (the estimate TLC reports).
+    /// Gets the birthday (union) bound on the probability that any two of the stored states share a 64-bit
+    /// fingerprint, C(n,2) / 2^64 = n(n-1)/2^65 with n = <see cref="StatesStored"/>, assuming uniformly distributed
+    /// fingerprints.
     /// </summary>
-    /// <remarks>0 when <see cref="ExactStates"/> is true.</remarks>
+    /// <remarks>
+    /// This is not TLC's figure: TLC's "optimistic" estimate is n(m-n)/2^64 with m the number of states generated
+    /// (each of the m-n revisits could have hit a different stored state); ours counts pairs of distinct states,
+    /// the classic birthday bound. 0 when <see cref="ExactStates"/> is true.
+    /// </remarks>
     public double CollisionProbability
     {
         get

@@ -57,9 +57,14 @@ internal sealed partial class Explorer<TState, TAction>
     private long _reducedExpansions;
     private long _peakFrontier;
 
-    private Invariant<TState>? _violatedInvariant;
-    private string? _violationMessage;
-    private Trace<TState, TAction>? _violationTrace;
+    // Per invariant (by index): the message, counterexample and its length, once a state violating it was stored.
+    // Every invariant is evaluated in every stored state (TLC's -continue), so each keeps its own shortest trace.
+    private readonly string?[] _violationMessages;
+    private readonly Trace<TState, TAction>?[] _violationTraces;
+    private readonly int[] _violationDepths;
+
+    // The invariant whose violation was recorded first (the run's headline violation), or -1.
+    private int _firstViolated = -1;
 
     private BoundKind? _bound;
     private string _boundDetail = string.Empty;
@@ -88,6 +93,9 @@ internal sealed partial class Explorer<TState, TAction>
         _compact = encoder as ICompactStateEncoder<TState>;
         _independence = options.PartialOrderReduction ? system as IIndependence<TState, TAction> : null;
         _invariants = invariants;
+        _violationMessages = new string?[invariants.Length];
+        _violationTraces = new Trace<TState, TAction>?[invariants.Length];
+        _violationDepths = new int[invariants.Length];
         _observer = observer;
         _cancellationToken = cancellationToken;
         _depthFirst = options.Order == SearchOrder.DepthFirst;
@@ -609,7 +617,7 @@ internal sealed partial class Explorer<TState, TAction>
             _maxDepthReached = depth;
         }
 
-        if (_invariants.Length > 0 && _violatedInvariant is null && CheckInvariants(state, id, fingerprint) && _stopAtFirstViolation)
+        if (_invariants.Length > 0 && CheckInvariants(state, id, fingerprint, depth) && _stopAtFirstViolation)
         {
             return StoreOutcome.Stop;
         }
@@ -634,36 +642,43 @@ internal sealed partial class Explorer<TState, TAction>
         return false;
     }
 
-    /// <summary>Records the first failing invariant, if any; returns true when one failed.</summary>
-    private bool CheckInvariants(TState state, int id, ulong fingerprint)
-    {
-        string? message = FirstViolation(state, out Invariant<TState>? invariant);
-        if (message is null)
-        {
-            return false;
-        }
-
-        _violatedInvariant = invariant;
-        _violationMessage = message;
-        _violationTrace = ReconstructTrace(id, fingerprint);
-        return true;
-    }
-
-    private string? FirstViolation(TState state, out Invariant<TState>? invariant)
+    /// <summary>
+    /// Evaluates every invariant in a newly stored state and records each failing one whose counterexample is new or
+    /// shorter than the one kept (depth-first search can reach a violation by a long path first); true when any failed.
+    /// </summary>
+    private bool CheckInvariants(TState state, int id, ulong fingerprint, int depth)
     {
         Invariant<TState>[] invariants = _invariants;
+        bool failed = false;
+        Trace<TState, TAction>? trace = null;
         for (int i = 0; i < invariants.Length; i++)
         {
             string? message = invariants[i].Check(state);
-            if (message is not null)
+            if (message is null)
             {
-                invariant = invariants[i];
-                return message;
+                continue;
+            }
+
+            failed = true;
+            if (_violationTraces[i] is null || depth < _violationDepths[i])
+            {
+                trace ??= ReconstructTrace(id, fingerprint);
+                RecordViolation(i, message, trace, depth);
             }
         }
 
-        invariant = null;
-        return null;
+        return failed;
+    }
+
+    private void RecordViolation(int invariant, string message, Trace<TState, TAction> trace, int depth)
+    {
+        _violationMessages[invariant] = message;
+        _violationTraces[invariant] = trace;
+        _violationDepths[invariant] = depth;
+        if (_firstViolated < 0)
+        {
+            _firstViolated = invariant;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -792,9 +807,22 @@ internal sealed partial class Explorer<TState, TAction>
         }
 
         ExplorationStats stats = Snapshot();
-        if (_violatedInvariant is not null)
+        if (_firstViolated >= 0)
         {
-            return new Violated<TState, TAction>(stats, _violatedInvariant, _violationMessage!, _violationTrace!);
+            var violations = new List<PropertyViolation<TState, TAction>>();
+            for (int i = 0; i < _invariants.Length; i++)
+            {
+                if (_violationTraces[i] is { } trace)
+                {
+                    violations.Add(new PropertyViolation<TState, TAction>(_invariants[i], _violationMessages[i]!, trace));
+                }
+            }
+
+            int first = _firstViolated;
+            return new Violated<TState, TAction>(stats, _invariants[first], _violationMessages[first]!, _violationTraces[first]!)
+            {
+                Violations = violations,
+            };
         }
 
         if (_bound is BoundKind bound)

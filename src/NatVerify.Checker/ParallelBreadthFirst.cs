@@ -71,12 +71,11 @@ internal sealed partial class Explorer<TState, TAction>
 
         public Exception? Error { get; set; }
 
-        // Phase 4: the lowest index (into the batch's new states) that violates an invariant, with its message.
-        public int ViolationIndex { get; set; }
+        // Phase 4, per invariant: the lowest index (into the batch's new states) this thread saw violate it, or
+        // int.MaxValue, with the message. Sized once per run: no allocation per state or batch.
+        public int[] ViolationIndex { get; set; } = [];
 
-        public string? ViolationMessage { get; set; }
-
-        public Invariant<TState>? ViolationInvariant { get; set; }
+        public string?[] ViolationMessage { get; set; } = [];
 
         public void Add(TState next, ulong fingerprint, int ordinal)
         {
@@ -229,29 +228,50 @@ internal sealed partial class Explorer<TState, TAction>
                 e._maxDepthReached = Math.Max(e._maxDepthReached, _batchDepth + 1);
             }
 
-            if (_newCount > 0 && e._invariants.Length > 0 && e._violatedInvariant is null)
+            if (_newCount > 0 && e._invariants.Length > 0)
             {
                 RunPhase(Phase.CheckInvariants);
-                WorkerBuffer? first = null;
-                foreach (WorkerBuffer buffer in _buffers)
+                int firstIndex = int.MaxValue;
+                for (int j = 0; j < e._invariants.Length; j++)
                 {
-                    if (buffer.ViolationMessage is not null && (first is null || buffer.ViolationIndex < first.ViolationIndex))
+                    foreach (WorkerBuffer buffer in _buffers)
                     {
-                        first = buffer;
+                        firstIndex = Math.Min(firstIndex, buffer.ViolationIndex[j]);
                     }
                 }
 
-                if (first is not null)
+                if (firstIndex != int.MaxValue)
                 {
-                    int id = firstNewId + first.ViolationIndex;
-                    e._violatedInvariant = first.ViolationInvariant;
-                    e._violationMessage = first.ViolationMessage;
-                    e._violationTrace = e.ReconstructTrace(id, e.FingerprintOf(_newStates[first.ViolationIndex], e._main.Writer));
+                    // As in the sequential search: invariants in list order, each keeping its first (shortest)
+                    // violation; stopping at the first violating state records only what fails there.
+                    for (int j = 0; j < e._invariants.Length; j++)
+                    {
+                        WorkerBuffer? owner = null;
+                        foreach (WorkerBuffer buffer in _buffers)
+                        {
+                            if (buffer.ViolationIndex[j] != int.MaxValue && (owner is null || buffer.ViolationIndex[j] < owner.ViolationIndex[j]))
+                            {
+                                owner = buffer;
+                            }
+                        }
+
+                        if (owner is null || e._violationTraces[j] is not null || (e._stopAtFirstViolation && owner.ViolationIndex[j] != firstIndex))
+                        {
+                            continue;
+                        }
+
+                        int index = owner.ViolationIndex[j];
+                        int id = firstNewId + index;
+                        var trace = e.ReconstructTrace(id, e.FingerprintOf(_newStates[index], e._main.Writer));
+                        e.RecordViolation(j, owner.ViolationMessage[j]!, trace, trace.Steps.Count);
+                    }
+
                     if (e._stopAtFirstViolation)
                     {
                         // The sequential search stops right after storing the violating state, while expanding its parent.
+                        int id = firstNewId + firstIndex;
                         e._stored = id + 1;
-                        _newCount = first.ViolationIndex + 1;
+                        _newCount = firstIndex + 1;
                         cut = e._parents.Lookup(id).Parent - baseId;
                         stop = true;
                     }
@@ -448,21 +468,32 @@ internal sealed partial class Explorer<TState, TAction>
         private void CheckInvariants(WorkerBuffer buffer)
         {
             Explorer<TState, TAction> e = _explorer;
-            buffer.ViolationMessage = null;
-            buffer.ViolationInvariant = null;
-            buffer.ViolationIndex = int.MaxValue;
+            Invariant<TState>[] invariants = e._invariants;
+            if (buffer.ViolationIndex.Length != invariants.Length)
+            {
+                buffer.ViolationIndex = new int[invariants.Length];
+                buffer.ViolationMessage = new string?[invariants.Length];
+            }
+
+            Array.Fill(buffer.ViolationIndex, int.MaxValue);
+            Array.Clear(buffer.ViolationMessage);
+            int lowest = int.MaxValue;
+
+            // Blocks are taken in increasing order, so a thread's first hit of an invariant is its lowest index.
             for (int start = NextBlock(_newCount); start >= 0; start = NextBlock(_newCount))
             {
                 int end = Math.Min(start + BlockSize, _newCount);
-                for (int i = start; i < end && i < buffer.ViolationIndex; i++)
+                for (int i = start; i < end && !(e._stopAtFirstViolation && i > lowest); i++)
                 {
-                    string? message = e.FirstViolation(_newStates[i], out Invariant<TState>? invariant);
-                    if (message is not null)
+                    for (int j = 0; j < invariants.Length; j++)
                     {
-                        buffer.ViolationIndex = i;
-                        buffer.ViolationMessage = message;
-                        buffer.ViolationInvariant = invariant;
-                        break;
+                        string? message = invariants[j].Check(_newStates[i]);
+                        if (message is not null && buffer.ViolationIndex[j] == int.MaxValue)
+                        {
+                            buffer.ViolationIndex[j] = i;
+                            buffer.ViolationMessage[j] = message;
+                            lowest = Math.Min(lowest, i);
+                        }
                     }
                 }
             }

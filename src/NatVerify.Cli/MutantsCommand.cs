@@ -79,8 +79,10 @@ internal static class MutantsCommand
                 var name = mutant.CliName();
                 var expected = mutant == KernelMutant.None ? "holds" : loaded.Expect.Mutants.GetValueOrDefault(name);
                 string violated = "survived", length = "-", where = "-", verdict = expected ?? "-";
-                if (result.Violation is { } v)
+                if (result.Violation is not null)
                 {
+                    // Each property has its own shortest counterexample: show and save the one the spec expects.
+                    var v = (expected is not null ? result.ViolationOf(expected) : null) ?? result.Violations[0];
                     violated = v.Invariant.Id + (result.ViolatedProperties.Count > 1 ? $" (+{string.Join(", ", result.ViolatedProperties.Where(x => x != v.Invariant.Id))})" : string.Empty);
                     length = v.Trace.Length.ToString(CultureInfo.InvariantCulture);
                     var path = Path.Combine(directory, $"{loaded.Name}.{name}.json");

@@ -86,7 +86,26 @@ internal sealed class SpecReader
         var expect = ReadExpect(top, properties);
 
         var model = new ScenarioModel(name, ruleset, _interfaces, actors, constraints, sequential);
+        RequireSomeActorCanRun(model, profile, top.Get("order") ?? rootNode);
         return new ScenarioSpec(_file, name, description, profile, rulesetText, model, properties, expect, tags);
+    }
+
+    // Acyclic constraints always leave some actor free to start; this is the general guard for anything else that
+    // blocks every actor, which would otherwise be "verified" as a vacuous HOLDS over a single state.
+    private void RequireSomeActorCanRun(ScenarioModel model, Model.KernelProfile profile, YamlNode at)
+    {
+        if (model.Actors.Count == 0)
+        {
+            return;
+        }
+
+        var semantics = new Model.Semantics.NatSemantics(model, profile);
+        var sink = new List<(Model.Steps.NatStep, Model.State.NatState)>();
+        semantics.Successors(semantics.Initial, sink);
+        if (sink.Count == 0)
+        {
+            throw Error(at, "no actor could run: every actor's first step waits for another (check the 'order' constraints)");
+        }
     }
 
     /// <summary>An error at the start of <paramref name="node"/>.</summary>
@@ -573,9 +592,17 @@ internal sealed class SpecReader
             return constraints;
         }
 
+        var scalars = new List<YamlScalarNode>();
         foreach (var item in Sequence(node, "'order'").Children)
         {
-            constraints.Add(ReadConstraint(Scalar(item, "an order constraint")));
+            var scalar = Scalar(item, "an order constraint");
+            scalars.Add(scalar);
+            constraints.Add(ReadConstraint(scalar));
+        }
+
+        if (OrderCycles.Find(constraints) is var (index, cycle))
+        {
+            throw ErrorAt(scalars[index], 0, $"order constraints form a cycle ({cycle}): no actor on it could ever take that step");
         }
 
         return constraints;

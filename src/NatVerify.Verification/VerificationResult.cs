@@ -22,8 +22,19 @@ public sealed record VerificationResult
     /// <summary>Engine statistics.</summary>
     public required ExplorationStats Stats { get; init; }
 
-    /// <summary>Every property that failed in some reachable state.</summary>
+    /// <summary>
+    /// Every property that failed in some explored state, sorted. Every property is evaluated in every stored state;
+    /// only with <c>StopAtFirstViolation</c> (not the default of <see cref="CheckSettings"/>) does the search end at the
+    /// first violating state, and then this lists what fails there.
+    /// </summary>
     public required IReadOnlyList<string> ViolatedProperties { get; init; }
+
+    /// <summary>One counterexample per violated property, in the order the properties were given (shortest with BFS).</summary>
+    public IReadOnlyList<PropertyViolation<NatState, NatStep>> Violations { get; init; } = [];
+
+    /// <summary>The counterexample of <paramref name="property"/>, or null when it was not violated.</summary>
+    public PropertyViolation<NatState, NatStep>? ViolationOf(string property) =>
+        Violations.FirstOrDefault(v => v.Invariant.Id == property);
 
     /// <summary>The first violation found (shortest with BFS), if any.</summary>
     public Violated<NatState, NatStep>? Violation { get; init; }

@@ -16,21 +16,8 @@ public static class Verifier
     {
         var semantics = new NatSemantics(spec.Model, settings.Profile ?? spec.Profile, settings.Mutant);
         var catalog = new PropertyCatalog(semantics);
-        var violated = new SortedSet<string>(StringComparer.Ordinal);
         var invariants = (settings.Properties ?? spec.Properties)
-            .Select(id => new Invariant<NatState>(id, id, s =>
-            {
-                var message = catalog.Check(id, s);
-                if (message is not null)
-                {
-                    lock (violated)
-                    {
-                        violated.Add(id);
-                    }
-                }
-
-                return message;
-            }))
+            .Select(id => new Invariant<NatState>(id, id, s => catalog.Check(id, s)))
             .ToList();
         var outcomes = new OutcomeSet { Actors = spec.Model.Actors.Select(a => a.Name).ToList() };
         var observer = new Observer(semantics, outcomes, progress);
@@ -43,13 +30,15 @@ public static class Verifier
             Inconclusive<NatState, NatStep> => Verdict.Inconclusive,
             _ => Verdict.Holds,
         };
+        var violations = result is Violated<NatState, NatStep> found ? found.Violations : [];
         var partial = new VerificationResult
         {
             Spec = spec,
             Semantics = semantics,
             Verdict = verdict,
             Stats = result.Stats,
-            ViolatedProperties = [.. violated],
+            ViolatedProperties = [.. violations.Select(v => v.Invariant.Id).Order(StringComparer.Ordinal)],
+            Violations = violations,
             Violation = result as Violated<NatState, NatStep>,
             Inconclusive = result as Inconclusive<NatState, NatStep>,
             Outcomes = outcomes,

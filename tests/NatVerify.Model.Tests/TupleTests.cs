@@ -56,6 +56,18 @@ public class TupleTests
         Assert.Equal(64512 - 2, big.Unnamed);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(256)]
+    [InlineData(-1)]
+    public void Fresh_port_refuses_an_index_outside_its_8_bits_instead_of_aliasing_the_next_atom(int index)
+    {
+        // Index 256 of atom 0 would otherwise be index 0 of atom 1: two different values, one representation.
+        Assert.Throws<ArgumentOutOfRangeException>(() => Port.Fresh(0, index));
+        var last = Port.Fresh(0, Port.MaxFreshIndex);
+        Assert.Equal((0, 255), (last.Atom, last.FreshIndex));
+    }
+
     [Fact]
     public void Port_universe_splits_atoms_at_rule_range_boundaries()
     {

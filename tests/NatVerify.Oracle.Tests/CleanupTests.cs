@@ -69,7 +69,7 @@ public class CleanupTests
             // Wait until a run is under way: its namespaces exist and its agents run.
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed < TimeSpan.FromSeconds(60)
-                && !(OracleEnvironment.OracleNamespaces().Any(n => n.StartsWith(prefix, StringComparison.Ordinal)) && AgentsOf(child.Id).Count > 0))
+                && !(Netns.List().Any(n => n.StartsWith(prefix, StringComparison.Ordinal)) && AgentsOf(child.Id).Count > 0))
             {
                 if (child.HasExited)
                 {
@@ -88,7 +88,7 @@ public class CleanupTests
             Assert.True(child.WaitForExit(30_000), "natverify did not stop within 30 s of SIGINT");
             Assert.Equal(3, child.ExitCode);
             Assert.Contains("interrupted", stderr.Result, StringComparison.Ordinal);
-            Assert.DoesNotContain(OracleEnvironment.OracleNamespaces(), n => n.StartsWith(prefix, StringComparison.Ordinal));
+            Assert.DoesNotContain(Netns.List(), n => n.StartsWith(prefix, StringComparison.Ordinal));
             Assert.Empty(AgentsOf(child.Id));
         }
         finally
@@ -122,6 +122,15 @@ public class CleanupTests
             Netns.Delete(orphan);
             Netns.Delete(mine);
         }
+    }
+
+    [Fact]
+    public void Namespace_comparisons_count_only_this_processs_own_namespaces()
+    {
+        // Another test process (pid 123) creating or deleting its namespaces mid-test must not change what a
+        // before/after comparison of process 12 sees; "nvo-123-" must not pass for "nvo-12-".
+        var names = new[] { "nvo-123-0abcd-nat", "nvo-12-1f00d-nat", "nvo-12-1f00d-peer", "nvo-1-00000-nat", "other-12-x" };
+        Assert.Equal(["nvo-12-1f00d-nat", "nvo-12-1f00d-peer"], OracleEnvironment.OwnedBy(names, 12));
     }
 
     /// <summary>Agent processes started by the given oracle process (their run id starts with its namespace prefix).</summary>

@@ -27,8 +27,19 @@ internal static class OracleEnvironment
 
     public static ScenarioSpec Load(string relative) => SpecLoader.LoadFile(Path.Combine(Root, relative));
 
-    /// <summary>The oracle's namespaces that exist now.</summary>
-    public static IReadOnlyList<string> OracleNamespaces() => Netns.List().Where(n => n.StartsWith(Netns.Prefix, StringComparison.Ordinal)).Order().ToList();
+    /// <summary>
+    /// The oracle namespaces this test process created that exist now. Other test projects and CLI runs create
+    /// and delete their own oracle namespaces at the same time, so before/after comparisons must look only at
+    /// names carrying this process's id (<c>Netns</c> names them <c>nvo-PID-RUN-ROLE</c>).
+    /// </summary>
+    public static IReadOnlyList<string> OracleNamespaces() => OwnedBy(Netns.List(), Environment.ProcessId);
+
+    /// <summary>The names among <paramref name="names"/> that the oracle process <paramref name="pid"/> created, sorted.</summary>
+    public static IReadOnlyList<string> OwnedBy(IEnumerable<string> names, int pid)
+    {
+        var prefix = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Netns.Prefix}{pid}-");
+        return names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+    }
 
     /// <summary>Processes whose command line mentions the text (agents are started with '--run-id RUN').</summary>
     public static IReadOnlyList<int> ProcessesMentioning(string text)

@@ -19,12 +19,9 @@ internal static class Agreement
         var explicitResult = Verifier.Check(spec, new CheckSettings { Mutant = mutant, Options = options });
         var differences = new List<string>();
 
-        // One explicit run per property: a state that violates several properties reports only the first.
-        var bmcViolated = bmc.Properties.Where(p => p.Outcome is SmtSat).Select(p => p.Property).Order().ToList();
-        var explicitViolated = spec.Properties
-            .Where(p => Verifier.Check(spec, new CheckSettings { Mutant = mutant, Options = options, Properties = [p] }).Verdict == Verdict.Violated)
-            .Order()
-            .ToList();
+        // The explicit engine checks every property in every state, so one run gives every violated property.
+        var bmcViolated = bmc.Properties.Where(p => p.Outcome is SmtSat).Select(p => p.Property).Order(StringComparer.Ordinal).ToList();
+        var explicitViolated = explicitResult.ViolatedProperties.Order(StringComparer.Ordinal).ToList();
         if (!bmcViolated.SequenceEqual(explicitViolated))
         {
             differences.Add($"violated properties: BMC [{string.Join(", ", bmcViolated)}], explicit [{string.Join(", ", explicitViolated)}]");

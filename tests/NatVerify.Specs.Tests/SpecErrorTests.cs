@@ -176,6 +176,31 @@ public class SpecErrorTests
         Fails(Head + OneFlow + "  - name: d\n    conntrack: -D\norder:\n  - d.confirm < a.start\n", 9, 7, "'d' is a conntrack actor: only flows have milestones other than start");
     }
 
+    private const string TwoFlows = OneFlow + "  - name: b\n    flow: 10.0.0.1:3 -> 10.0.0.2:2\n";
+
+    [Fact]
+    public void Order_cycle_between_two_starts_is_rejected_at_a_constraint_on_it()
+    {
+        // Without the check every actor stays blocked and the check prints a vacuous HOLDS over one state.
+        Fails(Head + TwoFlows + "order:\n  - a.start < b.start\n  - b.start < a.start\n", 9, 5,
+            "order constraints form a cycle (a.start < b.start < a.start)");
+    }
+
+    [Fact]
+    public void Order_cycle_through_an_actors_own_step_order_is_rejected()
+    {
+        // a.start < b.start, b.start < b.confirm (b's own order), b.confirm < a.start.
+        Fails(Head + TwoFlows + "order:\n  - b.confirm < a.start\n  - a.start < b.start\n", 9, 5,
+            "order constraints form a cycle");
+    }
+
+    [Fact]
+    public void Acyclic_order_constraints_are_accepted()
+    {
+        var spec = SpecLoader.Parse(Head + TwoFlows + "order:\n  - a.confirm < b.start\n  - a.start < b.start\n", "ok.yaml");
+        Assert.Equal(2, spec.Model.Constraints.Count);
+    }
+
     [Fact]
     public void Order_syntax_errors_are_located()
     {

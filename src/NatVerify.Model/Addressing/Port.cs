@@ -21,7 +21,27 @@ public readonly record struct Port(int Raw) : IComparable<Port>
         number is >= 0 and <= 65535 ? new Port(number) : throw new ArgumentOutOfRangeException(nameof(number));
 
     /// <summary>The <paramref name="index"/>-th (1-based) fresh port of atom <paramref name="atom"/>.</summary>
-    public static Port Fresh(int atom, int index) => new(FreshBase + (atom << IndexBits) + index);
+    /// <remarks>
+    /// The index has <see cref="IndexBits"/> bits: a larger one would silently alias the next atom's fresh port,
+    /// so it is refused (a scenario never has that many flows, so this only catches a bug).
+    /// </remarks>
+    public static Port Fresh(int atom, int index)
+    {
+        if (index is < 1 or > MaxFreshIndex)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"fresh port index must be 1..{MaxFreshIndex}");
+        }
+
+        if (atom is < 0 or > (int.MaxValue - FreshBase) >> IndexBits)
+        {
+            throw new ArgumentOutOfRangeException(nameof(atom), atom, "fresh port atom out of range");
+        }
+
+        return new(FreshBase + (atom << IndexBits) + index);
+    }
+
+    /// <summary>The largest first-use index a fresh port can carry.</summary>
+    public const int MaxFreshIndex = (1 << IndexBits) - 1;
 
     /// <summary>True for a fresh (abstract) port.</summary>
     public bool IsFresh => Raw >= FreshBase;

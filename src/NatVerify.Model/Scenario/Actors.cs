@@ -70,6 +70,11 @@ public sealed record PartialTuple
     public int? DstPort { get; init; }
 
     /// <summary>True when every set field equals the tuple's.</summary>
+    /// <remarks>
+    /// A fresh port never equals a filter port, and that is exact, not an under-approximation: fresh ports stand
+    /// only for ports the scenario does not name, and <see cref="ScenarioModel.NamedPorts"/> names every filter
+    /// port, so a pick that is exactly the filtered port is the concrete port itself.
+    /// </remarks>
     public bool Matches(ConntrackTuple t) =>
         (SrcIp is null || SrcIp == t.SrcIp) && (DstIp is null || DstIp == t.DstIp)
         && (SrcPort is null || (!t.SrcPort.IsFresh && t.SrcPort.Raw == SrcPort))

@@ -61,6 +61,31 @@ public sealed record ScenarioModel(
                     }
 
                     break;
+                case CtnetlinkDelete d:
+                    // A filter port must be a concrete member of the universe: otherwise a random pick (a fresh
+                    // port) could never equal it, and the kernel's pick can be exactly the filtered port.
+                    foreach (var port in FilterPorts(d.Filter))
+                    {
+                        yield return port;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static IEnumerable<int> FilterPorts(TupleFilter filter)
+    {
+        foreach (var partial in new[] { filter.Original, filter.Reply })
+        {
+            if (partial.SrcPort is { } sp)
+            {
+                yield return sp;
+            }
+
+            if (partial.DstPort is { } dp)
+            {
+                yield return dp;
             }
         }
     }
