@@ -290,7 +290,16 @@ internal static class PropsCommand
 
             try
             {
-                var text = File.ReadAllText(file);
+                string text;
+                try
+                {
+                    text = Specs.Input.InputFile.ReadText(file, Specs.Input.InputFile.MaxSpecBytes);
+                }
+                catch (Specs.Input.InputFileException ex)
+                {
+                    throw new SpecException(file, 1, 1, $"cannot read ruleset file: {ex.Message}", ex);
+                }
+
                 ruleset = new FixedRuleset(IptablesSaveParser.Parse(text, file), text);
                 return true;
             }

@@ -28,14 +28,16 @@ internal sealed class SpecReader
     private static readonly string[] Milestones = ["start", "dst-nat", "src-nat", "confirm"];
 
     private readonly string _file;
+    private readonly Input.SpecLoadOptions _options;
     private readonly Dictionary<string, Ipv4> _interfaces = new(StringComparer.Ordinal);
     private readonly List<ActorEntry> _entries = [];
     private readonly Dictionary<string, ActorEntry> _byName = new(StringComparer.Ordinal);
 
     /// <summary>Prepares to read a spec whose errors are reported against <paramref name="file"/>.</summary>
-    public SpecReader(string file)
+    public SpecReader(string file, Input.SpecLoadOptions? options = null)
     {
         _file = file;
+        _options = options ?? Input.SpecLoadOptions.Default;
     }
 
     /// <summary>Parses the spec text; YamlDotNet's exceptions are left to the caller to translate.</summary>
@@ -243,7 +245,7 @@ internal sealed class SpecReader
         {
             var key = Scalar(keyNode, "an interface name");
             var name = key.Value!;
-            if (name.Length > 15 || name.Any(c => char.IsWhiteSpace(c) || c is '/' or '+' or ':'))
+            if (name.Length > 15 || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '/' or '+' or ':'))
             {
                 throw Error(key, $"bad interface name '{name}': 1-15 characters without spaces, '/', '+' or ':'");
             }
@@ -290,22 +292,76 @@ internal sealed class SpecReader
         if (fromFile is not null)
         {
             var scalar = Scalar(fromFile, "'ruleset-file'");
-            var directory = Path.GetDirectoryName(_file);
-            var path = string.IsNullOrEmpty(directory) ? scalar.Value! : Path.Combine(directory, scalar.Value!);
+            var path = RulesetPath(scalar);
             string text;
             try
             {
-                text = File.ReadAllText(path);
+                text = Input.InputFile.ReadText(path, _options.MaxFileBytes);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            catch (Input.InputFileException ex)
             {
-                throw new SpecException(_file, Clamp(scalar.Start.Line), Clamp(scalar.Start.Column), $"cannot read ruleset file '{path}': {ex.Message}", ex);
+                throw Error(scalar, $"cannot read ruleset file '{scalar.Value}': {ex.Message}");
             }
 
             return (IptablesSaveParser.Parse(text, path), text);
         }
 
         return (NatRuleset.None, string.Empty);
+    }
+
+    /// <summary>
+    /// The file <c>ruleset-file</c> names, if the load options allow it: relative to the spec's directory and inside
+    /// it (after resolving '..'; symbolic links are followed when read), unless any file is allowed.
+    /// </summary>
+    private string RulesetPath(YamlScalarNode scalar)
+    {
+        var name = scalar.Value!;
+        if (_options.Files == Input.SpecFileAccess.None)
+        {
+            throw Error(scalar, "'ruleset-file' is not allowed here: a spec embedded in a trace must be self-contained (use 'ruleset: |')");
+        }
+
+        if (name.Any(char.IsControl))
+        {
+            throw Error(scalar, "'ruleset-file' contains a control character");
+        }
+
+        var directory = Path.GetFullPath(Path.GetDirectoryName(Path.GetFullPath(_file)) ?? ".");
+        var path = Path.GetFullPath(Path.Combine(directory, name));
+        if (_options.Files == Input.SpecFileAccess.SpecDirectory)
+        {
+            var root = directory.EndsWith(Path.DirectorySeparatorChar) ? directory : directory + Path.DirectorySeparatorChar;
+            var real = ResolveLinks(path);
+            if (Path.IsPathRooted(name) || !path.StartsWith(root, StringComparison.Ordinal) || !real.StartsWith(ResolveLinks(directory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                throw Error(scalar, $"'ruleset-file' must name a file in the spec's directory or below it (got '{name}')");
+            }
+        }
+
+        return path;
+    }
+
+    /// <summary>The path with every symbolic link on it resolved (as far as the path exists).</summary>
+    private static string ResolveLinks(string path)
+    {
+        try
+        {
+            var full = Path.GetFullPath(path);
+            var parts = full.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+            var current = Path.GetPathRoot(full) ?? "/";
+            for (var i = 0; i < parts.Length; i++)
+            {
+                var next = Path.Combine(current, parts[i]);
+                var target = new FileInfo(next).LinkTarget is not null ? File.ResolveLinkTarget(next, returnFinalTarget: true) : null;
+                current = target is null ? next : Path.GetFullPath(target.FullName);
+            }
+
+            return current;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return path;
+        }
     }
 
     /// <summary>
