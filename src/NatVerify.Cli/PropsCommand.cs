@@ -300,7 +300,9 @@ internal static class PropsCommand
                     throw new SpecException(file, 1, 1, $"cannot read ruleset file: {ex.Message}", ex);
                 }
 
-                ruleset = new FixedRuleset(IptablesSaveParser.Parse(text, file), text);
+                var parsed = IptablesSaveParser.Parse(text, file);
+                ChainGraph.CheckNoLoops(parsed, file);
+                ruleset = new FixedRuleset(parsed, text);
                 return true;
             }
             catch (SpecException e)

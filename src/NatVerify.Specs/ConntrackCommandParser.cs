@@ -241,7 +241,7 @@ public static class ConntrackCommandParser
                 case "-s" or "-d" or "-r" or "-q":
                     if (!Ipv4.TryParse(value.Text, out _))
                     {
-                        throw Fail(value.Offset, $"bad IPv4 address '{value.Text}' for {text}");
+                        throw Fail(value.Offset, $"bad IPv4 address '{value.Text}' for {text}{Ipv4.Hint(value.Text)}");
                     }
 
                     break;

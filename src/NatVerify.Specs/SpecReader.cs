@@ -256,7 +256,7 @@ internal sealed class SpecReader
             var addressText = slash < 0 ? text : text[..slash];
             if (!Ipv4.TryParse(addressText, out var address))
             {
-                throw Error(value, $"bad IPv4 address '{text}' for interface '{name}': expected a.b.c.d or a.b.c.d/len");
+                throw Error(value, $"bad IPv4 address '{text}' for interface '{name}': expected a.b.c.d or a.b.c.d/len{Ipv4.Hint(addressText)}");
             }
 
             if (slash >= 0 && !Cidr.TryParse(text, out _))
@@ -286,7 +286,9 @@ internal sealed class SpecReader
             }
 
             var (firstLine, firstColumn) = BlockContentStart(scalar, yamlText);
-            return (IptablesSaveParser.Parse(scalar.Value!, _file, firstLine, firstColumn), scalar.Value!);
+            var parsed = IptablesSaveParser.Parse(scalar.Value!, _file, firstLine, firstColumn);
+            ChainGraph.CheckNoLoops(parsed, _file, firstColumn);
+            return (parsed, scalar.Value!);
         }
 
         if (fromFile is not null)
@@ -303,7 +305,9 @@ internal sealed class SpecReader
                 throw Error(scalar, $"cannot read ruleset file '{scalar.Value}': {ex.Message}");
             }
 
-            return (IptablesSaveParser.Parse(text, path), text);
+            var parsed = IptablesSaveParser.Parse(text, path);
+            ChainGraph.CheckNoLoops(parsed, path);
+            return (parsed, text);
         }
 
         return (NatRuleset.None, string.Empty);
