@@ -626,14 +626,14 @@ public static class KernelScript
     }
 
     /// <summary>Longest free text a comment or progress line carries; the rest is cut (a trace may carry megabytes).</summary>
-    internal const int MaxLineText = 400;
+    public const int MaxLineText = 400;
 
     /// <summary>
     /// Free text for one line of the script (a comment, an echo): every control character (newline, CR, NUL, ESC...)
     /// and Unicode line separator becomes '?', so a comment can never end early and run the rest as a command, and a
     /// terminal never gets escape sequences. Long text is cut.
     /// </summary>
-    internal static string OneLine(string text)
+    public static string OneLine(string text)
     {
         var sb = new StringBuilder(Math.Min(text.Length, MaxLineText + 3));
         foreach (var c in text)

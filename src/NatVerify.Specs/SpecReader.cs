@@ -305,6 +305,14 @@ internal sealed class SpecReader
                 throw Error(scalar, $"cannot read ruleset file '{scalar.Value}': {ex.Message}");
             }
 
+            // The parser's errors quote the offending text; for a file that is not a ruleset at all (a key, a password
+            // file) only the location is reported, so a spec cannot make NatVerify print another file's content.
+            var first = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#'));
+            if (first is not null && !first.StartsWith('*'))
+            {
+                throw Error(scalar, $"ruleset file '{scalar.Value}' is not iptables-save text: its first line that is not a comment must be a '*table' line (its content is not shown)");
+            }
+
             var parsed = IptablesSaveParser.Parse(text, path);
             ChainGraph.CheckNoLoops(parsed, path);
             return (parsed, text);
