@@ -663,9 +663,31 @@ public static class KernelScript
             throw new KernelScriptException($"'{OneLine(word)}' contains a NUL character, which no shell word can carry");
         }
 
-        return word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':' or '=' or ',')
-            ? word
-            : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        if (word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':' or '=' or ','))
+        {
+            return word;
+        }
+
+        // Single-quoted segments; a control character (but a newline, harmless inside single quotes) or a Unicode line
+        // separator goes into an ANSI-C segment ($'\x1b') so the script file itself stays printable text.
+        var sb = new StringBuilder("'");
+        foreach (var c in word)
+        {
+            if (c == '\'')
+            {
+                sb.Append("'\\''");
+            }
+            else if ((char.IsControl(c) && c != '\n') || c is '\u2028' or '\u2029')
+            {
+                sb.Append("'$'").Append(c < 0x100 ? $"\\x{(int)c:x2}" : $"\\u{(int)c:x4}").Append("''");
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.Append('\'').ToString();
     }
 
     /// <summary>Accumulates script lines with <c>\n</c> line ends whatever the platform.</summary>

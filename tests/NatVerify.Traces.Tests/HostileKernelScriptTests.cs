@@ -63,7 +63,7 @@ public class HostileKernelScriptTests
             _ => c.ToString(),
         })) + "\"";
 
-    private static IEnumerable<(string What, string Script)> Scripts()
+    private static IEnumerable<(string What, string? Script)> Scripts()
     {
         var benign = Benign();
         foreach (var p in Corpus)
@@ -121,7 +121,7 @@ public class HostileKernelScriptTests
             }
         }
 
-        Assert.True(exported >= Corpus.Length * 7, $"only {exported} hostile traces were exported; the corpus no longer reaches the generator");
+        Assert.True(exported >= Corpus.Length * 4, $"only {exported} hostile traces were exported; the corpus no longer reaches the generator");
     }
 
     [ToolFact(false, "bash")]
