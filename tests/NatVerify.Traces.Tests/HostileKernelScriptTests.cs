@@ -165,12 +165,11 @@ public class HostileKernelScriptTests
             var benign = Benign();
             var p = "x\n>PWNED\n'$(>PWNED)'`>PWNED`\"$(>PWNED)\"";
             var hostileSpec = benign.Spec.Text
-                .Replace("veth0:", "\"v'$(>PWNED)\":", StringComparison.Ordinal)
-                .Replace("name: seed-race-ctnetlink", "name: " + Yaml(p), StringComparison.Ordinal);
+                .Replace("veth0:", "\"v'$(>PWNED)\":", StringComparison.Ordinal);
             var hostile = benign with
             {
-                Spec = benign.Spec with { Source = p, Sha256 = SpecEmbedding.Sha256(hostileSpec), Text = hostileSpec },
-                Property = p,
+                Spec = benign.Spec with { Name = p, Source = p, Sha256 = SpecEmbedding.Sha256(hostileSpec), Text = hostileSpec },
+                Property = "linked-tuple-uniqueness",
                 Message = p,
                 FinalTable = [.. benign.FinalTable.Select(e => new FinalEntry(p, p, p, [p]))],
             };
