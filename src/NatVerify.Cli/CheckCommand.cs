@@ -152,15 +152,7 @@ internal static class CheckCommand
             }
             else
             {
-                try
-                {
-                    text = File.ReadAllText(name);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-                {
-                    throw new SpecException(name, 1, 1, $"cannot read spec: {ex.Message}", ex);
-                }
-
+                text = SpecLoader.ReadSpecText(name);
                 spec = SpecLoader.Parse(text, name);
             }
 

@@ -290,8 +290,19 @@ internal static class PropsCommand
 
             try
             {
-                var text = File.ReadAllText(file);
-                ruleset = new FixedRuleset(IptablesSaveParser.Parse(text, file), text);
+                string text;
+                try
+                {
+                    text = Specs.Input.InputFile.ReadText(file, Specs.Input.InputFile.MaxSpecBytes);
+                }
+                catch (Specs.Input.InputFileException ex)
+                {
+                    throw new SpecException(file, 1, 1, $"cannot read ruleset file: {ex.Message}", ex);
+                }
+
+                var parsed = IptablesSaveParser.Parse(text, file);
+                ChainGraph.CheckNoLoops(parsed, file);
+                ruleset = new FixedRuleset(parsed, text);
                 return true;
             }
             catch (SpecException e)

@@ -96,6 +96,16 @@ public static class ConntrackCommandParser
 
         public Actor Read()
         {
+            // One command line: a newline or other control character would end the command wherever the arguments
+            // are written (a kernel script, a terminal), and conntrack itself never sees one in an argument.
+            for (var i = 0; i < command.Length; i++)
+            {
+                if (char.IsControl(command[i]) && command[i] != '\t' || command[i] is '\u2028' or '\u2029')
+                {
+                    throw Fail(i, $"control character U+{(int)command[i]:X4} in the conntrack command (it must be one line)");
+                }
+            }
+
             if (!ArgTokenizer.TryTokenize(command, out var tokens, out var quote))
             {
                 throw Fail(quote, "unterminated quote");
@@ -231,7 +241,7 @@ public static class ConntrackCommandParser
                 case "-s" or "-d" or "-r" or "-q":
                     if (!Ipv4.TryParse(value.Text, out _))
                     {
-                        throw Fail(value.Offset, $"bad IPv4 address '{value.Text}' for {text}");
+                        throw Fail(value.Offset, $"bad IPv4 address '{value.Text}' for {text}{Ipv4.Hint(value.Text)}");
                     }
 
                     break;

@@ -117,7 +117,7 @@ public static class FlowTupleParser
 
             if (!Ipv4.TryParse(address, out var ip))
             {
-                throw Fail(offset, $"bad IPv4 address '{address}'");
+                throw Fail(offset, $"bad IPv4 address '{address}'{Ipv4.Hint(address)}");
             }
 
             return ip;

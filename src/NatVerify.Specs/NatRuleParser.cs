@@ -503,7 +503,7 @@ internal sealed class NatRuleParser
             var minText = dash < 0 ? addressText : addressText[..dash];
             if (!Ipv4.TryParse(minText, out min))
             {
-                throw _fail(arg.OffsetOf(0), $"bad address '{minText}' in NAT range '{text}'");
+                throw _fail(arg.OffsetOf(0), $"bad address '{minText}' in NAT range '{text}'{Ipv4.Hint(minText)}");
             }
 
             max = min;
@@ -512,7 +512,7 @@ internal sealed class NatRuleParser
                 var maxText = addressText[(dash + 1)..];
                 if (!Ipv4.TryParse(maxText, out max))
                 {
-                    throw _fail(arg.OffsetOf(dash + 1), $"bad address '{maxText}' in NAT range '{text}'");
+                    throw _fail(arg.OffsetOf(dash + 1), $"bad address '{maxText}' in NAT range '{text}'{Ipv4.Hint(maxText)}");
                 }
 
                 if (max.CompareTo(min) < 0)
@@ -635,7 +635,7 @@ internal sealed class NatRuleParser
         var addressText = slash < 0 ? text : text[..slash];
         if (!Ipv4.TryParse(addressText, out _))
         {
-            throw Fail(arg, $"bad address '{text}': expected a.b.c.d or a.b.c.d/len");
+            throw Fail(arg, $"bad address '{text}': expected a.b.c.d or a.b.c.d/len{Ipv4.Hint(addressText)}");
         }
 
         if (!Cidr.TryParse(text, out var cidr))

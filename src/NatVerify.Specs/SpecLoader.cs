@@ -16,7 +16,9 @@
 //     :POSTROUTING ACCEPT [0:0]
 //     -A POSTROUTING -p tcp -m mark --mark 0x64 -j SNAT --to-source 198.51.100.1:12345
 //     COMMIT
-//   ruleset-file: rules.v4               # instead of 'ruleset': a file relative to the spec's directory; errors in
+//   ruleset-file: rules.v4               # instead of 'ruleset': a regular file in the spec's directory (or below),
+//                                        #   at most 4 MiB; never in a spec embedded
+//                                        #   in a trace; errors in
 //                                        #   it are reported against that file. Both keys -> error. Neither -> the
 //                                        #   namespace has no NAT at all (NatRuleset.None).
 //   actors:                              # required; non-empty list; names [a-z0-9_-]+, unique
@@ -87,17 +89,25 @@ public static class SpecLoader
     public static ScenarioSpec LoadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        return Parse(ReadSpecText(path), path);
+    }
+
+    /// <summary>
+    /// Reads a spec file's text safely: a regular file only (a FIFO or device is refused before it is opened), at most
+    /// <see cref="Input.InputFile.MaxSpecBytes"/>; errors never quote the file.
+    /// </summary>
+    /// <exception cref="SpecException">The file cannot be read (reported at 1:1).</exception>
+    public static string ReadSpecText(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
         try
         {
-            text = File.ReadAllText(path);
+            return Input.InputFile.ReadText(path, Input.InputFile.MaxSpecBytes);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Input.InputFileException ex)
         {
             throw new SpecException(path, 1, 1, $"cannot read spec: {ex.Message}", ex);
         }
-
-        return Parse(text, path);
     }
 
     /// <summary>Parses spec text.</summary>
@@ -105,13 +115,35 @@ public static class SpecLoader
     /// <param name="file">Display path for errors, and the base directory of <c>ruleset-file</c>.</param>
     /// <returns>The parsed spec.</returns>
     /// <exception cref="SpecException">The text is not a valid spec.</exception>
-    public static ScenarioSpec Parse(string yamlText, string file)
+    public static ScenarioSpec Parse(string yamlText, string file) => Parse(yamlText, file, Input.SpecLoadOptions.Default);
+
+    /// <summary>Parses spec text with explicit load options (which files <c>ruleset-file</c> may name).</summary>
+    /// <param name="yamlText">The YAML text.</param>
+    /// <param name="file">Display path for errors, and the base directory of <c>ruleset-file</c>.</param>
+    /// <param name="options">What the spec may read besides its text.</param>
+    /// <returns>The parsed spec.</returns>
+    /// <exception cref="SpecException">The text is not a valid spec, too large or too deeply nested.</exception>
+    public static ScenarioSpec Parse(string yamlText, string file, Input.SpecLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(yamlText);
         ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(options);
+
+        // Limits before the parser: YamlDotNet recurses once per nesting level and overflows the stack (which kills
+        // the process) on a few tens of KB of '[' or '- - -'.
+        if (yamlText.Length > Input.InputFile.MaxSpecBytes)
+        {
+            throw new SpecException(file, 1, 1, $"the spec is larger than the limit of {Input.InputFile.MaxSpecBytes} characters");
+        }
+
+        if (Input.NestingLimit.Check(yamlText, yaml: true) is { } deep)
+        {
+            throw new SpecException(file, deep.Line, deep.Column, deep.Detail);
+        }
+
         try
         {
-            return new SpecReader(file).Read(yamlText);
+            return new SpecReader(file, options).Read(yamlText);
         }
         catch (SpecException)
         {

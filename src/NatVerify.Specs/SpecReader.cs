@@ -28,14 +28,16 @@ internal sealed class SpecReader
     private static readonly string[] Milestones = ["start", "dst-nat", "src-nat", "confirm"];
 
     private readonly string _file;
+    private readonly Input.SpecLoadOptions _options;
     private readonly Dictionary<string, Ipv4> _interfaces = new(StringComparer.Ordinal);
     private readonly List<ActorEntry> _entries = [];
     private readonly Dictionary<string, ActorEntry> _byName = new(StringComparer.Ordinal);
 
     /// <summary>Prepares to read a spec whose errors are reported against <paramref name="file"/>.</summary>
-    public SpecReader(string file)
+    public SpecReader(string file, Input.SpecLoadOptions? options = null)
     {
         _file = file;
+        _options = options ?? Input.SpecLoadOptions.Default;
     }
 
     /// <summary>Parses the spec text; YamlDotNet's exceptions are left to the caller to translate.</summary>
@@ -262,7 +264,7 @@ internal sealed class SpecReader
         {
             var key = Scalar(keyNode, "an interface name");
             var name = key.Value!;
-            if (name.Length > 15 || name.Any(c => char.IsWhiteSpace(c) || c is '/' or '+' or ':'))
+            if (name.Length > 15 || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '/' or '+' or ':'))
             {
                 throw Error(key, $"bad interface name '{name}': 1-15 characters without spaces, '/', '+' or ':'");
             }
@@ -273,7 +275,7 @@ internal sealed class SpecReader
             var addressText = slash < 0 ? text : text[..slash];
             if (!Ipv4.TryParse(addressText, out var address))
             {
-                throw Error(value, $"bad IPv4 address '{text}' for interface '{name}': expected a.b.c.d or a.b.c.d/len");
+                throw Error(value, $"bad IPv4 address '{text}' for interface '{name}': expected a.b.c.d or a.b.c.d/len{Ipv4.Hint(addressText)}");
             }
 
             if (slash >= 0 && !Cidr.TryParse(text, out _))
@@ -303,28 +305,94 @@ internal sealed class SpecReader
             }
 
             var (firstLine, firstColumn) = BlockContentStart(scalar, yamlText);
-            return (IptablesSaveParser.Parse(scalar.Value!, _file, firstLine, firstColumn), scalar.Value!);
+            var parsed = IptablesSaveParser.Parse(scalar.Value!, _file, firstLine, firstColumn);
+            ChainGraph.CheckNoLoops(parsed, _file, firstColumn);
+            return (parsed, scalar.Value!);
         }
 
         if (fromFile is not null)
         {
             var scalar = Scalar(fromFile, "'ruleset-file'");
-            var directory = Path.GetDirectoryName(_file);
-            var path = string.IsNullOrEmpty(directory) ? scalar.Value! : Path.Combine(directory, scalar.Value!);
+            var path = RulesetPath(scalar);
             string text;
             try
             {
-                text = File.ReadAllText(path);
+                text = Input.InputFile.ReadText(path, _options.MaxFileBytes);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            catch (Input.InputFileException ex)
             {
-                throw new SpecException(_file, Clamp(scalar.Start.Line), Clamp(scalar.Start.Column), $"cannot read ruleset file '{path}': {ex.Message}", ex);
+                throw Error(scalar, $"cannot read ruleset file '{scalar.Value}': {ex.Message}");
             }
 
-            return (IptablesSaveParser.Parse(text, path), text);
+            // The parser's errors quote the offending text; for a file that is not a ruleset at all (a key, a password
+            // file) only the location is reported, so a spec cannot make NatVerify print another file's content.
+            var first = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#'));
+            if (first is not null && !first.StartsWith('*'))
+            {
+                throw Error(scalar, $"ruleset file '{scalar.Value}' is not iptables-save text: its first line that is not a comment must be a '*table' line (its content is not shown)");
+            }
+
+            var parsed = IptablesSaveParser.Parse(text, path);
+            ChainGraph.CheckNoLoops(parsed, path);
+            return (parsed, text);
         }
 
         return (NatRuleset.None, string.Empty);
+    }
+
+    /// <summary>
+    /// The file <c>ruleset-file</c> names, if the load options allow it: relative to the spec's directory and inside
+    /// it (after resolving '..'; symbolic links are followed when read), unless any file is allowed.
+    /// </summary>
+    private string RulesetPath(YamlScalarNode scalar)
+    {
+        var name = scalar.Value!;
+        if (_options.Files == Input.SpecFileAccess.None)
+        {
+            throw Error(scalar, "'ruleset-file' is not allowed here: a spec embedded in a trace must be self-contained (use 'ruleset: |')");
+        }
+
+        if (name.Any(char.IsControl))
+        {
+            throw Error(scalar, "'ruleset-file' contains a control character");
+        }
+
+        var directory = Path.GetFullPath(Path.GetDirectoryName(Path.GetFullPath(_file)) ?? ".");
+        var path = Path.GetFullPath(Path.Combine(directory, name));
+        if (_options.Files == Input.SpecFileAccess.SpecDirectory)
+        {
+            var root = directory.EndsWith(Path.DirectorySeparatorChar) ? directory : directory + Path.DirectorySeparatorChar;
+            var real = ResolveLinks(path);
+            if (Path.IsPathRooted(name) || !path.StartsWith(root, StringComparison.Ordinal) || !real.StartsWith(ResolveLinks(directory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                throw Error(scalar, $"'ruleset-file' must name a file in the spec's directory or below it (got '{name}')");
+            }
+        }
+
+        return path;
+    }
+
+    /// <summary>The path with every symbolic link on it resolved (as far as the path exists).</summary>
+    private static string ResolveLinks(string path)
+    {
+        try
+        {
+            var full = Path.GetFullPath(path);
+            var parts = full.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+            var current = Path.GetPathRoot(full) ?? "/";
+            for (var i = 0; i < parts.Length; i++)
+            {
+                var next = Path.Combine(current, parts[i]);
+                var target = new FileInfo(next).LinkTarget is not null ? File.ResolveLinkTarget(next, returnFinalTarget: true) : null;
+                current = target is null ? next : Path.GetFullPath(target.FullName);
+            }
+
+            return current;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return path;
+        }
     }
 
     /// <summary>

@@ -44,7 +44,7 @@ public static class SpecEmbedding
             throw new TraceFormatException(traceFile, $"the embedded spec's text does not match its sha256 (recorded {embedded.Sha256}, actual {actual}): the trace was edited; to replay against another spec use --spec FILE");
         }
 
-        return SpecLoader.Parse(embedded.Text, traceFile + "#spec");
+        return SpecLoader.Parse(embedded.Text, traceFile + "#spec", Specs.Input.SpecLoadOptions.Embedded);
     }
 
     private static bool UsesRulesetFile(string yamlText)

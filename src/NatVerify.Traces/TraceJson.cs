@@ -146,9 +146,9 @@ public static class TraceJson
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = Specs.Input.InputFile.ReadText(path, Specs.Input.InputFile.MaxTraceBytes);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Specs.Input.InputFileException e)
         {
             throw new TraceFormatException(path, $"cannot read trace: {e.Message}");
         }
@@ -162,6 +162,18 @@ public static class TraceJson
     /// <exception cref="TraceFormatException">The text is not a valid trace.</exception>
     public static TraceFile Read(string json, string file)
     {
+        // Limits before the parser (System.Text.Json stops at depth 64 itself; the scan gives every reader of JSON the
+        // same located error and bounds the size a string argument may have).
+        if (json.Length > Specs.Input.InputFile.MaxTraceBytes)
+        {
+            throw new TraceFormatException(file, $"the trace is larger than the limit of {Specs.Input.InputFile.MaxTraceBytes} characters");
+        }
+
+        if (Specs.Input.NestingLimit.Check(json, yaml: false) is { } deep)
+        {
+            throw new TraceFormatException(file, string.Create(CultureInfo.InvariantCulture, $"{deep.Line}:{deep.Column}: {deep.Detail}"));
+        }
+
         JsonDocument doc;
         try
         {

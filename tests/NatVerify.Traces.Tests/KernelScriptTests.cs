@@ -37,6 +37,7 @@ public class KernelScriptTests
     public void Exported_scripts_for_the_seed_traces_reproduce_their_outcomes_on_the_running_kernel()
     {
         var dir = Repo.TempDir();
+        var prefix = "nvh-" + Guid.NewGuid().ToString("N")[..8]; // only this test's namespaces are looked at
         try
         {
             foreach (var seed in new[] { "thief-first", "client-first", "race-thief", "race-ctnetlink" })
@@ -45,7 +46,7 @@ public class KernelScriptTests
                 var script = Path.Combine(dir, $"{seed}.sh");
                 File.WriteAllText(script, KernelScript.Export(TraceReplayer.Replay(file, $"{seed}.json")));
 
-                var (code, output, err) = Tools.Run("bash", [script], TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["NATVERIFY"] = string.Empty });
+                var (code, output, err) = Tools.Run("bash", [script], TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["NATVERIFY"] = string.Empty, ["NV_PREFIX"] = prefix });
 
                 Assert.True(code == 0, $"{seed}: script exited {code}\n{output}\n{err}");
                 Assert.Contains("RESULT: the kernel agrees with the model", output, StringComparison.Ordinal);
@@ -57,13 +58,13 @@ public class KernelScriptTests
             var agent = Path.Combine(AppContext.BaseDirectory, "natverify");
             if (File.Exists(agent))
             {
-                var (code, output, err) = Tools.Run("bash", [Path.Combine(dir, "race-thief.sh")], TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["NATVERIFY"] = agent });
+                var (code, output, err) = Tools.Run("bash", [Path.Combine(dir, "race-thief.sh")], TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["NATVERIFY"] = agent, ["NV_PREFIX"] = prefix });
                 Assert.True(code == 0, $"race-thief with the agent: script exited {code}\n{output}\n{err}");
                 Assert.Contains($"flows are driven by '{agent} agent'", output, StringComparison.Ordinal);
             }
 
             var leftovers = Tools.Run("ip", ["netns", "list"], TimeSpan.FromSeconds(10)).Out;
-            Assert.DoesNotContain("nvx-", leftovers, StringComparison.Ordinal);
+            Assert.DoesNotContain(prefix, leftovers, StringComparison.Ordinal);
         }
         finally
         {

@@ -45,17 +45,7 @@ public sealed class SymbolicSpec
     /// <exception cref="SpecException">The file cannot be read, the key is malformed, or the rest is not a valid spec.</exception>
     public static (ScenarioSpec Spec, SymbolicSpec Symbolic) LoadFile(string path)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new SpecException(path, 1, 1, $"cannot read spec: {ex.Message}", ex);
-        }
-
-        return Parse(text, path);
+        return Parse(SpecLoader.ReadSpecText(path), path);
     }
 
     /// <summary>Parses spec text with an optional <c>symbolic</c> key; see <see cref="LoadFile"/>.</summary>
