@@ -8,7 +8,7 @@ namespace NatVerify.Reporting;
 /// A self-contained HTML report of a <see cref="TraceView"/> (no external resources): header, the SVG sequence
 /// diagram, one section per step, the final state and the spec. A script in the page checks after load that every
 /// step and diagram row is present and sets <c>data-nv-status</c> on the body to <c>ok</c> (or <c>error</c>, with the
-/// reason in <c>#nv-status</c>), so a headless browser can tell that the page rendered.
+/// reason in <c>#nv-status</c>, which stays hidden unless rendering failed), so a headless browser can tell that the page rendered.
 /// </summary>
 public static class HtmlReport
 {

@@ -155,4 +155,15 @@ public sealed class JsonOutputTests : IDisposable
         JsonSchemaValidator.AssertValid(policy);
         Assert.NotEmpty(JsonSchemaValidator.Errors(policy.Replace("\"line\":3", "\"line\":\"3\"", StringComparison.Ordinal)));
     }
+
+    /// <summary>Runs the scenario on the live kernel (root; the oracle's own namespaces, deleted afterwards).</summary>
+    [Fact]
+    [Trait("Category", "Long")]
+    public void Oracle_json_of_the_client_first_seed_on_the_live_kernel_validates_and_agrees()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("oracle", "seed:client-first", "--runs", "1", "--json");
+        Assert.True(code == ExitCode.Holds, $"exit {code}: {stderr}");
+        var result = Valid(stdout, "oracle", code);
+        Assert.Equal(1, result.GetProperty("agreed").GetInt32());
+    }
 }
