@@ -20,7 +20,7 @@ internal sealed class Progress
     private readonly bool _live;
     private readonly long? _maxStates;
     private readonly TimeSpan? _timeout;
-    private TimeSpan _lastPlain = TimeSpan.MinValue;
+    private TimeSpan? _lastPlain;
     private int _liveWidth;
     private bool _printed;
 
@@ -48,7 +48,7 @@ internal sealed class Progress
             _liveWidth = line.Length;
             _printed = true;
         }
-        else if (stats.Elapsed - _lastPlain >= PlainInterval)
+        else if (_lastPlain is not { } last || stats.Elapsed - last >= PlainInterval)
         {
             _stderr.WriteLine("... " + line);
             _lastPlain = stats.Elapsed;
