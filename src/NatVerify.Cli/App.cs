@@ -21,6 +21,13 @@ public static class App
         root.Subcommands.Add(AgentCommand.Create(stdout, stderr));
         root.Subcommands.Add(ProveCommand.Create(stdout, stderr));
 
+        // The built-in --version prints only the version; ours adds the commit the build came from.
+        if (args is ["--version"])
+        {
+            stdout.WriteLine(ToolVersion.Line);
+            return ExitCode.Holds;
+        }
+
         var debug = new Option<bool>("--debug")
         {
             Description = "On an internal error, print the full exception with its stack trace (otherwise one short line).",

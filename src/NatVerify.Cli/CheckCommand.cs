@@ -41,13 +41,16 @@ internal static class CheckCommand
         var traceOut = new Option<string?>("--trace-out") { Description = "Save the counterexample as a trace file (docs/traces.md) for natverify replay, trace minimize and trace export." };
         var minimize = new Option<bool>("--minimize") { Description = "Minimise the counterexample by delta debugging (fewer actors, rules, constraints and steps) and print it; with --trace-out the minimised trace is saved." };
         var witnessOut = new Option<string?>("--witness-out") { Description = "Save a shortest witness trace for every distinct joint outcome into this directory (witness-N.json)." };
+        var json = JsonOutput.CreateOption();
 
         var command = new Command("check", "Explore every interleaving of a scenario and check the properties in every state.")
         {
-            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut,
+            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut, json,
         };
         command.SetAction(parse =>
         {
+            var asJson = parse.GetValue(json);
+            var human = asJson ? TextWriter.Null : stdout;
             var specName = parse.GetValue(spec) ?? EmbeddedSpecs.Default;
             if (!TryLoad(specName, stderr, out var loaded, out var text))
             {
@@ -66,7 +69,7 @@ internal static class CheckCommand
                 return (int)ExitCode.BadInput;
             }
 
-            var progress = new ProgressReporter(stderr);
+            var progress = new Progress(stderr, settings.Options.MaxStates, settings.Options.Timeout);
             VerificationResult result;
             try
             {
@@ -79,10 +82,12 @@ internal static class CheckCommand
             }
 
             progress.Done();
-            var printer = new CheckPrinter(stdout);
+            var printer = new CheckPrinter(human);
             printer.Print(result, parse.GetValue(witnesses));
             var source = new TraceSource(SpecEmbedding.Embed(loaded!, text!, specName), result.Semantics, settings.Properties ?? loaded!.Properties, EngineSettings.Of(settings.Options));
             var code = ExitCodeOf(result);
+            string? tracePath = null;
+            List<string>? witnessPaths = null;
             if (result.Violation is { } violation)
             {
                 var trace = TraceRecorder.RecordViolation(source, violation.Trace, violation.Invariant.Id);
@@ -98,27 +103,29 @@ internal static class CheckCommand
                     return (int)ExitCode.BadInput;
                 }
 
+                tracePath = parse.GetValue(traceOut);
                 if (parse.GetValue(traceOut) is { } written)
                 {
-                    stdout.WriteLine();
-                    stdout.WriteLine($"Trace written to {written} (replay: natverify replay {written}; render: natverify trace export --html {written})");
+                    human.WriteLine();
+                    human.WriteLine($"Trace written to {written} (replay: natverify replay {written}; render: natverify trace export --html {written})");
                 }
             }
             else if (parse.GetValue(traceOut) is { } path)
             {
-                stdout.WriteLine();
-                stdout.WriteLine($"No counterexample, so {path} was not written.");
+                human.WriteLine();
+                human.WriteLine($"No counterexample, so {path} was not written.");
             }
 
             if (parse.GetValue(witnessOut) is { } directory)
             {
-                if (!WriteWitnesses(directory, source, result, stdout, stderr))
+                witnessPaths = [];
+                if (!WriteWitnesses(directory, source, result, human, stderr, witnessPaths))
                 {
                     return (int)ExitCode.BadInput;
                 }
             }
 
-            return (int)code;
+            return asJson ? JsonOutput.Write(stdout, "check", code, JsonOutput.Check(result, code, tracePath, witnessPaths)) : (int)code;
         });
         return command;
     }
@@ -165,7 +172,7 @@ internal static class CheckCommand
         }
     }
 
-    private static bool WriteWitnesses(string directory, TraceSource source, VerificationResult result, TextWriter stdout, TextWriter stderr)
+    private static bool WriteWitnesses(string directory, TraceSource source, VerificationResult result, TextWriter stdout, TextWriter stderr, List<string> written)
     {
         try
         {
@@ -187,6 +194,7 @@ internal static class CheckCommand
                 return false;
             }
 
+            written.Add(path);
             stdout.WriteLine($"Witness of {{{string.Join(", ", result.Outcomes.Actors.Select((a, i) => $"{a}: {joint.Outcomes[i]}"))}}} written to {path}");
         }
 
@@ -293,32 +301,5 @@ internal static class CheckCommand
 
         settings = settings with { Options = options };
         return true;
-    }
-
-    /// <summary>Progress lines on stderr for runs that last more than a moment.</summary>
-    private sealed class ProgressReporter(TextWriter stderr)
-    {
-        private bool _printed;
-
-        public void Report(ExplorationStats stats)
-        {
-            if (stats.Elapsed < TimeSpan.FromSeconds(2))
-            {
-                return;
-            }
-
-            _printed = true;
-            stderr.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"... {stats.StatesStored:N0} states, {stats.Transitions:N0} transitions, depth {stats.MaxDepthReached}, {stats.StatesPerSecond:N0} states/s"));
-        }
-
-        public void Done()
-        {
-            if (_printed)
-            {
-                stderr.WriteLine("... done");
-            }
-        }
     }
 }

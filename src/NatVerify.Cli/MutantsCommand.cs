@@ -24,9 +24,10 @@ internal static class MutantsCommand
         };
         var profile = new Option<string?>("--profile") { Description = $"Kernel profile, overriding the spec's: {string.Join(", ", KernelProfile.All.Select(p => p.Name))}." };
         var traceDir = new Option<string>("--trace-dir") { Description = "Directory for the counterexample traces (SPEC.MUTANT.json).", DefaultValueFactory = _ => "natverify-traces" };
+        var json = JsonOutput.CreateOption();
         var command = new Command("mutants", "Run every deliberately broken kernel against a spec: which property catches each mutant, with a saved counterexample.")
         {
-            spec, profile, traceDir,
+            spec, profile, traceDir, json,
         };
         command.SetAction(parse =>
         {
@@ -63,6 +64,7 @@ internal static class MutantsCommand
             table.AddColumn("trace");
             table.AddColumn("expected by the spec");
             var failed = false;
+            var rows = new System.Text.Json.Nodes.JsonArray();
             foreach (var mutant in KernelMutantNames.All.Prepend(KernelMutant.None))
             {
                 VerificationResult result;
@@ -116,12 +118,37 @@ internal static class MutantsCommand
                     failed |= !ok;
                 }
 
+                rows.Add(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["mutant"] = name,
+                    ["engineVerdict"] = result.Verdict.ToString().ToLowerInvariant(),
+                    ["violatedProperties"] = JsonOutput.Strings(result.ViolatedProperties),
+                    ["counterexample"] = result.Violation is { } cx
+                        ? new System.Text.Json.Nodes.JsonObject { ["property"] = cx.Invariant.Id, ["message"] = cx.Message, ["steps"] = cx.Trace.Length, ["path"] = where }
+                        : null,
+                    ["expected"] = expected,
+                    ["expectationMet"] = expected is null ? null : !verdict.Contains("NOT", StringComparison.Ordinal),
+                    ["statistics"] = JsonOutput.Statistics(result.Stats),
+                });
                 table.AddRow(Markup.Escape(mutant == KernelMutant.None ? "none (real kernel)" : name), Markup.Escape(violated), length, Markup.Escape(where), Markup.Escape(verdict));
+            }
+
+            var code = failed ? ExitCode.Violated : ExitCode.Holds;
+            if (parse.GetValue(json))
+            {
+                return JsonOutput.Write(stdout, "mutants", code, new System.Text.Json.Nodes.JsonObject
+                {
+                    ["verdict"] = JsonOutput.Verdict(code),
+                    ["spec"] = loaded.File,
+                    ["scenario"] = loaded.Name,
+                    ["profile"] = (kernel ?? loaded.Profile).Name,
+                    ["mutants"] = rows,
+                });
             }
 
             console.Write(table);
             stdout.WriteLine("Replay a trace with 'natverify replay FILE'; shrink it with 'natverify trace minimize FILE'.");
-            return (int)(failed ? ExitCode.Violated : ExitCode.Holds);
+            return (int)code;
         });
         return command;
     }

@@ -35,11 +35,12 @@ internal static class OracleCommand
             Description = $"Compare with a deliberately broken model (the oracle should disagree): {string.Join(", ", KernelMutantNames.All.Select(m => m.CliName()))}.",
         };
         var verbose = new Option<bool>("--verbose") { Description = "Print every run's observation and the matching model witness, and progress on stderr." };
+        var json = JsonOutput.CreateOption();
         var command = new Command(
             "oracle",
             "Run a scenario on the live kernel (root; private network namespaces, deleted afterwards) and check that the outcome is one the model allows.")
         {
-            spec, runs, seed, flowTimeout, profile, mutant, verbose,
+            spec, runs, seed, flowTimeout, profile, mutant, verbose, json,
         };
         command.SetAction(parse =>
         {
@@ -99,12 +100,12 @@ internal static class OracleCommand
                 FlowTimeout = TimeSpan.FromMilliseconds(timeout),
                 Log = loud ? line => stderr.WriteLine($"oracle: {line}") : null,
             };
-            return Run(loaded!, options, stdout, stderr, loud);
+            return Run(loaded!, options, stdout, stderr, loud, parse.GetValue(json));
         });
         return command;
     }
 
-    private static int Run(ScenarioSpec spec, OracleOptions options, TextWriter stdout, TextWriter stderr, bool verbose)
+    private static int Run(ScenarioSpec spec, OracleOptions options, TextWriter stdout, TextWriter stderr, bool verbose, bool json)
     {
         using var interrupted = new CancellationTokenSource();
         var signals = new List<PosixSignalRegistration>();
@@ -121,8 +122,14 @@ internal static class OracleCommand
         try
         {
             var report = OracleRunner.Run(spec, options, interrupted.Token);
+            var code = report.AllAgree ? ExitCode.Holds : ExitCode.Violated;
+            if (json)
+            {
+                return JsonOutput.Write(stdout, "oracle", code, Json(report, code));
+            }
+
             OracleReportWriter.Write(report, stdout, verbose);
-            return (int)(report.AllAgree ? ExitCode.Holds : ExitCode.Violated);
+            return (int)code;
         }
         catch (OracleUnavailableException e)
         {
@@ -154,6 +161,32 @@ internal static class OracleCommand
 
             stderr.Flush();
         }
+    }
+
+    private static System.Text.Json.Nodes.JsonObject Json(OracleReport report, ExitCode code)
+    {
+        var runs = new System.Text.Json.Nodes.JsonArray();
+        foreach (var run in report.Runs)
+        {
+            runs.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["number"] = run.Number,
+                ["agree"] = run.Comparison.Agree,
+                ["differences"] = JsonOutput.Strings(run.Comparison.Differences),
+                ["elapsedMs"] = JsonOutput.Ms(run.Elapsed),
+            });
+        }
+
+        return new System.Text.Json.Nodes.JsonObject
+        {
+            ["verdict"] = JsonOutput.Verdict(code),
+            ["spec"] = report.Spec.File,
+            ["scenario"] = report.Spec.Name,
+            ["seed"] = report.Seed,
+            ["kernelRelease"] = report.KernelRelease,
+            ["agreed"] = report.Agreed,
+            ["runs"] = runs,
+        };
     }
 
     private static bool TryLoad(string name, TextWriter stderr, out ScenarioSpec? spec)

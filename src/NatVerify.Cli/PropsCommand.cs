@@ -68,11 +68,12 @@ internal static class PropsCommand
         var replay = new Option<string?>("--replay") { Description = "Replay a schedule (choices like 0,2,1 as printed by a failure) on the spec and print its trace." };
         var output = new Option<string?>("--out") { Description = "Write every counterexample into this directory as a spec (.yaml) and a replayable trace (.trace.json)." };
 
+        var json = JsonOutput.CreateOption();
         var command = new Command("props", "Run the property suites on random flows, ctnetlink events and schedules through a ruleset, with shrinking.")
         {
-            spec, ruleset, interfaces, seed, count, profile, mutant, properties, schedules, strategy, replay, output,
+            spec, ruleset, interfaces, seed, count, profile, mutant, properties, schedules, strategy, replay, output, json,
         };
-        command.SetAction(parse => new Run(stdout, stderr).Execute(
+        command.SetAction(parse => (parse.GetValue(json) ? new Run(TextWriter.Null, stderr, stdout) : new Run(stdout, stderr, null)).Execute(
             parse.GetValue(spec), parse.GetValue(ruleset), parse.GetValue(interfaces) ?? [], parse.GetValue(seed), parse.GetValue(count),
             parse.GetValue(profile), parse.GetValue(mutant), parse.GetValue(properties) ?? [], parse.GetValue(schedules),
             parse.GetValue(strategy)!, parse.GetValue(replay), parse.GetValue(output)));
@@ -89,7 +90,7 @@ internal static class PropsCommand
     }
 
     /// <summary>One invocation: what it loaded, and what it prints.</summary>
-    private sealed class Run(TextWriter stdout, TextWriter stderr)
+    private sealed class Run(TextWriter stdout, TextWriter stderr, TextWriter? jsonOut)
     {
         private readonly List<Row> _rows = [];
         private readonly List<string> _details = [];
@@ -195,6 +196,11 @@ internal static class PropsCommand
 
             if (replayText is not null)
             {
+                if (jsonOut is not null)
+                {
+                    return Bad("--json reports a suite run; --replay prints one schedule's trace for people");
+                }
+
                 return Replay(replayText, profiles, mutant, propertyIds);
             }
 
@@ -256,7 +262,37 @@ internal static class PropsCommand
             stdout.WriteLine(failed == 0
                 ? $"All {_rows.Count} properties held on every sampled case (evidence, not proof: natverify check explores a spec exhaustively). Seed {seed}."
                 : $"{failed} of {_rows.Count} properties failed. Seed {seed}.");
-            return failed == 0 ? (int)ExitCode.Holds : (int)ExitCode.Violated;
+            var code = failed == 0 ? ExitCode.Holds : ExitCode.Violated;
+            if (jsonOut is not null)
+            {
+                var rows = new System.Text.Json.Nodes.JsonArray();
+                foreach (var r in _rows)
+                {
+                    rows.Add(new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["property"] = r.Property,
+                        ["profile"] = r.Profile,
+                        ["cases"] = r.Cases,
+                        ["passed"] = r.Passed,
+                        ["counterexample"] = r.Passed ? null : r.Counterexample,
+                        ["seed"] = r.Seed,
+                    });
+                }
+
+                return JsonOutput.Write(jsonOut, "props", code, new System.Text.Json.Nodes.JsonObject
+                {
+                    ["verdict"] = JsonOutput.Verdict(code),
+                    ["spec"] = specName ?? rulesetFile,
+                    ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+                    ["casesPerProperty"] = count,
+                    ["mutant"] = mutant.CliName(),
+                    ["profiles"] = JsonOutput.Strings(profiles.Select(p => p.Name)),
+                    ["properties"] = rows,
+                    ["failures"] = JsonOutput.Strings(_details),
+                });
+            }
+
+            return (int)code;
         }
 
         private static IEnumerable<RandomStrategy> Strategies(string name) => name switch

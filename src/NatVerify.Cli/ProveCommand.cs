@@ -48,10 +48,11 @@ internal static class ProveCommand
         var timeout = new Option<double?>("--timeout") { Description = "Solver time limit per query in seconds (default 300); a query that runs out is inconclusive." };
         var noOutcomes = new Option<bool>("--no-outcomes") { Description = "With --bmc: skip the enumeration of joint outcomes." };
         var witnesses = new Option<bool>("--witnesses") { Description = "With --bmc: print the replayed trace of every joint outcome's witness." };
+        var json = JsonOutput.CreateOption();
 
         var command = new Command("prove", "Prove properties with Z3: bounded model checking over symbolic values and schedules, or induction over tables of any size.")
         {
-            spec, bmc, induction, symbolic, profile, mutant, properties, timeout, noOutcomes, witnesses,
+            spec, bmc, induction, symbolic, profile, mutant, properties, timeout, noOutcomes, witnesses, json,
         };
         command.SetAction(parse =>
         {
@@ -90,11 +91,11 @@ internal static class ProveCommand
                         return (int)ExitCode.BadInput;
                     }
 
-                    return (int)Induction(stdout, kp is null ? KernelProfile.All : [kp], km, limit);
+                    return Induction(stdout, kp is null ? KernelProfile.All : [kp], km, limit, parse.GetValue(json));
                 }
 
-                return (int)Bmc(stdout, stderr, parse.GetValue(spec), bound!.Value, parse.GetValue(symbolic) ?? [], kp, km,
-                    parse.GetValue(properties) ?? [], limit, !parse.GetValue(noOutcomes), parse.GetValue(witnesses));
+                return Bmc(stdout, stderr, parse.GetValue(spec), bound!.Value, parse.GetValue(symbolic) ?? [], kp, km,
+                    parse.GetValue(properties) ?? [], limit, !parse.GetValue(noOutcomes), parse.GetValue(witnesses), parse.GetValue(json));
             }
             catch (SmtUnavailableException e)
             {
@@ -105,10 +106,19 @@ internal static class ProveCommand
         return command;
     }
 
+    private static int Bmc(
+        TextWriter stdout, TextWriter stderr, string? specName, int bound, string[] symbolicFields, KernelProfile? profile, KernelMutant mutant,
+        string[] properties, TimeSpan limit, bool outcomes, bool witnesses, bool json)
+    {
+        var code = Bmc(json ? TextWriter.Null : stdout, stderr, specName, bound, symbolicFields, profile, mutant, properties, limit, outcomes, witnesses, out var report);
+        return json && report is not null ? JsonOutput.Write(stdout, "prove", code, BmcJson(report, code)) : (int)code;
+    }
+
     private static ExitCode Bmc(
         TextWriter stdout, TextWriter stderr, string? specName, int bound, string[] symbolicFields, KernelProfile? profile, KernelMutant mutant,
-        string[] properties, TimeSpan limit, bool outcomes, bool witnesses)
+        string[] properties, TimeSpan limit, bool outcomes, bool witnesses, out BmcReport? report)
     {
+        report = null;
         if (specName is null)
         {
             stderr.WriteLine("error: --bmc needs a spec (a YAML file or seed:NAME; 'natverify specs' lists the seeds)");
@@ -161,7 +171,6 @@ internal static class ProveCommand
             return ExitCode.BadInput;
         }
 
-        BmcReport report;
         try
         {
             report = BoundedModelChecker.Run(loaded, symbolic, new BmcSettings
@@ -311,9 +320,116 @@ internal static class ProveCommand
         }
     }
 
-    private static ExitCode Induction(TextWriter stdout, IReadOnlyList<KernelProfile> profiles, KernelMutant mutant, TimeSpan limit)
+    private static int Induction(TextWriter stdout, IReadOnlyList<KernelProfile> profiles, KernelMutant mutant, TimeSpan limit, bool json)
     {
         var report = InductionProver.Run(profiles, mutant, limit);
+        var code = Induction(json ? TextWriter.Null : stdout, profiles, mutant, report);
+        if (!json)
+        {
+            return (int)code;
+        }
+
+        var obligations = new System.Text.Json.Nodes.JsonArray();
+        foreach (var r in report.Results)
+        {
+            obligations.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["profile"] = r.Profile.Name,
+                ["query"] = r.Query.Id,
+                ["claim"] = r.Query.Claim,
+                ["kernelFunctions"] = r.Query.KernelFunctions,
+                ["outcome"] = Outcome(r.Outcome),
+                ["solveMs"] = SolveMs(r.Outcome),
+                ["counterexample"] = r.Outcome is SmtSat sat ? JsonOutput.Strings(sat.Counterexample.Describe()) : null,
+            });
+        }
+
+        return JsonOutput.Write(stdout, "prove", code, new System.Text.Json.Nodes.JsonObject
+        {
+            ["verdict"] = JsonOutput.Verdict(code),
+            ["mode"] = "induction",
+            ["profiles"] = JsonOutput.Strings(profiles.Select(p => p.Name)),
+            ["mutant"] = mutant.CliName(),
+            ["assumptions"] = JsonOutput.Strings(report.Assumptions),
+            ["obligations"] = obligations,
+        });
+    }
+
+    private static string Outcome(SmtOutcome o) => o switch
+    {
+        SmtUnsat => "unsat",
+        SmtSat => "sat",
+        _ => "unknown",
+    };
+
+    private static double? SolveMs(SmtOutcome o) => o switch
+    {
+        SmtUnsat u => JsonOutput.Ms(u.SolveTime),
+        SmtSat s => JsonOutput.Ms(s.SolveTime),
+        _ => null,
+    };
+
+    private static System.Text.Json.Nodes.JsonObject BmcJson(BmcReport r, ExitCode code)
+    {
+        var props = new System.Text.Json.Nodes.JsonArray();
+        foreach (var p in r.Properties)
+        {
+            var witness = p.Outcome is SmtSat sat ? (BmcWitness)sat.Counterexample : null;
+            props.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["property"] = p.Property,
+                ["outcome"] = Outcome(p.Outcome),
+                ["solveMs"] = SolveMs(p.Outcome),
+                ["reason"] = p.Outcome is SmtUnknown u ? u.Reason : null,
+                ["witness"] = witness is null ? null : Witness(witness, p.Replay!),
+            });
+        }
+
+        var joint = new System.Text.Json.Nodes.JsonArray();
+        foreach (var j in r.JointOutcomes)
+        {
+            joint.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["outcomes"] = JsonOutput.Strings(j.Outcomes.Select(o => o.ToString())),
+                ["witness"] = Witness(j.Witness, j.Replay),
+            });
+        }
+
+        return new System.Text.Json.Nodes.JsonObject
+        {
+            ["verdict"] = JsonOutput.Verdict(code),
+            ["mode"] = "bmc",
+            ["spec"] = r.Spec.File,
+            ["scenario"] = r.Spec.Name,
+            ["profile"] = r.Profile.Name,
+            ["mutant"] = r.Mutant.CliName(),
+            ["bound"] = r.Bound,
+            ["fullDepth"] = r.FullDepth,
+            ["complete"] = r.Complete,
+            ["symbolicFields"] = JsonOutput.Strings(r.Symbolic.Fields.Select(f => $"{f.Actor}.{f.Field}")),
+            ["assertions"] = r.Assertions,
+            ["encodeMs"] = JsonOutput.Ms(r.EncodeTime),
+            ["properties"] = props,
+            ["violatedProperties"] = JsonOutput.Strings(r.Properties.Where(p => p.Outcome is SmtSat).Select(p => p.Property)),
+            ["outcomes"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["actors"] = JsonOutput.Strings(r.Spec.Model.Actors.Select(a => a.Name)),
+                ["joint"] = joint,
+                ["complete"] = r.OutcomeEnumerationEnd is SmtUnsat,
+            },
+            ["expectationFailures"] = JsonOutput.Strings(r.ExpectationFailures),
+        };
+    }
+
+    private static System.Text.Json.Nodes.JsonObject Witness(BmcWitness w, ReplayResult replay) => new()
+    {
+        ["steps"] = w.Steps.Count,
+        ["assignments"] = JsonOutput.Strings(w.Assignments.Select(a => a.ToString()!)),
+        ["reproduced"] = replay.Reproduced,
+    };
+
+    private static ExitCode Induction(TextWriter stdout, IReadOnlyList<KernelProfile> profiles, KernelMutant mutant, InductionReport report)
+    {
         stdout.WriteLine($"natverify prove --induction   profiles: {string.Join(", ", profiles.Select(p => p.Name))}   mutant: {mutant.CliName()}");
         stdout.WriteLine("  Claim: linked-tuple uniqueness is preserved by every atomic step, from any table that satisfies it, for");
         stdout.WriteLine("  tables of any size; and the null binding never changes an address or a DST port.");

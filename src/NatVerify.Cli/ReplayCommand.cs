@@ -21,12 +21,15 @@ internal static class ReplayCommand
         var mutant = new Option<string?>("--mutant") { Description = $"Replay under another mutant (none: the real kernel): {string.Join(", ", KernelMutantNames.All.Select(m => m.CliName()))}." };
         var traceOut = new Option<string?>("--trace-out") { Description = "Record the replayed trace again into this file (byte-identical to the input when nothing changed)." };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the result line." };
+        var json = JsonOutput.CreateOption();
         var command = new Command("replay", "Re-execute a saved trace step by step and report whether it still shows its violation.")
         {
-            file, spec, profile, mutant, traceOut, quiet,
+            file, spec, profile, mutant, traceOut, quiet, json,
         };
         command.SetAction(parse =>
         {
+            var asJson = parse.GetValue(json);
+            var human = asJson ? TextWriter.Null : stdout;
             var path = parse.GetValue(file)!;
             var options = new ReplayOptions();
             EmbeddedSpec? replacement = null;
@@ -71,32 +74,32 @@ internal static class ReplayCommand
             var r = replay!;
             if (!parse.GetValue(quiet))
             {
-                stdout.WriteLine($"natverify replay {path}");
+                human.WriteLine($"natverify replay {path}");
                 var view = new TraceViewBuilder(r.Semantics).Build(r.Trace, r.File);
                 foreach (var (key, value) in view.Facts)
                 {
-                    stdout.WriteLine($"  {key}: {value}");
+                    human.WriteLine($"  {key}: {value}");
                 }
 
                 if (options.Spec is not null || options.Profile is not null || options.Mutant is not null)
                 {
-                    stdout.WriteLine($"  replayed against: spec {r.Spec.Name} ({r.Spec.File}), profile {r.Semantics.Profile.Name}, mutant {r.Semantics.Mutant.CliName()}");
+                    human.WriteLine($"  replayed against: spec {r.Spec.Name} ({r.Spec.File}), profile {r.Semantics.Profile.Name}, mutant {r.Semantics.Mutant.CliName()}");
                 }
 
-                stdout.WriteLine();
+                human.WriteLine();
                 foreach (var line in TraceRenderer.RenderSteps(view))
                 {
-                    stdout.WriteLine(line);
+                    human.WriteLine(line);
                 }
 
-                stdout.WriteLine();
+                human.WriteLine();
                 foreach (var note in r.Notes)
                 {
-                    stdout.WriteLine($"note: {note}");
+                    human.WriteLine($"note: {note}");
                 }
             }
 
-            var code = ResultLine(r, stdout);
+            var code = ResultLine(r, human);
             if (parse.GetValue(traceOut) is { } outPath && r.Divergence is null)
             {
                 var source = new TraceSource(replacement ?? r.File.Spec, r.Semantics, r.File.Properties, r.File.Engine, r.File.Seed);
@@ -107,6 +110,27 @@ internal static class ReplayCommand
                 {
                     return (int)ExitCode.BadInput;
                 }
+            }
+
+            if (asJson)
+            {
+                return JsonOutput.Write(stdout, "replay", code, new System.Text.Json.Nodes.JsonObject
+                {
+                    ["verdict"] = JsonOutput.Verdict(code),
+                    ["trace"] = path,
+                    ["kind"] = r.File.Kind == TraceKind.Witness ? "witness" : "violation",
+                    ["spec"] = r.Spec.File,
+                    ["scenario"] = r.Spec.Name,
+                    ["profile"] = r.Semantics.Profile.Name,
+                    ["mutant"] = r.Semantics.Mutant.CliName(),
+                    ["steps"] = r.Trace.Length,
+                    ["reproduced"] = r.Reproduced,
+                    ["property"] = r.File.Property,
+                    ["violation"] = r.Violation,
+                    ["firstViolatingStep"] = r.Violation is null ? null : r.FirstViolatingStep,
+                    ["divergence"] = r.Divergence?.Detail,
+                    ["notes"] = JsonOutput.Strings(r.Notes),
+                });
             }
 
             return (int)code;

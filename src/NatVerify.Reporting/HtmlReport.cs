@@ -8,7 +8,7 @@ namespace NatVerify.Reporting;
 /// A self-contained HTML report of a <see cref="TraceView"/> (no external resources): header, the SVG sequence
 /// diagram, one section per step, the final state and the spec. A script in the page checks after load that every
 /// step and diagram row is present and sets <c>data-nv-status</c> on the body to <c>ok</c> (or <c>error</c>, with the
-/// reason in <c>#nv-status</c>), so a headless browser can tell that the page rendered.
+/// reason in <c>#nv-status</c>, which stays hidden unless rendering failed), so a headless browser can tell that the page rendered.
 /// </summary>
 public static class HtmlReport
 {
@@ -25,7 +25,7 @@ public static class HtmlReport
             sb.Append("<dt>").Append(E(key)).Append("</dt><dd>").Append(E(value)).Append("</dd>\n");
         }
 
-        sb.Append("</dl>\n<p id=\"nv-status\">loading…</p>\n</header>\n");
+        sb.Append("</dl>\n<p id=\"nv-status\" hidden>loading…</p>\n</header>\n");
         sb.Append("<section id=\"diagram\">\n<h2>Sequence</h2>\n<p class=\"legend\"><span class=\"clash\">red: a tuple found taken (clash)</span> · <span class=\"rewrite\">orange: NAT rewrote a tuple</span> · solid arrow: the table changed · dashed: read only</p>\n");
         sb.Append(SequenceDiagram.Render(view)).Append("\n</section>\n");
         sb.Append("<section id=\"steps\">\n");
@@ -117,6 +117,9 @@ public static class HtmlReport
         svg .step.rewrite line { stroke: #d97706; } svg .step.rewrite circle, svg .step.rewrite rect { fill: #d97706; } svg .step.rewrite .label { fill: #9a4a00; }
         svg .step.clash line { stroke: #cf222e; stroke-width: 2.5; } svg .step.clash circle, svg .step.clash rect { fill: #cf222e; } svg .step.clash .label { fill: #cf222e; font-weight: 600; }
         table { border-collapse: collapse; } td, th { border: 1px solid #d0d7de; padding: .2em .6em; text-align: left; }
+        pre { overflow-x: auto; max-width: 100%; } article.step, section, header { min-width: 0; max-width: 100%; }
+        ul.reads li, dd, .headline, td { overflow-wrap: anywhere; } #final table { display: block; overflow-x: auto; max-width: 100%; }
+        #nv-status { color: #cf222e; font-weight: 600; }
 
         """;
 
@@ -124,7 +127,11 @@ public static class HtmlReport
     private const string Script = """
         (function () {
           var body = document.body, status = document.getElementById('nv-status');
-          function fail(message) { body.setAttribute('data-nv-status', 'error'); status.textContent = 'nv-error: ' + message; }
+          function fail(message) {
+            body.setAttribute('data-nv-status', 'error');
+            status.textContent = 'This report did not render completely (nv-error: ' + message + ').';
+            status.hidden = false;
+          }
           window.addEventListener('error', function (e) { fail(e.message || 'script error'); });
           try {
             var expected = parseInt(body.getAttribute('data-nv-steps'), 10);

@@ -1,0 +1,169 @@
+using Xunit;
+using System.Text.Json;
+
+namespace NatVerify.Cli.Tests;
+
+/// <summary>
+/// Every reporting command's real <c>--json</c> output validates against the published schema
+/// (docs/schema/natverify-output.schema.json), stdout holds only that document, and its fields say what the human
+/// report says.
+/// </summary>
+public sealed class JsonOutputTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("natverify-json-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static JsonElement Valid(string stdout, string command, ExitCode code)
+    {
+        JsonSchemaValidator.AssertValid(stdout);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(command, root.GetProperty("command").GetString());
+        Assert.Equal((int)code, root.GetProperty("exitCode").GetInt32());
+        return root.GetProperty("result");
+    }
+
+    [Fact]
+    public void Check_json_of_the_seed_holds_with_three_joint_outcomes_and_validates()
+    {
+        var (code, stdout, _) = CliRunner.Run("check", "--json");
+        Assert.Equal(ExitCode.Holds, code);
+        var result = Valid(stdout, "check", code);
+        Assert.Equal("holds", result.GetProperty("verdict").GetString());
+        Assert.True(result.GetProperty("exhaustive").GetBoolean());
+        Assert.Equal(3, result.GetProperty("outcomes").GetProperty("joint").GetArrayLength());
+        Assert.Equal(39, result.GetProperty("statistics").GetProperty("states").GetInt64());
+    }
+
+    [Fact]
+    public void Check_json_of_a_mutant_names_the_violated_property_and_the_trace_file_and_replay_json_reproduces_it()
+    {
+        var trace = Path.Combine(_dir, "cx.json");
+        var (code, stdout, _) = CliRunner.Run("check", "--mutant", "no-null-binding", "--trace-out", trace, "--json");
+        Assert.Equal(ExitCode.Violated, code);
+        var result = Valid(stdout, "check", code);
+        var cx = result.GetProperty("counterexample");
+        Assert.Equal(trace, cx.GetProperty("path").GetString());
+        Assert.Contains(cx.GetProperty("property").GetString(), result.GetProperty("violatedProperties").EnumerateArray().Select(e => e.GetString()));
+
+        var (replayCode, replayOut, _) = CliRunner.Run("replay", trace, "--json");
+        Assert.Equal(ExitCode.Violated, replayCode);
+        var replay = Valid(replayOut, "replay", replayCode);
+        Assert.True(replay.GetProperty("reproduced").GetBoolean());
+        Assert.Equal(cx.GetProperty("property").GetString(), replay.GetProperty("property").GetString());
+    }
+
+    [Fact]
+    public void Check_json_of_a_bounded_search_is_inconclusive_and_names_the_bound()
+    {
+        var (code, stdout, _) = CliRunner.Run("check", "--max-states", "5", "--json");
+        Assert.Equal(ExitCode.Inconclusive, code);
+        var result = Valid(stdout, "check", code);
+        Assert.Equal("max-states", result.GetProperty("bound").GetProperty("kind").GetString());
+        Assert.False(result.GetProperty("exhaustive").GetBoolean());
+    }
+
+    [Fact]
+    public void Check_json_with_witness_out_lists_each_witness_file()
+    {
+        var (code, stdout, _) = CliRunner.Run("check", "--witness-out", _dir, "--json");
+        var joint = Valid(stdout, "check", code).GetProperty("outcomes").GetProperty("joint");
+        foreach (var j in joint.EnumerateArray())
+        {
+            Assert.True(File.Exists(j.GetProperty("witnessPath").GetString()));
+        }
+    }
+
+    [Fact]
+    public void Mutants_json_kills_every_expected_mutant_and_validates()
+    {
+        var (code, stdout, _) = CliRunner.Run("mutants", "--trace-dir", _dir, "--json");
+        var result = Valid(stdout, "mutants", code);
+        var rows = result.GetProperty("mutants").EnumerateArray().ToList();
+        Assert.Equal("none", rows[0].GetProperty("mutant").GetString());
+        Assert.Contains(rows, r => r.GetProperty("counterexample").ValueKind == JsonValueKind.Object
+            && File.Exists(r.GetProperty("counterexample").GetProperty("path").GetString()));
+    }
+
+    [Fact]
+    public void Props_json_reports_every_property_row_and_the_seed()
+    {
+        var (code, stdout, _) = CliRunner.Run("props", "seed:race-unconstrained", "--seed", "7", "--count", "5", "--schedules", "5", "--json");
+        Assert.Equal(ExitCode.Holds, code);
+        var result = Valid(stdout, "props", code);
+        Assert.Equal("7", result.GetProperty("seed").GetString());
+        Assert.True(result.GetProperty("properties").GetArrayLength() > 0);
+    }
+
+    [Fact]
+    public void Prove_induction_json_lists_every_obligation_as_unsat()
+    {
+        var (code, stdout, _) = CliRunner.Run("prove", "--induction", "--json");
+        Assert.Equal(ExitCode.Holds, code);
+        var result = Valid(stdout, "prove", code);
+        Assert.Equal("induction", result.GetProperty("mode").GetString());
+        Assert.All(result.GetProperty("obligations").EnumerateArray(), o => Assert.Equal("unsat", o.GetProperty("outcome").GetString()));
+    }
+
+    [Fact]
+    public void Prove_induction_json_of_a_mutant_carries_the_counterexample_to_induction()
+    {
+        var (code, stdout, _) = CliRunner.Run("prove", "--induction", "--mutant", "no-confirm-clash-check", "--profile", "linux-6.12", "--json");
+        Assert.Equal(ExitCode.Violated, code);
+        var result = Valid(stdout, "prove", code);
+        Assert.Contains(result.GetProperty("obligations").EnumerateArray(), o => o.GetProperty("counterexample").ValueKind == JsonValueKind.Array);
+    }
+
+    [Fact]
+    public void Prove_bmc_json_of_the_seed_validates_with_its_joint_outcomes()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("prove", "seed:race-unconstrained", "--bmc", "8", "--json");
+        Assert.True(code == ExitCode.Holds, stderr);
+        var result = Valid(stdout, "prove", code);
+        Assert.Equal("bmc", result.GetProperty("mode").GetString());
+        Assert.Equal(3, result.GetProperty("outcomes").GetProperty("joint").GetArrayLength());
+    }
+
+    [Fact]
+    public void Json_errors_go_to_stderr_and_leave_stdout_empty()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("check", "seed:no-such-spec", "--json");
+        Assert.Equal(ExitCode.BadInput, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("no embedded spec", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Schema_rejects_a_check_result_without_a_verdict_so_validation_can_fail()
+    {
+        var (_, stdout, _) = CliRunner.Run("check", "--json");
+        var broken = stdout.Replace("\"verdict\": \"holds\",", string.Empty, StringComparison.Ordinal);
+        Assert.NotEqual(stdout, broken);
+        Assert.NotEmpty(JsonSchemaValidator.Errors(broken));
+    }
+
+    [Fact]
+    public void Schema_accepts_a_policy_result_in_the_shape_issue_10_documents()
+    {
+        const string policy = """
+            {"schemaVersion":1,"command":"policy","tool":{"name":"natverify","version":"0.1.0","commit":"abc"},"exitCode":1,
+             "result":{"verdict":"violated","findings":[
+               {"class":"shadowed-rule","severity":"warning","rules":[{"file":"r.nft","line":3,"handle":7},{"file":"r.nft","line":9}],
+                "message":"rule 9 never matches","witness":null}]}}
+            """;
+        JsonSchemaValidator.AssertValid(policy);
+        Assert.NotEmpty(JsonSchemaValidator.Errors(policy.Replace("\"line\":3", "\"line\":\"3\"", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Runs the scenario on the live kernel (root; the oracle's own namespaces, deleted afterwards).</summary>
+    [Fact]
+    [Trait("Category", "Long")]
+    public void Oracle_json_of_the_client_first_seed_on_the_live_kernel_validates_and_agrees()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("oracle", "seed:client-first", "--runs", "1", "--json");
+        Assert.True(code == ExitCode.Holds, $"exit {code}: {stderr}");
+        var result = Valid(stdout, "oracle", code);
+        Assert.Equal(1, result.GetProperty("agreed").GetInt32());
+    }
+}

@@ -1,0 +1,36 @@
+using Xunit;
+using System.Text.Json;
+using Json.Schema;
+
+namespace NatVerify.Cli.Tests;
+
+/// <summary>Validates documents against the published docs/schema/natverify-output.schema.json (JSON Schema 2020-12).</summary>
+internal static class JsonSchemaValidator
+{
+    private static readonly JsonSchema Schema = JsonSchema.FromText(
+        File.ReadAllText(Path.Combine(CliRunner.Root, "docs", "schema", "natverify-output.schema.json")));
+
+    /// <summary>The validation errors of <paramref name="json"/>, empty when it conforms.</summary>
+    public static IReadOnlyList<string> Errors(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var results = Schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        if (results.IsValid)
+        {
+            return [];
+        }
+
+        return (results.Details ?? [])
+            .Where(d => d.Errors is { Count: > 0 })
+            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} ({d.EvaluationPath}): {e.Key}: {e.Value}"))
+            .DefaultIfEmpty("invalid (no detail)")
+            .ToList();
+    }
+
+    /// <summary>Asserts the document conforms, printing every error otherwise.</summary>
+    public static void AssertValid(string json)
+    {
+        var errors = Errors(json);
+        Assert.True(errors.Count == 0, "schema errors:\n" + string.Join('\n', errors) + "\ndocument:\n" + json);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Xunit;
+
+namespace NatVerify.Cli.Tests;
+
+/// <summary>
+/// The packed .NET tool (scripts/pack.sh) installs into a temporary --tool-path and its commands run from there:
+/// the embedded seed specs, the ReadyToRun images and the packaged Z3 shim all travel in the package. Packs once per
+/// test run, unless NATVERIFY_NUPKG names an already packed natverify.*.nupkg (CI packs first, then tests).
+/// </summary>
+public sealed class ToolInstallTests(ToolInstallTests.InstalledTool tool) : IClassFixture<ToolInstallTests.InstalledTool>
+{
+    /// <summary>Installs the tool once for every test of the class; deletes the tool path afterwards.</summary>
+    public sealed class InstalledTool : IDisposable
+    {
+        private readonly string _dir = Directory.CreateTempSubdirectory("natverify-tool-").FullName;
+
+        public InstalledTool()
+        {
+            var nupkg = Environment.GetEnvironmentVariable("NATVERIFY_NUPKG");
+            if (string.IsNullOrEmpty(nupkg))
+            {
+                var (code, stdout, stderr) = Run(Path.Combine(CliRunner.Root, "scripts", "pack.sh"), [Path.Combine(_dir, "feed")], TimeSpan.FromMinutes(15));
+                Assert.True(code == 0, $"scripts/pack.sh exited {code}:\n{stderr}");
+                nupkg = stdout.Trim().Split('\n')[^1];
+            }
+
+            var feed = Path.GetDirectoryName(Path.GetFullPath(nupkg))!;
+            var version = Path.GetFileNameWithoutExtension(nupkg)["natverify.".Length..];
+            ToolPath = Path.Combine(_dir, "tools");
+            var install = Run("dotnet", ["tool", "install", "natverify", "--tool-path", ToolPath, "--add-source", feed, "--version", version], TimeSpan.FromMinutes(5));
+            Assert.True(install.Code == 0, $"dotnet tool install exited {install.Code}:\n{install.Out}\n{install.Err}");
+            Version = version;
+        }
+
+        public string ToolPath { get; }
+
+        public string Version { get; }
+
+        public (int Code, string Out, string Err) Natverify(params string[] args) =>
+            Run(Path.Combine(ToolPath, "natverify"), args, TimeSpan.FromMinutes(5));
+
+        public void Dispose() => Directory.Delete(_dir, recursive: true);
+    }
+
+    /// <summary>
+    /// Each command a user runs first, from the installed tool, with --json so the result is checked, not grepped.
+    /// Adding a command is one line (policy: <c>[InlineData("policy", "...", 0)]</c> once it exists).
+    /// </summary>
+    [Theory]
+    [InlineData("check", "seed:race-unconstrained", 0)]
+    [InlineData("check", "seed:race-unconstrained --mutant no-null-binding", 1)]
+    [InlineData("prove", "--induction", 0)]
+    [InlineData("prove", "seed:race-unconstrained --bmc 8", 0)]
+    public void Installed_tool_runs_the_command_and_its_json_validates(string command, string arguments, int expectedExit)
+    {
+        var (code, stdout, stderr) = tool.Natverify([command, .. arguments.Split(' '), "--json"]);
+        Assert.True(code == expectedExit, $"exit {code}, expected {expectedExit}:\n{stderr}");
+        JsonSchemaValidator.AssertValid(stdout);
+        Assert.Equal(command, JsonDocument.Parse(stdout).RootElement.GetProperty("command").GetString());
+    }
+
+    [Fact]
+    public void Installed_tool_prints_the_check_of_the_readme_and_its_version_with_the_commit()
+    {
+        var (code, stdout, _) = tool.Natverify("check");
+        Assert.Equal(0, code);
+        Assert.Contains("Verdict: HOLDS. Every checked property holds in all 39 reachable states (exhaustive).", stdout, StringComparison.Ordinal);
+
+        var version = tool.Natverify("--version");
+        Assert.Equal(0, version.Code);
+        Assert.Matches($@"^natverify {System.Text.RegularExpressions.Regex.Escape(tool.Version)} \(commit [0-9a-f]{{40}}\)\s*$", version.Out);
+    }
+
+    [Fact]
+    public void Installed_tool_carries_the_z3_shim_and_ready_to_run_images()
+    {
+        var store = Directory.GetFiles(tool.ToolPath, "natverify.dll", SearchOption.AllDirectories).Single();
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(store)!, "libnv_z3shim.so")));
+        Assert.True(IsReadyToRun(store), "natverify.dll has no ReadyToRun header");
+    }
+
+    private static bool IsReadyToRun(string assembly)
+    {
+        using var stream = File.OpenRead(assembly);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        return pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
+    }
+
+    private static (int Code, string Out, string Err) Run(string file, IEnumerable<string> args, TimeSpan limit)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, stdout.Result, stderr.Result + $"\n(killed after {limit})");
+        }
+
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
