@@ -11,7 +11,8 @@ namespace NatVerify.Model.Semantics;
 public sealed partial class NatSemantics
 {
     /// <summary>One tuple <c>get_unique_tuple</c> may return, with the probes that led to it.</summary>
-    internal readonly record struct Choice(ConntrackTuple Tuple, bool Failed, IReadOnlyList<Probe> Probes);
+    /// <remarks><see cref="Evicted"/>: the entry <c>nf_nat_used_tuple_harder</c> killed to free the tuple, or -1.</remarks>
+    internal readonly record struct Choice(ConntrackTuple Tuple, bool Failed, IReadOnlyList<Probe> Probes, int Evicted = -1);
 
     private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink)
     {
@@ -59,10 +60,10 @@ public sealed partial class NatSemantics
         }
 
         var trulyFree = TupleTaken(state.Slots, curr.Invert(), i, null, null, real: true) < 0;
-        var seen = new HashSet<ConntrackTuple>();
+        var seen = new HashSet<(ConntrackTuple, bool, int)>();
         foreach (var choice in choices)
         {
-            if (!seen.Add(choice.Tuple))
+            if (!seen.Add((choice.Tuple, choice.Failed, choice.Evicted)))
             {
                 continue;
             }
@@ -71,6 +72,13 @@ public sealed partial class NatSemantics
             foreach (var c in gc)
             {
                 slots[c] = slots[c] with { Status = slots[c].Status | CtStatus.Removed };
+            }
+
+            var collected = new List<int>(gc);
+            if (choice.Evicted >= 0)
+            {
+                slots[choice.Evicted] = slots[choice.Evicted] with { Status = slots[choice.Evicted].Status | CtStatus.Removed | CtStatus.EvictedBySnat };
+                collected.Add(choice.Evicted);
             }
 
             var status = slot.Status;
@@ -118,7 +126,7 @@ public sealed partial class NatSemantics
             var step = new NatSetup(i, hook, nullBinding ? NatDecision.NullBinding : NatDecision.Rule, verdict.Rule?.Text, range, curr, choice.Tuple, choice.Failed)
             {
                 Probes = choice.Probes,
-                Collected = [.. gc],
+                Collected = collected,
             };
             sink.Add((step, Make(slots)));
         }
@@ -392,12 +400,14 @@ public sealed partial class NatSemantics
 
         var free = new List<ConntrackTuple>();
         var taken = new List<(ConntrackTuple Tuple, int By)>();
+        var order = new List<(ConntrackTuple Tuple, int By)>();
         var allConcrete = true;
         foreach (var port in Candidates(slots, lo, hi))
         {
             allConcrete &= !port.IsFresh;
             var candidate = WithKey(t, manip, port);
             var by = TupleTaken(slots, candidate.Invert(), self, gc, null);
+            order.Add((candidate, by));
             if (by < 0)
             {
                 free.Add(candidate);
@@ -410,16 +420,37 @@ public sealed partial class NatSemantics
 
         var size = hi - lo + 1;
         var canFail = free.Count == 0 || (Profile.CappedPortSearch && size > PortUniverse.ConcreteThreshold && taken.Count >= 128);
+
+        // nf_nat_used_tuple_harder (6.5+) checks the last NF_NAT_HARDER_THRESH (32) attempts of the first window; a
+        // search reaches them only after min(size, 128) - 32 taken candidates (exact for ranges of at most 32).
+        var harder = Profile.UsedTupleHarder && t.Protocol == L4Protocol.Tcp && Scenario.Actors[self] is FlowActor
+            && taken.Count >= Math.Max(0, Math.Min(size, 128) - 32);
         var results = new List<Choice>();
         // 6.x: a DST manip without a random flag starts at offset 0 (ports with a range, and ICMP ids); the
         // order is only known here when every candidate is concrete, otherwise any free candidate is allowed.
         var deterministic = Profile.DstRangeStartsAtMin && manip == ManipType.Dst && !range.RandomAll && allConcrete
             && (range.ProtoSpecified || t.Protocol == L4Protocol.Icmp);
-        var pick = deterministic && free.Count > 0 ? free.GetRange(0, 1) : free;
-        foreach (var f in pick)
+        foreach (var (candidate, by) in order)
         {
-            var p = new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", f.Invert(), -1, $"search in {lo}-{hi}: free") };
-            results.Add(new Choice(f, false, p));
+            if (by < 0)
+            {
+                var p = new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", candidate.Invert(), -1, $"search in {lo}-{hi}: free") };
+                results.Add(new Choice(candidate, false, p));
+                if (deterministic)
+                {
+                    break;
+                }
+            }
+            else if (harder && MayEvict(slots, candidate.Invert(), by))
+            {
+                // Whether the new SYN's sequence number is past the old connection's end (nf_seq_has_advanced) is
+                // kernel-random: the ISNs come from secure_tcp_seq of two different 4-tuples. Both branches.
+                var p = new List<Probe>(probes)
+                {
+                    new("nf_nat_used_tuple_harder", candidate.Invert(), by, $"search in {lo}-{hi}: SNATed entry in TIME_WAIT/CLOSE, sequence advanced: nf_ct_kill, tuple reused"),
+                };
+                results.Add(new Choice(candidate, false, p, by));
+            }
         }
 
         if (canFail)
@@ -432,6 +463,17 @@ public sealed partial class NatSemantics
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// <c>nf_nat_used_tuple_harder</c>'s victim test: the tuple is held by the REPLY node of an entry that
+    /// <c>nf_nat_may_kill</c> accepts (TCP state TIME_WAIT or CLOSE, IPS_SRC_NAT, neither DYING nor FIXED_TIMEOUT).
+    /// </summary>
+    private bool MayEvict(ReadOnlySpan<Slot> slots, ConntrackTuple reply, int by)
+    {
+        var v = slots[by];
+        return v.Linked && v.TcpClosed && v.Has(CtStatus.SrcNat) && !v.Has(CtStatus.Expired) && !v.Has(CtStatus.NatClash)
+            && v.Reply == reply && !IsOriginalNode(slots, by, reply);
     }
 
     /// <summary>

@@ -25,6 +25,18 @@ public static class SchedulePlanner
         ArgumentNullException.ThrowIfNull(topology);
         foreach (var actor in scenario.Actors)
         {
+            if (actor is ConnectionClose close)
+            {
+                throw new UnsupportedScenarioException(
+                    $"actor {close.Name} closes {close.Target}'s connection: the oracle sends first packets only and cannot drive a TCP close");
+            }
+
+            if (actor is FlowActor { Retries: > 0 } retrying)
+            {
+                throw new UnsupportedScenarioException(
+                    $"actor {retrying.Name} retransmits its SYN: the oracle observes first packets only");
+            }
+
             if (actor is EntryTimeout timeout)
             {
                 throw new UnsupportedScenarioException(
