@@ -342,25 +342,24 @@ public sealed partial class NatSemantics
     }
 
     /// <summary>
-    /// <c>find_best_ips_proto</c>: one address for single-address ranges; for wider ranges the kernel's
-    /// deterministic hash is abstracted as any address of the range (over-approximation, documented).
+    /// <c>find_best_ips_proto</c>: no MAP_IPS keeps the address; one address is taken as is; a wider range gets the
+    /// one address the kernel's deterministic hash of the tuple's source and destination (source only with
+    /// <c>--persistent</c>) picks (<see cref="Jhash.BestAddress"/>). The port search then runs on that address only.
     /// </summary>
     private static IEnumerable<Ipv4> BestAddresses(ConntrackTuple curr, NatRange range, ManipType manip)
     {
         if (!range.MapIps)
         {
-            yield return manip == ManipType.Src ? curr.SrcIp : curr.DstIp;
-            yield break;
+            return [manip == ManipType.Src ? curr.SrcIp : curr.DstIp];
         }
 
-        for (var a = range.MinAddr.Value; a <= range.MaxAddr.Value && a >= range.MinAddr.Value; a++)
+        if (range.MinAddr == range.MaxAddr)
         {
-            yield return new Ipv4(a);
-            if (a == uint.MaxValue)
-            {
-                break;
-            }
+            return [range.MinAddr];
         }
+
+        var persistent = (range.Flags & NatRangeFlags.Persistent) != 0;
+        return [Jhash.BestAddress(curr.SrcIp, curr.DstIp, range.MinAddr, range.MaxAddr, persistent)];
     }
 
     private static Port KeyOf(ConntrackTuple t, ManipType manip) =>
