@@ -25,12 +25,6 @@ public static class SchedulePlanner
         ArgumentNullException.ThrowIfNull(topology);
         foreach (var actor in scenario.Actors)
         {
-            if (actor is ConnectionClose close)
-            {
-                throw new UnsupportedScenarioException(
-                    $"actor {close.Name} closes {close.Target}'s connection: the oracle sends first packets only and cannot drive a TCP close");
-            }
-
             if (actor is FlowActor { Retries: > 0 } retrying)
             {
                 throw new UnsupportedScenarioException(
@@ -82,6 +76,10 @@ public static class SchedulePlanner
                 case CtnetlinkDelete delete:
                     Flush();
                     steps.Add(new EventStep(delete.Name, Arguments(delete.Command)));
+                    break;
+                case ConnectionClose close:
+                    Flush();
+                    steps.Add(new CloseStep(close.Name, close.Target, close.How == CloseKind.Fin ? "fin" : "rst", topology.ClientNamespaces[close.Target]));
                     break;
             }
         }
