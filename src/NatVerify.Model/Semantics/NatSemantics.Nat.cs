@@ -400,10 +400,14 @@ public sealed partial class NatSemantics
         var free = new List<ConntrackTuple>();
         var taken = new List<(ConntrackTuple Tuple, int By)>();
         var order = new List<(ConntrackTuple Tuple, int By)>();
-        var allConcrete = true;
-        foreach (var port in Candidates(slots, lo, hi))
+        // Offset 0 (below) walks the range upwards. Atoms lie between named ports, so ordering by lower bound gives
+        // the numeric order as long as no atom has a fresh port in use (whose number inside the atom is unknown).
+        var ordered = true;
+        var candidates = Candidates(slots, lo, hi).ToList();
+        candidates.Sort((x, y) => Ports.LowerBound(x).CompareTo(Ports.LowerBound(y)));
+        foreach (var port in candidates)
         {
-            allConcrete &= !port.IsFresh;
+            ordered &= !port.IsFresh || !FreshInUse(slots, port);
             var candidate = WithKey(t, manip, port);
             var by = TupleTaken(slots, candidate.Invert(), self, gc, null);
             order.Add((candidate, by));
@@ -425,9 +429,9 @@ public sealed partial class NatSemantics
         var harder = Profile.UsedTupleHarder && t.Protocol == L4Protocol.Tcp && Scenario.Actors[self] is FlowActor
             && taken.Count >= Math.Max(0, Math.Min(size, 128) - 32);
         var results = new List<Choice>();
-        // 6.x: a DST manip without a random flag starts at offset 0 (ports with a range, and ICMP ids); the
-        // order is only known here when every candidate is concrete, otherwise any free candidate is allowed.
-        var deterministic = Profile.DstRangeStartsAtMin && manip == ManipType.Dst && !range.RandomAll && allConcrete
+        // 6.x: a DST manip without a random flag starts at offset 0 (ports with a range, and ICMP ids): the lowest
+        // free value wins. The order is known unless an atom has a fresh port in use; then any free candidate is allowed.
+        var deterministic = Profile.DstRangeStartsAtMin && manip == ManipType.Dst && !range.RandomAll && ordered
             && (range.ProtoSpecified || t.Protocol == L4Protocol.Icmp);
         foreach (var (candidate, by) in order)
         {
@@ -508,6 +512,19 @@ public sealed partial class NatSemantics
         }
 
         return list;
+    }
+
+    private static bool FreshInUse(ReadOnlySpan<Slot> slots, Port port)
+    {
+        foreach (var s in slots)
+        {
+            if (s.Reply.SrcPort == port || s.Reply.DstPort == port || s.PreSrc.SrcPort == port || s.PreSrc.DstPort == port)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void Collect(ConntrackTuple t, int atom, SortedSet<int> used)
