@@ -208,7 +208,7 @@ internal sealed class SpecReader
 
         var scalar = Scalar(node, "'profile'");
         return KernelProfile.Find(scalar.Value!) ?? throw Error(scalar,
-            $"unknown profile '{scalar.Value}' (known: {string.Join(", ", KernelProfile.All.Select(p => p.Name))})");
+            $"unknown profile '{scalar.Value}' (known: {string.Join(", ", KernelProfile.All.Select(p => p.Name))}, or a kernel version from 4.19 on such as 6.18)");
     }
 
     private List<string> ReadTags(YamlMapping top)
