@@ -116,6 +116,7 @@ public static class OracleReportWriter
         FlowStep { Concurrent: true } f => $"[{string.Join(" + ", f.Actors)} at once]",
         FlowStep f => string.Join(", then ", f.Actors),
         EventStep e => e.Actor,
+        CloseStep c => $"{c.Actor} ({c.How} close of {c.Target})",
         _ => step.ToString() ?? string.Empty,
     };
 

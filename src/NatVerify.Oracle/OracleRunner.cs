@@ -104,6 +104,12 @@ public static partial class OracleRunner
                     case EventStep e:
                         events[e.Actor] = RunEvent(spec.Model, plan.NatNamespace, e, cancellationToken);
                         break;
+                    case CloseStep close:
+                        agents[close.Namespace].Send(new AgentRequest { Op = "close", Tag = TagOf(runTag, close.Target), How = close.How }, TimeSpan.FromSeconds(10), cancellationToken);
+
+                        // The last ACK of a FIN close (or the RST) must have passed conntrack before the next actor starts.
+                        Thread.Sleep(100);
+                        break;
                 }
             }
 

@@ -451,6 +451,8 @@ public static class KernelScript
                     w.Line($"nv_in conntrack -U {Filter(tuple)} --timeout 1 >/dev/null 2>&1 || true");
                     w.Line("sleep 1.2");
                     break;
+                case ConnectionClose c:
+                    throw new KernelScriptException($"close {c.Name}: a kernel script sends single first packets and cannot close {c.Target}'s TCP connection (use 'natverify oracle')");
             }
         }
 

@@ -20,8 +20,9 @@ internal sealed class SpecReader
         "properties", "expect",
     ];
 
-    private static readonly string[] ActorKinds = ["flow", "conntrack", "timeout"];
-    private static readonly string[] FlowKeys = ["name", "flow", "proto", "icmp-id", "mark", "path", "in", "out"];
+    private static readonly string[] ActorKinds = ["flow", "conntrack", "timeout", "close"];
+    private static readonly string[] FlowKeys = ["name", "flow", "proto", "icmp-id", "mark", "path", "in", "out", "retries"];
+    private static readonly string[] CloseKeys = ["name", "close", "how"];
     private static readonly string[] ConntrackKeys = ["name", "conntrack"];
     private static readonly string[] TimeoutKeys = ["name", "timeout"];
     private static readonly string[] ExpectKeys = ["verdict", "violated", "outcomes", "combinations", "mutants"];
@@ -228,7 +229,7 @@ internal sealed class SpecReader
 
         var scalar = Scalar(node, "'profile'");
         return KernelProfile.Find(scalar.Value!) ?? throw Error(scalar,
-            $"unknown profile '{scalar.Value}' (known: {string.Join(", ", KernelProfile.All.Select(p => p.Name))})");
+            $"unknown profile '{scalar.Value}' (known: {string.Join(", ", KernelProfile.All.Select(p => p.Name))}, or a kernel version from 4.19 on such as 6.18)");
     }
 
     private List<string> ReadTags(YamlMapping top)
@@ -466,7 +467,7 @@ internal sealed class SpecReader
 
         foreach (var entry in _entries)
         {
-            entry.Actor ??= ReadTimeout(entry);
+            entry.Actor ??= entry.Kind == "close" ? ReadClose(entry) : ReadTimeout(entry);
             actors.Add(entry.Actor);
         }
 
@@ -483,14 +484,14 @@ internal sealed class SpecReader
         if (kinds.Count == 0)
         {
             // A misspelt kind key ("flw:") is better reported as the unknown key it is.
-            var anyKind = FlowKeys.Concat(ConntrackKeys).Concat(TimeoutKeys).Distinct().ToList();
+            var anyKind = FlowKeys.Concat(ConntrackKeys).Concat(TimeoutKeys).Concat(CloseKeys).Distinct().ToList();
             YamlMapping.Read(this, node, "an actor", anyKind);
-            throw Error(node, "an actor needs one of the keys flow, conntrack or timeout");
+            throw Error(node, "an actor needs one of the keys flow, conntrack, timeout or close");
         }
 
         if (kinds.Count > 1)
         {
-            throw Error(kinds[1], $"an actor is exactly one of flow, conntrack or timeout, but this one has both {kinds[0].Value} and {kinds[1].Value}");
+            throw Error(kinds[1], $"an actor is exactly one of flow, conntrack, timeout or close, but this one has both {kinds[0].Value} and {kinds[1].Value}");
         }
 
         var kind = kinds[0].Value!;
@@ -498,6 +499,7 @@ internal sealed class SpecReader
         {
             "flow" => FlowKeys,
             "conntrack" => ConntrackKeys,
+            "close" => CloseKeys,
             _ => TimeoutKeys,
         };
         var mapping = YamlMapping.Read(this, node, $"a {kind} actor", allowed);
@@ -577,7 +579,24 @@ internal sealed class SpecReader
 
         var inInterface = ReadFlowInterface(entry, "in", path != PacketPath.LocalOut, "local-out flows are generated locally and have no input interface");
         var outInterface = ReadFlowInterface(entry, "out", path != PacketPath.LocalIn, "local-in flows are delivered locally and have no output interface");
-        return new FlowActor(entry.Name, tuple, mark, path, inInterface, outInterface);
+        var retries = 0;
+        if (map.Get("retries") is { } retriesNode)
+        {
+            var scalar = Scalar(retriesNode, "'retries'");
+            if (proto != L4Protocol.Tcp)
+            {
+                throw Error(map.KeyNode("retries")!, $"retries is only valid for tcp flows (SYN retransmission), and '{entry.Name}' is {proto.Name()}");
+            }
+
+            if (!NumberText.TryParseUInt32(scalar.Value!, out var r) || r > MaxRetries)
+            {
+                throw Error(scalar, $"bad retries '{scalar.Value}': expected 0-{MaxRetries} (Linux sends net.ipv4.tcp_syn_retries = 6 by default)");
+            }
+
+            retries = (int)r;
+        }
+
+        return new FlowActor(entry.Name, tuple, mark, path, inInterface, outInterface, retries);
     }
 
     private string? ReadFlowInterface(ActorEntry entry, string key, bool valid, string whyInvalid)
@@ -632,6 +651,38 @@ internal sealed class SpecReader
         }
 
         return new EntryTimeout(entry.Name, name);
+    }
+
+    /// <summary>Most SYN retransmissions a flow may make (tcp_syn_retries is at most 127; the state space grows per retry).</summary>
+    private const int MaxRetries = 6;
+
+    private ConnectionClose ReadClose(ActorEntry entry)
+    {
+        var target = Scalar(entry.Map.Get("close")!, "'close'");
+        var name = target.Value!;
+        if (!_byName.TryGetValue(name, out var targetEntry))
+        {
+            throw Error(target, $"close target '{name}' is not an actor ({ActorList()})");
+        }
+
+        if (targetEntry.Actor is not FlowActor { Original.Protocol: L4Protocol.Tcp })
+        {
+            throw Error(target, $"close target '{name}' must be a tcp flow: only TCP connections close with FIN or RST");
+        }
+
+        var how = CloseKind.Fin;
+        if (entry.Map.Get("how") is { } howNode)
+        {
+            var scalar = Scalar(howNode, "'how'");
+            how = scalar.Value switch
+            {
+                "fin" => CloseKind.Fin,
+                "rst" => CloseKind.Rst,
+                _ => throw Error(scalar, $"unknown close '{scalar.Value}' (known: fin, rst)"),
+            };
+        }
+
+        return new ConnectionClose(entry.Name, name, how);
     }
 
     private string ActorList() => "actors: " + string.Join(", ", _entries.Select(e => e.Name));

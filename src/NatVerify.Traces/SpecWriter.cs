@@ -97,6 +97,11 @@ public static partial class SpecWriter
                     sb.Append("    path: ").Append(f.Path == PacketPath.Forward ? "forward" : "local-in").Append('\n');
                 }
 
+                if (f.Retries != 0)
+                {
+                    sb.Append("    retries: ").Append(f.Retries.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                }
+
                 if (f.InInterface is { } i)
                 {
                     sb.Append("    in: ").Append(Scalar(i)).Append('\n');
@@ -116,6 +121,10 @@ public static partial class SpecWriter
                 break;
             case EntryTimeout t:
                 sb.Append("    timeout: ").Append(Scalar(t.Target)).Append('\n');
+                break;
+            case ConnectionClose c:
+                sb.Append("    close: ").Append(Scalar(c.Target)).Append('\n');
+                sb.Append("    how: ").Append(c.How == CloseKind.Fin ? "fin" : "rst").Append('\n');
                 break;
             default:
                 throw new ArgumentException($"unknown actor type {actor.GetType().Name}", nameof(actor));

@@ -62,6 +62,8 @@ public sealed partial class ConntrackSystem : IIndependence<NatState, NatStep>
         long progress = 0;
         foreach (var slot in state.Slots)
         {
+            // A retransmission sends a flow back to NotStarted; its attempt count outweighs every phase of every slot.
+            progress += (long)slot.Attempt * 4096;
             progress += (long)slot.Phase * 4;
             progress += slot.Has(CtStatus.Expired) ? 1 : 0;
             progress += slot.Has(CtStatus.Removed) ? 1 : 0;

@@ -16,12 +16,13 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>
         foreach (var s in state.Slots)
         {
             writer.WriteByte((byte)s.Phase);
-            writer.WriteUInt16((ushort)s.Status);
+            writer.WriteUInt32((uint)s.Status);
             Write(s.Reply, writer);
             Write(s.PreSrc, writer);
             writer.WriteByte((byte)s.Partner);
             writer.WriteByte(s.BySourceOrder);
             writer.WriteInt64((long)s.LinkedAtSrcProbe);
+            writer.WriteByte(s.Attempt);
         }
     }
 

@@ -81,6 +81,46 @@ public class SchedulePlannerTests
     }
 
     [Fact]
+    public void Close_actor_closes_the_target_flow_in_its_client_namespace_between_the_flows()
+    {
+        var steps = Plan("specs/oracle/tcp-single-port-reuse.yaml");
+        Assert.Collection(
+            steps,
+            s => Assert.Equal(["a"], Assert.IsType<FlowStep>(s).Actors),
+            s =>
+            {
+                var close = Assert.IsType<CloseStep>(s);
+                Assert.Equal(("a-closes", "a", "fin"), (close.Actor, close.Target, close.How));
+                Assert.Equal(((FlowStep)steps[0]).Namespace, close.Namespace);
+            },
+            s => Assert.Equal(["b"], Assert.IsType<FlowStep>(s).Actors));
+    }
+
+    [Fact]
+    public void Retrying_flow_is_refused()
+    {
+        var spec = Specs.SpecLoader.Parse(
+            """
+            name: retry
+            description: the oracle observes first packets only
+            interfaces:
+              veth0: 198.51.100.1
+            ruleset: |
+              *nat
+              -A POSTROUTING -p tcp -j SNAT --to-source 198.51.100.1:5000
+              COMMIT
+            actors:
+              - name: a
+                flow: 198.51.100.1:1000 -> 198.51.100.2:80
+                retries: 2
+            """,
+            "retry.yaml");
+        var model = ModelPredictions.Compute(spec);
+        var e = Assert.Throws<UnsupportedScenarioException>(() => SchedulePlanner.Plan(spec.Model, TopologyPlanner.Plan(spec.Model, model.Predictions, "nvo-test")));
+        Assert.Contains("a retransmits its SYN", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Conntrack_command_is_split_into_arguments_without_the_tool_name()
     {
         Assert.Equal(["-D", "-p", "tcp", "--orig-src", "192.0.2.1"], SchedulePlanner.Arguments("conntrack -D -p tcp  --orig-src 192.0.2.1"));

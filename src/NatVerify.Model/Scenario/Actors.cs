@@ -18,9 +18,30 @@ public enum PacketPath
 /// <summary>Anything that steps in a scenario: a flow's first packet, or an external writer of the table.</summary>
 public abstract record Actor(string Name);
 
-/// <summary>The first packet of a connection, from its conntrack creation to its confirmation.</summary>
+/// <summary>
+/// The first packet of a connection, from its conntrack creation to its confirmation. <see cref="Retries"/>: how many
+/// times a first packet dropped at confirm is sent again (TCP SYN retransmission, <c>tcp_retransmit_timer</c>); each
+/// retransmission is a new first packet (the dropped entry was freed). 0 models only the first packet.
+/// </summary>
 public sealed record FlowActor(
-    string Name, ConntrackTuple Original, uint Mark, PacketPath Path, string? InInterface, string? OutInterface) : Actor(Name);
+    string Name, ConntrackTuple Original, uint Mark, PacketPath Path, string? InInterface, string? OutInterface, int Retries = 0) : Actor(Name);
+
+/// <summary>How a TCP connection closes.</summary>
+public enum CloseKind
+{
+    /// <summary>FIN handshake: the entry goes to TIME_WAIT (<c>IP_CT_TCP_FLAG_CLOSE_INIT</c> seen).</summary>
+    Fin,
+
+    /// <summary>RST from the connection's original side: the entry goes to CLOSE (last RST in the original direction).</summary>
+    Rst,
+}
+
+/// <summary>
+/// A TCP connection created by flow <see cref="Target"/> closes: the packets of the close run through
+/// <c>tcp_packet</c> on the confirmed entry, which moves to TIME_WAIT (FIN) or CLOSE (RST) and stays linked, holding
+/// both tuples, until its timeout (an <see cref="EntryTimeout"/> event) or a reopening SYN kills it.
+/// </summary>
+public sealed record ConnectionClose(string Name, string Target, CloseKind How) : Actor(Name);
 
 /// <summary>
 /// <c>conntrack -I</c> without NAT attributes: <c>ctnetlink_create_conntrack</c> inserts the given original

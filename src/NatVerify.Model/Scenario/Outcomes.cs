@@ -42,8 +42,20 @@ public enum OutcomeKind
     /// <summary>A timeout ran out for its target entry.</summary>
     Expired,
 
-    /// <summary>A timeout had nothing to expire (its target never got a linked entry).</summary>
+    /// <summary>A timeout or close had nothing to act on (its target never got a linked entry of its own).</summary>
     Skipped,
+
+    /// <summary>
+    /// Flow's first packet was dropped at confirm, and a retransmission connected; the detail is how it connected
+    /// (<c>kept</c>, <c>nat</c>, <c>rewritten</c>, ...). <see cref="Dropped"/> then means dropped for good.
+    /// </summary>
+    Retried,
+
+    /// <summary>Flow's packet was invalid for the entry it hit (<c>tcp_packet</c>) and went on untracked.</summary>
+    Invalid,
+
+    /// <summary>A close event closed its target's connection (TIME_WAIT or CLOSE).</summary>
+    Closed,
 }
 
 /// <summary>Names of outcomes as specs and reports spell them.</summary>

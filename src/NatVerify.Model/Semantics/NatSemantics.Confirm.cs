@@ -72,7 +72,7 @@ public sealed partial class NatSemantics
             ConfirmResult.Inserted => Phase.Confirmed,
             ConfirmResult.ClashEntry => Phase.ClashEntry,
             ConfirmResult.Merged => Phase.Merged,
-            _ => Phase.Dropped,
+            _ => Scenario.Actors[i] is FlowActor { Retries: var retries } && self.Attempt < retries ? Phase.Retrying : Phase.Dropped,
         };
         var status = self.Status;
         if (result == ConfirmResult.ClashEntry)
@@ -139,6 +139,33 @@ public sealed partial class NatSemantics
 
         slots[i] = slots[i] with { Phase = deleted.Count > 0 ? Phase.Done : Phase.Nothing };
         return (new CtnetlinkDeleteStep(i, deleted), Make(slots));
+    }
+
+    /// <summary>
+    /// The close of the target's TCP connection (<c>tcp_packet</c>): FIN → TIME_WAIT, RST → CLOSE (from TIME_WAIT too,
+    /// <c>tcp_conntracks</c> rst: sTW → sCL). Only a flow's own confirmed, unexpired entry closes; a flow that joined
+    /// another entry, was dropped or merged has none (skipped).
+    /// </summary>
+    private void CloseSuccessor(NatState state, int i, ConnectionClose close, List<(NatStep, NatState)> sink)
+    {
+        var target = Scenario.IndexOf(close.Target);
+        var t = state[target];
+        if (t.Phase == Phase.Confirmed && t.Linked && !t.Has(CtStatus.Expired))
+        {
+            var slots = state.CopySlots();
+            var status = close.How == CloseKind.Fin && !t.Has(CtStatus.TcpClose)
+                ? t.Status | CtStatus.TcpTimeWait
+                : (t.Status & ~CtStatus.TcpTimeWait) | CtStatus.TcpClose;
+            slots[target] = t with { Status = status };
+            slots[i] = slots[i] with { Phase = Phase.Done };
+            sink.Add((new CloseStep(i, target, close.How), Make(slots)));
+        }
+        else if (t.Terminal)
+        {
+            var slots = state.CopySlots();
+            slots[i] = slots[i] with { Phase = Phase.Nothing };
+            sink.Add((new CloseStep(i, -1, close.How), Make(slots)));
+        }
     }
 
     private void TimeoutSuccessor(NatState state, int i, EntryTimeout timeout, List<(NatStep, NatState)> sink)

@@ -11,7 +11,8 @@ namespace NatVerify.Model.Semantics;
 public sealed partial class NatSemantics
 {
     /// <summary>One tuple <c>get_unique_tuple</c> may return, with the probes that led to it.</summary>
-    internal readonly record struct Choice(ConntrackTuple Tuple, bool Failed, IReadOnlyList<Probe> Probes);
+    /// <remarks><see cref="Evicted"/>: the entry <c>nf_nat_used_tuple_harder</c> killed to free the tuple, or -1.</remarks>
+    internal readonly record struct Choice(ConntrackTuple Tuple, bool Failed, IReadOnlyList<Probe> Probes, int Evicted = -1);
 
     private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink)
     {
@@ -59,10 +60,10 @@ public sealed partial class NatSemantics
         }
 
         var trulyFree = TupleTaken(state.Slots, curr.Invert(), i, null, null, real: true) < 0;
-        var seen = new HashSet<ConntrackTuple>();
+        var seen = new HashSet<(ConntrackTuple, bool, int)>();
         foreach (var choice in choices)
         {
-            if (!seen.Add(choice.Tuple))
+            if (!seen.Add((choice.Tuple, choice.Failed, choice.Evicted)))
             {
                 continue;
             }
@@ -71,6 +72,13 @@ public sealed partial class NatSemantics
             foreach (var c in gc)
             {
                 slots[c] = slots[c] with { Status = slots[c].Status | CtStatus.Removed };
+            }
+
+            var collected = new List<int>(gc);
+            if (choice.Evicted >= 0)
+            {
+                slots[choice.Evicted] = slots[choice.Evicted] with { Status = slots[choice.Evicted].Status | CtStatus.Removed | CtStatus.EvictedBySnat };
+                collected.Add(choice.Evicted);
             }
 
             var status = slot.Status;
@@ -118,7 +126,7 @@ public sealed partial class NatSemantics
             var step = new NatSetup(i, hook, nullBinding ? NatDecision.NullBinding : NatDecision.Rule, verdict.Rule?.Text, range, curr, choice.Tuple, choice.Failed)
             {
                 Probes = choice.Probes,
-                Collected = [.. gc],
+                Collected = collected,
             };
             sink.Add((step, Make(slots)));
         }
@@ -334,25 +342,24 @@ public sealed partial class NatSemantics
     }
 
     /// <summary>
-    /// <c>find_best_ips_proto</c>: one address for single-address ranges; for wider ranges the kernel's
-    /// deterministic hash is abstracted as any address of the range (over-approximation, documented).
+    /// <c>find_best_ips_proto</c>: no MAP_IPS keeps the address; one address is taken as is; a wider range gets the
+    /// one address the kernel's deterministic hash of the tuple's source and destination (source only with
+    /// <c>--persistent</c>) picks (<see cref="Jhash.BestAddress"/>). The port search then runs on that address only.
     /// </summary>
     private static IEnumerable<Ipv4> BestAddresses(ConntrackTuple curr, NatRange range, ManipType manip)
     {
         if (!range.MapIps)
         {
-            yield return manip == ManipType.Src ? curr.SrcIp : curr.DstIp;
-            yield break;
+            return [manip == ManipType.Src ? curr.SrcIp : curr.DstIp];
         }
 
-        for (var a = range.MinAddr.Value; a <= range.MaxAddr.Value && a >= range.MinAddr.Value; a++)
+        if (range.MinAddr == range.MaxAddr)
         {
-            yield return new Ipv4(a);
-            if (a == uint.MaxValue)
-            {
-                break;
-            }
+            return [range.MinAddr];
         }
+
+        var persistent = (range.Flags & NatRangeFlags.Persistent) != 0;
+        return [Jhash.BestAddress(curr.SrcIp, curr.DstIp, range.MinAddr, range.MaxAddr, persistent)];
     }
 
     private static Port KeyOf(ConntrackTuple t, ManipType manip) =>
@@ -392,12 +399,18 @@ public sealed partial class NatSemantics
 
         var free = new List<ConntrackTuple>();
         var taken = new List<(ConntrackTuple Tuple, int By)>();
-        var allConcrete = true;
-        foreach (var port in Candidates(slots, lo, hi))
+        var order = new List<(ConntrackTuple Tuple, int By)>();
+        // Offset 0 (below) walks the range upwards. Atoms lie between named ports, so ordering by lower bound gives
+        // the numeric order as long as no atom has a fresh port in use (whose number inside the atom is unknown).
+        var ordered = true;
+        var candidates = Candidates(slots, lo, hi).ToList();
+        candidates.Sort((x, y) => Ports.LowerBound(x).CompareTo(Ports.LowerBound(y)));
+        foreach (var port in candidates)
         {
-            allConcrete &= !port.IsFresh;
+            ordered &= !port.IsFresh || !FreshInUse(slots, port);
             var candidate = WithKey(t, manip, port);
             var by = TupleTaken(slots, candidate.Invert(), self, gc, null);
+            order.Add((candidate, by));
             if (by < 0)
             {
                 free.Add(candidate);
@@ -410,16 +423,37 @@ public sealed partial class NatSemantics
 
         var size = hi - lo + 1;
         var canFail = free.Count == 0 || (Profile.CappedPortSearch && size > PortUniverse.ConcreteThreshold && taken.Count >= 128);
+
+        // nf_nat_used_tuple_harder (6.5+) checks the last NF_NAT_HARDER_THRESH (32) attempts of the first window; a
+        // search reaches them only after min(size, 128) - 32 taken candidates (exact for ranges of at most 32).
+        var harder = Profile.UsedTupleHarder && t.Protocol == L4Protocol.Tcp && Scenario.Actors[self] is FlowActor
+            && taken.Count >= Math.Max(0, Math.Min(size, 128) - 32);
         var results = new List<Choice>();
-        // 6.x: a DST manip without a random flag starts at offset 0 (ports with a range, and ICMP ids); the
-        // order is only known here when every candidate is concrete, otherwise any free candidate is allowed.
-        var deterministic = Profile.DstRangeStartsAtMin && manip == ManipType.Dst && !range.RandomAll && allConcrete
+        // 6.x: a DST manip without a random flag starts at offset 0 (ports with a range, and ICMP ids): the lowest
+        // free value wins. The order is known unless an atom has a fresh port in use; then any free candidate is allowed.
+        var deterministic = Profile.DstRangeStartsAtMin && manip == ManipType.Dst && !range.RandomAll && ordered
             && (range.ProtoSpecified || t.Protocol == L4Protocol.Icmp);
-        var pick = deterministic && free.Count > 0 ? free.GetRange(0, 1) : free;
-        foreach (var f in pick)
+        foreach (var (candidate, by) in order)
         {
-            var p = new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", f.Invert(), -1, $"search in {lo}-{hi}: free") };
-            results.Add(new Choice(f, false, p));
+            if (by < 0)
+            {
+                var p = new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", candidate.Invert(), -1, $"search in {lo}-{hi}: free") };
+                results.Add(new Choice(candidate, false, p));
+                if (deterministic)
+                {
+                    break;
+                }
+            }
+            else if (harder && MayEvict(slots, candidate.Invert(), by))
+            {
+                // Whether the new SYN's sequence number is past the old connection's end (nf_seq_has_advanced) is
+                // kernel-random: the ISNs come from secure_tcp_seq of two different 4-tuples. Both branches.
+                var p = new List<Probe>(probes)
+                {
+                    new("nf_nat_used_tuple_harder", candidate.Invert(), by, $"search in {lo}-{hi}: SNATed entry in TIME_WAIT/CLOSE, sequence advanced: nf_ct_kill, tuple reused"),
+                };
+                results.Add(new Choice(candidate, false, p, by));
+            }
         }
 
         if (canFail)
@@ -432,6 +466,17 @@ public sealed partial class NatSemantics
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// <c>nf_nat_used_tuple_harder</c>'s victim test: the tuple is held by the REPLY node of an entry that
+    /// <c>nf_nat_may_kill</c> accepts (TCP state TIME_WAIT or CLOSE, IPS_SRC_NAT, neither DYING nor FIXED_TIMEOUT).
+    /// </summary>
+    private bool MayEvict(ReadOnlySpan<Slot> slots, ConntrackTuple reply, int by)
+    {
+        var v = slots[by];
+        return v.Linked && v.TcpClosed && v.Has(CtStatus.SrcNat) && !v.Has(CtStatus.Expired) && !v.Has(CtStatus.NatClash)
+            && v.Reply == reply && !IsOriginalNode(slots, by, reply);
     }
 
     /// <summary>
@@ -467,6 +512,19 @@ public sealed partial class NatSemantics
         }
 
         return list;
+    }
+
+    private static bool FreshInUse(ReadOnlySpan<Slot> slots, Port port)
+    {
+        foreach (var s in slots)
+        {
+            if (s.Reply.SrcPort == port || s.Reply.DstPort == port || s.PreSrc.SrcPort == port || s.PreSrc.DstPort == port)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void Collect(ConntrackTuple t, int atom, SortedSet<int> used)

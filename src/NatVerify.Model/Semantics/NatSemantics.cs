@@ -106,6 +106,9 @@ public sealed partial class NatSemantics
                 case EntryTimeout timeout:
                     TimeoutSuccessor(state, i, timeout, sink);
                     break;
+                case ConnectionClose close:
+                    CloseSuccessor(state, i, close, sink);
+                    break;
             }
         }
 
@@ -189,7 +192,20 @@ public sealed partial class NatSemantics
             case Phase.SrcDone:
                 sink.Add(ConfirmStep(state, i));
                 break;
+            case Phase.Retrying:
+                sink.Add(RetransmitStep(state, i));
+                break;
         }
+    }
+
+    /// <summary>The retransmitted SYN starts over as a new first packet; the dropped entry is long freed.</summary>
+    private (NatStep, NatState) RetransmitStep(NatState state, int i)
+    {
+        var slots = state.CopySlots();
+        var orig = _originals[i];
+        var attempt = (byte)(slots[i].Attempt + 1);
+        slots[i] = new Slot(Phase.NotStarted, orig.Invert(), CtStatus.None, orig, -1, 0, 0, attempt);
+        return (new RetransmitStep(i, attempt), Make(slots));
     }
 
     /// <summary>
@@ -201,14 +217,44 @@ public sealed partial class NatSemantics
         var slots = state.CopySlots();
         var orig = _originals[i];
         var collected = new List<int>();
+        var probes = new List<Probe>();
         var hit = FindLinked(slots, orig, i, collected, skipExpired: true);
         foreach (var c in collected)
         {
             slots[c] = slots[c] with { Status = slots[c].Status | CtStatus.Removed };
         }
 
+        var invalid = false;
+        while (hit >= 0 && orig.Protocol == L4Protocol.Tcp && slots[hit].TcpClosed)
+        {
+            // tcp_packet, new state SYN_SENT from TIME_WAIT/CLOSE: a SYN reopens a connection closed with FIN
+            // (CLOSE_INIT seen, either direction) or reset by a RST in the SYN's own direction: nf_ct_kill, then
+            // -NF_REPEAT makes nf_conntrack_in look up again. A reply-direction SYN on a CLOSE entry is sIV.
+            var sameDirection = IsOriginalNode(slots, hit, orig);
+            if (!slots[hit].Has(CtStatus.TcpTimeWait) && !sameDirection)
+            {
+                probes.Add(new Probe("__nf_conntrack_find_get", orig, hit, "tcp_packet: SYN in the reply direction of a CLOSE entry is invalid (sIV)"));
+                invalid = true;
+                break;
+            }
+
+            probes.Add(new Probe("__nf_conntrack_find_get", orig, hit, "tcp_packet: SYN on a TIME_WAIT/CLOSE entry reopens it: nf_ct_kill, NF_REPEAT"));
+            slots[hit] = slots[hit] with { Status = slots[hit].Status | CtStatus.Removed };
+            collected.Add(hit);
+            hit = FindLinked(slots, orig, i, collected, skipExpired: true);
+            foreach (var c in collected)
+            {
+                slots[c] = slots[c] with { Status = slots[c].Status | CtStatus.Removed };
+            }
+        }
+
         var hook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
-        if (hit >= 0)
+        if (invalid)
+        {
+            slots[i] = slots[i] with { Phase = Phase.Invalid, Partner = (sbyte)hit };
+            hit = -1;
+        }
+        else if (hit >= 0)
         {
             slots[i] = slots[i] with { Phase = Phase.Joined, Partner = (sbyte)hit };
         }
@@ -218,9 +264,10 @@ public sealed partial class NatSemantics
             slots[i] = slots[i] with { Phase = Scenario.Ruleset.NatTablePresent ? Phase.Created : Phase.SrcDone };
         }
 
+        probes.Add(new Probe("__nf_conntrack_find_get", orig, invalid ? slots[i].Partner : hit));
         var step = new ConntrackIn(i, hook, hit)
         {
-            Probes = [new Probe("__nf_conntrack_find_get", orig, hit)],
+            Probes = probes,
             Collected = collected,
         };
         return (step, Make(slots));
@@ -263,11 +310,14 @@ public sealed partial class NatSemantics
     private NatState Make(Slot[] slots) => new(Canonicalizer.Canonicalize(slots));
 
     /// <summary>The outcome of an actor (<see cref="OutcomeKind.Blocked"/> if it has not finished).</summary>
-    public Outcome OutcomeOf(NatState state, int actor)
+    public Outcome OutcomeOf(NatState state, int actor) => OutcomeOf(state[actor], actor);
+
+    private Outcome OutcomeOf(Slot s, int actor)
     {
-        var s = state[actor];
         switch (s.Phase)
         {
+            case Phase.Confirmed when s.Attempt > 0:
+                return new Outcome(OutcomeKind.Retried, OutcomeOf(s with { Attempt = 0 }, actor).ToString());
             case Phase.Confirmed:
                 var orig = _originals[actor];
                 var now = s.Reply.Invert();
@@ -302,10 +352,17 @@ public sealed partial class NatSemantics
                 return new Outcome(OutcomeKind.Inserted, null);
             case Phase.Exists:
                 return new Outcome(OutcomeKind.Exists, null);
+            case Phase.Invalid:
+                return new Outcome(OutcomeKind.Invalid, null);
             case Phase.Done:
-                return new Outcome(Scenario.Actors[actor] is EntryTimeout ? OutcomeKind.Expired : OutcomeKind.Deleted, null);
+                return new Outcome(Scenario.Actors[actor] switch
+                {
+                    EntryTimeout => OutcomeKind.Expired,
+                    ConnectionClose => OutcomeKind.Closed,
+                    _ => OutcomeKind.Deleted,
+                }, null);
             case Phase.Nothing:
-                return new Outcome(Scenario.Actors[actor] is EntryTimeout ? OutcomeKind.Skipped : OutcomeKind.NotFound, null);
+                return new Outcome(Scenario.Actors[actor] is EntryTimeout or ConnectionClose ? OutcomeKind.Skipped : OutcomeKind.NotFound, null);
             default:
                 return new Outcome(OutcomeKind.Blocked, null);
         }

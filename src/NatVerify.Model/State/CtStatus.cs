@@ -5,7 +5,7 @@ namespace NatVerify.Model.State;
 /// (which manips were null bindings or rules, expiry and removal).
 /// </summary>
 [Flags]
-public enum CtStatus : ushort
+public enum CtStatus : uint
 {
     /// <summary>No bit.</summary>
     None = 0,
@@ -54,4 +54,19 @@ public enum CtStatus : ushort
 
     /// <summary>Model bookkeeping: dropped by a NAT target (e.g. MASQUERADE without an address), not at confirm.</summary>
     DroppedByTarget = 1 << 14,
+
+    /// <summary>
+    /// TCP: the connection closed with FIN (<c>TCP_CONNTRACK_TIME_WAIT</c>, <c>IP_CT_TCP_FLAG_CLOSE_INIT</c> seen);
+    /// both nodes stay linked until the timeout.
+    /// </summary>
+    TcpTimeWait = 1 << 15,
+
+    /// <summary>
+    /// TCP: the connection was reset by its original side (<c>TCP_CONNTRACK_CLOSE</c>, <c>last_index</c> = RST,
+    /// <c>last_dir</c> = ORIGINAL); both nodes stay linked until the timeout.
+    /// </summary>
+    TcpClose = 1 << 16,
+
+    /// <summary>Model bookkeeping: <c>nf_nat_used_tuple_harder</c> killed this entry to reuse its reply tuple.</summary>
+    EvictedBySnat = 1 << 17,
 }

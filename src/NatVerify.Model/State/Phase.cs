@@ -15,6 +15,11 @@ public enum Phase : byte
     /// <summary>Flow: SRC manip done (SRC_NAT_DONE), waiting for confirm.</summary>
     SrcDone,
 
+    /// <summary>
+    /// Flow: the SYN was dropped at confirm and TCP will retransmit it (<c>tcp_retransmit_timer</c>); not terminal.
+    /// </summary>
+    Retrying,
+
     /// <summary>Flow: confirmed and linked both ways.</summary>
     Confirmed,
 
@@ -41,4 +46,10 @@ public enum Phase : byte
 
     /// <summary>ctnetlink delete: found nothing; timeout: nothing to expire.</summary>
     Nothing,
+
+    /// <summary>
+    /// Flow: <c>tcp_packet</c> found the SYN invalid for the entry it hit (a reply-direction SYN on a CLOSE entry);
+    /// the packet continues untracked (<c>nf_conntrack_in</c> returns NF_ACCEPT without a conntrack).
+    /// </summary>
+    Invalid,
 }

@@ -13,9 +13,14 @@ namespace NatVerify.Model.State;
 /// <param name="Partner">Clash partner at confirm, or the entry a flow joined; -1 when none.</param>
 /// <param name="BySourceOrder">Position in <c>nf_nat_bysource</c> (higher = added later); 0 when absent.</param>
 /// <param name="LinkedAtSrcProbe">Bit i set: actor i's entry was linked when this flow's SRC manip probed (ghost).</param>
+/// <param name="Attempt">Flows: how many times the first packet was retransmitted so far (0 for the first try).</param>
 public readonly record struct Slot(
-    Phase Phase, ConntrackTuple Reply, CtStatus Status, ConntrackTuple PreSrc, sbyte Partner, byte BySourceOrder, ulong LinkedAtSrcProbe)
+    Phase Phase, ConntrackTuple Reply, CtStatus Status, ConntrackTuple PreSrc, sbyte Partner, byte BySourceOrder, ulong LinkedAtSrcProbe,
+    byte Attempt = 0)
 {
+    /// <summary>True when the TCP connection of the entry has closed (TIME_WAIT or CLOSE).</summary>
+    public bool TcpClosed => (Status & (CtStatus.TcpTimeWait | CtStatus.TcpClose)) != 0;
+
     /// <summary>True when the slot's entry is in the confirmed table.</summary>
     public bool Linked => Phase is Phase.Confirmed or Phase.ClashEntry or Phase.Inserted && (Status & CtStatus.Removed) == 0;
 

@@ -40,3 +40,30 @@ public sealed record GcStep(int Target) : NatStep(-1)
     /// <inheritdoc />
     public override string KernelFunction => "gc_worker -> nf_ct_gc_expired -> nf_ct_delete";
 }
+
+/// <summary>
+/// The close of a TCP connection (FIN handshake or RST) as <c>tcp_packet</c> sees it on the confirmed entry:
+/// <c>tcp_conntracks</c> moves it to TIME_WAIT or CLOSE; the entry stays linked with both tuples until its timeout.
+/// </summary>
+/// <param name="Actor">The close event.</param>
+/// <param name="Target">The actor whose entry closed, or -1 when it had none.</param>
+/// <param name="How">FIN or RST.</param>
+public sealed record CloseStep(int Actor, int Target, Scenario.CloseKind How) : NatStep(Actor)
+{
+    /// <inheritdoc />
+    public override string KernelFunction => How == Scenario.CloseKind.Fin
+        ? "nf_conntrack_in -> nf_conntrack_tcp_packet -> tcp_packet (FIN/ACK: TCP_CONNTRACK_TIME_WAIT)"
+        : "nf_conntrack_in -> nf_conntrack_tcp_packet -> tcp_packet (RST: TCP_CONNTRACK_CLOSE)";
+}
+
+/// <summary>
+/// TCP sends the SYN dropped at confirm again (<c>tcp_retransmit_timer</c>: 1 s, then doubling, up to
+/// <c>net.ipv4.tcp_syn_retries</c>); the dropped entry was freed, so the retransmission is a new first packet.
+/// </summary>
+/// <param name="Actor">The flow.</param>
+/// <param name="Attempt">The retransmission's number (1 for the first retry).</param>
+public sealed record RetransmitStep(int Actor, int Attempt) : NatStep(Actor)
+{
+    /// <inheritdoc />
+    public override string KernelFunction => "tcp_retransmit_timer -> tcp_retransmit_skb (SYN sent again: a new first packet)";
+}

@@ -69,12 +69,15 @@ public static class AgentHost
                 return new AgentResponse { Ok = true };
             case "flows":
                 return new AgentResponse { Ok = true, Results = clients.Run(request.Flows ?? [], request.Concurrent) };
+            case "close":
+                clients.Close(request.Tag ?? throw new ArgumentException("close needs a tag"), request.How ?? "fin");
+                return new AgentResponse { Ok = true };
             case "report":
                 return new AgentResponse { Ok = true, Seen = servers.Snapshot() };
             case "exit":
                 return new AgentResponse { Ok = true };
             default:
-                return new AgentResponse { Ok = false, Error = $"unknown op '{request.Op}' (known: hello, serve, flows, report, exit)" };
+                return new AgentResponse { Ok = false, Error = $"unknown op '{request.Op}' (known: hello, serve, flows, close, report, exit)" };
         }
     }
 }

@@ -2,7 +2,7 @@ namespace NatVerify.Oracle.Agent;
 
 /// <summary>
 /// One command to an agent, sent as one JSON line on its standard input. <see cref="Op"/> is one of
-/// <c>hello</c>, <c>serve</c>, <c>flows</c>, <c>report</c> and <c>exit</c>.
+/// <c>hello</c>, <c>serve</c>, <c>flows</c>, <c>close</c>, <c>report</c> and <c>exit</c>.
 /// </summary>
 public sealed record AgentRequest
 {
@@ -23,4 +23,10 @@ public sealed record AgentRequest
 
     /// <summary><c>flows</c>: send them all at once (threads released together) instead of one after another.</summary>
     public bool Concurrent { get; init; }
+
+    /// <summary><c>close</c>: the tag of the connected TCP flow to close.</summary>
+    public string? Tag { get; init; }
+
+    /// <summary><c>close</c>: <c>fin</c> (orderly close, the server closes too) or <c>rst</c> (abort: SO_LINGER 0).</summary>
+    public string? How { get; init; }
 }

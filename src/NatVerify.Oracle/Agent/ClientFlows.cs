@@ -24,6 +24,7 @@ internal sealed class ClientFlows : IDisposable
     private readonly object _lock = new();
     private readonly List<Socket> _held = [];
     private readonly Dictionary<(string Source, int Port, uint Mark), Socket> _udp = [];
+    private readonly Dictionary<string, Socket> _tcpByTag = new(StringComparer.Ordinal);
 
     /// <summary>Runs the flows one after another, or all at once when <paramref name="concurrent"/>.</summary>
     public IReadOnlyList<FlowResult> Run(IReadOnlyList<FlowRequest> flows, bool concurrent)
@@ -96,6 +97,7 @@ internal sealed class ClientFlows : IDisposable
 
             _held.Clear();
             _udp.Clear();
+            _tcpByTag.Clear();
         }
     }
 
@@ -183,11 +185,11 @@ internal sealed class ClientFlows : IDisposable
         }
         catch (SocketException e)
         {
-            Hold(socket);
+            Hold(socket, flow.Tag);
             return new FlowResult { Tag = flow.Tag, Result = "connected", Detail = $"sending the tag failed: {e.Message}", SynRetransmits = sent };
         }
 
-        Hold(socket);
+        Hold(socket, flow.Tag);
         return new FlowResult { Tag = flow.Tag, Result = "connected", SynRetransmits = sent };
     }
 
@@ -305,11 +307,67 @@ internal sealed class ClientFlows : IDisposable
         return new FlowResult { Tag = flow.Tag, Result = "timeout" };
     }
 
-    private void Hold(Socket socket)
+    private void Hold(Socket socket, string? tcpTag = null)
     {
         lock (_lock)
         {
             HoldLocked(socket);
+            if (tcpTag is not null && _held.Contains(socket))
+            {
+                _tcpByTag[tcpTag] = socket;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Closes a connected TCP flow. <c>fin</c>: shutdown(SHUT_WR), wait (bounded) for the server's FIN, then close, so
+    /// the connection ends in TIME_WAIT on this side and its conntrack entry in TIME_WAIT; <c>rst</c>: SO_LINGER 0 and
+    /// close, which sends a RST (the entry goes to CLOSE). A flow that did not connect is left alone.
+    /// </summary>
+    public void Close(string tag, string how)
+    {
+        Socket? socket;
+        lock (_lock)
+        {
+            _tcpByTag.Remove(tag, out socket);
+            if (socket is not null)
+            {
+                _held.Remove(socket);
+            }
+        }
+
+        if (socket is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (how == "rst")
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+            else if (how == "fin")
+            {
+                socket.Shutdown(SocketShutdown.Send);
+                socket.ReceiveTimeout = 2_000;
+                var buffer = new byte[256];
+                for (var n = 0; n < 64 && socket.Receive(buffer) > 0; n++)
+                {
+                }
+            }
+            else
+            {
+                throw new ArgumentException($"unknown close '{how}' (known: fin, rst)");
+            }
+        }
+        catch (SocketException)
+        {
+            // The connection is gone either way; closing below is all that is left.
+        }
+        finally
+        {
+            socket.Dispose();
         }
     }
 

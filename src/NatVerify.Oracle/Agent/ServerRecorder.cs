@@ -180,6 +180,37 @@ internal sealed class ServerRecorder : IDisposable
         var text = Encoding.ASCII.GetString(buffer, 0, length);
         var newline = text.IndexOf('\n');
         Record("tcp", newline >= 0 ? text[..newline] : text, remote, local.Address, local.Port);
+        await CloseAfterPeer(connection);
+    }
+
+    /// <summary>
+    /// Waits for the client to end the connection and closes this side too: after the client's FIN the server's FIN
+    /// completes the close (the entry reaches TIME_WAIT); after a RST the socket is just released.
+    /// </summary>
+    private async Task CloseAfterPeer(Socket connection)
+    {
+        var buffer = new byte[256];
+        try
+        {
+            for (var n = 0; n < 1024; n++)
+            {
+                if (await connection.ReceiveAsync(buffer, SocketFlags.None, _stop.Token) == 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _sockets.Remove(connection);
+        }
+
+        connection.Dispose();
     }
 
     private async Task ReceiveLoop(Socket socket)

@@ -25,6 +25,12 @@ public static class SchedulePlanner
         ArgumentNullException.ThrowIfNull(topology);
         foreach (var actor in scenario.Actors)
         {
+            if (actor is FlowActor { Retries: > 0 } retrying)
+            {
+                throw new UnsupportedScenarioException(
+                    $"actor {retrying.Name} retransmits its SYN: the oracle observes first packets only");
+            }
+
             if (actor is EntryTimeout timeout)
             {
                 throw new UnsupportedScenarioException(
@@ -70,6 +76,10 @@ public static class SchedulePlanner
                 case CtnetlinkDelete delete:
                     Flush();
                     steps.Add(new EventStep(delete.Name, Arguments(delete.Command)));
+                    break;
+                case ConnectionClose close:
+                    Flush();
+                    steps.Add(new CloseStep(close.Name, close.Target, close.How == CloseKind.Fin ? "fin" : "rst", topology.ClientNamespaces[close.Target]));
                     break;
             }
         }

@@ -34,8 +34,12 @@ public static class BmcSubset
                     throw new BmcUnsupportedException($"actor '{f.Name}' is an ICMP flow; the BMC encoding covers TCP and UDP only (use 'natverify check')");
                 case CtnetlinkInsert c when c.Original.Protocol == L4Protocol.Icmp:
                     throw new BmcUnsupportedException($"actor '{c.Name}' inserts an ICMP entry; the BMC encoding covers TCP and UDP only (use 'natverify check')");
+                case FlowActor { Retries: > 0 } r:
+                    throw new BmcUnsupportedException($"actor '{r.Name}' retransmits its SYN (retries: {r.Retries}); the BMC encoding has no retransmissions (use 'natverify check')");
                 case FlowActor or CtnetlinkInsert:
                     break;
+                case ConnectionClose c:
+                    throw new BmcUnsupportedException($"actor '{c.Name}' closes a TCP connection; the BMC encoding has no TCP state (TIME_WAIT/CLOSE) (use 'natverify check')");
                 case CtnetlinkDelete d:
                     throw new BmcUnsupportedException($"actor '{d.Name}' is a conntrack -D; the BMC encoding has no deletes (use 'natverify check')");
                 case EntryTimeout t:
