@@ -3,7 +3,7 @@ using NatVerify.Model.Nat;
 namespace NatVerify.Specs;
 
 /// <summary>
-/// Structural checks over the parsed chain graph of a nat table, run once where a spec gets its ruleset (not inside
+/// Structural checks over the parsed chain graph of every table of a ruleset, run once where a spec gets its ruleset (not inside
 /// the iptables or nft parsers, so every ruleset syntax gets them).
 /// </summary>
 public static class ChainGraph
@@ -17,11 +17,30 @@ public static class ChainGraph
     public static (NatRule Rule, IReadOnlyList<string> Loop)? FindLoop(NatRuleset ruleset)
     {
         ArgumentNullException.ThrowIfNull(ruleset);
+
+        // Chains are scoped by table (a jump never leaves its table); rulesets built without tables carry the nat
+        // table's chains only.
+        IEnumerable<IReadOnlyDictionary<string, NatChain>> tables = ruleset.Tables.Count > 0
+            ? ruleset.Tables.Select(t => t.Chains)
+            : [ruleset.Chains];
+        foreach (var chains in tables)
+        {
+            if (FindLoop(chains) is { } loop)
+            {
+                return loop;
+            }
+        }
+
+        return null;
+    }
+
+    private static (NatRule Rule, IReadOnlyList<string> Loop)? FindLoop(IReadOnlyDictionary<string, NatChain> chains)
+    {
         var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 on the current path, 2 finished
         var path = new List<string>();
 
         // Iterative depth-first search: the graph comes from user input and may be as deep as it has chains.
-        foreach (var start in ruleset.Chains.Keys.Order(StringComparer.Ordinal))
+        foreach (var start in chains.Keys.Order(StringComparer.Ordinal))
         {
             if (state.ContainsKey(start))
             {
@@ -35,11 +54,11 @@ public static class ChainGraph
             while (stack.Count > 0)
             {
                 var (chain, next) = stack.Pop();
-                var rules = ruleset.Chains.TryGetValue(chain, out var c) ? c.Rules : [];
+                var rules = chains.TryGetValue(chain, out var c) ? c.Rules : [];
                 var descended = false;
                 for (var i = next; i < rules.Count; i++)
                 {
-                    if (rules[i].Target is not JumpTarget jump || !ruleset.Chains.ContainsKey(jump.Chain))
+                    if (rules[i].Target is not JumpTarget jump || !chains.ContainsKey(jump.Chain))
                     {
                         continue;
                     }

@@ -3,9 +3,9 @@ using NatVerify.Model.Nat;
 namespace NatVerify.Specs;
 
 /// <summary>
-/// Parses <c>iptables-save</c> output into a <see cref="NatRuleset"/>. Only the nat table is modelled; other tables
-/// are checked for structure (headers, chain declarations, <c>-A</c> lines into known chains, COMMIT) and their
-/// names recorded.
+/// Parses <c>iptables-save</c> output (legacy or iptables-nft) into a <see cref="NatRuleset"/>: every table (raw,
+/// mangle, nat, filter, security) with its chains, every rule with its <see cref="RuleLocation"/>, and the tables'
+/// built-in chains as base chains at their standard priorities (<c>enum nf_ip_hook_priorities</c>).
 /// </summary>
 public static class IptablesSaveParser
 {
@@ -34,13 +34,24 @@ public static class IptablesSaveParser
     /// <param name="firstColumn">Where column 1 of every line of <paramref name="text"/> sits in <paramref name="file"/>.</param>
     /// <returns>The nat table's chains, or <see cref="NatRuleset"/> with <c>NatTablePresent</c> false when there is no nat table.</returns>
     /// <exception cref="SpecException">The text is not well-formed or uses something the model does not cover.</exception>
-    public static NatRuleset Parse(string text, string file, int firstLine = 1, int firstColumn = 1)
+    public static NatRuleset Parse(string text, string file, int firstLine = 1, int firstColumn = 1) =>
+        Parse(text, file, UnmodelledHandling.Error, firstLine, firstColumn);
+
+    /// <summary>Parses iptables-save text, lowering unmodelled constructs as <paramref name="unmodelled"/> says.</summary>
+    /// <param name="text">The ruleset text.</param>
+    /// <param name="file">Display path used in errors.</param>
+    /// <param name="unmodelled">Error (default), or which over-approximation unmodelled matches and targets become.</param>
+    /// <param name="firstLine">Where line 1 of <paramref name="text"/> sits in <paramref name="file"/>.</param>
+    /// <param name="firstColumn">Where column 1 of every line sits in <paramref name="file"/>.</param>
+    /// <returns>The ruleset; <see cref="NatRuleset.OverApproximations"/> lists every lowered construct.</returns>
+    /// <exception cref="SpecException">The text is not well-formed or uses something the model does not cover.</exception>
+    public static NatRuleset Parse(string text, string file, UnmodelledHandling unmodelled, int firstLine = 1, int firstColumn = 1)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(file);
         try
         {
-            return new Reader(file, firstLine, firstColumn).Read(text);
+            return new Reader(file, firstLine, firstColumn, unmodelled).Read(text);
         }
         catch (Exception ex) when (ex is not SpecException)
         {
@@ -49,20 +60,37 @@ public static class IptablesSaveParser
         }
     }
 
-    /// <summary>The state of one parse: the open table and everything the nat table declared so far.</summary>
-    private sealed class Reader(string file, int firstLine, int firstColumn)
+    /// <summary>One table as read so far.</summary>
+    private sealed class TableText(string name, int line)
+    {
+        public string Name { get; } = name;
+
+        public int Line { get; } = line;
+
+        public Dictionary<string, List<NatRule>> Rules { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> UserChains { get; } = new(StringComparer.Ordinal);
+
+        public List<string> UserChainOrder { get; } = [];
+
+        public HashSet<string> DropPolicy { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, int> ChainLines { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>The state of one parse: the open table and every table read so far.</summary>
+    private sealed class Reader(string file, int firstLine, int firstColumn, UnmodelledHandling unmodelled)
     {
         private readonly Dictionary<string, int> _tablesSeen = new(StringComparer.Ordinal);
         private readonly List<string> _otherTables = [];
-        private readonly Dictionary<string, List<NatRule>> _natRules = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _natUserChains = new(StringComparer.Ordinal);
-        private readonly List<string> _natUserChainOrder = [];
+        private readonly List<TableText> _tables = [];
+        private readonly List<string> _overApproximations = [];
         private readonly HashSet<string> _declared = new(StringComparer.Ordinal);
+        private TableText _current = new(string.Empty, 0);
 
         private string? _table;
         private int _tableLine;
         private HashSet<string> _chains = new(StringComparer.Ordinal);
-        private bool _natPresent;
 
         public NatRuleset Read(string text)
         {
@@ -160,11 +188,9 @@ public static class IptablesSaveParser
             _tableLine = index;
             _chains = new HashSet<string>(builtIns, StringComparer.Ordinal);
             _declared.Clear();
-            if (name == "nat")
-            {
-                _natPresent = true;
-            }
-            else
+            _current = new TableText(name, index);
+            _tables.Add(_current);
+            if (name != "nat")
             {
                 _otherTables.Add(name);
             }
@@ -230,10 +256,16 @@ public static class IptablesSaveParser
             }
 
             _chains.Add(name);
-            if (_table == "nat" && !builtIn)
+            _current.ChainLines[name] = index;
+            if (builtIn && policy.Text == "DROP")
             {
-                _natUserChains.Add(name);
-                _natUserChainOrder.Add(name);
+                _current.DropPolicy.Add(name);
+            }
+
+            if (!builtIn)
+            {
+                _current.UserChains.Add(name);
+                _current.UserChainOrder.Add(name);
             }
         }
 
@@ -270,47 +302,96 @@ public static class IptablesSaveParser
                     $"rule in undeclared chain {chain.Text} of the {_table} table (declare it with :{chain.Text} - first)");
             }
 
-            if (_table != "nat")
-            {
-                return;
-            }
-
+            var lineNumber = firstLine + index;
             var parser = new NatRuleParser(
-                tokens.Skip(at + 2).ToList(), chain.Text, NatBuiltInChains.Contains(chain.Text), _natUserChains,
-                (offset, message) => Fail(index, offset, message));
-            var (match, target) = parser.Parse(command.Offset);
-            if (!_natRules.TryGetValue(chain.Text, out var rules))
+                tokens.Skip(at + 2).ToList(), _table, chain.Text, new HashSet<string>(BuiltInChains[_table], StringComparer.Ordinal),
+                _current.UserChains, (offset, message) => Fail(index, offset, message),
+                offset => new RuleLocation(file, lineNumber, firstColumn + offset), unmodelled);
+            var (match, statements, target) = parser.Parse(command.Offset);
+            _overApproximations.AddRange(parser.OverApproximations);
+            if (!_current.Rules.TryGetValue(chain.Text, out var rules))
             {
                 rules = [];
-                _natRules[chain.Text] = rules;
+                _current.Rules[chain.Text] = rules;
             }
 
-            rules.Add(new NatRule(match, target, line.Trim(), firstLine + index));
+            rules.Add(new NatRule(match, target, line.Trim(), lineNumber)
+            {
+                Statements = statements,
+                Location = new RuleLocation(file, lineNumber, firstColumn + command.Offset),
+            });
         }
 
         private NatRuleset Build()
         {
-            if (!_natPresent)
+            var tables = new List<RuleTable>();
+            var baseChains = new List<BaseChain>();
+            IReadOnlyDictionary<string, NatChain> natChains = new Dictionary<string, NatChain>();
+            foreach (var table in _tables)
             {
-                return new NatRuleset(false, new Dictionary<string, NatChain>(), _otherTables);
+                var chains = new Dictionary<string, NatChain>(StringComparer.Ordinal);
+                foreach (var name in BuiltInChains[table.Name])
+                {
+                    chains[name] = new NatChain(name, true, RulesOf(table, name));
+                }
+
+                foreach (var name in table.UserChainOrder)
+                {
+                    chains[name] = new NatChain(name, false, RulesOf(table, name));
+                }
+
+                var key = "iptables " + table.Name;
+                tables.Add(new RuleTable(key, "ip", table.Name, RuleSource.Iptables, chains)
+                {
+                    Location = new RuleLocation(file, firstLine + table.Line, firstColumn),
+                });
+                foreach (var name in BuiltInChains[table.Name])
+                {
+                    var (hook, priority, type) = BaseChainOf(table.Name, name);
+                    baseChains.Add(new BaseChain(key, name, hook, priority, type, table.DropPolicy.Contains(name))
+                    {
+                        Location = table.ChainLines.TryGetValue(name, out var l) ? new RuleLocation(file, firstLine + l, firstColumn) : null,
+                    });
+                }
+
+                if (table.Name == "nat")
+                {
+                    natChains = chains;
+                }
             }
 
-            var chains = new Dictionary<string, NatChain>(StringComparer.Ordinal);
-            foreach (var name in NatBuiltInChains)
+            return new NatRuleset(_tablesSeen.ContainsKey("nat"), natChains, _otherTables)
             {
-                chains[name] = new NatChain(name, true, RulesOf(name));
-            }
-
-            foreach (var name in _natUserChainOrder)
-            {
-                chains[name] = new NatChain(name, false, RulesOf(name));
-            }
-
-            return new NatRuleset(true, chains, _otherTables);
+                Tables = tables,
+                BaseChains = baseChains,
+                OverApproximations = [.. _overApproximations],
+            };
         }
 
-        private IReadOnlyList<NatRule> RulesOf(string chain) =>
-            _natRules.TryGetValue(chain, out var rules) ? rules : [];
+        // The hooks and priorities the iptables tables register (iptable_raw.c, iptable_mangle.c, iptable_nat.c,
+        // iptable_filter.c, iptable_security.c; priorities from enum nf_ip_hook_priorities).
+        private static (NetfilterHook Hook, int Priority, ChainType Type) BaseChainOf(string table, string chain)
+        {
+            var hook = chain switch
+            {
+                "PREROUTING" => NetfilterHook.PreRouting,
+                "INPUT" => NetfilterHook.Input,
+                "FORWARD" => NetfilterHook.Forward,
+                "OUTPUT" => NetfilterHook.Output,
+                _ => NetfilterHook.PostRouting,
+            };
+            return table switch
+            {
+                "raw" => (hook, HookPriority.Raw, ChainType.Filter),
+                "mangle" => (hook, HookPriority.Mangle, hook == NetfilterHook.Output ? ChainType.Route : ChainType.Filter),
+                "nat" => (hook, hook is NetfilterHook.PreRouting or NetfilterHook.Output ? HookPriority.NatDst : HookPriority.NatSrc, ChainType.Nat),
+                "security" => (hook, HookPriority.Security, ChainType.Filter),
+                _ => (hook, HookPriority.Filter, ChainType.Filter),
+            };
+        }
+
+        private static IReadOnlyList<NatRule> RulesOf(TableText table, string chain) =>
+            table.Rules.TryGetValue(chain, out var rules) ? rules : [];
 
         private static bool IsCounters(string text)
         {

@@ -3,9 +3,22 @@ using NatVerify.Model.Nat;
 
 namespace NatVerify.Specs;
 
+/// <summary>How the parsers treat a match module or target the model does not interpret.</summary>
+public enum UnmodelledHandling
+{
+    /// <summary>A located error (exit 2): the default, so nothing is silently ignored.</summary>
+    Error,
+
+    /// <summary>Unmodelled matches become <see cref="UnmodelledTerm"/> (may match or not); unmodelled targets stay errors.</summary>
+    MayMatch,
+
+    /// <summary>As <see cref="MayMatch"/>, and unmodelled targets become <see cref="UnmodelledTarget"/> (may do anything).</summary>
+    MayDoAnything,
+}
+
 /// <summary>
-/// Parses the options of one <c>-A CHAIN ...</c> line of the nat table into a match and a target, the way
-/// iptables' option parser and the NAT targets' checks would accept or refuse them.
+/// Parses the options of one <c>-A CHAIN ...</c> line of any iptables table into a match, statements and a target,
+/// the way iptables' option parser and the matches' and targets' checkentry functions accept or refuse them.
 /// </summary>
 internal sealed class NatRuleParser
 {
@@ -24,75 +37,167 @@ internal sealed class NatRuleParser
         ["-g"] = "-g", ["--goto"] = "-g",
         ["--sport"] = "--sport", ["--source-port"] = "--sport",
         ["--dport"] = "--dport", ["--destination-port"] = "--dport",
-        ["--mark"] = "--mark",
-        ["--comment"] = "--comment",
-        ["--mode"] = "--mode",
-        ["--probability"] = "--probability",
-        ["--every"] = "--every",
-        ["--packet"] = "--packet",
-        ["--to-source"] = "--to-source",
-        ["--to-destination"] = "--to-destination",
-        ["--to-ports"] = "--to-ports",
-        ["--random"] = "--random",
-        ["--random-fully"] = "--random-fully",
-        ["--persistent"] = "--persistent",
         ["-f"] = "-f", ["--fragment"] = "-f",
         ["-c"] = "-c", ["--set-counters"] = "-c",
     };
 
-    private static readonly HashSet<string> Negatable = new(StringComparer.Ordinal)
+    // Options of each match module (the libxt_* extensions), as iptables-save prints them and their long aliases.
+    private static readonly Dictionary<string, string[]> ModuleOptions = new(StringComparer.Ordinal)
     {
-        "-p", "-s", "-d", "-i", "-o", "--sport", "--dport", "--mark", "--probability",
+        ["tcp"] = ["--sport", "--dport", "--source-port", "--destination-port", "--syn", "--tcp-flags"],
+        ["udp"] = ["--sport", "--dport", "--source-port", "--destination-port"],
+        ["icmp"] = ["--icmp-type"],
+        ["mark"] = ["--mark"],
+        ["connmark"] = ["--mark"],
+        ["comment"] = ["--comment"],
+        ["statistic"] = ["--mode", "--probability", "--every", "--packet"],
+        ["multiport"] = ["--dports", "--sports", "--ports", "--destination-ports", "--source-ports"],
+        ["iprange"] = ["--src-range", "--dst-range"],
+        ["addrtype"] = ["--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out"],
+        ["conntrack"] = ["--ctstate", "--ctdir", "--ctstatus", "--ctorigsrc", "--ctorigdst", "--ctreplsrc", "--ctrepldst",
+            "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport", "--ctproto", "--ctexpire"],
+        ["state"] = ["--state"],
     };
 
-    // Which target options each NAT target accepts (libxt_SNAT, libxt_DNAT, libxt_MASQUERADE, libxt_REDIRECT).
+    // Options that take no argument.
+    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal)
+    {
+        "--syn", "--limit-iface-in", "--limit-iface-out",
+        "--random", "--random-fully", "--persistent", "--save-mark", "--restore-mark", "--notrack",
+        "--log-tcp-sequence", "--log-tcp-options", "--log-ip-options", "--log-uid", "--log-macdecode",
+    };
+
+    // Which options each target accepts (libxt_SNAT, libxt_DNAT, libxt_MASQUERADE, libxt_REDIRECT, libxt_NETMAP,
+    // libxt_MARK, libxt_CONNMARK, libxt_CT, libxt_NOTRACK, libxt_LOG, libxt_NFLOG, libipt_REJECT).
     private static readonly Dictionary<string, string[]> TargetOptions = new(StringComparer.Ordinal)
     {
         ["SNAT"] = ["--to-source", "--random", "--random-fully", "--persistent"],
         ["DNAT"] = ["--to-destination", "--random", "--persistent"],
         ["MASQUERADE"] = ["--to-ports", "--random", "--random-fully"],
         ["REDIRECT"] = ["--to-ports", "--random"],
+        ["NETMAP"] = ["--to"],
+        ["MARK"] = ["--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark"],
+        ["CONNMARK"] = ["--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark", "--save-mark", "--restore-mark",
+            "--nfmask", "--ctmask", "--mask"],
+        ["CT"] = ["--notrack"],
+        ["NOTRACK"] = [],
+        ["LOG"] = ["--log-prefix", "--log-level", "--log-tcp-sequence", "--log-tcp-options", "--log-ip-options", "--log-uid",
+            "--log-macdecode"],
+        ["NFLOG"] = ["--nflog-group", "--nflog-prefix", "--nflog-range", "--nflog-size", "--nflog-threshold"],
+        ["REJECT"] = ["--reject-with"],
+        ["ACCEPT"] = [],
+        ["DROP"] = [],
+        ["RETURN"] = [],
     };
 
-    private static readonly HashSet<string> TargetOptionNames = new(StringComparer.Ordinal)
+    // Protocols -p accepts besides tcp/udp/icmp (/etc/protocols names iptables resolves, as iptables-save prints them).
+    private static readonly Dictionary<string, uint> OtherProtocols = new(StringComparer.OrdinalIgnoreCase)
     {
-        "--to-source", "--to-destination", "--to-ports", "--random", "--random-fully", "--persistent",
+        ["igmp"] = 2, ["ipencap"] = 4, ["ipip"] = 4, ["egp"] = 8, ["dccp"] = 33, ["ipv6"] = 41, ["rsvp"] = 46, ["gre"] = 47,
+        ["esp"] = 50, ["ah"] = 51, ["ospf"] = 89, ["pim"] = 103, ["vrrp"] = 112, ["l2tp"] = 115, ["sctp"] = 132,
+        ["udplite"] = 136,
+    };
+
+    private static readonly Dictionary<string, uint> TcpFlagNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["FIN"] = 0x01, ["SYN"] = 0x02, ["RST"] = 0x04, ["PSH"] = 0x08, ["ACK"] = 0x10, ["URG"] = 0x20, ["ECE"] = 0x40,
+        ["CWR"] = 0x80, ["ALL"] = 0xff, ["NONE"] = 0,
+    };
+
+    private static readonly Dictionary<string, (uint Type, uint? Code)> IcmpTypeNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["echo-reply"] = (0, null), ["pong"] = (0, null), ["destination-unreachable"] = (3, null),
+        ["network-unreachable"] = (3, 0), ["host-unreachable"] = (3, 1), ["protocol-unreachable"] = (3, 2),
+        ["port-unreachable"] = (3, 3), ["fragmentation-needed"] = (3, 4), ["source-quench"] = (4, null),
+        ["redirect"] = (5, null), ["echo-request"] = (8, null), ["ping"] = (8, null), ["router-advertisement"] = (9, null),
+        ["router-solicitation"] = (10, null), ["time-exceeded"] = (11, null), ["ttl-exceeded"] = (11, null),
+        ["parameter-problem"] = (12, null), ["timestamp-request"] = (13, null), ["timestamp-reply"] = (14, null),
+    };
+
+    private static readonly Dictionary<string, CtStateBits> StateNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["INVALID"] = CtStateBits.Invalid, ["ESTABLISHED"] = CtStateBits.Established, ["RELATED"] = CtStateBits.Related,
+        ["NEW"] = CtStateBits.New, ["UNTRACKED"] = CtStateBits.Untracked, ["SNAT"] = CtStateBits.Snat, ["DNAT"] = CtStateBits.Dnat,
+    };
+
+    private static readonly Dictionary<string, uint> StatusNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["NONE"] = 0, ["EXPECTED"] = 1, ["SEEN_REPLY"] = 2, ["ASSURED"] = 4, ["CONFIRMED"] = 8,
+    };
+
+    private static readonly Dictionary<string, AddressTypes> AddressTypeNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["UNSPEC"] = AddressTypes.Unspec, ["UNICAST"] = AddressTypes.Unicast, ["LOCAL"] = AddressTypes.Local,
+        ["BROADCAST"] = AddressTypes.Broadcast, ["ANYCAST"] = AddressTypes.Anycast, ["MULTICAST"] = AddressTypes.Multicast,
+        ["BLACKHOLE"] = AddressTypes.Blackhole, ["UNREACHABLE"] = AddressTypes.Unreachable, ["PROHIBIT"] = AddressTypes.Prohibit,
+    };
+
+    private static readonly Dictionary<string, string> NotModelledModules = new(StringComparer.Ordinal)
+    {
+        ["physdev"] = "bridge ports are not modelled (flows do not cross a bridge)",
+        ["set"] = "ipset contents are not part of the ruleset dump",
+        ["limit"] = "rate limits depend on time, which the model keeps abstract",
+        ["hashlimit"] = "rate limits depend on time, which the model keeps abstract",
+        ["recent"] = "the recent list is state outside conntrack",
+        ["owner"] = "socket owners are not modelled",
+        ["connlimit"] = "connection counting is not modelled",
     };
 
     private readonly IReadOnlyList<ArgToken> _tokens;
+    private readonly string _table;
     private readonly string _chain;
     private readonly bool _builtInChain;
     private readonly IReadOnlySet<string> _userChains;
+    private readonly IReadOnlySet<string> _builtInChains;
     private readonly Func<int, string, SpecException> _fail;
+    private readonly Func<int, RuleLocation> _locate;
+    private readonly UnmodelledHandling _unmodelled;
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly HashSet<string> _modules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ArgToken> _targetArgs = new(StringComparer.Ordinal);
+    private readonly List<MatchTerm> _terms = [];
+    private readonly List<(bool Destination, AddressTypes Types, bool Negated)> _addressTypes = [];
 
     private RuleMatch _match = RuleMatch.Any;
     private ArgToken? _targetToken;
     private string? _targetKind;
     private RuleTarget? _simpleTarget;
     private NatRangeFlags _flags;
+    private string? _module;
+    private bool _limitIn;
+    private bool _limitOut;
+    private (ArgToken Every, ArgToken? Packet, bool Negated)? _nth;
 
     /// <summary>Prepares to parse the options of one rule.</summary>
     /// <param name="tokens">The rule's arguments after <c>-A CHAIN</c>.</param>
+    /// <param name="table">The table (raw, mangle, nat, filter, security).</param>
     /// <param name="chain">The chain the rule is appended to.</param>
-    /// <param name="builtInChain">True for PREROUTING, INPUT, OUTPUT and POSTROUTING.</param>
-    /// <param name="userChains">User chains of the nat table declared so far.</param>
+    /// <param name="builtInChains">The table's built-in chains.</param>
+    /// <param name="userChains">User chains of the table declared so far.</param>
     /// <param name="fail">Builds the error for a 0-based offset in the rule's line.</param>
+    /// <param name="locate">The location of a 0-based offset in the rule's line.</param>
+    /// <param name="unmodelled">What to do with unmodelled matches and targets.</param>
     public NatRuleParser(
-        IReadOnlyList<ArgToken> tokens, string chain, bool builtInChain, IReadOnlySet<string> userChains,
-        Func<int, string, SpecException> fail)
+        IReadOnlyList<ArgToken> tokens, string table, string chain, IReadOnlySet<string> builtInChains,
+        IReadOnlySet<string> userChains, Func<int, string, SpecException> fail, Func<int, RuleLocation> locate,
+        UnmodelledHandling unmodelled)
     {
         _tokens = tokens;
+        _table = table;
         _chain = chain;
-        _builtInChain = builtInChain;
+        _builtInChains = builtInChains;
+        _builtInChain = builtInChains.Contains(chain);
         _userChains = userChains;
         _fail = fail;
+        _locate = locate;
+        _unmodelled = unmodelled;
     }
 
+    /// <summary>Constructs lowered to over-approximations while parsing (with their locations).</summary>
+    public List<string> OverApproximations { get; } = [];
+
     /// <summary>Parses the rule; <paramref name="ruleOffset"/> locates errors about the rule as a whole.</summary>
-    public (RuleMatch Match, RuleTarget Target) Parse(int ruleOffset)
+    public (RuleMatch Match, IReadOnlyList<RuleStatement> Statements, RuleTarget Target) Parse(int ruleOffset)
     {
         ArgToken? negation = null;
         var i = 0;
@@ -121,38 +226,106 @@ internal sealed class NatRuleParser
                 throw Fail(token, $"unexpected argument '{token.Text}': expected an option");
             }
 
-            if (!Canonical.TryGetValue(token.Text, out var option))
-            {
-                throw Fail(token, $"unknown or unmodelled option {token.Text}");
-            }
-
             var negated = negation is not null;
-            if (negation is { } bang && !Negatable.Contains(option))
+            var bang = negation;
+            negation = null;
+            if (_targetToken is not null && !Canonical.ContainsKey(token.Text))
             {
-                throw Fail(bang, $"{token.Text} cannot be negated");
+                if (negated)
+                {
+                    throw Fail(token, $"{token.Text} cannot be negated");
+                }
+
+                i = ParseTargetOption(token, i);
+                continue;
             }
 
-            negation = null;
-            i = ParseOption(option, token, negated, i);
+            if (_module is { } current && ModuleOptions.TryGetValue(current, out var moduleOptions) && moduleOptions.Contains(token.Text))
+            {
+                i = ParseModuleOption(current, token, negated, i);
+                continue;
+            }
+
+            if (Canonical.TryGetValue(token.Text, out var option))
+            {
+                if (bang is { } b && option is "-m" or "-j" or "-g" or "-c")
+                {
+                    throw Fail(b, $"{token.Text} cannot be negated");
+                }
+
+                i = ParseOption(option, token, negated, i);
+                continue;
+            }
+
+            if (TargetOptions.Values.Any(o => o.Contains(token.Text)) && !ModuleOptions.Values.Any(o => o.Contains(token.Text)))
+            {
+                throw Fail(token, $"{token.Text} must follow the -j target it belongs to");
+            }
+
+            if (ModuleOptions.FirstOrDefault(m => m.Value.Contains(token.Text)).Key is { } owner && !_modules.Contains(owner))
+            {
+                throw Fail(token, $"{token.Text} needs -m {owner} before it");
+            }
+
+            throw Fail(token, _module is null
+                ? $"unknown or unmodelled option {token.Text}"
+                : $"unknown or unmodelled option {token.Text} (not an option of -m {_module})");
         }
 
+        if (_modules.Contains("statistic") && _match.RandomProbability is null && _nth is null)
+        {
+            throw _fail(ruleOffset, "-m statistic needs --mode random --probability P or --mode nth --every N");
+        }
+
+        FinishMatch(ruleOffset);
         if (_targetToken is not { } targetToken || _targetKind is null)
         {
-            throw _fail(ruleOffset, "rule has no -j target (counting-only rules are not modelled)");
+            // A rule without a target only counts (XT_CONTINUE): traversal goes on with the next rule.
+            return (_match, [], new ContinueTarget());
         }
 
-        if (_modules.Contains("statistic") && _match.RandomProbability is null)
+        var (statements, target) = BuildTarget(targetToken, _targetKind);
+        return (_match, statements, target);
+    }
+
+    private void FinishMatch(int ruleOffset)
+    {
+        if (_nth is { } nth)
         {
-            throw _fail(ruleOffset, "-m statistic needs --mode random --probability P");
+            if (!NumberText.TryParseDecimal(nth.Every.Text, 1, int.MaxValue, out var every))
+            {
+                throw Fail(nth.Every, $"bad --every '{nth.Every.Text}': a number from 1");
+            }
+
+            var packet = 0;
+            if (nth.Packet is { } p && (!NumberText.TryParseDecimal(p.Text, 0, every - 1, out packet)))
+            {
+                throw Fail(p, $"bad --packet '{p.Text}': a number from 0 to {NumberText.Show(every - 1)} (below --every)");
+            }
+
+            // statistic_mt (XT_STATISTIC_MODE_NTH): the rule's counter counts 0..every-1 and matches at --packet.
+            _terms.Add(new SelectorTerm(SelectorKind.Counter, (uint)every, 0, 0, [], [Interval.Single((uint)packet)]) { Negated = nth.Negated });
+        }
+        else if (_modules.Contains("statistic") && _seen.Contains("--every"))
+        {
+            throw _fail(ruleOffset, "statistic --every needs --mode nth");
         }
 
-        return (_match, BuildTarget(targetToken, _targetKind));
+        foreach (var (destination, types, negated) in _addressTypes)
+        {
+            _terms.Add(new AddressTypeTerm(destination, types, _limitIn, _limitOut) { Negated = negated });
+        }
+
+        if (_terms.Count > 0)
+        {
+            _match = _match with { Terms = [.. _terms] };
+        }
     }
 
     private int ParseOption(string option, ArgToken token, bool negated, int i)
     {
-        // -m and --comment may repeat (different modules, several comments); everything else only once.
-        if (option is not ("-m" or "--comment" or "-c") && !_seen.Add(option))
+        // -m may repeat (different modules); everything else only once.
+        if (option is not ("-m" or "-c") && !_seen.Add(option))
         {
             throw Fail(token, $"{token.Text} given twice");
         }
@@ -162,12 +335,28 @@ internal sealed class NatRuleParser
             case "-p":
             {
                 var arg = Argument(token, i);
-                if (!L4ProtocolNames.TryParse(arg.Text, out var protocol))
+                if (L4ProtocolNames.TryParse(arg.Text, out var protocol))
                 {
-                    throw Fail(arg, $"protocol {arg.Text} is not modelled (only tcp, udp and icmp)");
+                    _match = _match with { Protocol = new Condition<L4Protocol>(protocol, negated) };
+                }
+                else if (arg.Text is "all" or "0")
+                {
+                    if (negated)
+                    {
+                        throw Fail(arg, "! -p all matches no packet");
+                    }
+                }
+                else if (OtherProtocols.TryGetValue(arg.Text, out var number)
+                    || (NumberText.TryParseDecimal(arg.Text, 1, 255, out var n) && (number = (uint)n) > 0))
+                {
+                    // The generic tracker (nf_conntrack_proto_generic) keys these by addresses only.
+                    _terms.Add(new ValueTerm(PacketField.L4Proto, [Interval.Single(number)]) { Negated = negated });
+                }
+                else
+                {
+                    throw Fail(arg, $"unknown protocol '{arg.Text}': a name from /etc/protocols or a number 0-255");
                 }
 
-                _match = _match with { Protocol = new Condition<L4Protocol>(protocol, negated) };
                 return i + 2;
             }
 
@@ -188,71 +377,14 @@ internal sealed class NatRuleParser
 
             case "-m":
                 ParseModule(Argument(token, i));
-                return i + 2;
+                return _module is null ? SkipUnmodelledModule(i + 2) : i + 2;
 
             case "--sport":
             case "--dport":
-            {
+                // iptables loads the protocol's match implicitly: -p tcp --dport 80 is -p tcp -m tcp --dport 80.
+                _seen.Remove(option);
                 RequireTcpOrUdp(token, $"{token.Text} needs -p tcp or -p udp before it");
-                var arg = Argument(token, i);
-                var range = ParseMatchPorts(arg);
-                _match = option == "--sport"
-                    ? _match with { SourcePort = new Condition<PortRange>(range, negated) }
-                    : _match with { DestinationPort = new Condition<PortRange>(range, negated) };
-                return i + 2;
-            }
-
-            case "--mark":
-            {
-                if (!_modules.Contains("mark"))
-                {
-                    throw Fail(token, "--mark needs -m mark before it");
-                }
-
-                var arg = Argument(token, i);
-                _match = _match with { Mark = new Condition<MarkMatch>(ParseMark(arg), negated) };
-                return i + 2;
-            }
-
-            case "--mode":
-            {
-                RequireModule(token, "statistic");
-                var arg = Argument(token, i);
-                if (arg.Text != "random")
-                {
-                    throw Fail(arg, $"statistic --mode {arg.Text} is not modelled (only --mode random)");
-                }
-
-                return i + 2;
-            }
-
-            case "--probability":
-            {
-                RequireModule(token, "statistic");
-                var arg = Argument(token, i);
-                if (!double.TryParse(arg.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p)
-                    || double.IsNaN(p) || p < 0 || p > 1)
-                {
-                    throw Fail(arg, $"bad probability '{arg.Text}': a number from 0 to 1");
-                }
-
-                _match = _match with { RandomProbability = new Condition<double>(p, negated) };
-                return i + 2;
-            }
-
-            case "--every":
-            case "--packet":
-                throw Fail(token, "statistic --mode nth is not modelled (only --mode random)");
-
-            case "--comment":
-                if (!_modules.Contains("comment"))
-                {
-                    throw Fail(token, "--comment needs -m comment before it");
-                }
-
-                // Comments do not affect matching; only check that the argument is there.
-                Argument(token, i);
-                return i + 2;
+                return ParseModuleOption(_match.Protocol!.Value.Value.Name(), token, negated, i);
 
             case "-j":
             case "-g":
@@ -262,7 +394,7 @@ internal sealed class NatRuleParser
             case "-f":
                 throw Fail(token, "fragment matching (-f) is not modelled");
 
-            case "-c":
+            default:
             {
                 // iptables-restore's "-c packets bytes" counters: accepted and ignored.
                 var packets = Argument(token, i);
@@ -273,17 +405,346 @@ internal sealed class NatRuleParser
 
                 return i + 3;
             }
-
-            default:
-                return ParseTargetOption(option, token, i);
         }
     }
 
-    private void RequireModule(ArgToken token, string module)
+    // An unmodelled module's options run up to the next option iptables itself owns (-p, -m, -j, ...).
+    private int SkipUnmodelledModule(int i)
     {
-        if (!_modules.Contains(module))
+        while (i < _tokens.Count && !Canonical.ContainsKey(_tokens[i].Text)
+            && !(_tokens[i].Text == "!" && i + 1 < _tokens.Count && Canonical.ContainsKey(_tokens[i + 1].Text)))
         {
-            throw Fail(token, $"{token.Text} needs -m {module} before it");
+            i++;
+        }
+
+        return i;
+    }
+
+    private int ParseModuleOption(string module, ArgToken token, bool negated, int i)
+    {
+        if (!_seen.Add(module + " " + token.Text) && token.Text != "--comment")
+        {
+            throw Fail(token, $"{token.Text} given twice");
+        }
+
+        var flag = FlagOptions.Contains(token.Text);
+        var arg = flag ? default : Argument(token, i);
+        var next = flag ? i + 1 : i + 2;
+        switch (token.Text)
+        {
+            case "--sport" or "--source-port" or "--dport" or "--destination-port":
+            {
+                var range = ParseMatchPorts(arg);
+                _match = token.Text is "--sport" or "--source-port"
+                    ? _match with { SourcePort = new Condition<PortRange>(range, negated) }
+                    : _match with { DestinationPort = new Condition<PortRange>(range, negated) };
+                _seen.Add(token.Text.Contains("sport", StringComparison.Ordinal) || token.Text == "--source-port" ? "--sport" : "--dport");
+                return next;
+            }
+
+            case "--syn":
+                // tcp_mt: (flags & FIN|SYN|RST|ACK) == SYN.
+                _terms.Add(new MaskedTerm(PacketField.TcpFlags, 0x17, [Interval.Single(0x02)]) { Negated = negated });
+                return next;
+
+            case "--tcp-flags":
+            {
+                if (next >= _tokens.Count)
+                {
+                    throw Fail(token, "--tcp-flags needs a mask and the flags that must be set: --tcp-flags MASK COMP");
+                }
+
+                var mask = ParseTcpFlags(arg);
+                var comp = ParseTcpFlags(_tokens[next]);
+                _terms.Add(new MaskedTerm(PacketField.TcpFlags, mask, [Interval.Single(comp & mask)]) { Negated = negated });
+                return next + 1;
+            }
+
+            case "--icmp-type":
+                ParseIcmpType(arg, negated);
+                return next;
+
+            case "--mark" when module == "mark":
+                _match = _match with { Mark = new Condition<MarkMatch>(ParseMark(arg), negated) };
+                return next;
+
+            case "--mark":
+            {
+                // connmark_mt: (ct->mark & mask) == mark.
+                var mark = ParseMark(arg);
+                _terms.Add(new MaskedTerm(PacketField.CtMark, mark.Mask, [Interval.Single(mark.Value)]) { Negated = negated });
+                return next;
+            }
+
+            case "--comment":
+                // Comments do not affect matching.
+                return next;
+
+            case "--mode":
+                if (arg.Text is not ("random" or "nth"))
+                {
+                    throw Fail(arg, $"bad statistic --mode '{arg.Text}': random or nth");
+                }
+
+                _seen.Add("mode " + arg.Text);
+                return next;
+
+            case "--probability":
+            {
+                if (!double.TryParse(arg.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p)
+                    || double.IsNaN(p) || p < 0 || p > 1)
+                {
+                    throw Fail(arg, $"bad probability '{arg.Text}': a number from 0 to 1");
+                }
+
+                _match = _match with { RandomProbability = new Condition<double>(p, negated) };
+                return next;
+            }
+
+            case "--every":
+                if (!_seen.Contains("mode nth"))
+                {
+                    throw Fail(token, "statistic --every needs --mode nth");
+                }
+
+                _seen.Add("--every");
+                _nth = (arg, _nth?.Packet, negated);
+                return next;
+
+            case "--packet":
+                if (_nth is not { } nth)
+                {
+                    throw Fail(token, "statistic --packet needs --every before it");
+                }
+
+                _nth = (nth.Every, arg, nth.Negated);
+                return next;
+
+            case "--dports" or "--destination-ports" or "--sports" or "--source-ports":
+            {
+                var destination = token.Text is "--dports" or "--destination-ports";
+                var values = new List<Interval>();
+                var offset = 0;
+                foreach (var part in arg.Text.Split(','))
+                {
+                    var sub = new ArgToken(part, arg.OffsetOf(offset), arg.Verbatim);
+                    var range = ParseMatchPorts(sub);
+                    values.Add(new Interval((uint)range.Min, (uint)range.Max));
+                    offset += part.Length + 1;
+                }
+
+                if (values.Count > 15)
+                {
+                    throw Fail(arg, "multiport takes at most 15 ports (a range counts twice)");
+                }
+
+                RequirePortProtocol(token);
+                _terms.Add(new ValueTerm(destination ? PacketField.DstPort : PacketField.SrcPort, values) { Negated = negated });
+                return next;
+            }
+
+            case "--ports":
+                throw Fail(token, "multiport --ports (source or destination) is not modelled; write --sports and --dports rules");
+
+            case "--src-range" or "--dst-range":
+            {
+                var dash = arg.Text.IndexOf('-');
+                if (dash < 0 || !Ipv4.TryParse(arg.Text[..dash], out var low) || !Ipv4.TryParse(arg.Text[(dash + 1)..], out var high))
+                {
+                    throw Fail(arg, $"bad address range '{arg.Text}': expected a.b.c.d-e.f.g.h");
+                }
+
+                if (high.Value < low.Value)
+                {
+                    throw Fail(arg, $"address range '{arg.Text}' ends before it starts");
+                }
+
+                _terms.Add(new ValueTerm(token.Text == "--src-range" ? PacketField.SrcAddr : PacketField.DstAddr, [new Interval(low.Value, high.Value)]) { Negated = negated });
+                return next;
+            }
+
+            case "--src-type" or "--dst-type":
+            {
+                var types = AddressTypes.None;
+                var offset = 0;
+                foreach (var part in arg.Text.Split(','))
+                {
+                    if (!AddressTypeNames.TryGetValue(part, out var t))
+                    {
+                        throw _fail(arg.OffsetOf(offset), $"unknown address type '{part}' (known: {string.Join(", ", AddressTypeNames.Keys)})");
+                    }
+
+                    types |= t;
+                    offset += part.Length + 1;
+                }
+
+                _addressTypes.Add((token.Text == "--dst-type", types, negated));
+                return next;
+            }
+
+            case "--limit-iface-in":
+                RequireChainFor(token, "PREROUTING", "INPUT", "FORWARD");
+                _limitIn = true;
+                return next;
+
+            case "--limit-iface-out":
+                RequireChainFor(token, "POSTROUTING", "OUTPUT", "FORWARD");
+                _limitOut = true;
+                return next;
+
+            case "--ctstate" or "--state":
+            {
+                var bits = CtStateBits.None;
+                var offset = 0;
+                foreach (var part in arg.Text.Split(','))
+                {
+                    if (!StateNames.TryGetValue(part, out var b) || (token.Text == "--state" && b is CtStateBits.Snat or CtStateBits.Dnat))
+                    {
+                        throw _fail(arg.OffsetOf(offset), $"unknown state '{part}'");
+                    }
+
+                    bits |= b;
+                    offset += part.Length + 1;
+                }
+
+                // conntrack_mt_v3 / state_mt: the packet's state bit is one of the listed ones.
+                _terms.Add(new MaskedTerm(PacketField.CtState, (uint)bits, [new Interval(1, uint.MaxValue)]) { Negated = negated });
+                return next;
+            }
+
+            case "--ctstatus":
+            {
+                var bits = 0u;
+                foreach (var part in arg.Text.Split(','))
+                {
+                    if (!StatusNames.TryGetValue(part, out var b))
+                    {
+                        throw Fail(arg, $"unknown conntrack status '{part}'");
+                    }
+
+                    bits |= b;
+                }
+
+                _terms.Add(new MaskedTerm(PacketField.CtStatus, bits, [new Interval(1, uint.MaxValue)]) { Negated = negated });
+                return next;
+            }
+
+            case "--ctdir":
+                if (arg.Text is not ("ORIGINAL" or "REPLY"))
+                {
+                    throw Fail(arg, $"bad --ctdir '{arg.Text}': ORIGINAL or REPLY");
+                }
+
+                _terms.Add(new ValueTerm(PacketField.CtDirection, [Interval.Single(arg.Text == "REPLY" ? 1u : 0u)]) { Negated = negated });
+                return next;
+
+            case "--ctorigsrc" or "--ctorigdst" or "--ctreplsrc" or "--ctrepldst":
+            {
+                var field = token.Text switch
+                {
+                    "--ctorigsrc" => PacketField.CtOrigSrc,
+                    "--ctorigdst" => PacketField.CtOrigDst,
+                    "--ctreplsrc" => PacketField.CtReplSrc,
+                    _ => PacketField.CtReplDst,
+                };
+                _terms.Add(new ValueTerm(field, [RuleMatch.ToInterval(ParseCidr(arg))]) { Negated = negated });
+                return next;
+            }
+
+            case "--ctorigsrcport" or "--ctorigdstport" or "--ctreplsrcport" or "--ctrepldstport":
+            {
+                var field = token.Text switch
+                {
+                    "--ctorigsrcport" => PacketField.CtOrigSrcPort,
+                    "--ctorigdstport" => PacketField.CtOrigDstPort,
+                    "--ctreplsrcport" => PacketField.CtReplSrcPort,
+                    _ => PacketField.CtReplDstPort,
+                };
+                var range = ParseMatchPorts(arg);
+                _terms.Add(new ValueTerm(field, [new Interval((uint)range.Min, (uint)range.Max)]) { Negated = negated });
+                return next;
+            }
+
+            default:
+                throw Fail(token, $"conntrack {token.Text} is not modelled");
+        }
+    }
+
+    private void RequirePortProtocol(ArgToken token)
+    {
+        if (_match.Protocol is not { Negated: false } p || p.Value == L4Protocol.Icmp)
+        {
+            throw Fail(token, $"{token.Text} needs -p tcp or -p udp");
+        }
+    }
+
+    private uint ParseTcpFlags(ArgToken arg)
+    {
+        var flags = 0u;
+        foreach (var part in arg.Text.Split(','))
+        {
+            if (!TcpFlagNames.TryGetValue(part, out var f))
+            {
+                throw Fail(arg, $"unknown TCP flag '{part}' (FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, ALL, NONE)");
+            }
+
+            flags |= f;
+        }
+
+        return flags;
+    }
+
+    private void ParseIcmpType(ArgToken arg, bool negated)
+    {
+        var text = arg.Text;
+        if (text == "any")
+        {
+            // icmp_type_code_match with type 0xFF matches every type.
+            return;
+        }
+
+        uint type;
+        uint? code = null;
+        if (IcmpTypeNames.TryGetValue(text, out var named))
+        {
+            (type, code) = named;
+        }
+        else
+        {
+            var slash = text.IndexOf('/');
+            if (!NumberText.TryParseDecimal(slash < 0 ? text : text[..slash], 0, 255, out var t))
+            {
+                throw Fail(arg, $"bad ICMP type '{text}': a name (echo-request...) or TYPE[/CODE]");
+            }
+
+            type = (uint)t;
+            if (slash >= 0)
+            {
+                if (!NumberText.TryParseDecimal(text[(slash + 1)..], 0, 255, out var c))
+                {
+                    throw _fail(arg.OffsetOf(slash + 1), $"bad ICMP code '{text[(slash + 1)..]}': 0-255");
+                }
+
+                code = (uint)c;
+            }
+        }
+
+        if (code is { } codeValue)
+        {
+            // Type and code must both hold, and '!' negates the pair: one concatenated term.
+            _terms.Add(new ConcatTerm([PacketField.IcmpType, PacketField.IcmpCode], [[Interval.Single(type), Interval.Single(codeValue)]]) { Negated = negated });
+        }
+        else
+        {
+            _terms.Add(new ValueTerm(PacketField.IcmpType, [Interval.Single(type)]) { Negated = negated });
+        }
+    }
+
+    private void RequireChainFor(ArgToken token, params string[] allowed)
+    {
+        if (_builtInChain && !allowed.Contains(_chain))
+        {
+            throw Fail(token, $"{token.Text} is only valid in {string.Join(", ", allowed)} (or user chains), not in {_chain}");
         }
     }
 
@@ -324,22 +785,38 @@ internal sealed class NatRuleParser
                 }
 
                 break;
-            case "mark":
-            case "comment":
-            case "statistic":
-                break;
-            case "multiport":
-                throw Fail(arg, "match module multiport is not modelled; write one rule per port or port range");
             case "icmp":
-                throw Fail(arg, "match module icmp is not modelled: rules cannot match ICMP types (flows are echo requests)");
+                if (_match.Protocol is not { Negated: false, Value: L4Protocol.Icmp })
+                {
+                    throw Fail(arg, "-m icmp needs -p icmp before it");
+                }
+
+                break;
+            case var known when ModuleOptions.ContainsKey(known):
+                break;
             default:
-                throw Fail(arg, $"match module {arg.Text} is not modelled (supported: tcp, udp, mark, comment, statistic)");
+            {
+                var why = NotModelledModules.TryGetValue(arg.Text, out var reason) ? $": {reason}" : string.Empty;
+                if (_unmodelled == UnmodelledHandling.Error)
+                {
+                    throw Fail(arg, $"match module {arg.Text} is not modelled{why} (supported: {string.Join(", ", ModuleOptions.Keys)}; "
+                        + "--assume-unmodelled may-match treats it as matching or not)");
+                }
+
+                var location = _locate(arg.Offset);
+                _terms.Add(new UnmodelledTerm("-m " + arg.Text, location));
+                OverApproximations.Add($"-m {arg.Text} at {location} may match or not");
+                _module = null;
+                return;
+            }
         }
 
         if (!_modules.Add(arg.Text))
         {
             throw Fail(arg, $"-m {arg.Text} given twice");
         }
+
+        _module = arg.Text;
     }
 
     private void ParseTarget(string option, ArgToken token, ArgToken arg)
@@ -355,7 +832,7 @@ internal sealed class NatRuleParser
         {
             if (!_userChains.Contains(name))
             {
-                throw Fail(arg, $"-g {name}: no user chain {name} is declared in the nat table");
+                throw Fail(arg, $"-g {name}: no user chain {name} is declared in the {_table} table");
             }
 
             _targetKind = "chain";
@@ -366,14 +843,20 @@ internal sealed class NatRuleParser
         switch (name)
         {
             case "SNAT":
+                RequireTable(arg, "nat");
                 RequireChain(arg, "POSTROUTING", "INPUT");
                 break;
             case "DNAT":
             case "REDIRECT":
+                RequireTable(arg, "nat");
                 RequireChain(arg, "PREROUTING", "OUTPUT");
                 break;
             case "MASQUERADE":
+                RequireTable(arg, "nat");
                 RequireChain(arg, "POSTROUTING");
+                break;
+            case "NETMAP":
+                RequireTable(arg, "nat");
                 break;
             case "ACCEPT":
                 _simpleTarget = new AcceptTarget();
@@ -383,7 +866,29 @@ internal sealed class NatRuleParser
                 break;
             case "DROP":
             case "REJECT":
-                throw Fail(arg, $"-j {name} is not valid in the nat table");
+                if (_table == "nat")
+                {
+                    throw Fail(arg, $"-j {name} is not valid in the nat table");
+                }
+
+                if (name == "REJECT")
+                {
+                    // reject_tg_reg: .hooks = LOCAL_IN | FORWARD | LOCAL_OUT.
+                    RequireChain(arg, "INPUT", "FORWARD", "OUTPUT");
+                }
+
+                _simpleTarget = name == "DROP" ? new DropTarget() : new RejectTarget();
+                break;
+            case "CT":
+            case "NOTRACK":
+                // xt_CT: .table = "raw".
+                RequireTable(arg, "raw");
+                break;
+            case "MARK":
+            case "CONNMARK":
+            case "LOG":
+            case "NFLOG":
+                break;
             default:
                 if (_userChains.Contains(name))
                 {
@@ -391,17 +896,35 @@ internal sealed class NatRuleParser
                     break;
                 }
 
-                if (IptablesSaveParser.NatBuiltInChains.Contains(name))
+                if (_builtInChains.Contains(name))
                 {
                     throw Fail(arg, $"-j {name}: cannot jump to the built-in chain {name}");
                 }
 
+                if (_unmodelled == UnmodelledHandling.MayDoAnything && name.Length > 0 && name.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c is '_' or '-'))
+                {
+                    var location = _locate(arg.Offset);
+                    _simpleTarget = new UnmodelledTarget("-j " + name, location);
+                    OverApproximations.Add($"-j {name} at {location} may accept, drop or continue");
+                    name = "unmodelled";
+                    break;
+                }
+
                 throw Fail(arg,
-                    $"-j {name}: no chain {name} is declared in the nat table and {name} is not a modelled target "
-                    + "(SNAT, DNAT, MASQUERADE, REDIRECT, ACCEPT, RETURN)");
+                    $"-j {name}: no chain {name} is declared in the {_table} table and {name} is not a modelled target "
+                    + "(ACCEPT, DROP, REJECT, RETURN, SNAT, DNAT, MASQUERADE, REDIRECT, NETMAP, MARK, CONNMARK, CT --notrack, NOTRACK, LOG, NFLOG; "
+                    + "--assume-unmodelled may-do-anything treats it as doing anything)");
         }
 
         _targetKind = name;
+    }
+
+    private void RequireTable(ArgToken arg, string table)
+    {
+        if (_table != table)
+        {
+            throw Fail(arg, $"-j {arg.Text} is only valid in the {table} table, not in {_table}");
+        }
     }
 
     private void RequireChain(ArgToken arg, params string[] allowed)
@@ -412,42 +935,53 @@ internal sealed class NatRuleParser
         }
     }
 
-    private int ParseTargetOption(string option, ArgToken token, int i)
+    private int ParseTargetOption(ArgToken token, int i)
     {
-        if (!TargetOptionNames.Contains(option))
+        var target = _targetToken!.Value;
+        if (_targetKind == "unmodelled")
         {
-            throw Fail(token, $"unknown or unmodelled option {token.Text}");
+            // The options of a target the model does not interpret are not checked; the target may do anything.
+            return i + 1;
         }
 
-        if (_targetToken is not { } target)
+        var option = token.Text;
+        if (_targetKind == "chain" || !TargetOptions.TryGetValue(_targetKind!, out var allowed) || !allowed.Contains(option))
         {
-            throw Fail(token, $"{token.Text} must follow the -j target it belongs to");
+            throw Fail(token, _targetKind == "CT"
+                ? $"-j CT {option} is not modelled (only --notrack)"
+                : $"{option} is not an option of -j {target.Text}");
         }
 
-        if (!TargetOptions.TryGetValue(target.Text, out var allowed) || _targetKind == "chain" || !allowed.Contains(option))
+        if (_targetArgs.ContainsKey(option))
         {
-            throw Fail(token, $"{token.Text} is not an option of -j {target.Text}");
+            throw Fail(token, $"{option} given twice");
         }
 
         switch (option)
         {
             case "--random":
                 _flags |= NatRangeFlags.ProtoRandom;
-                return i + 1;
+                break;
             case "--random-fully":
                 _flags |= NatRangeFlags.ProtoRandomFully;
-                return i + 1;
+                break;
             case "--persistent":
                 _flags |= NatRangeFlags.Persistent;
-                return i + 1;
-            default:
-                // The range is parsed once the whole rule is read, so a later -p still counts.
-                _targetArgs[option] = Argument(token, i);
-                return i + 2;
+                break;
         }
+
+        if (FlagOptions.Contains(option))
+        {
+            _targetArgs[option] = token;
+            return i + 1;
+        }
+
+        // Values are interpreted once the whole rule is read, so a later -p still counts.
+        _targetArgs[option] = Argument(token, i);
+        return i + 2;
     }
 
-    private RuleTarget BuildTarget(ArgToken targetToken, string kind)
+    private (IReadOnlyList<RuleStatement> Statements, RuleTarget Target) BuildTarget(ArgToken targetToken, string kind)
     {
         switch (kind)
         {
@@ -461,7 +995,7 @@ internal sealed class NatRuleParser
                 }
 
                 var range = ParseNatRange(arg);
-                return kind == "SNAT" ? new SnatTarget(range) : new DnatTarget(range);
+                return ([], kind == "SNAT" ? new SnatTarget(range) : new DnatTarget(range));
             }
 
             case "MASQUERADE":
@@ -476,12 +1010,104 @@ internal sealed class NatRuleParser
                     flags |= NatRangeFlags.ProtoSpecified;
                 }
 
-                return kind == "MASQUERADE" ? new MasqueradeTarget(ports, flags) : new RedirectTarget(ports, flags);
+                return ([], kind == "MASQUERADE" ? new MasqueradeTarget(ports, flags) : new RedirectTarget(ports, flags));
             }
 
+            case "NETMAP":
+            {
+                if (!_targetArgs.TryGetValue("--to", out var arg))
+                {
+                    throw Fail(targetToken, "-j NETMAP needs --to ADDR/LEN");
+                }
+
+                return ([], new NetmapTarget(ParseCidr(arg)));
+            }
+
+            case "MARK":
+            case "CONNMARK":
+                return ([BuildMark(targetToken, kind == "CONNMARK")], new ContinueTarget());
+
+            case "CT":
+                if (!_targetArgs.ContainsKey("--notrack"))
+                {
+                    throw Fail(targetToken, "-j CT without --notrack is not modelled (zones, helpers, timeouts and events are not)");
+                }
+
+                return ([new NotrackStatement()], new ContinueTarget());
+
+            case "NOTRACK":
+                return ([new NotrackStatement()], new ContinueTarget());
+
+            case "LOG":
+            case "NFLOG":
+                return ([new NoOpStatement(kind)], new ContinueTarget());
+
             default:
-                return _simpleTarget!;
+                return ([], _simpleTarget!);
         }
+    }
+
+    // libxt_MARK / libxt_CONNMARK lower every form to (dest & ~mask) ^ value (mark_tg, connmark_tg).
+    private MarkStatement BuildMark(ArgToken targetToken, bool connmark)
+    {
+        var destination = connmark ? MarkRegister.CtMark : MarkRegister.Mark;
+        string[] setters = ["--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark"];
+        var given = setters.Where(_targetArgs.ContainsKey).ToList();
+        if (connmark && (_targetArgs.ContainsKey("--save-mark") || _targetArgs.ContainsKey("--restore-mark")))
+        {
+            if (given.Count > 0 || (_targetArgs.ContainsKey("--save-mark") && _targetArgs.ContainsKey("--restore-mark")))
+            {
+                throw Fail(targetToken, "-j CONNMARK takes exactly one of --set-xmark, --set-mark, --and-mark, --or-mark, --xor-mark, --save-mark, --restore-mark");
+            }
+
+            var both = _targetArgs.TryGetValue("--mask", out var maskArg) ? ParseMask(maskArg) : uint.MaxValue;
+            var nfmask = _targetArgs.TryGetValue("--nfmask", out var nf) ? ParseMask(nf) : both;
+            var ctmask = _targetArgs.TryGetValue("--ctmask", out var ct) ? ParseMask(ct) : both;
+            return _targetArgs.ContainsKey("--save-mark")
+                ? new MarkStatement(MarkRegister.CtMark, MarkRegister.Mark, ~ctmask, nfmask, 0)
+                : new MarkStatement(MarkRegister.Mark, MarkRegister.CtMark, ~nfmask, ctmask, 0);
+        }
+
+        if (given.Count != 1)
+        {
+            throw Fail(targetToken, $"-j {targetToken.Text} takes exactly one of {string.Join(", ", connmark ? [.. setters, "--save-mark", "--restore-mark"] : setters)}");
+        }
+
+        foreach (var extra in new[] { "--mask", "--nfmask", "--ctmask" })
+        {
+            if (_targetArgs.TryGetValue(extra, out var stray))
+            {
+                throw Fail(stray, $"{extra} only goes with --save-mark or --restore-mark");
+            }
+        }
+
+        var option = given[0];
+        var arg = _targetArgs[option];
+        var mark = ParseMark(arg);
+        var (value, mask) = option switch
+        {
+            "--set-xmark" => (mark.Value, mark.Mask),
+            "--set-mark" => (mark.Value, mark.Mask | mark.Value),
+            "--and-mark" => (0u, ~mark.Value),
+            "--or-mark" => (mark.Value, mark.Value),
+            _ => (mark.Value, 0u),
+        };
+        if (option is "--and-mark" or "--or-mark" or "--xor-mark" && mark.Mask != uint.MaxValue)
+        {
+            throw Fail(arg, $"{option} takes a value without a mask");
+        }
+
+        return new MarkStatement(destination, MarkRegister.None, ~mask, 0, value);
+    }
+
+    private uint ParseMask(ArgToken arg)
+    {
+        if (!NumberText.TryParseUInt32(arg.Text, out var mask))
+        {
+            throw Fail(arg, $"bad mask '{arg.Text}': expected a 32-bit decimal or 0x hex number");
+        }
+
+        return mask;
     }
 
     private NatRange ParseNatRange(ArgToken arg)

@@ -68,8 +68,9 @@
 //   other commands (-L, -F, -U, -E, ...) are errors. -D takes the same tuple options, all optional, as a filter
 //   (--mark is an error for -D: the model's filters cover tuples only).
 //
-// ruleset: iptables-save syntax; see IptablesSaveParser for what the nat table may contain. Other tables
-// (filter, mangle, raw, security) are checked for structure only and their names recorded.
+// ruleset: iptables-save syntax, every table (raw, mangle, nat, filter, security); see IptablesSaveParser and
+// NatRuleParser for the matches and targets. Constructs the semantics does not interpret yet (RuleSupport) are
+// errors at their location.
 //
 // Values are plain strings: quoting is allowed but never needed. An empty value (e.g. 'mark:' with nothing after
 // it, or '~') counts as missing a value and is an error. Every error is reported as FILE:LINE:COLUMN: DETAIL,

@@ -19,11 +19,20 @@ public class StatisticMatchTests
     }
 
     [Fact]
-    public void Statistic_nth_mode_is_rejected_as_not_modelled()
+    public void Statistic_nth_mode_becomes_a_counter_selector()
     {
-        var e = Assert.Throws<SpecException>(() => Parse("-A OUTPUT -m statistic --mode nth --every 2 --packet 0 -j KUBE-SEP-A"));
+        var rule = Parse("-A OUTPUT -m statistic --mode nth --every 3 --packet 2 -j KUBE-SEP-A").Chains["OUTPUT"].Rules[0];
+        var selector = Assert.IsType<SelectorTerm>(Assert.Single(rule.Match.Terms));
+        Assert.Equal((SelectorKind.Counter, 3u), (selector.Kind, selector.Modulus));
+        Assert.Equal([Interval.Single(2)], selector.Values);
+    }
+
+    [Fact]
+    public void Statistic_nth_packet_must_be_below_every()
+    {
+        var e = Assert.Throws<SpecException>(() => Parse("-A OUTPUT -m statistic --mode nth --every 2 --packet 2 -j KUBE-SEP-A"));
         Assert.Equal(5, e.Line);
-        Assert.Contains("--mode nth is not modelled", e.Detail);
+        Assert.Contains("bad --packet '2'", e.Detail);
     }
 
     [Fact]

@@ -154,11 +154,114 @@ public sealed partial class NatSemantics
 
     private Tri Matches(RuleMatch m, ConntrackTuple packet, FlowActor flow, NatHook hook)
     {
-        return !MatchesDeterministic(m, packet, flow, hook) ? Tri.No
-            : m.RandomProbability is not { } r ? Tri.Yes
+        if (!MatchesDeterministic(m, packet, flow, hook))
+        {
+            return Tri.No;
+        }
+
+        var result = m.RandomProbability is not { } r ? Tri.Yes
             : (r.Value <= 0.0) != r.Negated ? Tri.No
             : (r.Value >= 1.0) != r.Negated ? Tri.Yes
             : Tri.Maybe;
+        foreach (var term in m.Terms)
+        {
+            if (result == Tri.No)
+            {
+                break;
+            }
+
+            var t = TermMatches(term, packet, flow, hook);
+            result = t == Tri.No ? Tri.No : t == Tri.Maybe ? Tri.Maybe : result;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// One match term on a flow's first packet at a NAT hook. Only packets of a new entry reach the nat chains
+    /// (<c>nf_nat_inet_fn</c> runs them for <c>IP_CT_NEW</c> only), so the conntrack view is fixed: state NEW, direction
+    /// ORIGINAL, no status bit, ct mark 0 (<c>init_conntrack</c> zeroes it); a first TCP packet is a SYN; ICMP flows
+    /// are echo requests (type 8, code 0). <see cref="RuleSupport"/> lists the terms this does not cover, and the spec
+    /// reader refuses them, so they never reach here.
+    /// </summary>
+    private Tri TermMatches(MatchTerm term, ConntrackTuple packet, FlowActor flow, NatHook hook)
+    {
+        bool? value = term switch
+        {
+            ValueTerm v => v.Values.Any(i => FieldIn(v.Field, i, packet, flow)),
+            MaskedTerm m => FieldValue(m.Field, packet, flow) is { } x && m.Values.Any(i => i.Contains(x & m.Mask)),
+            ConcatTerm c => c.Elements.Any(e => e.Select((interval, k) => FieldIn(c.Fields[k], interval, packet, flow)).All(b => b)),
+            InterfaceTerm i => i.Names.Any(n => InterfaceMatches(n.EndsWith('*') ? n[..^1] + "+" : n, i.Output
+                ? (hook is NatHook.Output or NatHook.PostRouting ? flow.OutInterface : null)
+                : (hook is NatHook.PreRouting or NatHook.Input ? flow.InInterface : null))),
+            AddressTypeTerm a => AddressTypeMatches(a, a.Destination ? packet.DstIp : packet.SrcIp, flow, hook),
+            RandomTerm r => r.Probability <= 0.0 ? false : r.Probability >= 1.0 ? true : null,
+            _ => null,
+        };
+
+        return value is not { } b ? Tri.Maybe : b != term.Negated ? Tri.Yes : Tri.No;
+    }
+
+    private bool FieldIn(PacketField field, Interval interval, ConntrackTuple packet, FlowActor flow)
+    {
+        var icmp = packet.Protocol == L4Protocol.Icmp;
+        switch (field)
+        {
+            case PacketField.SrcPort:
+                return !icmp && Ports.InRange(packet.SrcPort, (int)interval.Min, (int)Math.Min(interval.Max, 65535));
+            case PacketField.DstPort:
+                return !icmp && Ports.InRange(packet.DstPort, (int)interval.Min, (int)Math.Min(interval.Max, 65535));
+            case PacketField.IcmpId:
+                return icmp && Ports.InRange(packet.SrcPort, (int)interval.Min, (int)Math.Min(interval.Max, 65535));
+            default:
+                return FieldValue(field, packet, flow) is { } x && interval.Contains(x);
+        }
+    }
+
+    private static uint? FieldValue(PacketField field, ConntrackTuple packet, FlowActor flow) => field switch
+    {
+        PacketField.L4Proto => (uint)packet.Protocol,
+        PacketField.SrcAddr => packet.SrcIp.Value,
+        PacketField.DstAddr => packet.DstIp.Value,
+        PacketField.IcmpType => packet.Protocol == L4Protocol.Icmp ? 8u : null,
+        PacketField.IcmpCode => packet.Protocol == L4Protocol.Icmp ? 0u : null,
+        PacketField.TcpFlags => packet.Protocol == L4Protocol.Tcp ? 0x02u : null,
+        PacketField.Mark => flow.Mark,
+        PacketField.CtMark => 0u,
+        PacketField.CtState => (uint)CtStateBits.New,
+        PacketField.CtDirection => 0u,
+        PacketField.CtStatus => 0u,
+        _ => null,
+    };
+
+    // addrtype_mt_v1 / inet_addr_type_dev_table: LOCAL when the address is one of the host's (on the in or out
+    // interface only with --limit-iface-*), loopback included; MULTICAST for 224.0.0.0/4; UNICAST otherwise.
+    private bool AddressTypeMatches(AddressTypeTerm term, Ipv4 address, FlowActor flow, NatHook hook)
+    {
+        string? limit = term.LimitToInInterface ? (hook is NatHook.PreRouting or NatHook.Input ? flow.InInterface : null)
+            : term.LimitToOutInterface ? (hook is NatHook.Output or NatHook.PostRouting ? flow.OutInterface : null)
+            : null;
+        var limited = term.LimitToInInterface || term.LimitToOutInterface;
+        bool local;
+        if (limited && limit is null)
+        {
+            local = false;
+        }
+        else if (Scenario.Interfaces.Count > 0)
+        {
+            local = Scenario.Interfaces.Where(i => !limited || i.Name == limit).SelectMany(i => i.Addresses).Any(a => a.Address == address)
+                || (!limited && (address.Value >> 24) == 127);
+        }
+        else
+        {
+            local = Scenario.InterfaceAddresses.Where(kv => !limited || kv.Key == limit).Any(kv => kv.Value == address)
+                || (!limited && (address.Value >> 24) == 127);
+        }
+
+        var type = local ? AddressTypes.Local
+            : (address.Value >> 28) == 0xe ? AddressTypes.Multicast
+            : AddressTypes.Unicast;
+        return (term.Types & type) != 0;
     }
 
     private bool MatchesDeterministic(RuleMatch m, ConntrackTuple packet, FlowActor flow, NatHook hook)

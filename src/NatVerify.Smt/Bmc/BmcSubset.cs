@@ -64,6 +64,11 @@ public static class BmcSubset
                     SnatTarget or DnatTarget or AcceptTarget or ReturnTarget or JumpTarget => null,
                     _ => "has a target the encoding does not know",
                 };
+                // The encoding reads only the typed match fields: a rule with further terms (multiport, addrtype,
+                // conntrack...) or statements would be encoded as matching more than it does.
+                problem ??= !rule.Match.IsSimple ? "uses a match the encoding does not know (multiport, iprange, addrtype, conntrack, ...)"
+                    : rule.Statements.Count > 0 ? "runs statements (MARK, CONNMARK, LOG, ...)"
+                    : null;
                 if (problem is not null)
                 {
                     throw new BmcUnsupportedException($"rule '{rule.Text}' (line {rule.Line}) {problem}; the BMC encoding covers SNAT/DNAT to one address (use 'natverify check')");
