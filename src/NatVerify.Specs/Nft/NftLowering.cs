@@ -341,7 +341,7 @@ internal sealed class NftLowering
                 throw Located(item.Location, "each rule expression must be an object with one key");
             }
 
-            if (target is not null || expansion is not null)
+            if ((target is not null || expansion is not null) && stmt.First().Key is not ("counter" or "log"))
             {
                 throw Located(item.Location, $"'{stmt.First().Key}' after the rule's verdict is never reached; not modelled");
             }
@@ -841,8 +841,13 @@ internal sealed class NftLowering
             return bits;
         }
 
-        if (node is JsonValue v && v.TryGetValue<long>(out var n))
+        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
         {
+            if (!long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
+            {
+                throw Located(ctx.Location, $"value {v.ToJsonString()} is not an integer");
+            }
+
             return n is >= 0 and <= uint.MaxValue ? (uint)n : throw Located(ctx.Location, $"value {n} out of range");
         }
 
