@@ -280,11 +280,11 @@ internal sealed class SpecReader
             var scalar = Scalar(inline, "'ruleset'");
             if (scalar.Style != ScalarStyle.Literal)
             {
-                throw Error(scalar, "'ruleset' must be a literal block scalar ('ruleset: |' followed by the indented iptables-save text)");
+                throw Error(scalar, "'ruleset' must be a literal block scalar ('ruleset: |' followed by the indented iptables-save or nft text)");
             }
 
             var (firstLine, firstColumn) = BlockContentStart(scalar, yamlText);
-            return (IptablesSaveParser.Parse(scalar.Value!, _file, firstLine, firstColumn), scalar.Value!);
+            return (RulesetReader.Parse(scalar.Value!, _file, firstLine: firstLine, firstColumn: firstColumn), scalar.Value!);
         }
 
         if (fromFile is not null)
@@ -302,7 +302,7 @@ internal sealed class SpecReader
                 throw new SpecException(_file, Clamp(scalar.Start.Line), Clamp(scalar.Start.Column), $"cannot read ruleset file '{path}': {ex.Message}", ex);
             }
 
-            return (IptablesSaveParser.Parse(text, path), text);
+            return (RulesetReader.Parse(text, path), text);
         }
 
         return (NatRuleset.None, string.Empty);

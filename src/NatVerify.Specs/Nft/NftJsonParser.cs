@@ -21,8 +21,11 @@ public static class NftJsonParser
     /// <param name="text">The JSON text.</param>
     /// <param name="file">Display name for locations.</param>
     /// <param name="options">Over-approximation choice; default: every unmodelled construct is an error.</param>
-    public static NatRuleset Parse(string text, string file, NftParseOptions? options = null)
+    /// <param name="firstLine">Line of <paramref name="text"/>'s first line in <paramref name="file"/> (inline rulesets in a spec).</param>
+    /// <param name="firstColumn">Column in <paramref name="file"/> of column 1 of every line of <paramref name="text"/>.</param>
+    public static NatRuleset Parse(string text, string file, NftParseOptions? options = null, int firstLine = 1, int firstColumn = 1)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var bytes = Encoding.UTF8.GetBytes(text);
         if (bytes.Length > MaxBytes)
         {
@@ -63,20 +66,21 @@ public static class NftJsonParser
         }
         catch (JsonException ex)
         {
-            var line = (int)(ex.LineNumber ?? 0) + 1;
-            var column = (int)(ex.BytePositionInLine ?? 0) + 1;
+            var line = (int)(ex.LineNumber ?? 0) + firstLine;
+            var column = (int)(ex.BytePositionInLine ?? 0) + firstColumn;
             throw new SpecException(file, line, column, $"invalid JSON: {FirstSentence(ex.Message)}");
         }
 
         if (root is not JsonObject top || top["nftables"] is not JsonArray array)
         {
-            throw new SpecException(file, 1, 1, "expected a JSON object with an 'nftables' array (the output of 'nft -j list ruleset')");
+            throw new SpecException(file, firstLine, firstColumn, "expected a JSON object with an 'nftables' array (the output of 'nft -j list ruleset')");
         }
 
         var items = new List<NftItem>();
         for (var i = 0; i < array.Count; i++)
         {
             var (line, column) = i < starts.Count ? lines.Position(starts[i]) : (1, 1);
+            (line, column) = (line + firstLine - 1, column + firstColumn - 1);
             if (array[i] is not JsonObject o || o.Count != 1)
             {
                 throw new SpecException(file, line, column, "each element of 'nftables' must be an object with one key");

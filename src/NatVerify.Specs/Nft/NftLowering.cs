@@ -393,6 +393,10 @@ internal sealed class NftLowering
                 case "vmap":
                     expansion = VMap(ctx, (JsonObject)body!);
                     break;
+                case "xt" when !_options.OverApproximate:
+                    // nft_compat.c runs an x_tables extension inside an nft rule (iptables-nft); the JSON listing keeps
+                    // only its name, not its options, so nothing faithful can be read from it.
+                    throw Located(item.Location, $"iptables-nft compat expression 'xt {body?["type"]} {body?["name"]}': the nft listing does not show its options; read this table from 'iptables-nft-save' instead");
                 default:
                     if (!_options.OverApproximate)
                     {

@@ -537,6 +537,11 @@ public static class NftTextParser
                 return MatchOrMap();
             }
 
+            if (w == "xt" && !_options.OverApproximate)
+            {
+                throw Error(at, "iptables-nft compat expression 'xt' (nft_compat.c): the listing does not show its options; read this table from 'iptables-nft-save' instead");
+            }
+
             if (!_options.OverApproximate)
             {
                 throw Error(at, $"nft statement '{w}' is not modelled");
