@@ -328,6 +328,14 @@ internal sealed class NftLowering
             throw Located(item.Location, "rule without 'expr' array");
         }
 
+        if (Ipv6Only(exprs))
+        {
+            // An inet rule that tests meta nfproto ipv6 (nft_meta.c NFT_META_NFPROTO) or reads an ip6/icmpv6 header
+            // (nft inserts that nfproto dependency) can never match an IPv4 packet: it has no effect on the model.
+            _notes.Add($"{item.Location}: rule matches only IPv6 packets; skipped");
+            return;
+        }
+
         var text = item.Body["text"] is JsonValue tv && tv.TryGetValue<string>(out var tx) ? tx : item.Body.ToJsonString();
         var ctx = new RuleContext(t, item.Location);
         var terms = new List<MatchTerm>();
@@ -429,6 +437,33 @@ internal sealed class NftLowering
                 Location = location,
             });
         }
+    }
+
+    private static bool Ipv6Only(JsonArray exprs)
+    {
+        foreach (var e in exprs)
+        {
+            if (e is not JsonObject o || o["match"] is not JsonObject m)
+            {
+                continue;
+            }
+
+            var op = (string?)m["op"] ?? "==";
+            if (m["left"] is JsonObject l && l["meta"] is JsonObject meta && (string?)meta["key"] == "nfproto" && m["right"] is JsonValue rv && rv.TryGetValue<string>(out var proto))
+            {
+                if ((op is "==" or "in" && proto == "ipv6") || (op == "!=" && proto == "ipv4"))
+                {
+                    return true;
+                }
+            }
+
+            if (m["left"] is JsonObject lp && lp["payload"] is JsonObject p && (string?)p["protocol"] is "ip6" or "icmpv6")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private sealed record RuleContext(TableBuilder Table, RuleLocation Location);
@@ -568,6 +603,13 @@ internal sealed class NftLowering
                 result.Add(new MaskedTerm(sel.Field.Value, mask, vals) { Negated = negated });
                 return result;
             }
+        }
+
+        if (left is JsonObject nf && nf["meta"] is JsonObject nfm && (string?)nfm["key"] == "nfproto"
+            && right is JsonValue nfv && nfv.TryGetValue<string>(out var nfproto) && (nfproto == "ipv4") == (op != "!="))
+        {
+            // Always true for the IPv4 packets the model carries (the IPv6-only case is skipped per rule above).
+            return [];
         }
 
         var s = SelectorOf(ctx, left);
@@ -876,7 +918,7 @@ internal sealed class NftLowering
             Kind.Proto => s switch
             {
                 "icmp" => 1, "igmp" => 2, "tcp" => 6, "udp" => 17, "gre" => 47, "esp" => 50, "ah" => 51,
-                "icmpv6" => 58, "sctp" => 132, "udplite" => 136, "dccp" => 33, _ => null,
+                "icmpv6" or "ipv6-icmp" => 58, "sctp" => 132, "udplite" => 136, "dccp" => 33, _ => null,
             },
             Kind.IcmpType => s switch
             {

@@ -596,11 +596,18 @@ public static class NftTextParser
             }
             else
             {
-                // OP_IMPLICIT: a flag test for bitmask types (ct state/status, tcp flags), equality otherwise.
-                op = IsBitmask(left) ? "in" : "==";
+                op = string.Empty;
             }
 
+            var isSet = Peek.Kind == T.LBrace || Peek.Kind == T.Word && Peek.Text.StartsWith('@');
             var right = Right(isMap: false);
+            if (op.Length == 0)
+            {
+                // OP_IMPLICIT: a flag test for bitmask types (ct state/status, tcp flags) against a value, a set lookup
+                // (exact) against a set, equality otherwise; the same choice nft's evaluate.c makes.
+                op = IsBitmask(left) && !isSet ? "in" : "==";
+            }
+
             if (IsWord("/"))
             {
                 // "tcp flags syn / syn,ack": (field & mask) == value, as nft prints a masked flag comparison.

@@ -99,7 +99,7 @@ internal static class NftKernel
     public static string Canonical(NatRuleset r)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"nat={r.NatTablePresent} notes=[{string.Join("; ", r.OtherTables)}] over={r.OverApproximations.Count}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"nat={r.NatTablePresent} notes=[{string.Join("; ", r.OtherTables.Select(n => System.Text.RegularExpressions.Regex.Replace(n, @"^\S+:\d+:\d+( \(handle \d+\))?: ", "RULE: ")))}] over={r.OverApproximations.Count}");
         foreach (var b in r.BaseChains)
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"base {b.Table} {b.Chain} {b.Hook} {b.Priority} {b.Type} drop={b.PolicyDrop}");
