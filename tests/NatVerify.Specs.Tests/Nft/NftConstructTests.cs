@@ -149,3 +149,25 @@ public sealed class NftConstructTests
         Assert.Single(overText.OverApproximations);
     }
 }
+
+/// <summary>
+/// A host where iptables-nft created <c>table ip nat</c> and a native nft table hooks the same points: the text dump
+/// shows nft's translation of the compat expressions and is read table by table, base chains ordered by hook then
+/// priority as the kernel orders hook entries; the JSON dump keeps only the compat extension's name and is refused.
+/// </summary>
+public sealed class NftIptablesNftInterplayTests
+{
+    [NftFact(NeedsIptablesNft = true)]
+    public void Iptables_nft_nat_table_and_native_table_are_read_together_in_priority_order()
+    {
+        var (text, json) = NftKernel.LoadAndDump(
+            "table ip mine {\n chain post {\n  type nat hook postrouting priority srcnat + 10; policy accept;\n  ip saddr 192.0.2.0/24 snat to 198.51.100.1\n }\n}\n",
+            [NftKernel.IptablesNftPath!, "-t", "nat", "-A", "POSTROUTING", "-s", "203.0.113.0/24", "-o", "lo", "-j", "MASQUERADE"]);
+        var r = NftTextParser.Parse(text, "dump.nft");
+        Assert.Equal(["nft ip nat", "nft ip mine"], r.Tables.Select(t => t.Key));
+        Assert.Equal(["POSTROUTING", "post"], r.BaseChains.Where(b => b.Hook == NetfilterHook.PostRouting).Select(b => b.Chain));
+        Assert.IsType<MasqueradeTarget>(r.Tables[0].Chains["POSTROUTING"].Rules.Single().Target);
+        var ex = Assert.Throws<SpecException>(() => NftJsonParser.Parse(json, "dump.json"));
+        Assert.Contains("xt target MASQUERADE", ex.Detail, StringComparison.Ordinal);
+    }
+}

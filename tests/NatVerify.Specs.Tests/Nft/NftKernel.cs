@@ -15,9 +15,11 @@ internal static class NftKernel
 
     public static string? IpPath { get; } = Find("ip");
 
+    public static string? IptablesNftPath { get; } = Find("iptables-nft");
+
     public static bool IsRoot { get; } = Environment.UserName == "root" || GetEuid() == 0;
 
-    public static (string Text, string Json) LoadAndDump(string source)
+    public static (string Text, string Json) LoadAndDump(string source, params string[][] before)
     {
         var ns = "nvn-" + Guid.NewGuid().ToString("N")[..10];
         var dir = Directory.CreateTempSubdirectory("nvn-");
@@ -26,6 +28,11 @@ internal static class NftKernel
         Run(IpPath!, "netns", "add", ns);
         try
         {
+            foreach (var command in before)
+            {
+                Run(IpPath!, ["netns", "exec", ns, .. command]);
+            }
+
             Run(IpPath!, "netns", "exec", ns, NftPath!, "-f", file);
             var text = Run(IpPath!, "netns", "exec", ns, NftPath!, "list", "ruleset");
             var json = Run(IpPath!, "netns", "exec", ns, NftPath!, "-j", "list", "ruleset");
@@ -180,6 +187,22 @@ public sealed class NftFactAttribute : FactAttribute
             Skip = "NOT RUN (counts as skipped, not passed): nft or ip not installed; scripts/setup.sh installs nftables and iproute2.";
         }
     }
+
+    /// <summary>Also needs iptables-nft (package iptables).</summary>
+    public bool NeedsIptablesNft
+    {
+        get => _needsIptablesNft;
+        set
+        {
+            _needsIptablesNft = value;
+            if (value && Skip is null && NftKernel.IptablesNftPath is null)
+            {
+                Skip = "NOT RUN (counts as skipped, not passed): iptables-nft not installed; scripts/setup.sh installs iptables.";
+            }
+        }
+    }
+
+    private bool _needsIptablesNft;
 }
 
 /// <summary>Theory form of <see cref="NftFactAttribute"/>.</summary>
