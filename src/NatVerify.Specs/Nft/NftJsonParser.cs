@@ -109,7 +109,15 @@ public static class NftJsonParser
             items.Add(new NftItem(kind, b, location));
         }
 
-        return new NftLowering(file, RuleSource.NftJson, options ?? NftParseOptions.Default).Lower(items);
+        try
+        {
+            return new NftLowering(file, RuleSource.NftJson, options ?? NftParseOptions.Default).Lower(items);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or InvalidOperationException or FormatException or OverflowException or ArgumentException)
+        {
+            // A JSON node of an unexpected shape (a number where an object belongs, ...): still a located complaint.
+            throw new SpecException(file, firstLine, firstColumn, $"unexpected JSON shape in the ruleset: {ex.Message}", ex);
+        }
     }
 
     private static string Abbreviate(string? s) => s is null ? string.Empty : s.Length <= 400 ? s : s[..400] + "...";

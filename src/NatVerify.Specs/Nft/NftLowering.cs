@@ -1143,7 +1143,7 @@ internal sealed class NftLowering
             foreach (var (k, _) in entries)
             {
                 var i = ValueInterval(ctx, k, Kind.Number);
-                for (var x = (ulong)i.Min; x <= i.Max && values.Count <= mod; x++)
+                for (var x = (ulong)i.Min; x <= i.Max && values.Count <= Math.Min(mod, 1u << 20); x++)
                 {
                     values.Add((uint)x);
                 }

@@ -31,10 +31,18 @@ public static class NftTextParser
             throw new SpecException(file, firstLine, firstColumn, $"nft ruleset is {text.Length} characters; the limit is {MaxChars}");
         }
 
+        ArgumentNullException.ThrowIfNull(text);
         var tokens = Tokenize(text, file, firstLine, firstColumn);
         var parser = new Parser(tokens, file, options ?? NftParseOptions.Default);
         var items = parser.Ruleset();
-        return new NftLowering(file, RuleSource.NftText, options ?? NftParseOptions.Default).Lower(items);
+        try
+        {
+            return new NftLowering(file, RuleSource.NftText, options ?? NftParseOptions.Default).Lower(items);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or InvalidOperationException or FormatException or OverflowException or ArgumentException)
+        {
+            throw new SpecException(file, firstLine, firstColumn, $"unexpected construct in the ruleset: {ex.Message}", ex);
+        }
     }
 
     private enum T
