@@ -302,11 +302,11 @@ internal sealed class SpecReader
             var scalar = Scalar(inline, "'ruleset'");
             if (scalar.Style != ScalarStyle.Literal)
             {
-                throw Error(scalar, "'ruleset' must be a literal block scalar ('ruleset: |' followed by the indented iptables-save text)");
+                throw Error(scalar, "'ruleset' must be a literal block scalar ('ruleset: |' followed by the indented iptables-save or nft text)");
             }
 
             var (firstLine, firstColumn) = BlockContentStart(scalar, yamlText);
-            var parsed = IptablesSaveParser.Parse(scalar.Value!, _file, firstLine, firstColumn);
+            var parsed = RulesetReader.Parse(scalar.Value!, _file, firstLine: firstLine, firstColumn: firstColumn);
             ChainGraph.CheckNoLoops(parsed, _file, firstColumn);
             return (Interpretable(parsed, _file), scalar.Value!);
         }
@@ -328,12 +328,12 @@ internal sealed class SpecReader
             // The parser's errors quote the offending text; for a file that is not a ruleset at all (a key, a password
             // file) only the location is reported, so a spec cannot make NatVerify print another file's content.
             var first = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#'));
-            if (first is not null && !first.StartsWith('*'))
+            if (first is not null && RulesetReader.Detect(text) == RulesetFormat.IptablesSave && !first.StartsWith('*'))
             {
-                throw Error(scalar, $"ruleset file '{scalar.Value}' is not iptables-save text: its first line that is not a comment must be a '*table' line (its content is not shown)");
+                throw Error(scalar, $"ruleset file '{scalar.Value}' is not a ruleset: its first line that is not a comment must be an iptables-save '*table' line, an nft 'table' line or nft JSON (its content is not shown)");
             }
 
-            var parsed = IptablesSaveParser.Parse(text, path);
+            var parsed = RulesetReader.Parse(text, path);
             ChainGraph.CheckNoLoops(parsed, path);
             return (Interpretable(parsed, path), text);
         }

@@ -1,0 +1,89 @@
+using NatVerify.Model.Nat;
+using NatVerify.Specs.Nft;
+
+namespace NatVerify.Specs;
+
+/// <summary>The notations a ruleset can be given in.</summary>
+public enum RulesetFormat
+{
+    /// <summary><c>iptables-save</c> (or <c>iptables-nft-save</c>) output.</summary>
+    IptablesSave,
+
+    /// <summary><c>nft list ruleset</c> output.</summary>
+    Nft,
+
+    /// <summary><c>nft -j list ruleset</c> output.</summary>
+    NftJson,
+}
+
+/// <summary>
+/// Reads a ruleset in any supported notation onto the rule model: detects the notation from the content (or takes a
+/// forced one) and hands the text to <see cref="IptablesSaveParser"/>, <see cref="NftTextParser"/> or
+/// <see cref="NftJsonParser"/>.
+/// </summary>
+public static class RulesetReader
+{
+    /// <summary>
+    /// The notation of <paramref name="text"/> from its first significant character: <c>{</c> is nft JSON, a line
+    /// starting with <c>table</c> or <c>flush ruleset</c> is nft text, anything else (<c>*nat</c>, <c>:CHAIN</c>,
+    /// <c>-A</c>, <c>COMMIT</c>, empty) is iptables-save. <c>#</c> comment lines are skipped.
+    /// </summary>
+    public static RulesetFormat Detect(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            if (line.StartsWith('{'))
+            {
+                return RulesetFormat.NftJson;
+            }
+
+            if (line.StartsWith("table ", StringComparison.Ordinal) || line.StartsWith("flush ruleset", StringComparison.Ordinal)
+                || line.StartsWith("add table ", StringComparison.Ordinal))
+            {
+                return RulesetFormat.Nft;
+            }
+
+            return RulesetFormat.IptablesSave;
+        }
+
+        return RulesetFormat.IptablesSave;
+    }
+
+    /// <summary>Parses <paramref name="text"/> in the given (or detected) notation.</summary>
+    /// <param name="text">The ruleset.</param>
+    /// <param name="file">Display path used in locations.</param>
+    /// <param name="format">Forced notation; null detects it with <see cref="Detect"/>.</param>
+    /// <param name="options">nft over-approximation choice (iptables-save follows its own parser's rules).</param>
+    /// <param name="firstLine">Where line 1 of <paramref name="text"/> sits in <paramref name="file"/>.</param>
+    /// <param name="firstColumn">Where column 1 of every line of <paramref name="text"/> sits in <paramref name="file"/>.</param>
+    /// <exception cref="SpecException">The text is malformed or uses a construct the model does not cover.</exception>
+    public static NatRuleset Parse(string text, string file, RulesetFormat? format = null, NftParseOptions? options = null, int firstLine = 1, int firstColumn = 1)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(file);
+        var chosen = format ?? Detect(text);
+        if (chosen == RulesetFormat.IptablesSave)
+        {
+            return IptablesSaveParser.Parse(text, file, firstLine, firstColumn);
+        }
+
+        try
+        {
+            return chosen == RulesetFormat.Nft
+                ? NftTextParser.Parse(text, file, options, firstLine, firstColumn)
+                : NftJsonParser.Parse(text, file, options, firstLine, firstColumn);
+        }
+        catch (Exception ex) when (ex is not SpecException)
+        {
+            // A reader bug must still surface as the one exception type callers handle, at the ruleset's start.
+            throw new SpecException(file, firstLine, firstColumn, $"internal error while reading the nft ruleset: {ex.Message}", ex);
+        }
+    }
+}
