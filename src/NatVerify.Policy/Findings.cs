@@ -3,7 +3,7 @@ using NatVerify.Model.Scenario;
 
 namespace NatVerify.Policy;
 
-/// <summary>The classes of findings <c>natverify policy</c> reports; tools match on their <see cref="FindingClasses.Name"/>.</summary>
+/// <summary>The classes of findings <c>natverify policy</c> reports; tools match on their <c>FindingClasses.Name</c>.</summary>
 public enum FindingClass
 {
     /// <summary><c>fixed-port</c>: an SNAT-type rule whose port range is one port.</summary>
