@@ -138,6 +138,29 @@ internal sealed class AnalysisContext(NatRuleset ruleset, string file, HostConte
 /// <summary><c>shadowed-rule</c>.</summary>
 internal static class Shadowing
 {
+    /// <summary>The verdict rules of a called chain that take part of <paramref name="wanted"/> (an exemption's ACCEPT/RETURN).</summary>
+    private static void AddCalled(AnalysisContext ctx, RuleTable table, string chain, Region wanted, List<RulePlace> covering, int depth)
+    {
+        if (depth > 16 || !table.Chains.TryGetValue(chain, out var c))
+        {
+            return;
+        }
+
+        foreach (var r in c.Rules)
+        {
+            if (r.Target is ContinueTarget || !ctx.Reach.MatchOf(r).Region.Intersects(wanted))
+            {
+                continue;
+            }
+
+            covering.Add(ctx.PlaceOf(r));
+            if (r.Target is JumpTarget j)
+            {
+                AddCalled(ctx, table, j.Chain, wanted, covering, depth + 1);
+            }
+        }
+    }
+
     public static IEnumerable<Finding> Find(AnalysisContext ctx)
     {
         foreach (var place in ctx.NatPlaces)
@@ -177,6 +200,10 @@ internal static class Shadowing
                     if (ctx.Reach.MatchOf(earlier).Region.Intersects(wanted))
                     {
                         covering.Add(ctx.PlaceOf(earlier));
+                        if (earlier.Target is JumpTarget j)
+                        {
+                            AddCalled(ctx, place.Table, j.Chain, wanted, covering, 0);
+                        }
                     }
                 }
             }
