@@ -83,6 +83,16 @@ internal static class DnatChecks
             }
         }
 
+        // One entry per rule and backend: a rule reached through many cubes is compared once per other rule.
+        foreach (var key in buckets.Keys.ToList())
+        {
+            var list = buckets[key];
+            if (list.Select(x => x.D).Distinct().Count() < 2 && wide.Count == 0)
+            {
+                buckets.Remove(key);
+            }
+        }
+
         var seen = new HashSet<(NatRule, NatRule)>();
         var seq = 0;
         foreach (var list in buckets.Values.Append(wide))
@@ -167,90 +177,122 @@ internal static class DnatChecks
         };
     }
 
+    /// <summary>
+    /// A random draw is a chain with a random-only match (<c>statistic --mode random</c>, <c>numgen random</c>); its
+    /// alternatives are that rule and the rules after it. Two DNATs under different alternatives race when one UDP
+    /// first packet reaches both with random draws "may match" and never when the draws always match.
+    /// </summary>
     private static IEnumerable<Finding> UdpRaces(AnalysisContext ctx, List<Dnat> dnats)
     {
-        var udp = dnats.Where(d => d.Reach.Cubes.Any(c => c.Proto.Contains(17))).ToList();
-        if (udp.Count < 2)
+        var byRule = new Dictionary<NatRule, Dnat>(ReferenceEqualityComparer.Instance);
+        foreach (var d in dnats.Where(d => d.Reach.Cubes.Any(c => c.Proto.Contains(17))))
+        {
+            byRule[d.Place.Rule] = d;
+        }
+
+        if (byRule.Count < 2)
         {
             yield break;
         }
 
-        Reachability? always = null;
-        var buckets = new Dictionary<uint, List<Dnat>>();
-        var wide = new List<Dnat>();
-        foreach (var d in udp)
-        {
-            var dsts = d.Reach.Cubes.Where(c => c.Proto.Contains(17)).Select(c => c.Dst).Distinct().ToList();
-            if (dsts.All(x => x.Min == x.Max) && dsts.Count <= 16)
-            {
-                foreach (var x in dsts)
-                {
-                    if (!buckets.TryGetValue(x.Min, out var l))
-                    {
-                        buckets[x.Min] = l = [];
-                    }
-
-                    l.Add(d);
-                }
-            }
-            else
-            {
-                wide.Add(d);
-            }
-        }
-
+        var udpOnly = new Region([Cube.Full with { Proto = Interval.Single(17) }]);
         var reported = new HashSet<NatRule>(ReferenceEqualityComparer.Instance);
         var seq = 0;
-        foreach (var bucket in buckets.Values.Select(l => l.Concat(wide).Distinct().ToList()).Append(wide))
+        foreach (var table in ctx.Ruleset.Tables)
         {
-            // Connected groups of rules that one UDP first packet can reach only through a random draw.
-            var group = new List<Dnat>();
-            for (var i = 0; i < bucket.Count; i++)
+            foreach (var chain in table.Chains.Values)
             {
-                for (var j = i + 1; j < bucket.Count; j++)
+                if (!ctx.NatChains.Contains((table.Key, chain.Name)))
                 {
-                    var a = bucket[i];
-                    var b = bucket[j];
-                    if (a.Target.Range == b.Target.Range)
+                    continue;
+                }
+
+                var first = -1;
+                for (var i = 0; i < chain.Rules.Count && first < 0; i++)
+                {
+                    if (ctx.Reach.MatchOf(chain.Rules[i]).Random)
+                    {
+                        first = i;
+                    }
+                }
+
+                if (first < 0)
+                {
+                    continue;
+                }
+
+                var alternatives = chain.Rules.Skip(first)
+                    .Select(r => (Rule: r, Dnats: DnatsUnder(table, r, 0).Where(byRule.ContainsKey).Select(x => byRule[x]).ToList()))
+                    .Where(l => l.Dnats.Count > 0).ToList();
+                var group = new List<Dnat>();
+                for (var i = 0; i < alternatives.Count; i++)
+                {
+                    // The packet goes to alternative i or passes on to a later one only by the draw of rule i: its
+                    // match must be inexact through random terms alone.
+                    if (!ctx.Reach.MatchOf(alternatives[i].Rule).Random)
                     {
                         continue;
                     }
 
-                    var udpOnly = new Region([Cube.Full with { Proto = Interval.Single(17) }]);
-                    var both = a.Reach.Intersect(b.Reach).Intersect(udpOnly);
-                    if (both.IsEmpty)
+                    for (var j = i + 1; j < alternatives.Count; j++)
                     {
-                        continue;
-                    }
-
-                    always ??= new Reachability(ctx.Ruleset, ctx.Host, ctx.Options, randomAlwaysMatches: true).Run();
-                    if (always.Reach[a.Place.Rule].Intersect(always.Reach[b.Place.Rule]).Intersect(both).IsEmpty)
-                    {
-                        if (!group.Contains(a))
+                        foreach (var a in alternatives[i].Dnats)
                         {
-                            group.Add(a);
-                        }
+                            foreach (var b in alternatives[j].Dnats)
+                            {
+                                if (a.Target.Range == b.Target.Range || group.Contains(a) && group.Contains(b))
+                                {
+                                    continue;
+                                }
 
-                        if (!group.Contains(b))
-                        {
-                            group.Add(b);
+                                if (a.Reach.Intersects(b.Reach.Intersect(udpOnly)))
+                                {
+                                    if (!group.Contains(a))
+                                    {
+                                        group.Add(a);
+                                    }
+
+                                    if (!group.Contains(b))
+                                    {
+                                        group.Add(b);
+                                    }
+                                }
+                            }
                         }
                     }
                 }
-            }
 
-            if (group.Count < 2 || group.All(g => reported.Contains(g.Place.Rule)))
+                if (group.Count < 2 || group.All(g => reported.Contains(g.Place.Rule)))
+                {
+                    continue;
+                }
+
+                foreach (var g in group)
+                {
+                    reported.Add(g.Place.Rule);
+                }
+
+                seq++;
+                yield return UdpRace(ctx, group, seq);
+            }
+        }
+    }
+
+    private static IEnumerable<NatRule> DnatsUnder(RuleTable table, NatRule rule, int depth)
+    {
+        if (rule.Target is DnatTarget)
+        {
+            yield return rule;
+        }
+        else if (rule.Target is JumpTarget j && depth < 16 && table.Chains.TryGetValue(j.Chain, out var called))
+        {
+            foreach (var r in called.Rules)
             {
-                continue;
+                foreach (var d in DnatsUnder(table, r, depth + 1))
+                {
+                    yield return d;
+                }
             }
-
-            foreach (var g in group)
-            {
-                reported.Add(g.Place.Rule);
-            }
-
-            seq++;
-            yield return UdpRace(ctx, group, seq);
         }
     }
 

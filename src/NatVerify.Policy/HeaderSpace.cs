@@ -272,6 +272,84 @@ internal sealed class Region
     }
 
     public Region Map(Func<Cube, Cube> f) => new(Cubes.Select(f).ToList());
+
+    /// <summary>
+    /// The same set with fewer cubes: cubes equal in every dimension but one, whose intervals there touch or overlap,
+    /// become one (one pass per interval dimension). Subtracting rules that constrain different dimensions (services
+    /// by address and port, then node ports by port only) would otherwise multiply the pieces.
+    /// </summary>
+    public Region Coalesce()
+    {
+        if (Cubes.Count < 2)
+        {
+            return this;
+        }
+
+        var list = Cubes;
+        for (var dim = 0; dim < 5; dim++)
+        {
+            var groups = new Dictionary<Cube, List<Interval>>();
+            foreach (var c in list)
+            {
+                var key = With(c, dim, default);
+                if (!groups.TryGetValue(key, out var l))
+                {
+                    groups[key] = l = [];
+                }
+
+                l.Add(Get(c, dim));
+            }
+
+            if (groups.Count == list.Count)
+            {
+                continue;
+            }
+
+            var next = new List<Cube>(groups.Count);
+            foreach (var (key, intervals) in groups)
+            {
+                intervals.Sort((a, b) => a.Min.CompareTo(b.Min));
+                var cur = intervals[0];
+                for (var i = 1; i < intervals.Count; i++)
+                {
+                    var n = intervals[i];
+                    if ((ulong)n.Min <= (ulong)cur.Max + 1)
+                    {
+                        cur = new Interval(cur.Min, Math.Max(cur.Max, n.Max));
+                    }
+                    else
+                    {
+                        next.Add(With(key, dim, cur));
+                        cur = n;
+                    }
+                }
+
+                next.Add(With(key, dim, cur));
+            }
+
+            list = next;
+        }
+
+        return new Region(list);
+    }
+
+    private static Interval Get(Cube c, int dim) => dim switch
+    {
+        0 => c.Dst,
+        1 => c.DPort,
+        2 => c.Src,
+        3 => c.SPort,
+        _ => c.Proto,
+    };
+
+    private static Cube With(Cube c, int dim, Interval i) => dim switch
+    {
+        0 => c with { Dst = i },
+        1 => c with { DPort = i },
+        2 => c with { Src = i },
+        3 => c with { SPort = i },
+        _ => c with { Proto = i },
+    };
 }
 
 /// <summary>

@@ -62,6 +62,9 @@ internal sealed class AnalysisContext(NatRuleset ruleset, string file, HostConte
 
     public Reachability Reach { get; } = reach;
 
+    /// <summary>Witness checks by scenario (the spec without its name and description).</summary>
+    public Dictionary<string, NatVerify.Verification.VerificationResult> WitnessChecks { get; } = new(StringComparer.Ordinal);
+
     private HashSet<(string, string)>? _natChains;
 
     /// <summary>The chains reachable from nat-type base chains: the rules of these are NAT rules.</summary>

@@ -136,7 +136,13 @@ internal sealed class Reachability
         }
 
         var key = (table.Key, chainName);
-        Entry[key] = Entry.TryGetValue(key, out var e) ? e.Union(input) : input;
+        // Appended in place: a chain such as KUBE-MARK-MASQ is entered thousands of times.
+        if (!Entry.TryGetValue(key, out var e))
+        {
+            Entry[key] = e = Region.Empty;
+        }
+
+        e.Cubes.AddRange(input.Cubes);
         if (!table.Chains.TryGetValue(chainName, out var chain))
         {
             return input;
@@ -144,11 +150,18 @@ internal sealed class Reachability
 
         var current = input;
         var returned = Region.Empty;
+        var coalescedAt = current.Cubes.Count;
         foreach (var rule in chain.Rules)
         {
             if (current.IsEmpty)
             {
                 break;
+            }
+
+            if (current.Cubes.Count > (2 * coalescedAt) + 64)
+            {
+                current = current.Coalesce();
+                coalescedAt = current.Cubes.Count;
             }
 
             var m = MatchOf(rule);
@@ -158,7 +171,12 @@ internal sealed class Reachability
                 continue;
             }
 
-            Reach[rule] = Reach[rule].Union(hit);
+            if (hit.Cubes.Count > 16)
+            {
+                hit = hit.Coalesce();
+            }
+
+            Reach[rule].Cubes.AddRange(hit.Cubes);
             if (hit.Cubes.Count + current.Cubes.Count > _options.MaxCubes)
             {
                 throw new PolicyBoundException($"more than {_options.MaxCubes} header-space cubes at {rule.Location?.ToString() ?? rule.Line.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
@@ -183,6 +201,13 @@ internal sealed class Reachability
                     Callers.TryAdd((table.Key, j.Chain), []);
                     Callers[(table.Key, j.Chain)].Add(rule);
                     var back = Traverse(table, j.Chain, after, depth + 1);
+                    if (!j.IsGoto && ReferenceEquals(back, hit))
+                    {
+                        // The called chain gave every packet back unchanged: the jump changed nothing, and keeping
+                        // the caller's set as it was avoids splitting it into the matched part and the rest.
+                        break;
+                    }
+
                     if (j.IsGoto)
                     {
                         returned = returned.Union(back);
@@ -296,6 +321,11 @@ internal sealed class Reachability
 
     private Region ApplyStatements(NatRule rule, Region hit)
     {
+        if (rule.Statements.Count == 0)
+        {
+            return hit;
+        }
+
         var region = hit;
         foreach (var s in rule.Statements)
         {
