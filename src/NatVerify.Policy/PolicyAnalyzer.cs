@@ -25,7 +25,7 @@ public static class PolicyAnalyzer
         string? inconclusive = null;
         try
         {
-            var reach = new Reachability(ruleset, context, options, randomAlwaysMatches: false).Run();
+            var reach = new Reachability(ruleset, context, options).Run();
             var ctx = new AnalysisContext(ruleset, rulesetFile, context, options, reach);
             findings.AddRange(Shadowing.Find(ctx));
             findings.AddRange(SnatChecks.Find(ctx));

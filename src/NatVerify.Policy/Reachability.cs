@@ -28,12 +28,11 @@ internal sealed class Reachability
     private readonly PolicyOptions _options;
     private readonly DateTime _deadline;
 
-    public Reachability(NatRuleset ruleset, HostContext context, PolicyOptions options, bool randomAlwaysMatches)
+    public Reachability(NatRuleset ruleset, HostContext context, PolicyOptions options)
     {
         _ruleset = ruleset;
         _options = options;
         _deadline = DateTime.UtcNow + options.MaxTime;
-        RandomAlwaysMatches = randomAlwaysMatches;
         var patterns = new List<string>();
         foreach (var t in Tables)
         {
@@ -60,8 +59,6 @@ internal sealed class Reachability
             _local.AddRange(context.Interfaces.SelectMany(i => i.Addresses).Select(a => Interval.Single(a.Address.Value)));
         }
     }
-
-    public bool RandomAlwaysMatches { get; }
 
     public InterfaceAtoms Atoms { get; }
 
@@ -386,11 +383,6 @@ internal sealed class Reachability
         foreach (var term in match.AllTerms())
         {
             var (r, kind) = TermRegion(term);
-            if (kind == TermKind.Random && RandomAlwaysMatches)
-            {
-                kind = TermKind.Exact;
-            }
-
             if (kind != TermKind.Exact)
             {
                 exact = false;
