@@ -17,6 +17,7 @@ try
         "promela" => PromelaCommand.Run(args[1..]),
         "product" => ProductCommand.Run(args[1..]),
         "bench" => RunBenchmarks(args[1..]),
+        "policy" => PolicyCommand.Run(args[1..]),
         _ => throw new UsageException($"unknown command '{args[0]}'"),
     };
 }

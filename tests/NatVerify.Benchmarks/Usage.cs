@@ -14,5 +14,8 @@ public static class Usage
               Checks the shipped specs (default: specs/**/*.yaml) with and without partial-order reduction.
           natverify-bench bench [BenchmarkDotNet arguments, e.g. --filter '*']
               Runs the micro-benchmarks (successor generation, canonical encoding, fingerprint set).
+          natverify-bench policy [--services N] [--write FILE | --read FILE]
+              Generates (or reads) a kube-proxy iptables-mode nat dump with N service ports (default 1000) and times
+              parsing and the policy analysis; prints one JSON line (rules, seconds, findings by class).
         """;
 }
