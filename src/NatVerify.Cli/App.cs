@@ -20,6 +20,7 @@ public static class App
         root.Subcommands.Add(OracleCommand.Create(stdout, stderr));
         root.Subcommands.Add(AgentCommand.Create(stdout, stderr));
         root.Subcommands.Add(ProveCommand.Create(stdout, stderr));
+        root.Subcommands.Add(PolicyCommand.Create(stdout, stderr));
 
         // The built-in --version prints only the version; ours adds the commit the build came from.
         if (args is ["--version"])
