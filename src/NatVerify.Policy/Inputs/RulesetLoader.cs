@@ -61,11 +61,16 @@ public static class RulesetLoader
         return (Parse(text, path, format), format);
     }
 
-    /// <summary>The one place a format is dispatched to its parser.</summary>
-    private static NatRuleset Parse(string text, string path, string format) => format switch
+    /// <summary>The one place a format is dispatched to its parser (the same reader specs use).</summary>
+    private static NatRuleset Parse(string text, string path, string format)
     {
-        "iptables-save" => IptablesSaveParser.Parse(text, path),
-        // Temporary in this branch: the nft parsers land separately and this dispatch points at them at merge time.
-        _ => throw new SpecException(path, 1, 1, $"{format} input needs the nft parsers, which this build does not have yet"),
-    };
+        var ruleset = RulesetReader.Parse(text, path, format switch
+        {
+            "iptables-save" => RulesetFormat.IptablesSave,
+            "nft" => RulesetFormat.Nft,
+            _ => RulesetFormat.NftJson,
+        });
+        ChainGraph.CheckNoLoops(ruleset, path);
+        return ruleset;
+    }
 }
