@@ -8,7 +8,9 @@ public static class ShippedSpecs
     public static string Root { get; } = FindRoot();
 
     public static IEnumerable<string> Files() =>
-        Directory.EnumerateFiles(Path.Combine(Root, "specs"), "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
+        Directory.EnumerateFiles(Path.Combine(Root, "specs"), "*.yaml", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/specs/policies/", StringComparison.Ordinal)) // policy inputs, not scenarios
+            .Order(StringComparer.Ordinal);
 
     public static string Relative(string path) => Path.GetRelativePath(Root, path);
 
