@@ -26,10 +26,7 @@ public static class ProductCommand
 
         if (files.Count == 0)
         {
-            string root = Root();
-            files.AddRange(Directory.EnumerateFiles(Path.Combine(root, "specs"), "*.yaml", SearchOption.AllDirectories)
-                .Where(f => !f.Contains("/specs/policies/", StringComparison.Ordinal))
-                .Order(StringComparer.Ordinal)
+            files.AddRange(TestSupport.RepositoryFiles.ScenarioSpecs()
                 .Select(f => Path.GetRelativePath(Environment.CurrentDirectory, f)));
         }
 
@@ -69,14 +66,4 @@ public static class ProductCommand
         Options = new CheckerOptions { StopAtFirstViolation = false, PartialOrderReduction = reduce },
     };
 
-    private static string Root()
-    {
-        var dir = new DirectoryInfo(Environment.CurrentDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NatVerify.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new UsageException($"product without spec files must run inside the repository (no NatVerify.sln above {Environment.CurrentDirectory})");
-    }
 }

@@ -1,11 +1,10 @@
-using System.Runtime.CompilerServices;
 
 namespace NatVerify.Cli.Tests;
 
 /// <summary>Runs the CLI in-process and captures its output.</summary>
 internal static class CliRunner
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => TestSupport.RepositoryFiles.Root;
 
     public static (ExitCode Code, string Out, string Err) Run(params string[] args)
     {
@@ -24,14 +23,4 @@ internal static class CliRunner
         return path;
     }
 
-    private static string FindRoot([CallerFilePath] string source = "")
-    {
-        var dir = new DirectoryInfo(Path.GetDirectoryName(source)!);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NatVerify.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("NatVerify.sln not found");
-    }
 }

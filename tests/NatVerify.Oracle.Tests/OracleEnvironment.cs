@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using NatVerify.Oracle.Agent;
 using NatVerify.Oracle.Kernel;
 using NatVerify.Specs;
@@ -8,7 +7,7 @@ namespace NatVerify.Oracle.Tests;
 /// <summary>Where the repository and the natverify binary are, and whether the kernel oracle can run on this machine.</summary>
 internal static class OracleEnvironment
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => TestSupport.RepositoryFiles.Root;
 
     /// <summary>The natverify binary built next to the tests (the project references the CLI).</summary>
     public static AgentLaunch Agent => AgentLaunch.FromDirectory(AppContext.BaseDirectory);
@@ -73,14 +72,4 @@ internal static class OracleEnvironment
         return found;
     }
 
-    private static string FindRoot([CallerFilePath] string source = "")
-    {
-        var dir = new DirectoryInfo(Path.GetDirectoryName(source)!);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NatVerify.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException($"NatVerify.sln not found above {source}");
-    }
 }

@@ -29,9 +29,7 @@ public class OracleScenarioTests(ITestOutputHelper output)
 
     /// <summary>Every spec under specs/ tagged <c>oracle</c>, relative to the repository root.</summary>
     public static IReadOnlyList<string> OracleSpecFiles() =>
-        Directory.EnumerateFiles(Path.Combine(OracleEnvironment.Root, "specs"), "*.yaml", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("/specs/policies/", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
+        TestSupport.RepositoryFiles.ScenarioSpecs()
             .Where(file => SpecLoader.LoadFile(file).Tags.Contains("oracle"))
             .Select(file => Path.GetRelativePath(OracleEnvironment.Root, file))
             .ToList();

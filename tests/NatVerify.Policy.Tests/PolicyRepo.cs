@@ -1,11 +1,10 @@
-using System.Runtime.CompilerServices;
 
 namespace NatVerify.Policy.Tests;
 
 /// <summary>Paths of the repository, found from this source file (not the build output).</summary>
 internal static class PolicyRepo
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => TestSupport.RepositoryFiles.Root;
 
     public static string Fixture(string name) => Path.Combine(Root, "tests", "NatVerify.Policy.Tests", "Fixtures", name);
 
@@ -16,14 +15,4 @@ internal static class PolicyRepo
         return dir;
     }
 
-    private static string FindRoot([CallerFilePath] string source = "")
-    {
-        var dir = new DirectoryInfo(Path.GetDirectoryName(source)!);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NatVerify.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException($"NatVerify.sln not found above {source}");
-    }
 }

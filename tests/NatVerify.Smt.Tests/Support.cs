@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using NatVerify.Cli;
 using NatVerify.Smt.Bmc;
 using NatVerify.Specs;
@@ -9,7 +8,7 @@ namespace NatVerify.Smt.Tests;
 /// <summary>Paths, spec loading and in-process CLI runs for the SMT tests.</summary>
 internal static class Support
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => TestSupport.RepositoryFiles.Root;
 
     public static string SeedDir => Path.Combine(Root, "specs", "seed");
 
@@ -67,14 +66,4 @@ internal static class Support
         return (process.ExitCode, stdout.Result + stderr.Result, clock.Elapsed);
     }
 
-    private static string FindRoot([CallerFilePath] string source = "")
-    {
-        var dir = new DirectoryInfo(Path.GetDirectoryName(source)!);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NatVerify.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException($"NatVerify.sln not found above {source}");
-    }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using NatVerify.Checker;
 using NatVerify.Model.State;
 using NatVerify.Model.Steps;
@@ -11,7 +10,7 @@ namespace NatVerify.Traces.Tests;
 /// <summary>The repository's specs and helpers to turn a check into a trace file.</summary>
 internal static class Repo
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => TestSupport.RepositoryFiles.Root;
 
     public static string SpecPath(string relative) => Path.Combine(Root, relative);
 
@@ -23,8 +22,7 @@ internal static class Repo
     }
 
     public static IEnumerable<string> SpecFiles() =>
-        Directory.EnumerateFiles(Path.Combine(Root, "specs"), "*.yaml", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("/specs/policies/", StringComparison.Ordinal)) // policy inputs, not scenarios
+        TestSupport.RepositoryFiles.ScenarioSpecs()
             .Select(f => Path.GetRelativePath(Root, f)).Order(StringComparer.Ordinal);
 
     /// <summary>Checks a spec and records its counterexample as a trace file.</summary>
@@ -58,14 +56,4 @@ internal static class Repo
         return dir;
     }
 
-    private static string FindRoot([CallerFilePath] string source = "")
-    {
-        var dir = new DirectoryInfo(Path.GetDirectoryName(source)!);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NatVerify.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException($"NatVerify.sln not found above {source}");
-    }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using NatVerify.Specs;
 using Xunit;
 
@@ -7,12 +6,10 @@ namespace NatVerify.Verification.Tests;
 /// <summary>The shipped specs under <c>specs/</c>, found from the repository root.</summary>
 internal static class Corpus
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => TestSupport.RepositoryFiles.Root;
 
     public static IEnumerable<string> SpecFiles() =>
-        Directory.EnumerateFiles(Path.Combine(Root, "specs"), "*.yaml", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("/specs/policies/", StringComparison.Ordinal)) // policy inputs, not scenarios
-            .Order(StringComparer.Ordinal);
+        TestSupport.RepositoryFiles.ScenarioSpecs();
 
     public static string Relative(string path) => Path.GetRelativePath(Root, path);
 
@@ -30,14 +27,4 @@ internal static class Corpus
     }
 
     // The source file's own location, so the tests find specs/ whatever the build output path is.
-    private static string FindRoot([CallerFilePath] string source = "")
-    {
-        var dir = new DirectoryInfo(Path.GetDirectoryName(source)!);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NatVerify.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException($"NatVerify.sln not found above {source}");
-    }
 }
