@@ -275,6 +275,8 @@ public sealed class TraceViewBuilder(NatSemantics semantics)
         Phase.Inserted => "inserted",
         Phase.Exists => "refused (EEXIST)",
         Phase.Done => "done",
+        Phase.Untracked => "untracked (no entry)",
+        Phase.Filtered => "dropped by a rule before confirm (entry freed)",
         _ => "nothing to do",
     };
 }

@@ -365,6 +365,7 @@ public static class IptablesSaveParser
                 Tables = tables,
                 BaseChains = baseChains,
                 OverApproximations = [.. _overApproximations],
+                ConntrackFromRules = true,
             };
         }
 

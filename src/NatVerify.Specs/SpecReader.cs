@@ -31,6 +31,8 @@ internal sealed class SpecReader
     private readonly string _file;
     private readonly Input.SpecLoadOptions _options;
     private readonly Dictionary<string, Ipv4> _interfaces = new(StringComparer.Ordinal);
+    private readonly List<InterfaceInfo> _interfaceInfos = [];
+    private bool _severalAddresses;
     private readonly List<ActorEntry> _entries = [];
     private readonly Dictionary<string, ActorEntry> _byName = new(StringComparer.Ordinal);
 
@@ -88,7 +90,11 @@ internal sealed class SpecReader
         var properties = ReadProperties(top);
         var expect = ReadExpect(top, properties);
 
-        var model = new ScenarioModel(name, ruleset, _interfaces, actors, constraints, sequential);
+        var model = new ScenarioModel(name, ruleset, _interfaces, actors, constraints, sequential)
+        {
+            // Interfaces with several addresses need them all (MASQUERADE's inet_select_addr, addrtype LOCAL).
+            Interfaces = _severalAddresses ? _interfaceInfos : [],
+        };
         RequireSomeActorCanRun(model, profile, top.Get("order") ?? rootNode);
         return new ScenarioSpec(_file, name, description, profile, rulesetText, model, properties, expect, tags);
     }
@@ -270,21 +276,43 @@ internal sealed class SpecReader
                 throw Error(key, $"bad interface name '{name}': 1-15 characters without spaces, '/', '+' or ':'");
             }
 
-            var value = Scalar(valueNode, $"the address of interface '{name}'");
-            var text = value.Value!;
-            var slash = text.IndexOf('/');
-            var addressText = slash < 0 ? text : text[..slash];
-            if (!Ipv4.TryParse(addressText, out var address))
+            // One address, or a list of them in the kernel's order (the first of a subnet is its primary address).
+            var values = valueNode is YamlSequenceNode list
+                ? list.Children.Select(c => Scalar(c, $"an address of interface '{name}'")).ToList()
+                : [Scalar(valueNode, $"the address of interface '{name}'")];
+            if (values.Count == 0)
             {
-                throw Error(value, $"bad IPv4 address '{text}' for interface '{name}': expected a.b.c.d or a.b.c.d/len{Ipv4.Hint(addressText)}");
+                throw Error(valueNode, $"interface '{name}' needs at least one address");
             }
 
-            if (slash >= 0 && !Cidr.TryParse(text, out _))
+            _severalAddresses |= valueNode is YamlSequenceNode;
+            var addresses = new List<InterfaceAddress>();
+            foreach (var value in values)
             {
-                throw ErrorAt(value, slash + 1, $"bad prefix length '{text[(slash + 1)..]}': expected 0-32");
+                var text = value.Value!;
+                var slash = text.IndexOf('/');
+                var addressText = slash < 0 ? text : text[..slash];
+                if (!Ipv4.TryParse(addressText, out var address))
+                {
+                    throw Error(value, $"bad IPv4 address '{text}' for interface '{name}': expected a.b.c.d or a.b.c.d/len{Ipv4.Hint(addressText)}");
+                }
+
+                Cidr cidr = default;
+                if (slash >= 0 && !Cidr.TryParse(text, out cidr))
+                {
+                    throw ErrorAt(value, slash + 1, $"bad prefix length '{text[(slash + 1)..]}': expected 0-32");
+                }
+
+                if (addresses.Any(a => a.Address == address))
+                {
+                    throw Error(value, $"address {address} is listed twice for interface '{name}'");
+                }
+
+                addresses.Add(new InterfaceAddress(address, slash < 0 ? 32 : cidr.PrefixLength));
             }
 
-            _interfaces[name] = address;
+            _interfaces[name] = addresses[0].Address;
+            _interfaceInfos.Add(new InterfaceInfo(name, addresses));
         }
     }
 

@@ -43,7 +43,7 @@ public sealed partial class ConntrackSystem : IIndependence<NatState, NatStep>
 
     /// <inheritdoc />
     public bool IsVisible(NatState state, NatStep action) =>
-        action is not ConntrackIn c || c.JoinedEntry >= 0 || c.Collected.Count > 0;
+        action is not ConntrackIn c || c.JoinedEntry >= 0 || c.Collected.Count > 0 || c.Ended is not null;
 
     /// <inheritdoc />
     public bool CommutesWithFutureOf(NatState state, int process, int other)
@@ -125,7 +125,7 @@ public sealed partial class ConntrackSystem : IIndependence<NatState, NatStep>
             return true;
         }
 
-        foreach (var chain in scenario.Ruleset.Chains.Values)
+        foreach (var chain in scenario.Ruleset.Tables.SelectMany(t => t.Chains.Values))
         {
             foreach (var rule in chain.Rules)
             {
@@ -133,7 +133,10 @@ public sealed partial class ConntrackSystem : IIndependence<NatState, NatStep>
                 {
                     case DnatTarget { Range.MapIps: true } d when d.Range.MinAddr.Value <= address.Value && address.Value <= d.Range.MaxAddr.Value:
                         return true;
-                    case RedirectTarget when address.Value == 0x7f000001 || scenario.InterfaceAddresses.Values.Contains(address):
+                    case RedirectTarget when address.Value == 0x7f000001 || scenario.InterfaceAddresses.Values.Contains(address)
+                        || scenario.Interfaces.SelectMany(i => i.Addresses).Any(a => a.Address == address):
+                        return true;
+                    case NetmapTarget n when n.To.Contains(address):
                         return true;
                 }
             }

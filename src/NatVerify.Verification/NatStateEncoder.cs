@@ -23,6 +23,9 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>
             writer.WriteByte(s.BySourceOrder);
             writer.WriteInt64((long)s.LinkedAtSrcProbe);
             writer.WriteByte(s.Attempt);
+            writer.WriteUInt32(s.Mark);
+            writer.WriteUInt32(s.CtMark);
+            writer.WriteUInt16(s.DecidedBy);
         }
     }
 

@@ -111,4 +111,19 @@ public sealed class BmcTests
             """, "to.yaml");
         Assert.Contains("timeout", Assert.Throws<BmcUnsupportedException>(() => BmcSubset.Check(timeout.Model)).Message, StringComparison.Ordinal);
     }
+
+    /// <summary>Rules outside the iptables nat table that change a first packet's fate are refused, not encoded as absent.</summary>
+    [Theory]
+    [InlineData("*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp -j DROP\nCOMMIT\n*nat\n-A POSTROUTING -p tcp -j SNAT --to-source 198.51.100.1\nCOMMIT")]
+    [InlineData("*raw\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -j CT --notrack\nCOMMIT\n*nat\n-A POSTROUTING -p tcp -j SNAT --to-source 198.51.100.1\nCOMMIT")]
+    [InlineData("*mangle\n-A OUTPUT -j MARK --set-xmark 0x64/0xffffffff\nCOMMIT\n*nat\n-A POSTROUTING -p tcp -m mark --mark 0x64 -j SNAT --to-source 198.51.100.1\nCOMMIT")]
+    [InlineData("*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -j ACCEPT\nCOMMIT")]
+    [InlineData("table ip t {\n  chain post {\n    type nat hook postrouting priority srcnat; policy accept;\n    ip protocol tcp snat to 198.51.100.1\n  }\n}")]
+    public void Rules_that_only_the_explicit_engine_interprets_are_refused(string ruleset)
+    {
+        var yaml = "name: r\ndescription: x\nruleset: |\n" + string.Concat(ruleset.Split('\n').Select(l => "  " + l + "\n"))
+            + "actors:\n  - name: a\n    flow: 198.51.100.1:1 -> 198.51.100.2:2\n";
+        var spec = SpecLoader.Parse(yaml, "r.yaml");
+        Assert.Contains("outside the iptables nat table", Assert.Throws<BmcUnsupportedException>(() => BmcSubset.Check(spec.Model)).Message, StringComparison.Ordinal);
+    }
 }

@@ -30,6 +30,12 @@ internal static class SpecGenerator
         if (r.Next(6) > 0)
         {
             sb.AppendLine("ruleset: |");
+            // A nat table without NAT rules activates no conntrack (nf_ct_netns_get); the stateful filter rule does,
+            // as on hosts with a firewall, so null bindings stay in play.
+            sb.AppendLine("  *filter");
+            sb.AppendLine("  :OUTPUT ACCEPT [0:0]");
+            sb.AppendLine("  -A OUTPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+            sb.AppendLine("  COMMIT");
             sb.AppendLine("  *nat");
             foreach (var c in new[] { "PREROUTING", "INPUT", "OUTPUT", "POSTROUTING" })
             {

@@ -1,8 +1,8 @@
 namespace NatVerify.Specs.Tests;
 
 /// <summary>
-/// Rules the parser reads but the semantics does not interpret yet are refused at their location (exit 2), never
-/// ignored; rules that change nothing conntrack or NAT does are accepted.
+/// Every table is interpreted now (filter drops, policies, raw notrack, marks, nft nat chains); what the semantics
+/// still does not interpret is refused at its location (exit 2), never ignored.
 /// </summary>
 public class UninterpretedRulesetTests
 {
@@ -11,33 +11,34 @@ public class UninterpretedRulesetTests
         + string.Concat(ruleset.Split('\n').Select(l => "  " + l + "\n"))
         + "actors:\n  - name: a\n    flow: 198.51.100.1:40000 -> 198.51.100.2:80\n";
 
-    [Fact]
-    public void Filter_drop_before_confirm_is_refused_at_its_rule()
+    [Theory]
+    [InlineData("*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp -j DROP\nCOMMIT")]
+    [InlineData("*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT")]
+    [InlineData("*filter\n:FORWARD DROP [0:0]\nCOMMIT")]
+    [InlineData("*raw\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp -j CT --notrack\nCOMMIT")]
+    [InlineData("*mangle\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -j MARK --set-xmark 0x1/0xffffffff\nCOMMIT\n*nat\n-A POSTROUTING -m mark --mark 0x1 -j MASQUERADE\nCOMMIT")]
+    [InlineData("*mangle\n-A PREROUTING -j CONNMARK --restore-mark\n-A POSTROUTING -j CONNMARK --save-mark\nCOMMIT")]
+    [InlineData("*nat\n-A POSTROUTING -j NETMAP --to 203.0.113.0/24\nCOMMIT")]
+    [InlineData("table ip nat {\n  chain post {\n    type nat hook postrouting priority srcnat; policy accept;\n    masquerade\n  }\n}")]
+    public void Constructs_that_change_conntrack_or_nat_are_interpreted_not_refused(string ruleset)
     {
-        SpecAssert.Fails(() => SpecLoader.Parse(Spec("*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp -j DROP\nCOMMIT"), "s.yaml"),
-            8, 3, "-j DROP is parsed but not interpreted by the model yet");
+        var spec = SpecLoader.Parse(Spec(ruleset), "s.yaml");
+        Assert.True(spec.Model.Ruleset.ConntrackFromRules);
     }
 
     [Fact]
-    public void Raw_notrack_is_refused_at_its_rule()
+    public void Nth_statistic_is_still_refused_at_its_rule()
     {
-        SpecAssert.Fails(() => SpecLoader.Parse(Spec("*raw\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp -j CT --notrack\nCOMMIT"), "s.yaml"),
-            8, 3, "notrack (-j CT --notrack / -j NOTRACK) is parsed but not interpreted");
+        SpecAssert.Fails(() => SpecLoader.Parse(Spec("*nat\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -m statistic --mode nth --every 2 --packet 0 -j ACCEPT\nCOMMIT"), "s.yaml"),
+            8, 3, "-m statistic --mode nth is parsed but not interpreted");
     }
 
     [Fact]
-    public void Mangle_mark_that_a_nat_rule_reads_is_refused()
+    public void Nth_statistic_in_the_filter_table_is_refused_too()
     {
-        var ruleset = "*mangle\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -j MARK --set-xmark 0x1/0xffffffff\nCOMMIT\n*nat\n"
-            + "-A POSTROUTING -m mark --mark 0x1 -j MASQUERADE\nCOMMIT";
-        SpecAssert.Fails(() => SpecLoader.Parse(Spec(ruleset), "s.yaml"), 8, 3, "-j MARK is parsed but not interpreted");
-    }
-
-    [Fact]
-    public void Drop_policy_is_refused_at_its_chain_declaration()
-    {
-        SpecAssert.Fails(() => SpecLoader.Parse(Spec("*filter\n:FORWARD DROP [0:0]\nCOMMIT"), "s.yaml"),
-            7, 3, "policy DROP of iptables filter FORWARD is parsed but not interpreted");
+        // Other tables are evaluated now, so their match terms get the same scrutiny as the nat table's.
+        SpecAssert.Fails(() => SpecLoader.Parse(Spec("*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -m statistic --mode nth --every 2 --packet 0 -j DROP\nCOMMIT"), "s.yaml"),
+            8, 3, "-m statistic --mode nth is parsed but not interpreted");
     }
 
     [Fact]

@@ -12,6 +12,8 @@ public class PortVocabularyTests
 {
     // The client's reply tuple is taken by `conntrack -I`, so its null binding picks a random source port in
     // 1024-65535; the kernel's pick can be 40000, and then `conntrack -D --reply-port-dst 40000` deletes the client's entry.
+    // The filter rule's conntrack match is what makes the kernel track at all (nf_ct_netns_get): an empty nat table alone
+    // does not.
     private const string DeleteFilterSpec = """
         name: delete-filter-port
         description: a delete filter names a port the null binding may pick at random
@@ -19,6 +21,10 @@ public class PortVocabularyTests
         interfaces:
           veth0: 198.51.100.1
         ruleset: |
+          *filter
+          :OUTPUT ACCEPT [0:0]
+          -A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+          COMMIT
           *nat
           :PREROUTING ACCEPT [0:0]
           :INPUT ACCEPT [0:0]

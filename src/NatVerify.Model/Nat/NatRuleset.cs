@@ -43,6 +43,13 @@ public sealed record NatRuleset
     /// <summary>Names of the other tables present (reports only).</summary>
     public IReadOnlyList<string> OtherTables { get; init; }
 
+    /// <summary>
+    /// True for a ruleset read from a dump (iptables-save, nft): conntrack then runs only if one of its rules calls
+    /// <c>nf_ct_netns_get</c> (<see cref="Semantics.ConntrackUse"/>), as in the kernel. False (the default, and
+    /// <see cref="None"/>) for rulesets built in code and for specs without a ruleset: conntrack is taken as loaded.
+    /// </summary>
+    public bool ConntrackFromRules { get; init; }
+
     /// <summary>Every table, in input order.</summary>
     public IReadOnlyList<RuleTable> Tables { get; init; } = [];
 
@@ -64,6 +71,7 @@ public sealed record NatRuleset
     /// </summary>
     public bool IsSimpleNatOnly =>
         OverApproximations.Count == 0
+        && (!ConntrackFromRules || Semantics.ConntrackUse.EnablingRule(this) is not null)
         && Tables.All(t => t.Key == IptablesNatKey)
         && Chains.Values.SelectMany(c => c.Rules).All(r => r.Match.IsSimple && r.Statements.Count == 0
             && r.Target is SnatTarget or DnatTarget or MasqueradeTarget or RedirectTarget or AcceptTarget or ReturnTarget or JumpTarget);

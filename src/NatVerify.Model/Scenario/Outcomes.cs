@@ -56,6 +56,18 @@ public enum OutcomeKind
 
     /// <summary>A close event closed its target's connection (TIME_WAIT or CLOSE).</summary>
     Closed,
+
+    /// <summary>
+    /// Flow went through without conntrack: a notrack rule before <c>nf_conntrack_in</c> (detail: the rule, e.g.
+    /// <c>raw/OUTPUT#1</c>) or conntrack not active in the namespace (detail <c>no-conntrack</c>); no entry, no NAT.
+    /// </summary>
+    Untracked,
+
+    /// <summary>
+    /// Flow's first packet was dropped by a rule or a DROP policy before confirm (detail: the rule, e.g.
+    /// <c>filter/FORWARD#2</c>, or <c>filter/FORWARD#policy</c>); its unconfirmed entry was freed.
+    /// </summary>
+    Filtered,
 }
 
 /// <summary>Names of outcomes as specs and reports spell them.</summary>

@@ -5,54 +5,303 @@ using NatVerify.Model.Tuples;
 
 namespace NatVerify.Model.Semantics;
 
-/// <summary>Rule evaluation of the nat table (<c>ipt_do_table</c> for the nat hooks).</summary>
+/// <summary>
+/// Rule evaluation of every table at every hook a flow's first packet meets: <c>nf_hook_slow</c> runs a hook's base
+/// chains in priority order (<c>ipt_do_table</c> / <c>nft_do_chain</c> per chain), the NAT core runs all nat-type
+/// chains of a hook inside <c>nf_nat_inet_fn</c>. One walker serves every table and chain type.
+/// </summary>
 public sealed partial class NatSemantics
 {
     private static readonly Ipv4 Loopback = new(0x7f000001);
 
-    /// <summary>The result of traversing the nat chains at one hook.</summary>
-    /// <param name="Rule">The rule whose target initialised the manip; null when the null binding follows.</param>
-    /// <param name="Range">The range the target passes to <c>nf_nat_setup_info</c>.</param>
-    /// <param name="Drop">True when the target returned NF_DROP (MASQUERADE/REDIRECT without an address).</param>
-    internal readonly record struct ChainVerdict(NatRule? Rule, NatRange? Range, bool Drop);
+    /// <summary>How the packet's conntrack looks to the rules (<c>nf_ct_get</c>).</summary>
+    internal enum CtView : byte
+    {
+        /// <summary>No conntrack yet (before <c>nf_conntrack_in</c>) or at all (conntrack not active): state INVALID.</summary>
+        None,
+
+        /// <summary>The flow's own new, unconfirmed entry: state NEW, direction ORIGINAL, no status bit.</summary>
+        New,
+
+        /// <summary>The untracked template (<c>IP_CT_UNTRACKED</c>): state UNTRACKED.</summary>
+        Untracked,
+    }
+
+    /// <summary>What a traversal ended in.</summary>
+    internal enum VerdictKind : byte
+    {
+        /// <summary>NF_ACCEPT: the packet goes on (for nat chains: no manip set, the null binding follows).</summary>
+        Accept,
+
+        /// <summary>NF_DROP by a DROP/REJECT rule or a DROP policy.</summary>
+        Drop,
+
+        /// <summary>A NAT target set up the manip.</summary>
+        Nat,
+
+        /// <summary>A NAT target itself returned NF_DROP (MASQUERADE/REDIRECT without an address).</summary>
+        TargetDrop,
+    }
+
+    /// <summary>The packet as the rules see it: its current tuple and hook, its marks and its conntrack view.</summary>
+    internal readonly record struct Pkt(ConntrackTuple Packet, FlowActor Flow, NetfilterHook Hook, uint Mark, uint CtMark, CtView Ct);
+
+    /// <summary>The result of traversing chains.</summary>
+    /// <param name="Kind">How it ended.</param>
+    /// <param name="Rule">The rule whose verdict decided (NAT target, DROP, REJECT); null for ACCEPT and for policies.</param>
+    /// <param name="Range">The range a NAT target passes to <c>nf_nat_setup_info</c>.</param>
+    /// <param name="Mark">The packet mark after the traversal.</param>
+    /// <param name="CtMark">The entry's mark after the traversal.</param>
+    /// <param name="Notrack">True when a notrack statement attached the untracked template.</param>
+    /// <param name="Decider">Index in <see cref="Decider"/> of the rule or policy that dropped or set notrack; -1 when none.</param>
+    internal readonly record struct ChainVerdict(VerdictKind Kind, NatRule? Rule, NatRange? Range, uint Mark, uint CtMark, bool Notrack, int Decider)
+    {
+        public bool Drop => Kind is VerdictKind.Drop or VerdictKind.TargetDrop;
+    }
+
+    private readonly List<RuleRef> _deciders = [];
+    private readonly Dictionary<NatRule, int> _ruleIndex = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<BaseChain, int> _policyIndex = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, RuleTable> _tables = new(StringComparer.Ordinal);
+    private readonly Dictionary<PacketPath, Stage[]> _pipelines = [];
+
+    /// <summary>The rule or policy with the given index (what <see cref="State.Slot.DecidedBy"/> - 1 points at).</summary>
+    public RuleRef Decider(int index) => _deciders[index];
 
     /// <summary>
-    /// Walks the built-in chain of <paramref name="hook"/> with jumps, gotos and returns; the first
-    /// SNAT/DNAT/MASQUERADE/REDIRECT target that matches decides. ACCEPT, RETURN from the built-in chain and
-    /// the chain's end all leave the manip uninitialised, which is when <c>nf_nat_inet_fn</c> calls the null binding.
-    /// A random match (<c>-m statistic --mode random</c>) branches: every distinct verdict is returned.
+    /// True when conntrack runs in the namespace: some loaded rule called <c>nf_ct_netns_get</c> (see
+    /// <see cref="ConntrackUse"/>), or the ruleset is not taken from a dump (specs without a ruleset, rulesets built in
+    /// code: conntrack is assumed loaded).
     /// </summary>
-    internal List<ChainVerdict> EvaluateChains(NatHook hook, ConntrackTuple packet, FlowActor flow)
+    public bool ConntrackActive { get; private set; }
+
+    private void IndexRules()
     {
-        var verdicts = new List<ChainVerdict>();
-        if (!Scenario.Ruleset.Chains.TryGetValue(hook.ChainName(), out var chain))
+        foreach (var table in Scenario.Ruleset.Tables)
         {
-            verdicts.Add(default);
-            return verdicts;
+            _tables[table.Key] = table;
+            foreach (var chain in table.Chains.Values)
+            {
+                for (var n = 0; n < chain.Rules.Count; n++)
+                {
+                    _ruleIndex.TryAdd(chain.Rules[n], _deciders.Count);
+                    _deciders.Add(new RuleRef($"{table.Name}/{chain.Name}#{n + 1}", chain.Rules[n].Text, chain.Rules[n].Location));
+                }
+            }
         }
 
-        var budget = 100_000;
-        Walk(chain, 0, null, hook, packet, flow, verdicts, ref budget);
-        return verdicts;
+        foreach (var bc in Scenario.Ruleset.BaseChains)
+        {
+            var name = _tables.TryGetValue(bc.Table, out var t) ? t.Name : bc.Table;
+            _policyIndex[bc] = _deciders.Count;
+            _deciders.Add(new RuleRef($"{name}/{bc.Chain}#policy", bc.PolicyDrop ? "policy drop" : "policy accept", bc.Location));
+        }
+
+        ConntrackActive = !Scenario.Ruleset.ConntrackFromRules || ConntrackUse.EnablingRule(Scenario.Ruleset) is not null;
+    }
+
+    /// <summary>What runs at one point of a hook.</summary>
+    internal enum StageKind : byte
+    {
+        /// <summary>A base chain that is not of type nat (raw, mangle, filter, security, nft filter/route chains).</summary>
+        Chain,
+
+        /// <summary><c>nf_conntrack_in</c> at NF_IP_PRI_CONNTRACK (-200) of the first hook.</summary>
+        Conntrack,
+
+        /// <summary>The NAT core (<c>nf_nat_inet_fn</c>) at NF_IP_PRI_NAT_DST (-100) or NF_IP_PRI_NAT_SRC (100).</summary>
+        Nat,
+
+        /// <summary><c>nf_confirm</c> at NF_IP_PRI_CONNTRACK_CONFIRM of the last hook.</summary>
+        Confirm,
+    }
+
+    internal readonly record struct Stage(StageKind Kind, NetfilterHook Hook, int Priority, BaseChain? Chain);
+
+    /// <summary>The hooks a flow's first packet meets, in order.</summary>
+    internal static NetfilterHook[] HooksOf(PacketPath path) => path switch
+    {
+        PacketPath.LocalOut => [NetfilterHook.Output, NetfilterHook.PostRouting],
+        PacketPath.LocalIn => [NetfilterHook.PreRouting, NetfilterHook.Input],
+        _ => [NetfilterHook.PreRouting, NetfilterHook.Forward, NetfilterHook.PostRouting],
+    };
+
+    /// <summary>
+    /// Every hook entry the path meets, ordered like <c>nf_hook_entries_grow</c> orders them: by hook, then priority.
+    /// The kernel's own entries (conntrack, the NAT core, confirm) are registered when the first rule needing them is
+    /// loaded, after the chain holding that rule, and a later registration goes first among equal priorities: at a tie
+    /// the kernel's entry runs first. nat-type chains are not entries of their own: the NAT core runs them.
+    /// </summary>
+    internal Stage[] Pipeline(PacketPath path)
+    {
+        if (_pipelines.TryGetValue(path, out var known))
+        {
+            return known;
+        }
+
+        var hooks = HooksOf(path);
+        var natCore = ConntrackActive && Scenario.Ruleset.NatTablePresent;
+        var list = new List<Stage>();
+        for (var h = 0; h < hooks.Length; h++)
+        {
+            var hook = hooks[h];
+            var kernel = new List<Stage>();
+            if (h == 0 && ConntrackActive)
+            {
+                kernel.Add(new Stage(StageKind.Conntrack, hook, HookPriority.Conntrack, null));
+            }
+
+            if (natCore && hook != NetfilterHook.Forward)
+            {
+                kernel.Add(new Stage(StageKind.Nat, hook, hook is NetfilterHook.PreRouting or NetfilterHook.Output ? HookPriority.NatDst : HookPriority.NatSrc, null));
+            }
+
+            if (h == hooks.Length - 1 && ConntrackActive)
+            {
+                kernel.Add(new Stage(StageKind.Confirm, hook, HookPriority.ConntrackConfirm, null));
+            }
+
+            var chains = Scenario.Ruleset.BaseChains.Where(b => b.Hook == hook && b.Type != ChainType.Nat)
+                .Select(b => new Stage(StageKind.Chain, hook, b.Priority, b));
+            // A stable sort keeps kernel entries before chains of equal priority, and chains in declaration order.
+            list.AddRange(kernel.Concat(chains).OrderBy(s => s.Priority));
+        }
+
+        var stages = list.ToArray();
+        _pipelines[path] = stages;
+        return stages;
+    }
+
+    /// <summary>
+    /// Runs the chain stages of <paramref name="stages"/> from <paramref name="from"/> up to the next conntrack, NAT or
+    /// confirm stage (or the end; with <paramref name="throughKernel"/> kernel stages are passed over, as they are for a
+    /// packet without conntrack). Each chain's ACCEPT goes on to the next (<c>nf_hook_slow</c>); a DROP ends the packet.
+    /// Returns every distinct end (random matches branch) and the index of the stage where each stopped.
+    /// </summary>
+    internal List<(ChainVerdict Verdict, int Stop)> RunStages(Stage[] stages, int from, Pkt pkt, bool throughKernel = false)
+    {
+        var stop = from;
+        while (stop < stages.Length && (stages[stop].Kind == StageKind.Chain || throughKernel))
+        {
+            stop++;
+        }
+
+        var alive = new List<ChainVerdict> { new(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, false, -1) };
+        var done = new List<(ChainVerdict, int)>();
+        for (var s = from; s < stop; s++)
+        {
+            if (stages[s].Kind != StageKind.Chain)
+            {
+                continue;
+            }
+
+            var next = new List<ChainVerdict>();
+            foreach (var v in alive)
+            {
+                var at = pkt with { Hook = stages[s].Hook, Mark = v.Mark, CtMark = v.CtMark, Ct = v.Notrack ? CtView.Untracked : pkt.Ct };
+                foreach (var r in WalkBase(stages[s].Chain!, at))
+                {
+                    if (r.Kind == VerdictKind.Accept)
+                    {
+                        var carried = r with { Notrack = r.Notrack || v.Notrack, Decider = r.Notrack ? r.Decider : v.Decider };
+                        if (!next.Contains(carried))
+                        {
+                            next.Add(carried);
+                        }
+                    }
+                    else if (r.Kind == VerdictKind.Nat)
+                    {
+                        // The kernel refuses this ruleset at load time (nft_nat_validate, xt_check_target's table check).
+                        throw new InvalidOperationException($"a NAT target in {stages[s].Chain!.Table} {stages[s].Chain!.Chain}, which is not a nat chain");
+                    }
+                    else if (!done.Contains((r, s)))
+                    {
+                        done.Add((r, s));
+                    }
+                }
+            }
+
+            alive = next;
+        }
+
+        foreach (var v in alive)
+        {
+            done.Add((v, stop));
+        }
+
+        return done;
+    }
+
+    /// <summary>
+    /// <c>nf_nat_inet_fn</c> for a new entry: the nat-type chains of the packet's hook in priority order (the
+    /// iptables nat table's and every nft nat chain, all in the NAT core's one list); a chain's ACCEPT goes on to the
+    /// next nat chain, the first NAT target that sets up the manip ends the loop (<c>nf_nat_initialized</c>), a DROP
+    /// drops. When no chain set it up, the null binding follows.
+    /// </summary>
+    internal List<ChainVerdict> EvaluateNat(Pkt pkt)
+    {
+        var alive = new List<ChainVerdict> { new(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, false, -1) };
+        var done = new List<ChainVerdict>();
+        foreach (var bc in Scenario.Ruleset.BaseChains.Where(b => b.Hook == pkt.Hook && b.Type == ChainType.Nat).OrderBy(b => b.Priority))
+        {
+            var next = new List<ChainVerdict>();
+            foreach (var v in alive)
+            {
+                foreach (var r in WalkBase(bc, pkt with { Mark = v.Mark, CtMark = v.CtMark }))
+                {
+                    Add(r.Kind == VerdictKind.Accept ? next : done, r);
+                }
+            }
+
+            alive = next;
+        }
+
+        foreach (var v in alive)
+        {
+            Add(done, v);
+        }
+
+        return done;
     }
 
     /// <summary>The return stack of a chain traversal (immutable, so branches can share it).</summary>
     private sealed record Frame(NatChain Chain, int Next, Frame? Parent);
 
-    private void Walk(NatChain chain, int index, Frame? stack, NatHook hook, ConntrackTuple packet, FlowActor flow, List<ChainVerdict> verdicts, ref int budget)
+    private List<ChainVerdict> WalkBase(BaseChain bc, Pkt pkt)
+    {
+        var verdicts = new List<ChainVerdict>();
+        var table = _tables[bc.Table];
+        if (!table.Chains.TryGetValue(bc.Chain, out var chain))
+        {
+            verdicts.Add(new ChainVerdict(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, false, -1));
+            return verdicts;
+        }
+
+        var budget = 100_000;
+        Walk(table, bc, chain, 0, null, pkt, false, -1, verdicts, ref budget);
+        return verdicts;
+    }
+
+    /// <summary>
+    /// One base chain with jumps, gotos and returns (<c>ipt_do_table</c> / <c>nft_do_chain</c>). A matching rule runs its
+    /// statements in order, then its target: NAT targets, ACCEPT, DROP and REJECT end the traversal; RETURN from the
+    /// base chain and the chain's end apply the policy. A random match branches: every distinct verdict is returned.
+    /// </summary>
+    private void Walk(RuleTable table, BaseChain bc, NatChain chain, int index, Frame? stack, Pkt pkt, bool notrack, int notrackBy,
+        List<ChainVerdict> verdicts, ref int budget)
     {
         while (true)
         {
             if (--budget < 0)
             {
-                throw new InvalidOperationException("nat chain traversal does not terminate (a jump loop)");
+                throw new InvalidOperationException("chain traversal does not terminate (a jump loop)");
             }
 
             if (index >= chain.Rules.Count)
             {
                 if (stack is null)
                 {
-                    Add(verdicts, default);
+                    Add(verdicts, Policy(bc, pkt, notrack, notrackBy));
                     return;
                 }
 
@@ -61,7 +310,7 @@ public sealed partial class NatSemantics
             }
 
             var rule = chain.Rules[index++];
-            var match = Matches(rule.Match, packet, flow, hook);
+            var match = Matches(rule.Match, pkt);
             if (match == Tri.No)
             {
                 continue;
@@ -70,33 +319,73 @@ public sealed partial class NatSemantics
             if (match == Tri.Maybe)
             {
                 // The random match may fail: explore the rest of the chain from here as a separate branch.
-                Walk(chain, index, stack, hook, packet, flow, verdicts, ref budget);
+                Walk(table, bc, chain, index, stack, pkt, notrack, notrackBy, verdicts, ref budget);
+            }
+
+            foreach (var statement in rule.Statements)
+            {
+                switch (statement)
+                {
+                    // connmark_tg / nft_ct_set_eval: without a conntrack there is no ct->mark to read or write.
+                    case MarkStatement m when (m.Destination == MarkRegister.CtMark || m.Source == MarkRegister.CtMark) && pkt.Ct != CtView.New:
+                        break;
+                    case MarkStatement m:
+                        var (mark, ctMark) = m.Apply(pkt.Mark, pkt.CtMark);
+                        pkt = pkt with { Mark = mark, CtMark = ctMark };
+                        break;
+                    // xt_ct_target / nft_notrack_eval: only a packet without a conntrack gets the untracked template.
+                    case NotrackStatement when pkt.Ct == CtView.None:
+                        notrack = true;
+                        notrackBy = _ruleIndex[rule];
+                        pkt = pkt with { Ct = CtView.Untracked };
+                        break;
+                    case NotrackStatement or NoOpStatement:
+                        break;
+                    default:
+                        throw new InvalidOperationException($"statement {statement} is not interpreted (RuleSupport refuses it)");
+                }
             }
 
             switch (rule.Target)
             {
                 case SnatTarget s:
-                    Add(verdicts, new ChainVerdict(rule, s.Range, false));
+                    Add(verdicts, Nat(rule, s.Range, pkt, notrack));
                     return;
                 case DnatTarget d:
-                    Add(verdicts, new ChainVerdict(rule, d.Range, false));
+                    Add(verdicts, Nat(rule, d.Range, pkt, notrack));
                     return;
                 case MasqueradeTarget m:
-                    Add(verdicts, AddressTarget(rule, flow.OutInterface, m.Ports, m.Flags));
+                    foreach (var address in MasqueradeAddresses(pkt))
+                    {
+                        Add(verdicts, address is { } a ? Nat(rule, RangeFor(a, m.Ports, m.Flags), pkt, notrack)
+                            : new ChainVerdict(VerdictKind.TargetDrop, rule, null, pkt.Mark, pkt.CtMark, notrack, _ruleIndex[rule]));
+                    }
+
                     return;
-                case RedirectTarget r when hook == NatHook.Output:
-                    Add(verdicts, new ChainVerdict(rule, RangeFor(Loopback, r.Ports, r.Flags), false));
+                case RedirectTarget r when pkt.Hook == NetfilterHook.Output:
+                    Add(verdicts, Nat(rule, RangeFor(Loopback, r.Ports, r.Flags), pkt, notrack));
                     return;
                 case RedirectTarget r:
-                    Add(verdicts, AddressTarget(rule, flow.InInterface, r.Ports, r.Flags));
+                    // nf_nat_redirect_ipv4: the first address of the in interface (ifa_list), else NF_DROP.
+                    Add(verdicts, PrimaryAddress(pkt.Flow.InInterface) is { } local
+                        ? Nat(rule, RangeFor(local, r.Ports, r.Flags), pkt, notrack)
+                        : new ChainVerdict(VerdictKind.TargetDrop, rule, null, pkt.Mark, pkt.CtMark, notrack, _ruleIndex[rule]));
+                    return;
+                case NetmapTarget n:
+                    Add(verdicts, Nat(rule, NetmapRange(n, pkt), pkt, notrack));
                     return;
                 case AcceptTarget:
-                    Add(verdicts, default);
+                    Add(verdicts, new ChainVerdict(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, notrack, notrackBy));
                     return;
+                case DropTarget or RejectTarget:
+                    Add(verdicts, new ChainVerdict(VerdictKind.Drop, rule, null, pkt.Mark, pkt.CtMark, notrack, _ruleIndex[rule]));
+                    return;
+                case ContinueTarget:
+                    break;
                 case ReturnTarget:
                     if (stack is null)
                     {
-                        Add(verdicts, default);
+                        Add(verdicts, Policy(bc, pkt, notrack, notrackBy));
                         return;
                     }
 
@@ -108,12 +397,21 @@ public sealed partial class NatSemantics
                         stack = new Frame(chain, index, stack);
                     }
 
-                    chain = Scenario.Ruleset.Chains[j.Chain];
+                    chain = table.Chains[j.Chain];
                     index = 0;
                     break;
+                default:
+                    throw new InvalidOperationException($"target {rule.Target} is not interpreted (RuleSupport refuses it)");
             }
         }
     }
+
+    private ChainVerdict Nat(NatRule rule, NatRange range, Pkt pkt, bool notrack) =>
+        new(VerdictKind.Nat, rule, range, pkt.Mark, pkt.CtMark, notrack, -1);
+
+    private ChainVerdict Policy(BaseChain bc, Pkt pkt, bool notrack, int notrackBy) => bc.PolicyDrop
+        ? new ChainVerdict(VerdictKind.Drop, null, null, pkt.Mark, pkt.CtMark, notrack, _policyIndex[bc])
+        : new ChainVerdict(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, notrack, notrackBy);
 
     private static void Add(List<ChainVerdict> verdicts, ChainVerdict verdict)
     {
@@ -130,14 +428,71 @@ public sealed partial class NatSemantics
         Maybe,
     }
 
-    private ChainVerdict AddressTarget(NatRule rule, string? iface, PortRange? ports, NatRangeFlags flags)
+    /// <summary>
+    /// <c>netmap_tg_setup</c> (xt_NETMAP.c): keep the host bits of the address the hook manipulates (destination at
+    /// PRE_ROUTING/LOCAL_OUT, source at POST_ROUTING/LOCAL_IN) and take the prefix from <c>--to</c>; one address, MAP_IPS.
+    /// </summary>
+    private static NatRange NetmapRange(NetmapTarget n, Pkt pkt)
     {
-        if (iface is null || !Scenario.InterfaceAddresses.TryGetValue(iface, out var address))
+        var mask = n.To.PrefixLength == 0 ? 0u : uint.MaxValue << (32 - n.To.PrefixLength);
+        var dst = pkt.Hook is NetfilterHook.PreRouting or NetfilterHook.Output;
+        var old = dst ? pkt.Packet.DstIp.Value : pkt.Packet.SrcIp.Value;
+        var mapped = new Ipv4((old & ~mask) | (n.To.Network.Value & mask));
+        return new NatRange(NatRangeFlags.MapIps, mapped, mapped, 0, 0);
+    }
+
+    /// <summary>Every address of an interface in the kernel's order (<c>ip -j addr show</c>), from whichever form the scenario gives.</summary>
+    internal IReadOnlyList<InterfaceAddress> AddressesOf(string? iface)
+    {
+        if (iface is null)
         {
-            return new ChainVerdict(rule, null, true);
+            return [];
         }
 
-        return new ChainVerdict(rule, RangeFor(address, ports, flags), false);
+        if (Scenario.Interfaces.Count > 0)
+        {
+            return Scenario.Interfaces.FirstOrDefault(i => i.Name == iface)?.Addresses ?? [];
+        }
+
+        return Scenario.InterfaceAddresses.TryGetValue(iface, out var a) ? [new InterfaceAddress(a, 32)] : [];
+    }
+
+    private Ipv4? PrimaryAddress(string? iface) => AddressesOf(iface) is [var first, ..] ? first.Address : null;
+
+    /// <summary>
+    /// <c>nf_nat_masquerade_ipv4</c> -> <c>inet_select_addr(out, nexthop, RT_SCOPE_UNIVERSE)</c>: the first primary
+    /// address of the out interface whose subnet holds the next hop, else the first primary address. The spec has no
+    /// routes, so the next hop is the destination when some primary subnet holds it (on-link); otherwise the gateway is
+    /// unknown and every primary address is possible (an over-approximation only when there are several). Secondary
+    /// addresses (a later address inside an earlier address's subnet, <c>IFA_F_SECONDARY</c>) are never picked. No
+    /// address: NF_DROP (null).
+    /// </summary>
+    private IEnumerable<Ipv4?> MasqueradeAddresses(Pkt pkt)
+    {
+        var all = AddressesOf(pkt.Flow.OutInterface);
+        var primaries = new List<InterfaceAddress>();
+        foreach (var a in all)
+        {
+            if (!primaries.Any(p => p.PrefixLength == a.PrefixLength && new Cidr(p.Address, p.PrefixLength).Contains(a.Address)))
+            {
+                primaries.Add(a);
+            }
+        }
+
+        if (primaries.Count == 0)
+        {
+            return [null];
+        }
+
+        foreach (var p in primaries)
+        {
+            if (new Cidr(p.Address, p.PrefixLength).Contains(pkt.Packet.DstIp))
+            {
+                return [p.Address];
+            }
+        }
+
+        return primaries.Select(p => (Ipv4?)p.Address);
     }
 
     private static NatRange RangeFor(Ipv4 address, PortRange? ports, NatRangeFlags flags)
@@ -152,9 +507,9 @@ public sealed partial class NatSemantics
         return new NatRange(flags, address, address, 0, 0);
     }
 
-    private Tri Matches(RuleMatch m, ConntrackTuple packet, FlowActor flow, NatHook hook)
+    private Tri Matches(RuleMatch m, Pkt pkt)
     {
-        if (!MatchesDeterministic(m, packet, flow, hook))
+        if (!MatchesDeterministic(m, pkt))
         {
             return Tri.No;
         }
@@ -170,31 +525,42 @@ public sealed partial class NatSemantics
                 break;
             }
 
-            var t = TermMatches(term, packet, flow, hook);
+            var t = TermMatches(term, pkt);
             result = t == Tri.No ? Tri.No : t == Tri.Maybe ? Tri.Maybe : result;
         }
 
         return result;
     }
 
+    private static string? InInterface(Pkt pkt) =>
+        pkt.Hook is NetfilterHook.PreRouting or NetfilterHook.Input or NetfilterHook.Forward ? pkt.Flow.InInterface : null;
+
+    private static string? OutInterface(Pkt pkt) =>
+        pkt.Hook is NetfilterHook.Output or NetfilterHook.PostRouting or NetfilterHook.Forward ? pkt.Flow.OutInterface : null;
+
     /// <summary>
-    /// One match term on a flow's first packet at a NAT hook. Only packets of a new entry reach the nat chains
-    /// (<c>nf_nat_inet_fn</c> runs them for <c>IP_CT_NEW</c> only), so the conntrack view is fixed: state NEW, direction
-    /// ORIGINAL, no status bit, ct mark 0 (<c>init_conntrack</c> zeroes it); a first TCP packet is a SYN; ICMP flows
-    /// are echo requests (type 8, code 0). <see cref="RuleSupport"/> lists the terms this does not cover, and the spec
-    /// reader refuses them, so they never reach here.
+    /// One match term on a flow's first packet. Only packets of a new entry reach the nat chains (<c>nf_nat_inet_fn</c>
+    /// runs them for <c>IP_CT_NEW</c> only); other chains see the conntrack view of <see cref="Pkt.Ct"/>: NEW and
+    /// ORIGINAL with no status bit for the flow's own entry, INVALID before <c>nf_conntrack_in</c>, UNTRACKED after
+    /// notrack (<c>conntrack_mt</c> / <c>nft_ct_get_eval</c>); without a conntrack every other ct field fails the match,
+    /// negated or not (<c>connmark_mt</c>, <c>conntrack_mt</c> return false; nft breaks the rule). Marks are the
+    /// packet's and entry's as earlier rules left them. A first TCP packet is a SYN; ICMP flows are echo requests
+    /// (type 8, code 0). <see cref="RuleSupport"/> lists the terms this does not cover, and the spec reader refuses them.
     /// </summary>
-    private Tri TermMatches(MatchTerm term, ConntrackTuple packet, FlowActor flow, NatHook hook)
+    private Tri TermMatches(MatchTerm term, Pkt pkt)
     {
+        if (pkt.Ct != CtView.New && ReadsConntrackBeyondState(term))
+        {
+            return Tri.No;
+        }
+
         bool? value = term switch
         {
-            ValueTerm v => v.Values.Any(i => FieldIn(v.Field, i, packet, flow)),
-            MaskedTerm m => FieldValue(m.Field, packet, flow) is { } x && m.Values.Any(i => i.Contains(x & m.Mask)),
-            ConcatTerm c => c.Elements.Any(e => e.Select((interval, k) => FieldIn(c.Fields[k], interval, packet, flow)).All(b => b)),
-            InterfaceTerm i => i.Names.Any(n => InterfaceMatches(n.EndsWith('*') ? n[..^1] + "+" : n, i.Output
-                ? (hook is NatHook.Output or NatHook.PostRouting ? flow.OutInterface : null)
-                : (hook is NatHook.PreRouting or NatHook.Input ? flow.InInterface : null))),
-            AddressTypeTerm a => AddressTypeMatches(a, a.Destination ? packet.DstIp : packet.SrcIp, flow, hook),
+            ValueTerm v => v.Values.Any(i => FieldIn(v.Field, i, pkt)),
+            MaskedTerm m => FieldValue(m.Field, pkt) is { } x && m.Values.Any(i => i.Contains(x & m.Mask)),
+            ConcatTerm c => c.Elements.Any(e => e.Select((interval, k) => FieldIn(c.Fields[k], interval, pkt)).All(b => b)),
+            InterfaceTerm i => i.Names.Any(n => InterfaceMatches(n.EndsWith('*') ? n[..^1] + "+" : n, i.Output ? OutInterface(pkt) : InInterface(pkt))),
+            AddressTypeTerm a => AddressTypeMatches(a, a.Destination ? pkt.Packet.DstIp : pkt.Packet.SrcIp, pkt),
             RandomTerm r => r.Probability <= 0.0 ? false : r.Probability >= 1.0 ? true : null,
             _ => null,
         };
@@ -202,8 +568,21 @@ public sealed partial class NatSemantics
         return value is not { } b ? Tri.Maybe : b != term.Negated ? Tri.Yes : Tri.No;
     }
 
-    private bool FieldIn(PacketField field, Interval interval, ConntrackTuple packet, FlowActor flow)
+    private static bool ReadsConntrackBeyondState(MatchTerm term)
     {
+        static bool Ct(PacketField f) => f >= PacketField.CtMark && f != PacketField.CtState;
+        return term switch
+        {
+            ValueTerm v => Ct(v.Field),
+            MaskedTerm m => Ct(m.Field),
+            ConcatTerm c => c.Fields.Any(Ct),
+            _ => false,
+        };
+    }
+
+    private bool FieldIn(PacketField field, Interval interval, Pkt pkt)
+    {
+        var packet = pkt.Packet;
         var icmp = packet.Protocol == L4Protocol.Icmp;
         switch (field)
         {
@@ -214,32 +593,38 @@ public sealed partial class NatSemantics
             case PacketField.IcmpId:
                 return icmp && Ports.InRange(packet.SrcPort, (int)interval.Min, (int)Math.Min(interval.Max, 65535));
             default:
-                return FieldValue(field, packet, flow) is { } x && interval.Contains(x);
+                return FieldValue(field, pkt) is { } x && interval.Contains(x);
         }
     }
 
-    private static uint? FieldValue(PacketField field, ConntrackTuple packet, FlowActor flow) => field switch
+    private static uint? FieldValue(PacketField field, Pkt pkt) => field switch
     {
-        PacketField.L4Proto => (uint)packet.Protocol,
-        PacketField.SrcAddr => packet.SrcIp.Value,
-        PacketField.DstAddr => packet.DstIp.Value,
-        PacketField.IcmpType => packet.Protocol == L4Protocol.Icmp ? 8u : null,
-        PacketField.IcmpCode => packet.Protocol == L4Protocol.Icmp ? 0u : null,
-        PacketField.TcpFlags => packet.Protocol == L4Protocol.Tcp ? 0x02u : null,
-        PacketField.Mark => flow.Mark,
-        PacketField.CtMark => 0u,
-        PacketField.CtState => (uint)CtStateBits.New,
+        PacketField.L4Proto => (uint)pkt.Packet.Protocol,
+        PacketField.SrcAddr => pkt.Packet.SrcIp.Value,
+        PacketField.DstAddr => pkt.Packet.DstIp.Value,
+        PacketField.IcmpType => pkt.Packet.Protocol == L4Protocol.Icmp ? 8u : null,
+        PacketField.IcmpCode => pkt.Packet.Protocol == L4Protocol.Icmp ? 0u : null,
+        PacketField.TcpFlags => pkt.Packet.Protocol == L4Protocol.Tcp ? 0x02u : null,
+        PacketField.Mark => pkt.Mark,
+        PacketField.CtMark => pkt.CtMark,
+        PacketField.CtState => (uint)(pkt.Ct switch
+        {
+            CtView.New => CtStateBits.New,
+            CtView.Untracked => CtStateBits.Untracked,
+            _ => CtStateBits.Invalid,
+        }),
         PacketField.CtDirection => 0u,
         PacketField.CtStatus => 0u,
         _ => null,
     };
 
-    // addrtype_mt_v1 / inet_addr_type_dev_table: LOCAL when the address is one of the host's (on the in or out
-    // interface only with --limit-iface-*), loopback included; MULTICAST for 224.0.0.0/4; UNICAST otherwise.
-    private bool AddressTypeMatches(AddressTypeTerm term, Ipv4 address, FlowActor flow, NatHook hook)
+    // addrtype_mt_v1 / inet_addr_type_dev_table: LOCAL when the address is one of the host's (any address of any
+    // interface; on the in or out interface only with --limit-iface-*), loopback included; MULTICAST for 224.0.0.0/4;
+    // UNICAST otherwise.
+    private bool AddressTypeMatches(AddressTypeTerm term, Ipv4 address, Pkt pkt)
     {
-        string? limit = term.LimitToInInterface ? (hook is NatHook.PreRouting or NatHook.Input ? flow.InInterface : null)
-            : term.LimitToOutInterface ? (hook is NatHook.Output or NatHook.PostRouting ? flow.OutInterface : null)
+        string? limit = term.LimitToInInterface ? InInterface(pkt)
+            : term.LimitToOutInterface ? OutInterface(pkt)
             : null;
         var limited = term.LimitToInInterface || term.LimitToOutInterface;
         bool local;
@@ -264,8 +649,9 @@ public sealed partial class NatSemantics
         return (term.Types & type) != 0;
     }
 
-    private bool MatchesDeterministic(RuleMatch m, ConntrackTuple packet, FlowActor flow, NatHook hook)
+    private bool MatchesDeterministic(RuleMatch m, Pkt pkt)
     {
+        var packet = pkt.Packet;
         if (m.Protocol is { } p && (packet.Protocol == p.Value) == p.Negated)
         {
             return false;
@@ -293,20 +679,18 @@ public sealed partial class NatSemantics
             return false;
         }
 
-        if (m.Mark is { } mark && mark.Value.Matches(flow.Mark) == mark.Negated)
+        if (m.Mark is { } mark && mark.Value.Matches(pkt.Mark) == mark.Negated)
         {
             return false;
         }
 
-        // The in-interface exists at PRE_ROUTING/LOCAL_IN, the out-interface at LOCAL_OUT/POST_ROUTING.
-        var inIface = hook is NatHook.PreRouting or NatHook.Input ? flow.InInterface : null;
-        var outIface = hook is NatHook.Output or NatHook.PostRouting ? flow.OutInterface : null;
-        if (m.InInterface is { } i && InterfaceMatches(i.Value, inIface) == i.Negated)
+        // The in-interface exists at PRE_ROUTING/LOCAL_IN/FORWARD, the out-interface at FORWARD/LOCAL_OUT/POST_ROUTING.
+        if (m.InInterface is { } i && InterfaceMatches(i.Value, InInterface(pkt)) == i.Negated)
         {
             return false;
         }
 
-        return m.OutInterface is not { } o || InterfaceMatches(o.Value, outIface) != o.Negated;
+        return m.OutInterface is not { } o || InterfaceMatches(o.Value, OutInterface(pkt)) != o.Negated;
     }
 
     private static bool InterfaceMatches(string pattern, string? iface) =>

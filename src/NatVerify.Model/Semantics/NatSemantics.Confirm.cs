@@ -85,7 +85,9 @@ public sealed partial class NatSemantics
             status |= CtStatus.ClashOnReply;
         }
 
-        slots[i] = self with { Phase = phase, Status = status, Partner = (sbyte)partner };
+        // The marks only steer this packet's rules; once confirmed (or dropped) they are forgotten, so states differing
+        // only in them are one.
+        slots[i] = self with { Phase = phase, Status = status, Partner = (sbyte)partner, Mark = 0, CtMark = 0 };
         return (new Confirm(i, result, partner, onReply) { Probes = probes }, Make(slots));
     }
 

@@ -17,23 +17,42 @@ public sealed partial class NatSemantics
     private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink)
     {
         var curr = state[i].Reply.Invert();
-        foreach (var verdict in EvaluateChains(hook, curr, flow))
+        var slot = state[i];
+        var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New);
+        foreach (var verdict in EvaluateNat(pkt))
         {
-            DecisionSuccessors(state, i, hook, curr, verdict, sink);
+            DecisionSuccessors(state, i, flow, hook, curr, verdict, sink);
         }
     }
 
-    private void DecisionSuccessors(NatState state, int i, NatHook hook, ConntrackTuple curr, ChainVerdict verdict, List<(NatStep, NatState)> sink)
+    private static NetfilterHook ToNetfilter(NatHook hook) => hook switch
+    {
+        NatHook.PreRouting => NetfilterHook.PreRouting,
+        NatHook.Input => NetfilterHook.Input,
+        NatHook.Output => NetfilterHook.Output,
+        _ => NetfilterHook.PostRouting,
+    };
+
+    private void DecisionSuccessors(NatState state, int i, FlowActor flow, NatHook hook, ConntrackTuple curr, ChainVerdict verdict, List<(NatStep, NatState)> sink)
     {
         var slot = state[i];
         var manip = hook.Manip();
         var gc = new List<int>();
 
-        if (verdict.Drop)
+        if (verdict.Kind == VerdictKind.TargetDrop)
         {
             var slots = state.CopySlots();
-            slots[i] = slot with { Phase = Phase.Dropped, Status = slot.Status | CtStatus.DroppedByTarget };
-            sink.Add((new NatSetup(i, hook, NatDecision.TargetDrop, verdict.Rule!.Text, null, curr, curr, false), Make(slots)));
+            slots[i] = slot with { Phase = Phase.Dropped, Status = slot.Status | CtStatus.DroppedByTarget, Mark = 0, CtMark = 0 };
+            sink.Add((new NatSetup(i, hook, NatDecision.TargetDrop, verdict.Rule!.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider] }, Make(slots)));
+            return;
+        }
+
+        if (verdict.Kind == VerdictKind.Drop)
+        {
+            // A DROP in a nat chain: nf_nat_inet_fn returns NF_DROP, the unconfirmed entry is freed.
+            var slots = state.CopySlots();
+            slots[i] = slot with { Phase = Phase.Filtered, DecidedBy = (ushort)(verdict.Decider + 1), Mark = 0, CtMark = 0 };
+            sink.Add((new NatSetup(i, hook, NatDecision.RuleDrop, verdict.Rule?.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider] }, Make(slots)));
             return;
         }
 
@@ -122,13 +141,27 @@ public sealed partial class NatSemantics
                 next = next with { Phase = Phase.DstDone, PreSrc = choice.Tuple };
             }
 
-            slots[i] = next with { Status = status };
             var step = new NatSetup(i, hook, nullBinding ? NatDecision.NullBinding : NatDecision.Rule, verdict.Rule?.Text, range, curr, choice.Tuple, choice.Failed)
             {
                 Probes = choice.Probes,
                 Collected = collected,
+                Decided = verdict.Rule is { } r ? _deciders[_ruleIndex[r]] : null,
             };
-            sink.Add((step, Make(slots)));
+
+            // nf_nat_packet rewrote the packet; the chains after the NAT core, up to the next NAT core or confirm,
+            // see the new tuple (e.g. filter FORWARD after a DNAT) and may still drop it.
+            var stages = Pipeline(flow.Path);
+            var natStage = Array.FindIndex(stages, s => s.Kind == StageKind.Nat && s.Hook == ToNetfilter(hook));
+            var pkt = new Pkt(choice.Tuple, flow, ToNetfilter(hook), verdict.Mark, verdict.CtMark, CtView.New);
+            var ends = natStage < 0 ? [(verdict with { Kind = VerdictKind.Accept }, stages.Length)] : RunStages(stages, natStage + 1, pkt);
+            foreach (var (v, _) in ends)
+            {
+                var final = (Slot[])slots.Clone();
+                final[i] = v.Drop
+                    ? next with { Status = status, Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
+                    : next with { Status = status, Mark = v.Mark, CtMark = v.CtMark };
+                sink.Add((v.Drop ? step with { Filtered = _deciders[v.Decider] } : step, Make(final)));
+            }
         }
     }
 

@@ -47,6 +47,7 @@ public sealed partial class NatSemantics
         }
 
         Initial = new NatState(slots);
+        IndexRules();
         _constraints = new (int, Milestone, Milestone)[slots.Length][];
         for (var i = 0; i < slots.Length; i++)
         {
@@ -181,7 +182,7 @@ public sealed partial class NatSemantics
         switch (state[i].Phase)
         {
             case Phase.NotStarted:
-                sink.Add(ConntrackInStep(state, i, flow));
+                ConntrackInSuccessors(state, i, flow, sink);
                 break;
             case Phase.Created:
                 NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting, sink);
@@ -212,7 +213,61 @@ public sealed partial class NatSemantics
     /// <c>nf_conntrack_in</c>: a lookup of the original tuple among linked nodes (expired ones are collected
     /// and skipped, as <c>____nf_conntrack_find</c> does); a hit joins that entry, a miss creates a private one.
     /// </summary>
-    private (NatStep, NatState) ConntrackInStep(NatState state, int i, FlowActor flow)
+    private void ConntrackInSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink)
+    {
+        var hook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
+        var orig = _originals[i];
+        var stages = Pipeline(flow.Path);
+        var ct = Array.FindIndex(stages, s => s.Kind == StageKind.Conntrack);
+        var start = new Pkt(orig, flow, stages.Length > 0 ? stages[0].Hook : HooksOf(flow.Path)[0], flow.Mark, 0, CtView.None);
+        var tracked = new List<ChainVerdict>();
+        foreach (var (before, _) in RunStages(stages, 0, start, throughKernel: ct < 0))
+        {
+            if (before.Drop)
+            {
+                // Dropped before nf_conntrack_in (or without conntrack): no entry ever existed.
+                sink.Add(Untracked(state, i, hook, Phase.Filtered, before.Decider));
+            }
+            else if (ct < 0 || before.Notrack)
+            {
+                // The untracked template (or no conntrack hook at all): nf_conntrack_in, the NAT core and confirm do
+                // nothing for this packet; only the chains can still drop it.
+                var after = ct < 0 ? [(before, stages.Length)]
+                    : RunStages(stages, ct, start with { Mark = before.Mark, Ct = CtView.Untracked }, throughKernel: true);
+                foreach (var (v, _) in after)
+                {
+                    sink.Add(v.Drop
+                        ? Untracked(state, i, hook, Phase.Filtered, v.Decider)
+                        : Untracked(state, i, hook, Phase.Untracked, before.Notrack ? before.Decider : -1));
+                }
+            }
+            else
+            {
+                tracked.Add(before);
+            }
+        }
+
+        if (tracked.Count > 0)
+        {
+            ConntrackInStep(state, i, flow, stages, ct, tracked, sink);
+        }
+    }
+
+    /// <summary>A flow that ends without a confirmed entry of its own: untracked, or dropped by a rule before confirm.</summary>
+    private (NatStep, NatState) Untracked(NatState state, int i, NatHook hook, Phase phase, int decider)
+    {
+        var slots = state.CopySlots();
+        slots[i] = slots[i] with { Phase = phase, DecidedBy = (ushort)(decider + 1), Mark = 0, CtMark = 0 };
+        var step = new ConntrackIn(i, hook, -1)
+        {
+            Ended = phase,
+            Decided = decider >= 0 ? _deciders[decider] : null,
+            NoConntrack = !ConntrackActive,
+        };
+        return (step, Make(slots));
+    }
+
+    private void ConntrackInStep(NatState state, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, List<(NatStep, NatState)> sink)
     {
         var slots = state.CopySlots();
         var orig = _originals[i];
@@ -258,19 +313,47 @@ public sealed partial class NatSemantics
         {
             slots[i] = slots[i] with { Phase = Phase.Joined, Partner = (sbyte)hit };
         }
-        else
+        probes.Add(new Probe("__nf_conntrack_find_get", orig, invalid ? slots[i].Partner : hit));
+        if (invalid || hit >= 0)
         {
-            // Without a nat table the NAT hooks are not registered (nf_nat_register_fn): no manip at all.
-            slots[i] = slots[i] with { Phase = Scenario.Ruleset.NatTablePresent ? Phase.Created : Phase.SrcDone };
+            // The packet belongs to an existing entry (or is invalid for it): no new entry, so nothing later rules do
+            // to this packet changes the table (nat chains run for new entries only).
+            sink.Add((new ConntrackIn(i, hook, hit) { Probes = probes, Collected = collected }, Make(slots)));
+            return;
         }
 
-        probes.Add(new Probe("__nf_conntrack_find_get", orig, invalid ? slots[i].Partner : hit));
-        var step = new ConntrackIn(i, hook, hit)
+        // init_conntrack made a private entry (ct mark 0); the chains up to the NAT core (or confirm) see it as NEW.
+        foreach (var before in tracked)
         {
-            Probes = probes,
-            Collected = collected,
-        };
-        return (step, Make(slots));
+            var pkt = new Pkt(orig, flow, stages[ct].Hook, before.Mark, 0, CtView.New);
+            foreach (var (v, stop) in RunStages(stages, ct + 1, pkt))
+            {
+                var next = (Slot[])slots.Clone();
+                if (v.Drop)
+                {
+                    next[i] = next[i] with { Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 };
+                }
+                else
+                {
+                    // Without a nat chain the NAT core is not registered (nf_nat_register_fn): no manip at all.
+                    next[i] = next[i] with
+                    {
+                        Phase = stop < stages.Length && stages[stop].Kind == StageKind.Nat ? Phase.Created : Phase.SrcDone,
+                        Mark = v.Mark,
+                        CtMark = v.CtMark,
+                    };
+                }
+
+                var step = new ConntrackIn(i, hook, -1)
+                {
+                    Probes = probes,
+                    Collected = collected,
+                    Ended = v.Drop ? Phase.Filtered : null,
+                    Decided = v.Drop ? _deciders[v.Decider] : null,
+                };
+                sink.Add((step, Make(next)));
+            }
+        }
     }
 
     /// <summary>
@@ -354,6 +437,10 @@ public sealed partial class NatSemantics
                 return new Outcome(OutcomeKind.Exists, null);
             case Phase.Invalid:
                 return new Outcome(OutcomeKind.Invalid, null);
+            case Phase.Untracked:
+                return new Outcome(OutcomeKind.Untracked, s.DecidedBy > 0 ? _deciders[s.DecidedBy - 1].Name : "no-conntrack");
+            case Phase.Filtered:
+                return new Outcome(OutcomeKind.Filtered, s.DecidedBy > 0 ? _deciders[s.DecidedBy - 1].Name : null);
             case Phase.Done:
                 return new Outcome(Scenario.Actors[actor] switch
                 {

@@ -10,12 +10,12 @@ namespace NatVerify.Model.Semantics;
 public sealed record UninterpretedConstruct(string Construct, string Why, NatRule? Rule, RuleLocation? Location);
 
 /// <summary>
-/// What the semantics interprets today: the iptables nat table at the NAT core's hooks, with every stateless match
-/// term on a flow's first packet (<see cref="NatSemantics"/> <c>EvaluateChains</c>). Rules of other tables whose
-/// targets only accept, return, jump or log change nothing conntrack or NAT does and are interpreted as such. A
-/// construct that does change conntrack or NAT but is not modelled yet (a filter DROP before confirm, raw NOTRACK,
-/// mangle MARK, CONNMARK, a DROP policy, counters, conntrack fields of the original tuple after a manip) is listed
-/// here, so the spec reader refuses it with its location instead of predicting as if it were absent.
+/// What the semantics interprets: every base chain of every table at every hook a flow's first packet meets, in
+/// priority order around conntrack, the NAT core and confirm (<see cref="NatSemantics"/> <c>Pipeline</c>), with every
+/// statement (MARK, CONNMARK, notrack, no-ops) and target (NAT, NETMAP, ACCEPT, DROP, REJECT, RETURN, jumps, policies).
+/// What is left is listed here, so the spec reader refuses it with its location instead of predicting as if it were
+/// absent: over-approximated constructs, counter and hash selectors, <c>--ctstate SNAT/DNAT</c>, the conntrack tuple
+/// matches, and address types other than LOCAL, UNICAST and MULTICAST.
 /// </summary>
 public static class RuleSupport
 {
@@ -24,46 +24,20 @@ public static class RuleSupport
     {
         ArgumentNullException.ThrowIfNull(ruleset);
         var found = new List<UninterpretedConstruct>();
-        var (markRead, ctMarkRead) = RegistersRead(ruleset);
         foreach (var table in ruleset.Tables)
         {
-            var nat = table.Key == NatRuleset.IptablesNatKey;
             foreach (var chain in table.Chains.Values)
             {
                 foreach (var rule in chain.Rules)
                 {
-                    foreach (var statement in rule.Statements)
+                    foreach (var statement in rule.Statements.OfType<UnmodelledStatement>())
                     {
-                        // A mark write nothing reads (CONNMARK --save-mark with no connmark match anywhere) changes
-                        // no conntrack or NAT decision, so it is interpreted as the no-op it is for the model.
-                        var unread = statement is MarkStatement m
-                            && !(m.Destination == MarkRegister.Mark ? markRead : ctMarkRead);
-                        if (statement is not NoOpStatement && !unread)
-                        {
-                            found.Add(new(StatementName(statement), "it changes marks or conntrack for later rules and hooks", rule, rule.Location));
-                        }
+                        found.Add(new(statement.Construct, "it may do anything", rule, rule.Location));
                     }
 
-                    switch (rule.Target)
+                    if (rule.Target is UnmodelledTarget u)
                     {
-                        case DropTarget or RejectTarget:
-                            found.Add(new(rule.Target is DropTarget ? "-j DROP" : "-j REJECT",
-                                "a first packet dropped before confirm leaves no entry (nf_ct_destroy of the unconfirmed entry)", rule, rule.Location));
-                            break;
-                        case NetmapTarget:
-                            found.Add(new("-j NETMAP", "it maps addresses by prefix", rule, rule.Location));
-                            break;
-                        case UnmodelledTarget u:
-                            found.Add(new(u.Construct, "it may do anything", rule, rule.Location));
-                            break;
-                        case SnatTarget or DnatTarget or MasqueradeTarget or RedirectTarget when !nat:
-                            found.Add(new("a NAT statement outside the iptables nat table", "it runs in another nat chain", rule, rule.Location));
-                            break;
-                    }
-
-                    if (!nat)
-                    {
-                        continue;
+                        found.Add(new(u.Construct, "it may do anything", rule, rule.Location));
                     }
 
                     foreach (var term in rule.Match.Terms)
@@ -77,20 +51,47 @@ public static class RuleSupport
             }
         }
 
-        foreach (var chain in ruleset.BaseChains)
+        return found;
+    }
+
+    /// <summary>
+    /// True when nothing but the iptables nat table decides what happens to a first packet and conntrack is active:
+    /// no other table has a rule that drops, marks, notracks or NATs, no base chain has a DROP policy, no nat chain
+    /// lies outside the iptables nat table. The subset the Z3 encoding and the generators cover.
+    /// </summary>
+    public static bool OnlyIptablesNatMatters(NatRuleset ruleset)
+    {
+        ArgumentNullException.ThrowIfNull(ruleset);
+        if (ruleset.ConntrackFromRules && ConntrackUse.EnablingRule(ruleset) is null)
         {
-            if (chain.PolicyDrop)
+            return false;
+        }
+
+        if (ruleset.BaseChains.Any(b => b.PolicyDrop || (b.Type == ChainType.Nat && b.Table != NatRuleset.IptablesNatKey)))
+        {
+            return false;
+        }
+
+        var (markRead, ctMarkRead) = RegistersRead(ruleset);
+        foreach (var rule in ruleset.Tables.Where(t => t.Key != NatRuleset.IptablesNatKey).SelectMany(t => t.Chains.Values).SelectMany(c => c.Rules))
+        {
+            if (rule.Target is not (AcceptTarget or ReturnTarget or JumpTarget or ContinueTarget))
             {
-                found.Add(new($"policy DROP of {chain.Table} {chain.Chain}", "packets reaching the end of the chain are dropped before confirm", null, chain.Location));
+                return false;
             }
 
-            if (chain.Type == ChainType.Nat && chain.Table != NatRuleset.IptablesNatKey)
+            foreach (var statement in rule.Statements)
             {
-                found.Add(new($"nat chain {chain.Chain} of {chain.Table}", "nat chains of several tables run in priority order in nf_nat_inet_fn", null, chain.Location));
+                var harmless = statement is NoOpStatement
+                    || (statement is MarkStatement m && !(m.Destination == MarkRegister.Mark ? markRead : ctMarkRead));
+                if (!harmless)
+                {
+                    return false;
+                }
             }
         }
 
-        return found;
+        return true;
     }
 
     private static (bool Mark, bool CtMark) RegistersRead(NatRuleset ruleset)
@@ -121,16 +122,6 @@ public static class RuleSupport
 
         return (mark, ctMark);
     }
-
-    private static string StatementName(RuleStatement statement) => statement switch
-    {
-        MarkStatement { Destination: MarkRegister.CtMark } => "-j CONNMARK",
-        MarkStatement { Source: MarkRegister.CtMark } => "-j CONNMARK --restore-mark",
-        MarkStatement => "-j MARK",
-        NotrackStatement => "notrack (-j CT --notrack / -j NOTRACK)",
-        UnmodelledStatement u => u.Construct,
-        _ => statement.GetType().Name,
-    };
 
     private static string? TermProblem(MatchTerm term) => term switch
     {

@@ -52,4 +52,19 @@ public enum Phase : byte
     /// the packet continues untracked (<c>nf_conntrack_in</c> returns NF_ACCEPT without a conntrack).
     /// </summary>
     Invalid,
+
+    /// <summary>
+    /// Flow: the first packet went through without a conntrack entry: it carried the untracked template
+    /// (raw <c>-j CT --notrack</c> / <c>NOTRACK</c> / nft <c>notrack</c> before <c>nf_conntrack_in</c>), or no loaded rule
+    /// needs conntrack, so its hooks are not registered in the namespace (<c>nf_ct_netns_get</c> was never called). No
+    /// entry, no NAT, no tuple held.
+    /// </summary>
+    Untracked,
+
+    /// <summary>
+    /// Flow: a rule (DROP, REJECT) or a base chain's DROP policy dropped the first packet before confirm: the
+    /// unconfirmed entry is freed (<c>nf_hook_slow</c> NF_DROP -> <c>kfree_skb</c> -> <c>nf_conntrack_put</c> ->
+    /// <c>nf_ct_destroy</c>), never inserted; the flow holds no tuple.
+    /// </summary>
+    Filtered,
 }

@@ -14,9 +14,18 @@ namespace NatVerify.Model.State;
 /// <param name="BySourceOrder">Position in <c>nf_nat_bysource</c> (higher = added later); 0 when absent.</param>
 /// <param name="LinkedAtSrcProbe">Bit i set: actor i's entry was linked when this flow's SRC manip probed (ghost).</param>
 /// <param name="Attempt">Flows: how many times the first packet was retransmitted so far (0 for the first try).</param>
+/// <param name="Mark">
+/// Flows in flight: the first packet's <c>skb-&gt;mark</c> as the rules evaluated so far left it (starts as the flow's
+/// <c>mark:</c> at the conntrack step); 0 before the first step and once the flow is terminal.
+/// </param>
+/// <param name="CtMark">Flows in flight: the unconfirmed entry's <c>ct-&gt;mark</c> (0 from <c>init_conntrack</c>); 0 once terminal.</param>
+/// <param name="DecidedBy">
+/// Flows that ended <see cref="Phase.Untracked"/> or <see cref="Phase.Filtered"/>: 1 + the index of the rule or chain policy
+/// that decided it in <see cref="Semantics.NatSemantics.Decider"/>; 0 when none (e.g. conntrack not active at all).
+/// </param>
 public readonly record struct Slot(
     Phase Phase, ConntrackTuple Reply, CtStatus Status, ConntrackTuple PreSrc, sbyte Partner, byte BySourceOrder, ulong LinkedAtSrcProbe,
-    byte Attempt = 0)
+    byte Attempt = 0, uint Mark = 0, uint CtMark = 0, ushort DecidedBy = 0)
 {
     /// <summary>True when the TCP connection of the entry has closed (TIME_WAIT or CLOSE).</summary>
     public bool TcpClosed => (Status & (CtStatus.TcpTimeWait | CtStatus.TcpClose)) != 0;

@@ -10,10 +10,33 @@ namespace NatVerify.Model.Steps;
 /// <param name="Actor">The flow.</param>
 /// <param name="Hook">PRE_ROUTING or LOCAL_OUT.</param>
 /// <param name="JoinedEntry">The actor whose confirmed entry matched (the packet joins it), or -1 when a new entry was created.</param>
+/// <remarks>
+/// The step also runs the base chains of the first hook around <c>nf_conntrack_in</c> (raw before it, mangle and the
+/// rest up to the NAT core after it; <c>nf_hook_slow</c>), and for a packet that never gets an entry, the whole path.
+/// </remarks>
 public sealed record ConntrackIn(int Actor, NatHook Hook, int JoinedEntry) : NatStep(Actor)
 {
+    /// <summary>
+    /// <see cref="State.Phase.Untracked"/> or <see cref="State.Phase.Filtered"/> when the rules ended the flow in this
+    /// step (notrack, no conntrack, DROP/REJECT/DROP policy); null otherwise.
+    /// </summary>
+    public State.Phase? Ended { get; init; }
+
+    /// <summary>The rule or policy that dropped the packet or attached the untracked template, when one did.</summary>
+    public RuleRef? Decided { get; init; }
+
+    /// <summary>True when conntrack is not active in the namespace (no rule called <c>nf_ct_netns_get</c>).</summary>
+    public bool NoConntrack { get; init; }
+
     /// <inheritdoc />
-    public override string KernelFunction => JoinedEntry >= 0
-        ? "nf_conntrack_in -> resolve_normal_ct -> __nf_conntrack_find_get"
-        : "nf_conntrack_in -> resolve_normal_ct -> init_conntrack";
+    public override string KernelFunction => Ended switch
+    {
+        State.Phase.Untracked when NoConntrack => "nf_hook_slow: no conntrack hook registered (no rule called nf_ct_netns_get): untracked",
+        State.Phase.Untracked => "nf_hook_slow -> ipt_do_table/nft_do_chain (notrack: nf_ct_set(skb, NULL, IP_CT_UNTRACKED)) -> nf_conntrack_in skips the packet",
+        State.Phase.Filtered when JoinedEntry < 0 && Probes.Count > 0 => "nf_conntrack_in -> init_conntrack; nf_hook_slow: NF_DROP -> kfree_skb -> nf_conntrack_put -> nf_ct_destroy (never confirmed)",
+        State.Phase.Filtered => "nf_hook_slow: NF_DROP before nf_conntrack_in (no entry created)",
+        _ => JoinedEntry >= 0
+            ? "nf_conntrack_in -> resolve_normal_ct -> __nf_conntrack_find_get"
+            : "nf_conntrack_in -> resolve_normal_ct -> init_conntrack",
+    };
 }

@@ -14,6 +14,9 @@ public enum NatDecision
 
     /// <summary>The rule's target dropped the packet (MASQUERADE/REDIRECT without an interface address).</summary>
     TargetDrop,
+
+    /// <summary>A DROP/REJECT rule or a DROP policy of a nat chain dropped the packet (<c>nf_nat_inet_fn</c> returns NF_DROP).</summary>
+    RuleDrop,
 }
 
 /// <summary>
@@ -34,6 +37,15 @@ public sealed record NatSetup(
     int Actor, NatHook Hook, NatDecision Decision, string? Rule, NatRange? Range,
     ConntrackTuple Before, ConntrackTuple After, bool SearchFailed) : NatStep(Actor)
 {
+    /// <summary>The rule that decided (the NAT target's rule, or the DROP rule/policy); null for a null binding.</summary>
+    public RuleRef? Decided { get; init; }
+
+    /// <summary>
+    /// A rule or policy of a chain after the NAT core (up to the next NAT core or confirm) that dropped the rewritten
+    /// packet: the unconfirmed entry is freed (<c>nf_ct_destroy</c>). Null when the packet went on.
+    /// </summary>
+    public RuleRef? Filtered { get; init; }
+
     /// <summary>Which half of the tuple the hook manipulates.</summary>
     public ManipType Manip => Hook.Manip();
 
@@ -42,6 +54,7 @@ public sealed record NatSetup(
     {
         NatDecision.NullBinding => $"nf_nat_inet_fn({Hook.ChainName()}) -> nf_nat_alloc_null_binding -> nf_nat_setup_info({Manip.ToString().ToUpperInvariant()}) -> get_unique_tuple",
         NatDecision.TargetDrop => $"nf_nat_inet_fn({Hook.ChainName()}) -> ipt_do_table -> target returned NF_DROP",
+        NatDecision.RuleDrop => $"nf_nat_inet_fn({Hook.ChainName()}) -> nat chain returned NF_DROP -> nf_ct_destroy (never confirmed)",
         _ => $"nf_nat_inet_fn({Hook.ChainName()}) -> ipt_do_table -> nf_nat_setup_info({Manip.ToString().ToUpperInvariant()}) -> get_unique_tuple",
     };
 }

@@ -135,6 +135,9 @@ public sealed class ModelPredictions
         {
             case Phase.Confirmed or Phase.Merged or Phase.ClashEntry:
                 return slot.Reply.Invert();
+            case Phase.Untracked:
+                // No conntrack, so no NAT: the packet leaves as it was sent.
+                return semantics.Original(i);
             case Phase.Joined:
                 var partner = slot.Partner;
                 var original = semantics.Original(i);

@@ -49,6 +49,11 @@ public static class BmcSubset
             }
         }
 
+        if (!Model.Semantics.RuleSupport.OnlyIptablesNatMatters(scenario.Ruleset))
+        {
+            throw new BmcUnsupportedException("the ruleset has rules outside the iptables nat table that change what a first packet does (DROP, REJECT, a DROP policy, notrack, marks read later, nft nat chains), or no rule activates conntrack; the BMC encoding covers the iptables nat table only (use 'natverify check')");
+        }
+
         foreach (var chain in scenario.Ruleset.Chains.Values)
         {
             foreach (var rule in chain.Rules)

@@ -120,6 +120,7 @@ internal sealed class NftLowering
         return new NatRuleset(false, new Dictionary<string, NatChain>(), _notes.ToArray())
         {
             NatTablePresent = natPresent,
+            ConntrackFromRules = true,
             Tables = tables,
             BaseChains = bases,
             OverApproximations = _over.ToArray(),
