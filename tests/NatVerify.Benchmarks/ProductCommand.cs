@@ -28,7 +28,7 @@ public static class ProductCommand
         {
             string root = Root();
             files.AddRange(Directory.EnumerateFiles(Path.Combine(root, "specs"), "*.yaml", SearchOption.AllDirectories)
-                .Where(f => !f.Contains("/specs/policies/", StringComparison.Ordinal))
+                .Where(f => !f.Contains("/specs/policies/", StringComparison.Ordinal) && !f.Contains("/specs/scale/", StringComparison.Ordinal))
                 .Order(StringComparer.Ordinal)
                 .Select(f => Path.GetRelativePath(Environment.CurrentDirectory, f)));
         }

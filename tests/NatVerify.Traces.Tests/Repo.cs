@@ -24,7 +24,7 @@ internal static class Repo
 
     public static IEnumerable<string> SpecFiles() =>
         Directory.EnumerateFiles(Path.Combine(Root, "specs"), "*.yaml", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("/specs/policies/", StringComparison.Ordinal)) // policy inputs, not scenarios
+            .Where(f => !f.Contains("/specs/policies/", StringComparison.Ordinal) && !f.Contains("/specs/scale/", StringComparison.Ordinal)) // policy inputs; scale benchmarks of millions of states (docs/performance.md)
             .Select(f => Path.GetRelativePath(Root, f)).Order(StringComparer.Ordinal);
 
     /// <summary>Checks a spec and records its counterexample as a trace file.</summary>

@@ -11,7 +11,7 @@ internal static class Corpus
 
     public static IEnumerable<string> SpecFiles() =>
         Directory.EnumerateFiles(Path.Combine(Root, "specs"), "*.yaml", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("/specs/policies/", StringComparison.Ordinal)) // policy inputs, not scenarios
+            .Where(f => !f.Contains("/specs/policies/", StringComparison.Ordinal) && !f.Contains("/specs/scale/", StringComparison.Ordinal)) // policy inputs; scale benchmarks of millions of states (docs/performance.md)
             .Order(StringComparer.Ordinal);
 
     public static string Relative(string path) => Path.GetRelativePath(Root, path);
