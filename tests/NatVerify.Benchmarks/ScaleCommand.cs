@@ -7,7 +7,7 @@ using NatVerify.Verification;
 namespace NatVerify.Benchmarks;
 
 /// <summary>
-/// <c>scale SPEC.yaml [--reduce none|por] [--timeout S] [--max-memory MiB] [--expected-states N]</c>: one exhaustive
+/// <c>scale SPEC.yaml [--reduce none|por] [--timeout S] [--max-memory MiB] [--max-states N] [--expected-states N] [--frontier packed|objects]</c>: one exhaustive
 /// breadth-first check of a product-model spec (the scale scenarios of specs/scale/), reported as one JSON line with
 /// states, CPU seconds, states per CPU-second, peak RSS per state, and what the run allocated on the managed heap.
 /// </summary>
@@ -25,6 +25,8 @@ public static class ScaleCommand
         double? timeout = null;
         long? maxMemory = null;
         long? expected = null;
+        long? maxStates = null;
+        bool packed = true;
         for (int i = 1; i < args.Length; i++)
         {
             string value = i + 1 < args.Length ? args[i + 1] : throw new UsageException($"{args[i]} needs a value");
@@ -38,6 +40,12 @@ public static class ScaleCommand
                     break;
                 case "--max-memory" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long m) && m > 0:
                     maxMemory = m;
+                    break;
+                case "--frontier" when value is "packed" or "objects":
+                    packed = value == "packed";
+                    break;
+                case "--max-states" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long ms) && ms > 0:
+                    maxStates = ms;
                     break;
                 case "--expected-states" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long n):
                     expected = n;
@@ -62,6 +70,7 @@ public static class ScaleCommand
 
         var settings = new CheckSettings
         {
+            PackedFrontier = packed,
             Options = new CheckerOptions
             {
                 StopAtFirstViolation = false,
@@ -69,6 +78,7 @@ public static class ScaleCommand
                 Timeout = timeout is { } s ? TimeSpan.FromSeconds(s) : null,
                 MaxMemoryBytes = maxMemory * 1024 * 1024,
                 ExpectedStates = expected,
+                MaxStates = maxStates,
                 ProgressInterval = TimeSpan.FromDays(1),
             },
         };
@@ -89,6 +99,7 @@ public static class ScaleCommand
         {
             ["spec"] = file,
             ["reduce"] = reduce,
+            ["frontier"] = packed ? "packed" : "objects",
             ["verdict"] = result.Verdict.ToString().ToLowerInvariant(),
             ["bound"] = result.Inconclusive?.Bound.ToString() ?? string.Empty,
             ["states"] = st.StatesStored,
@@ -104,6 +115,7 @@ public static class ScaleCommand
             ["rss_bytes_per_state"] = Math.Round(rssKb * 1024.0 / states, 1),
             ["allocated_bytes_per_state"] = Math.Round((double)allocated / states, 1),
             ["peak_frontier"] = st.PeakFrontier,
+            ["peak_frontier_bytes"] = st.PeakFrontierBytes,
             ["gc"] = $"{GC.CollectionCount(0) - gcBefore[0]}/{GC.CollectionCount(1) - gcBefore[1]}/{GC.CollectionCount(2) - gcBefore[2]}",
         };
         Console.Out.WriteLine(CompareCommand.ToJson(record));
