@@ -21,6 +21,7 @@ internal sealed partial class Explorer<TState, TAction>
     private const int GroupSize = 16;
 
     private readonly ITransitionSystem<TState, TAction> _system;
+    private readonly ISearchSuccessors<TState, TAction>? _searchSuccessors;
     private readonly IStateEncoder<TState> _encoder;
     private readonly ICompactStateEncoder<TState>? _compact;
     private readonly IIndependence<TState, TAction>? _independence;
@@ -91,6 +92,7 @@ internal sealed partial class Explorer<TState, TAction>
         CancellationToken cancellationToken)
     {
         _system = system;
+        _searchSuccessors = system as ISearchSuccessors<TState, TAction>;
         _encoder = encoder;
         _compact = encoder as ICompactStateEncoder<TState>;
         _independence = options.PartialOrderReduction ? system as IIndependence<TState, TAction> : null;
@@ -451,7 +453,15 @@ internal sealed partial class Explorer<TState, TAction>
     {
         List<Transition<TState, TAction>> successors = x.Successors;
         successors.Clear();
-        _system.Successors(state, successors);
+        if (_searchSuccessors is not null)
+        {
+            _searchSuccessors.SearchSuccessors(state, successors);
+        }
+        else
+        {
+            _system.Successors(state, successors);
+        }
+
         int count = successors.Count;
         x.All = true;
         x.SelectedCount = count;
