@@ -27,6 +27,12 @@ public sealed record ExplorationStats(
     /// <summary>Gets the largest number of states waiting in the breadth-first queue or on the depth-first stack at once.</summary>
     public long PeakFrontier { get; init; }
 
+    /// <summary>
+    /// Gets the largest number of bytes the breadth-first queue held at once when it queued packed states
+    /// (<see cref="IStatePacker{TState}"/>); 0 when it queued state objects.
+    /// </summary>
+    public long PeakFrontierBytes { get; init; }
+
     /// <summary>Gets the number of expanded states whose steps partial-order reduction cut to a proper subset.</summary>
     public long ReducedExpansions { get; init; }
 

@@ -7,7 +7,8 @@ namespace NatVerify.Checker;
 /// <remarks>
 /// Memory per stored state: one 8-byte slot of the fingerprint table (kept between 35% and 70% full), the trace
 /// bookkeeping of <see cref="ParentStore"/> (about 5 bytes breadth-first) and, while it waits, the state itself in
-/// the frontier. No per-state objects are allocated by the engine.
+/// the frontier (packed when the encoder implements <see cref="IStatePacker{TState}"/>). No per-state
+/// objects are allocated by the engine.
 /// </remarks>
 internal sealed partial class Explorer<TState, TAction>
 {
@@ -20,6 +21,7 @@ internal sealed partial class Explorer<TState, TAction>
     private const int GroupSize = 16;
 
     private readonly ITransitionSystem<TState, TAction> _system;
+    private readonly ISearchSuccessors<TState, TAction>? _searchSuccessors;
     private readonly IStateEncoder<TState> _encoder;
     private readonly ICompactStateEncoder<TState>? _compact;
     private readonly IIndependence<TState, TAction>? _independence;
@@ -56,6 +58,7 @@ internal sealed partial class Explorer<TState, TAction>
     private long _terminalStates;
     private long _reducedExpansions;
     private long _peakFrontier;
+    private long _peakFrontierBytes;
 
     // Per invariant (by index): the message, counterexample and its length, once a state violating it was stored.
     // Every invariant is evaluated in every stored state (TLC's -continue), so each keeps its own shortest trace.
@@ -89,6 +92,7 @@ internal sealed partial class Explorer<TState, TAction>
         CancellationToken cancellationToken)
     {
         _system = system;
+        _searchSuccessors = system as ISearchSuccessors<TState, TAction>;
         _encoder = encoder;
         _compact = encoder as ICompactStateEncoder<TState>;
         _independence = options.PartialOrderReduction ? system as IIndependence<TState, TAction> : null;
@@ -168,7 +172,7 @@ internal sealed partial class Explorer<TState, TAction>
         // no ids or depths: the next state dequeued has id expandId, and a level ends where the next one began.
         // States are taken in small groups: all successors of a group are generated and their table slots
         // prefetched before the group is committed state by state, in exactly the order of a one-at-a-time search.
-        var frontier = new ChunkedQueue<TState>();
+        var frontier = new Frontier<TState>(_encoder);
         try
         {
             if (!StoreInitialStates(frontier))
@@ -255,6 +259,7 @@ internal sealed partial class Explorer<TState, TAction>
         finally
         {
             _peakFrontier = Math.Max(_peakFrontier, frontier.Peak);
+            _peakFrontierBytes = Math.Max(_peakFrontierBytes, frontier.PeakBytes);
         }
     }
 
@@ -279,7 +284,7 @@ internal sealed partial class Explorer<TState, TAction>
     }
 
     /// <summary>Stores and enqueues the initial states; false when the run must stop.</summary>
-    private bool StoreInitialStates(ChunkedQueue<TState> frontier)
+    private bool StoreInitialStates(Frontier<TState> frontier)
     {
         IReadOnlyList<TState> initialStates = _initialStates;
         for (int i = 0; i < initialStates.Count; i++)
@@ -448,7 +453,15 @@ internal sealed partial class Explorer<TState, TAction>
     {
         List<Transition<TState, TAction>> successors = x.Successors;
         successors.Clear();
-        _system.Successors(state, successors);
+        if (_searchSuccessors is not null)
+        {
+            _searchSuccessors.SearchSuccessors(state, successors);
+        }
+        else
+        {
+            _system.Successors(state, successors);
+        }
+
         int count = successors.Count;
         x.All = true;
         x.SelectedCount = count;
@@ -856,6 +869,7 @@ internal sealed partial class Explorer<TState, TAction>
             ExactStates = _compact is not null,
             ParentBytes = _parents.Bytes,
             PeakFrontier = _peakFrontier,
+            PeakFrontierBytes = _peakFrontierBytes,
             ReducedExpansions = _reducedExpansions,
             Workers = _workers,
         };

@@ -19,7 +19,7 @@ internal sealed partial class Explorer<TState, TAction>
 
     private void RunParallelBreadthFirst()
     {
-        var frontier = new ChunkedQueue<TState>();
+        var frontier = new Frontier<TState>(_encoder);
         try
         {
             if (!StoreInitialStates(frontier))
@@ -33,6 +33,7 @@ internal sealed partial class Explorer<TState, TAction>
         finally
         {
             _peakFrontier = Math.Max(_peakFrontier, frontier.Peak);
+            _peakFrontierBytes = Math.Max(_peakFrontierBytes, frontier.PeakBytes);
         }
     }
 
@@ -124,7 +125,7 @@ internal sealed partial class Explorer<TState, TAction>
             _thread.Start();
         }
 
-        public void Run(ChunkedQueue<TState> frontier)
+        public void Run(Frontier<TState> frontier)
         {
             Explorer<TState, TAction> e = _explorer;
             int expandId = 0;
@@ -179,7 +180,7 @@ internal sealed partial class Explorer<TState, TAction>
         }
 
         /// <summary>Phases 3 to 5; false when the run must stop.</summary>
-        private bool Commit(int baseId, ChunkedQueue<TState> frontier)
+        private bool Commit(int baseId, Frontier<TState> frontier)
         {
             Explorer<TState, TAction> e = _explorer;
             bool atDepthLimit = _batchDepth >= e._maxDepth;

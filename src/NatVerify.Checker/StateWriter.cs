@@ -78,6 +78,19 @@ public sealed class StateWriter
         BinaryPrimitives.WriteUInt64LittleEndian(Reserve(sizeof(ulong)), value);
     }
 
+    /// <summary>Writes an unsigned integer in 7-bit groups, low group first (1 byte below 128; <see cref="StateReader.ReadVarUInt64"/> reads it).</summary>
+    /// <param name="value">The value to write.</param>
+    public void WriteVarUInt64(ulong value)
+    {
+        while (value >= 0x80)
+        {
+            Reserve(1)[0] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        Reserve(1)[0] = (byte)value;
+    }
+
     /// <summary>Writes raw bytes without a length prefix.</summary>
     /// <param name="bytes">The bytes to write.</param>
     public void WriteBytes(ReadOnlySpan<byte> bytes)

@@ -15,6 +15,12 @@ public sealed record CheckSettings
     /// <summary>Overrides the spec's property list.</summary>
     public IReadOnlyList<string>? Properties { get; init; }
 
+    /// <summary>
+    /// Whether breadth-first search queues states in <see cref="NatStateEncoder"/>'s packed form (the default) or as
+    /// objects; results are the same either way, only memory and time differ (kept for measuring, docs/performance.md).
+    /// </summary>
+    public bool PackedFrontier { get; init; } = true;
+
     /// <summary>Engine options (search order and bounds).</summary>
     public CheckerOptions Options { get; init; } = new() { StopAtFirstViolation = false };
 }

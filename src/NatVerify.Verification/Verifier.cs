@@ -21,7 +21,7 @@ public static class Verifier
             .ToList();
         var outcomes = new OutcomeSet { Actors = spec.Model.Actors.Select(a => a.Name).ToList() };
         var observer = new Observer(semantics, outcomes, progress);
-        var checker = new ModelChecker<NatState, NatStep>(new ConntrackSystem(semantics), new NatStateEncoder(), invariants, settings.Options, observer);
+        var checker = new ModelChecker<NatState, NatStep>(new ConntrackSystem(semantics), Encoder(settings), invariants, settings.Options, observer);
         var result = checker.Run(cancellationToken);
 
         var verdict = result switch
@@ -45,6 +45,18 @@ public static class Verifier
             ExpectationFailures = [],
         };
         return partial with { ExpectationFailures = Expectations.Evaluate(partial) };
+    }
+
+    private static IStateEncoder<NatState> Encoder(CheckSettings settings)
+    {
+        var encoder = new NatStateEncoder();
+        return settings.PackedFrontier ? encoder : new UnpackedEncoder(encoder);
+    }
+
+    /// <summary>The canonical encoding without the packed form, so the engine queues state objects.</summary>
+    private sealed class UnpackedEncoder(NatStateEncoder encoder) : IStateEncoder<NatState>
+    {
+        public void Encode(NatState state, StateWriter writer) => encoder.Encode(state, writer);
     }
 
     private sealed class Observer(NatSemantics semantics, OutcomeSet outcomes, Action<ExplorationStats>? progress)

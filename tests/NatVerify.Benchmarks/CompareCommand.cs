@@ -99,7 +99,7 @@ public static class CompareCommand
     }
 
     /// <summary>A flat JSON object; written by hand because the reflection-based serializer costs more start-up than small runs take.</summary>
-    private static string ToJson(Dictionary<string, object> record)
+    internal static string ToJson(Dictionary<string, object> record)
     {
         var json = new StringBuilder("{");
         foreach ((string key, object value) in record)

@@ -16,6 +16,7 @@ try
         "compare" => CompareCommand.Run(args[1..]),
         "promela" => PromelaCommand.Run(args[1..]),
         "product" => ProductCommand.Run(args[1..]),
+        "scale" => ScaleCommand.Run(args[1..]),
         "bench" => RunBenchmarks(args[1..]),
         "policy" => PolicyCommand.Run(args[1..]),
         _ => throw new UsageException($"unknown command '{args[0]}'"),

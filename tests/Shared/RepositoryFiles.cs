@@ -13,11 +13,13 @@ internal static class RepositoryFiles
 
     /// <summary>
     /// Every scenario spec under specs/, absolute, in ordinal order. specs/policies holds inputs of
-    /// <c>natverify policy</c> (rulesets, host facts, expected findings), not scenarios, and is left out.
+    /// <c>natverify policy</c> (rulesets, host facts, expected findings), not scenarios, and specs/scale holds scale
+    /// benchmarks of millions of states (docs/performance.md); both are left out.
     /// </summary>
     public static IEnumerable<string> ScenarioSpecs() =>
         Directory.EnumerateFiles(Path.Combine(Root, "specs"), "*.yaml", SearchOption.AllDirectories)
-            .Where(f => !Path.GetRelativePath(Root, f).StartsWith("specs/policies/", StringComparison.Ordinal))
+            .Where(f => Path.GetRelativePath(Root, f) is var r
+                && !r.StartsWith("specs/policies/", StringComparison.Ordinal) && !r.StartsWith("specs/scale/", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal);
 
     private static string FindRoot([CallerFilePath] string source = "")

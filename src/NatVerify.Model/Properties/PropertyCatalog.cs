@@ -2,6 +2,7 @@ using NatVerify.Model.Addressing;
 using NatVerify.Model.Scenario;
 using NatVerify.Model.Semantics;
 using NatVerify.Model.State;
+using NatVerify.Model.Tuples;
 
 namespace NatVerify.Model.Properties;
 
@@ -27,10 +28,12 @@ public sealed class PropertyCatalog(NatSemantics semantics)
 
     private string? LinkedTupleUniqueness(NatState state)
     {
-        var nodes = semantics.LinkedNodes(state).ToList();
-        for (var a = 0; a < nodes.Count; a++)
+        // Checked in every stored state: the linked nodes go into a stack buffer, not a list.
+        Span<Node> nodes = stackalloc Node[2 * state.Count];
+        nodes = nodes[..FillLinkedNodes(state, nodes)];
+        for (var a = 0; a < nodes.Length; a++)
         {
-            for (var b = a + 1; b < nodes.Count; b++)
+            for (var b = a + 1; b < nodes.Length; b++)
             {
                 // A self-connection (A:p -> A:p) is its own inverse: the kernel links both of its equal nodes,
                 // since confirm only compares against other entries. Uniqueness is about different entries.
@@ -44,6 +47,29 @@ public sealed class PropertyCatalog(NatSemantics semantics)
         return null;
 
         static string Dir(bool reply) => reply ? "reply" : "original";
+    }
+
+    /// <summary>Writes <see cref="NatSemantics.LinkedNodes"/> of the state, in the same order; returns how many.</summary>
+    private int FillLinkedNodes(NatState state, Span<Node> nodes)
+    {
+        var count = 0;
+        for (var j = 0; j < state.Count; j++)
+        {
+            var s = state[j];
+            if (!s.Linked)
+            {
+                continue;
+            }
+
+            if (s.OriginalLinked)
+            {
+                nodes[count++] = new Node(semantics.Original(j), j, false);
+            }
+
+            nodes[count++] = new Node(s.Reply, j, true);
+        }
+
+        return count;
     }
 
     private string? NullBindingIdentityWhenFree(NatState state)
@@ -136,7 +162,8 @@ public sealed class PropertyCatalog(NatSemantics semantics)
 
     private string? ReplyRouting(NatState state)
     {
-        var nodes = semantics.LinkedNodes(state).ToList();
+        Span<Node> nodes = stackalloc Node[2 * state.Count];
+        nodes = nodes[..FillLinkedNodes(state, nodes)];
         foreach (var (tuple, actor, isReply) in nodes)
         {
             if (!isReply)
@@ -155,4 +182,6 @@ public sealed class PropertyCatalog(NatSemantics semantics)
 
         return null;
     }
+
+    private readonly record struct Node(ConntrackTuple Tuple, int Actor, bool IsReply);
 }

@@ -10,25 +10,27 @@ namespace NatVerify.Model.Semantics;
 /// </summary>
 public static class Canonicalizer
 {
-    /// <summary>Returns the canonical form of the slots (the same array when nothing is fresh). Idempotent.</summary>
+    /// <summary>
+    /// Puts the slots in canonical form, in place (every caller hands over a fresh copy; no second copy and no
+    /// dictionaries are made on the successor path), and returns the same array. Idempotent.
+    /// </summary>
     public static Slot[] Canonicalize(Slot[] slots)
     {
-        Dictionary<int, int>? map = null;
-        Dictionary<int, int>? nextPerAtom = null;
-        var changed = false;
+        // At most four fresh ports per slot, so the maps fit on the stack (64 actors: 4 KiB).
+        var size = 4 * slots.Length;
+        var map = new Renumbering(stackalloc int[size], stackalloc int[size], stackalloc int[size], stackalloc int[size]);
         for (var i = 0; i < slots.Length; i++)
         {
             var s = slots[i];
-            var reply = Renumber(s.Reply, ref map, ref nextPerAtom);
-            var pre = Renumber(s.PreSrc, ref map, ref nextPerAtom);
+            if (!HasFresh(s.Reply) && !HasFresh(s.PreSrc))
+            {
+                continue;
+            }
+
+            var reply = map.Renumber(s.Reply);
+            var pre = map.Renumber(s.PreSrc);
             if (reply != s.Reply || pre != s.PreSrc)
             {
-                if (!changed)
-                {
-                    slots = (Slot[])slots.Clone();
-                    changed = true;
-                }
-
                 slots[i] = s with { Reply = reply, PreSrc = pre };
             }
         }
@@ -36,34 +38,59 @@ public static class Canonicalizer
         return slots;
     }
 
-    private static ConntrackTuple Renumber(ConntrackTuple t, ref Dictionary<int, int>? map, ref Dictionary<int, int>? next)
+    private static bool HasFresh(ConntrackTuple t) => t.SrcPort.IsFresh || t.DstPort.IsFresh;
+
+    /// <summary>Old fresh port to new (by first use) and the next index per atom, as small linear maps.</summary>
+    private ref struct Renumbering(Span<int> from, Span<int> to, Span<int> atoms, Span<int> used)
     {
-        if (!t.SrcPort.IsFresh && !t.DstPort.IsFresh)
+        private readonly Span<int> _from = from;
+        private readonly Span<int> _to = to;
+        private readonly Span<int> _atoms = atoms;
+        private readonly Span<int> _used = used;
+        private int _mapped;
+        private int _atomCount;
+
+        public ConntrackTuple Renumber(ConntrackTuple t)
         {
-            return t;
+            if (!HasFresh(t))
+            {
+                return t;
+            }
+
+            return t with { SrcPort = Renumber(t.SrcPort), DstPort = Renumber(t.DstPort) };
         }
 
-        return t with { SrcPort = Renumber(t.SrcPort, ref map, ref next), DstPort = Renumber(t.DstPort, ref map, ref next) };
-    }
-
-    private static Port Renumber(Port p, ref Dictionary<int, int>? map, ref Dictionary<int, int>? next)
-    {
-        if (!p.IsFresh)
+        private Port Renumber(Port p)
         {
-            return p;
-        }
+            if (!p.IsFresh)
+            {
+                return p;
+            }
 
-        map ??= [];
-        next ??= [];
-        if (!map.TryGetValue(p.Raw, out var raw))
-        {
-            next.TryGetValue(p.Atom, out var used);
-            used++;
-            next[p.Atom] = used;
-            raw = Port.Fresh(p.Atom, used).Raw;
-            map[p.Raw] = raw;
-        }
+            for (var k = 0; k < _mapped; k++)
+            {
+                if (_from[k] == p.Raw)
+                {
+                    return new Port(_to[k]);
+                }
+            }
 
-        return new Port(raw);
+            var a = 0;
+            while (a < _atomCount && _atoms[a] != p.Atom)
+            {
+                a++;
+            }
+
+            if (a == _atomCount)
+            {
+                _atoms[_atomCount++] = p.Atom;
+                _used[a] = 0;
+            }
+
+            var raw = Port.Fresh(p.Atom, ++_used[a]).Raw;
+            _from[_mapped] = p.Raw;
+            _to[_mapped++] = raw;
+            return new Port(raw);
+        }
     }
 }

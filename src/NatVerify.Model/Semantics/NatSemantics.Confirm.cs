@@ -11,22 +11,22 @@ public sealed partial class NatSemantics
     /// <c>__nf_conntrack_confirm</c>: scan the original bucket, then the reply bucket, for an equal linked node
     /// (expired entries included: <c>nf_ct_key_equal</c> ignores expiry); insert, or <c>nf_ct_resolve_clash</c>.
     /// </summary>
-    private (NatStep, NatState) ConfirmStep(NatState state, int i)
+    private (NatStep, NatState) ConfirmStep(NatState state, int i, bool diagnostics)
     {
         var slots = state.CopySlots();
         var self = slots[i];
         var orig = _originals[i];
-        var probes = new List<Probe>();
+        var probes = diagnostics ? new List<Probe>() : null;
         var onReply = false;
         var winner = -1;
         if (Mutant != KernelMutant.NoConfirmClashCheck)
         {
             winner = FindLinked(slots, orig, i, null, skipExpired: false);
-            probes.Add(new Probe("__nf_conntrack_confirm (original bucket)", orig, winner));
+            probes?.Add(new Probe("__nf_conntrack_confirm (original bucket)", orig, winner));
             if (winner < 0)
             {
                 winner = FindLinked(slots, self.Reply, i, null, skipExpired: false);
-                probes.Add(new Probe("__nf_conntrack_confirm (reply bucket)", self.Reply, winner));
+                probes?.Add(new Probe("__nf_conntrack_confirm (reply bucket)", self.Reply, winner));
                 onReply = winner >= 0;
             }
         }
@@ -49,7 +49,7 @@ public sealed partial class NatSemantics
         {
             // nf_ct_resolve_clash_harder: a node equal to our reply decides; a unique reply gets a reply-only entry.
             var replyClash = FindLinked(slots, self.Reply, i, null, skipExpired: false);
-            probes.Add(new Probe("nf_ct_resolve_clash_harder (reply bucket)", self.Reply, replyClash));
+            probes?.Add(new Probe("nf_ct_resolve_clash_harder (reply bucket)", self.Reply, replyClash));
             if (replyClash < 0)
             {
                 result = ConfirmResult.ClashEntry;
@@ -88,7 +88,7 @@ public sealed partial class NatSemantics
         // The marks only steer this packet's rules; once confirmed (or dropped) they are forgotten, so states differing
         // only in them are one.
         slots[i] = self with { Phase = phase, Status = status, Partner = (sbyte)partner, Mark = 0, CtMark = 0 };
-        return (new Confirm(i, result, partner, onReply) { Probes = probes }, Make(slots));
+        return (new Confirm(i, result, partner, onReply) { Probes = (IReadOnlyList<Probe>?)probes ?? [] }, Make(slots));
     }
 
     /// <summary><c>nf_ct_can_merge</c> for the profile's merge rule (the winner is never dying here).</summary>

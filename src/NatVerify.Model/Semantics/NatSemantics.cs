@@ -83,7 +83,15 @@ public sealed partial class NatSemantics
     public ConntrackTuple Original(int actor) => _originals[actor];
 
     /// <summary>Appends every enabled step and its successor state, in a deterministic order.</summary>
-    public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink)
+    public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink) => Successors(state, sink, diagnostics: true);
+
+    /// <summary>
+    /// Appends every enabled step and its successor state, in a deterministic order. Without
+    /// <paramref name="diagnostics"/> the steps of <c>nf_conntrack_in</c> and confirm carry no <see cref="NatStep.Probes"/>
+    /// (the search's hot path; nothing but a trace reads them, and a trace is rebuilt with them); the successors, their
+    /// order and every other field of the steps are the same.
+    /// </summary>
+    public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink, bool diagnostics)
     {
         for (var i = 0; i < state.Count; i++)
         {
@@ -96,7 +104,7 @@ public sealed partial class NatSemantics
             switch (Scenario.Actors[i])
             {
                 case FlowActor flow:
-                    FlowSuccessors(state, i, flow, sink);
+                    FlowSuccessors(state, i, flow, sink, diagnostics);
                     break;
                 case CtnetlinkInsert:
                     sink.Add(InsertStep(state, i));
@@ -177,12 +185,12 @@ public sealed partial class NatSemantics
         return true;
     }
 
-    private void FlowSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink)
+    private void FlowSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, bool diagnostics)
     {
         switch (state[i].Phase)
         {
             case Phase.NotStarted:
-                ConntrackInSuccessors(state, i, flow, sink);
+                ConntrackInSuccessors(state, i, flow, sink, diagnostics);
                 break;
             case Phase.Created:
                 NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting, sink);
@@ -191,7 +199,7 @@ public sealed partial class NatSemantics
                 NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting, sink);
                 break;
             case Phase.SrcDone:
-                sink.Add(ConfirmStep(state, i));
+                sink.Add(ConfirmStep(state, i, diagnostics));
                 break;
             case Phase.Retrying:
                 sink.Add(RetransmitStep(state, i));
@@ -213,7 +221,7 @@ public sealed partial class NatSemantics
     /// <c>nf_conntrack_in</c>: a lookup of the original tuple among linked nodes (expired ones are collected
     /// and skipped, as <c>____nf_conntrack_find</c> does); a hit joins that entry, a miss creates a private one.
     /// </summary>
-    private void ConntrackInSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink)
+    private void ConntrackInSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, bool diagnostics)
     {
         var hook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
         var orig = _originals[i];
@@ -249,7 +257,7 @@ public sealed partial class NatSemantics
 
         if (tracked.Count > 0)
         {
-            ConntrackInStep(state, i, flow, stages, ct, tracked, sink);
+            ConntrackInStep(state, i, flow, stages, ct, tracked, sink, diagnostics);
         }
     }
 
@@ -267,12 +275,12 @@ public sealed partial class NatSemantics
         return (step, Make(slots));
     }
 
-    private void ConntrackInStep(NatState state, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, List<(NatStep, NatState)> sink)
+    private void ConntrackInStep(NatState state, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, List<(NatStep, NatState)> sink, bool diagnostics)
     {
         var slots = state.CopySlots();
         var orig = _originals[i];
         var collected = new List<int>();
-        var probes = new List<Probe>();
+        var probes = diagnostics ? new List<Probe>() : null;
         var hit = FindLinked(slots, orig, i, collected, skipExpired: true);
         foreach (var c in collected)
         {
@@ -288,12 +296,12 @@ public sealed partial class NatSemantics
             var sameDirection = IsOriginalNode(slots, hit, orig);
             if (!slots[hit].Has(CtStatus.TcpTimeWait) && !sameDirection)
             {
-                probes.Add(new Probe("__nf_conntrack_find_get", orig, hit, "tcp_packet: SYN in the reply direction of a CLOSE entry is invalid (sIV)"));
+                probes?.Add(new Probe("__nf_conntrack_find_get", orig, hit, "tcp_packet: SYN in the reply direction of a CLOSE entry is invalid (sIV)"));
                 invalid = true;
                 break;
             }
 
-            probes.Add(new Probe("__nf_conntrack_find_get", orig, hit, "tcp_packet: SYN on a TIME_WAIT/CLOSE entry reopens it: nf_ct_kill, NF_REPEAT"));
+            probes?.Add(new Probe("__nf_conntrack_find_get", orig, hit, "tcp_packet: SYN on a TIME_WAIT/CLOSE entry reopens it: nf_ct_kill, NF_REPEAT"));
             slots[hit] = slots[hit] with { Status = slots[hit].Status | CtStatus.Removed };
             collected.Add(hit);
             hit = FindLinked(slots, orig, i, collected, skipExpired: true);
@@ -313,12 +321,13 @@ public sealed partial class NatSemantics
         {
             slots[i] = slots[i] with { Phase = Phase.Joined, Partner = (sbyte)hit };
         }
-        probes.Add(new Probe("__nf_conntrack_find_get", orig, invalid ? slots[i].Partner : hit));
+        probes?.Add(new Probe("__nf_conntrack_find_get", orig, invalid ? slots[i].Partner : hit));
+        IReadOnlyList<Probe> shown = (IReadOnlyList<Probe>?)probes ?? [];
         if (invalid || hit >= 0)
         {
             // The packet belongs to an existing entry (or is invalid for it): no new entry, so nothing later rules do
             // to this packet changes the table (nat chains run for new entries only).
-            sink.Add((new ConntrackIn(i, hook, hit) { Probes = probes, Collected = collected }, Make(slots)));
+            sink.Add((new ConntrackIn(i, hook, hit) { Probes = shown, Collected = collected }, Make(slots)));
             return;
         }
 
@@ -346,7 +355,7 @@ public sealed partial class NatSemantics
 
                 var step = new ConntrackIn(i, hook, -1)
                 {
-                    Probes = probes,
+                    Probes = shown,
                     Collected = collected,
                     Ended = v.Drop ? Phase.Filtered : null,
                     Decided = v.Drop ? _deciders[v.Decider] : null,

@@ -10,6 +10,12 @@ public sealed class NatState : IEquatable<NatState>
 
     internal NatState(Slot[] slots) => _slots = slots;
 
+    /// <summary>
+    /// Rebuilds a state from the slots of a state the semantics produced (as a packed frontier stores them); the slots
+    /// must already be canonical. The array is kept, not copied.
+    /// </summary>
+    public static NatState FromCanonicalSlots(Slot[] slots) => new(slots);
+
     /// <summary>The slots, indexed like the scenario's actors.</summary>
     public ReadOnlySpan<Slot> Slots => _slots;
 
