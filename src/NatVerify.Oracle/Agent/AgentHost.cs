@@ -18,8 +18,8 @@ public static class AgentHost
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
-        using var clients = new ClientFlows();
         using var servers = new ServerRecorder();
+        using var clients = new ClientFlows(servers.Watch);
         for (var n = 0; n < MaxRequests; n++)
         {
             var line = input.ReadLine();

@@ -10,7 +10,8 @@ namespace NatVerify.Oracle.Agent;
 /// Everything is bounded: at most <see cref="MaxFlowsPerRequest"/> flows per request, <see cref="MaxHeldSockets"/>
 /// sockets held, and every wait ends after the flow's timeout (at most <see cref="MaxTimeoutMs"/>).
 /// </summary>
-internal sealed class ClientFlows : IDisposable
+/// <param name="watchUdp">Called with every UDP socket a flow binds, so that what arrives at it is recorded (see <see cref="ServerRecorder.Watch"/>).</param>
+internal sealed class ClientFlows(Action<Socket>? watchUdp = null) : IDisposable
 {
     /// <summary>Most flows one request may carry.</summary>
     public const int MaxFlowsPerRequest = 64;
@@ -222,6 +223,7 @@ internal sealed class ClientFlows : IDisposable
 
                 _udp[key] = socket;
                 HoldLocked(socket);
+                watchUdp?.Invoke(socket);
             }
         }
 

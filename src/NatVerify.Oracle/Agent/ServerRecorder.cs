@@ -93,6 +93,20 @@ internal sealed class ServerRecorder : IDisposable
         }
     }
 
+    /// <summary>
+    /// Records the tagged datagrams a flow's own UDP socket receives. A socket bound to a specific address and port wins
+    /// the kernel's UDP socket lookup (<c>udp4_lib_lookup2</c>: the better <c>compute_score</c>) over this recorder's
+    /// wildcard socket on that port, so a datagram addressed to another flow's source address and port (a reply
+    /// direction packet, say) is delivered to that flow's socket; what the kernel did is judged only if that socket
+    /// reports it too. The socket stays owned by the caller; the loop ends when it is closed.
+    /// </summary>
+    public void Watch(Socket udp)
+    {
+        ArgumentNullException.ThrowIfNull(udp);
+        udp.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
+        _ = Task.Run(() => ReceiveLoop(udp));
+    }
+
     /// <summary>Everything recorded so far, in arrival order.</summary>
     public IReadOnlyList<ServerRecord> Snapshot()
     {
