@@ -85,7 +85,7 @@ public static partial class OracleRunner
             StartAgents(plan, options, runTag, agents, cancellationToken);
             foreach (var (ns, server) in plan.Servers)
             {
-                agents[ns].Send(new AgentRequest { Op = "serve", TcpPorts = server.TcpPorts, UdpPorts = server.UdpPorts, Icmp = server.Icmp }, TimeSpan.FromSeconds(10), cancellationToken);
+                agents[ns].Send(new AgentRequest { Op = "serve", TcpPorts = server.TcpPorts, UdpPorts = server.UdpPorts, Icmp = server.Icmp, RawProtocols = server.RawProtocols }, TimeSpan.FromSeconds(10), cancellationToken);
             }
 
             var before = Counters(plan.NatNamespace, cancellationToken);
@@ -215,7 +215,7 @@ public static partial class OracleRunner
         }
 
         // A datagram is on its way once sent; the next actor must not start before it got where it goes.
-        var sent = answers.Where((r, i) => flows[i].Original.Protocol == L4Protocol.Udp && r.Result == "sent").Select(r => r.Tag).ToList();
+        var sent = answers.Where((r, i) => (flows[i].Original.Protocol == L4Protocol.Udp || flows[i].Original.Protocol.IsPortless()) && r.Result == "sent").Select(r => r.Tag).ToList();
         WaitForTags(servers, sent, options.FlowTimeout, cancellationToken);
     }
 
@@ -225,7 +225,8 @@ public static partial class OracleRunner
         return new FlowRequest
         {
             Tag = tag,
-            Protocol = t.Protocol.Name(),
+            Protocol = t.Protocol.IsPortless() ? "raw" : t.Protocol.Name(),
+            ProtocolNumber = (int)t.Protocol,
             Source = t.SrcIp.ToString(),
             SourcePort = t.Protocol == L4Protocol.Icmp ? 0 : t.SrcPort.Raw,
             Destination = t.DstIp.ToString(),
@@ -308,6 +309,8 @@ public static partial class OracleRunner
 
     private static ConntrackTuple Packet(L4Protocol protocol, ServerRecord record) => protocol == L4Protocol.Icmp
         ? new ConntrackTuple(protocol, Ipv4.Parse(record.Source), Port.Of(record.SourcePort), Ipv4.Parse(record.Destination), ConntrackTuple.IcmpEchoRequest)
+        : protocol.IsPortless()
+        ? new ConntrackTuple(protocol, Ipv4.Parse(record.Source), Port.Of(0), Ipv4.Parse(record.Destination), Port.Of(0))
         : new ConntrackTuple(protocol, Ipv4.Parse(record.Source), Port.Of(record.SourcePort), Ipv4.Parse(record.Destination), Port.Of(record.DestinationPort));
 
     [GeneratedRegex(@"(\d+) flow entr(?:y|ies) ha(?:s|ve) been deleted")]

@@ -65,7 +65,7 @@ public static class AgentHost
             case "hello":
                 return new AgentResponse { Ok = true, Pid = Environment.ProcessId };
             case "serve":
-                servers.Serve(request.TcpPorts ?? [], request.UdpPorts ?? [], request.Icmp);
+                servers.Serve(request.TcpPorts ?? [], request.UdpPorts ?? [], request.Icmp, request.RawProtocols ?? []);
                 return new AgentResponse { Ok = true };
             case "flows":
                 return new AgentResponse { Ok = true, Results = clients.Run(request.Flows ?? [], request.Concurrent) };

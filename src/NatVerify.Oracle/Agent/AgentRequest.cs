@@ -18,6 +18,9 @@ public sealed record AgentRequest
     /// <summary><c>serve</c>: record ICMP echo requests that reach this namespace.</summary>
     public bool Icmp { get; init; }
 
+    /// <summary><c>serve</c>: portless IP protocols whose packets reaching this namespace are recorded (raw sockets).</summary>
+    public IReadOnlyList<int>? RawProtocols { get; init; }
+
     /// <summary><c>flows</c>: the first packets to send.</summary>
     public IReadOnlyList<FlowRequest>? Flows { get; init; }
 

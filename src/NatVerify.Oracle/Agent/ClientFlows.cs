@@ -114,6 +114,7 @@ internal sealed class ClientFlows(Action<Socket>? watchUdp = null) : IDisposable
                 "tcp" => PrepareTcp(flow, source, destination, timeout),
                 "udp" => PrepareUdp(flow, source, destination),
                 "icmp" => PrepareIcmp(flow, source, destination, timeout),
+                "raw" => PrepareRaw(flow, source, destination),
                 _ => () => Error(flow.Tag, $"unknown protocol '{flow.Protocol}'"),
             };
         }
@@ -263,6 +264,48 @@ internal sealed class ClientFlows(Action<Socket>? watchUdp = null) : IDisposable
             using (socket)
             {
                 return Echo(flow, socket, request, new IPEndPoint(destination, 0), timeout);
+            }
+        };
+    }
+
+    private static Func<FlowResult> PrepareRaw(FlowRequest flow, IPAddress source, IPAddress destination)
+    {
+        if (flow.ProtocolNumber is < 1 or > 255 or 1 or 6 or 17)
+        {
+            throw new ArgumentException($"raw flows carry a portless IP protocol number, not {flow.ProtocolNumber}");
+        }
+
+        var socket = LinuxSockets.RawIpv4(flow.ProtocolNumber);
+        try
+        {
+            LinuxSockets.SetMark(socket, flow.Mark);
+            socket.Bind(new IPEndPoint(source, 0));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var packet = RawPacket.Build(flow.ProtocolNumber, flow.Tag);
+        return () =>
+        {
+            using (socket)
+            {
+                try
+                {
+                    // A packet netfilter drops (NF_DROP at confirm) fails the send with EPERM: it left nothing on the wire.
+                    socket.SendTo(packet, new IPEndPoint(destination, 0));
+                    return new FlowResult { Tag = flow.Tag, Result = "sent" };
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied || e.NativeErrorCode == 1)
+                {
+                    return new FlowResult { Tag = flow.Tag, Result = "sent", Detail = $"dropped on the way out: {e.Message}" };
+                }
+                catch (SocketException e)
+                {
+                    return Error(flow.Tag, e.Message);
+                }
             }
         };
     }

@@ -28,8 +28,14 @@ internal sealed class ServerRecorder : IDisposable
     private readonly HashSet<(string, int)> _served = [];
 
     /// <summary>Binds every requested port (failing as a whole if one cannot be bound) and starts recording.</summary>
-    public void Serve(IReadOnlyList<int> tcpPorts, IReadOnlyList<int> udpPorts, bool icmp)
+    public void Serve(IReadOnlyList<int> tcpPorts, IReadOnlyList<int> udpPorts, bool icmp, IReadOnlyList<int>? rawProtocols = null)
     {
+        rawProtocols ??= [];
+        if (rawProtocols.Any(p => p is < 1 or > 255 or 1 or 6 or 17))
+        {
+            throw new ArgumentException("raw protocols are portless IP protocol numbers (not icmp, tcp or udp)");
+        }
+
         lock (_lock)
         {
             if (_served.Count + tcpPorts.Count + udpPorts.Count > MaxPorts)
@@ -65,6 +71,13 @@ internal sealed class ServerRecorder : IDisposable
                 started.Add((raw, IcmpLoop));
                 raw.Bind(new IPEndPoint(IPAddress.Any, 0));
             }
+
+            foreach (var protocol in rawProtocols.Where(p => !IsServed("raw", p)))
+            {
+                var raw = LinuxSockets.RawIpv4(protocol);
+                started.Add((raw, s => RawLoop(s, protocol)));
+                raw.Bind(new IPEndPoint(IPAddress.Any, 0));
+            }
         }
         catch
         {
@@ -85,7 +98,8 @@ internal sealed class ServerRecorder : IDisposable
                 {
                     ProtocolType.Tcp => ("tcp", ((IPEndPoint)socket.LocalEndPoint!).Port),
                     ProtocolType.Udp => ("udp", ((IPEndPoint)socket.LocalEndPoint!).Port),
-                    _ => ("icmp", 0),
+                    ProtocolType.Icmp => ("icmp", 0),
+                    _ => ("raw", RawProtocolOf(socket)),
                 };
                 _served.Add(key);
                 _ = Task.Run(() => loop(socket));
@@ -267,6 +281,36 @@ internal sealed class ServerRecorder : IDisposable
                 && type == IcmpEcho.Request)
             {
                 Record("icmp", tag, new IPEndPoint(source, id), destination, 0);
+            }
+        }
+    }
+
+    private static int RawProtocolOf(Socket socket)
+    {
+        // SO_PROTOCOL (38): the IP protocol number of a raw socket made by LinuxSockets.RawIpv4.
+        Span<byte> value = stackalloc byte[4];
+        socket.GetRawSocketOption(1, 38, value);
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(value);
+    }
+
+    private async Task RawLoop(Socket socket, int protocol)
+    {
+        var buffer = new byte[2048];
+        for (var n = 0; n < MaxRecords; n++)
+        {
+            int length;
+            try
+            {
+                length = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (RawPacket.TryParse(buffer.AsSpan(0, length), protocol, out var source, out var destination, out var tag))
+            {
+                Record("raw", tag, new IPEndPoint(source, 0), destination, protocol);
             }
         }
     }

@@ -55,7 +55,7 @@ public static class TopologyPlanner
         }
 
         var clients = new Dictionary<string, string>(StringComparer.Ordinal);
-        var servers = new Dictionary<string, (SortedSet<int> Tcp, SortedSet<int> Udp, bool Icmp)>(StringComparer.Ordinal);
+        var servers = new Dictionary<string, (SortedSet<int> Tcp, SortedSet<int> Udp, bool Icmp, SortedSet<int> Raw)>(StringComparer.Ordinal);
         var forwarding = false;
         var routed = new Dictionary<Ipv4, string>();
         foreach (var flow in scenario.Actors.OfType<FlowActor>())
@@ -141,7 +141,7 @@ public static class TopologyPlanner
 
                 if (!servers.TryGetValue(owner, out var server))
                 {
-                    server = (new SortedSet<int>(), new SortedSet<int>(), false);
+                    server = (new SortedSet<int>(), new SortedSet<int>(), false, new SortedSet<int>());
                 }
 
                 switch (original.Protocol)
@@ -154,6 +154,9 @@ public static class TopologyPlanner
                         break;
                     case L4Protocol.Icmp:
                         server.Icmp = true;
+                        break;
+                    case var p when p.IsPortless():
+                        server.Raw.Add((int)p);
                         break;
                 }
 
@@ -170,7 +173,7 @@ public static class TopologyPlanner
                 routed.Where(r => r.Value == peers[kv.Key] && !owners.ContainsKey(r.Key) && r.Key.Value >> 24 != 127).Select(r => r.Key).Order().ToList())).ToList(),
             LoopbackAddresses = loopback,
             Forwarding = forwarding,
-            Servers = servers.ToDictionary(kv => kv.Key, kv => new ServerPlan([.. kv.Value.Tcp], [.. kv.Value.Udp], kv.Value.Icmp), StringComparer.Ordinal),
+            Servers = servers.ToDictionary(kv => kv.Key, kv => new ServerPlan([.. kv.Value.Tcp], [.. kv.Value.Udp], kv.Value.Icmp) { RawProtocols = [.. kv.Value.Raw] }, StringComparer.Ordinal),
             ClientNamespaces = clients,
             Owners = owners,
         };
