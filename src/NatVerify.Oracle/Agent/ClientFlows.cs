@@ -298,7 +298,7 @@ internal sealed class ClientFlows(Action<Socket>? watchUdp = null) : IDisposable
                     socket.SendTo(packet, new IPEndPoint(destination, 0));
                     return new FlowResult { Tag = flow.Tag, Result = "sent" };
                 }
-                catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied || e.NativeErrorCode == 1)
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
                 {
                     return new FlowResult { Tag = flow.Tag, Result = "sent", Detail = $"dropped on the way out: {e.Message}" };
                 }
@@ -315,6 +315,12 @@ internal sealed class ClientFlows(Action<Socket>? watchUdp = null) : IDisposable
         try
         {
             socket.SendTo(request, destination);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
+        {
+            // EPERM: a netfilter hook dropped the request on its way out (NF_DROP at confirm, say), as a packet lost on the
+            // wire would be: no reply will come.
+            return new FlowResult { Tag = flow.Tag, Result = "timeout", Detail = $"dropped on the way out: {e.Message}" };
         }
         catch (SocketException e)
         {
