@@ -92,12 +92,17 @@ public static partial class OracleRunner
             Stage("drive");
             var servers = plan.Servers.Keys.Select(ns => agents[ns]).ToList();
             var results = new Dictionary<string, FlowResult>(StringComparer.Ordinal);
+            var pending = new List<(FlowStep Step, AgentClient Agent)>();
             var events = new Dictionary<string, ObservedEvent>(StringComparer.Ordinal);
             foreach (var step in steps)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 switch (step)
                 {
+                    case FlowStep { Detached: true } detached:
+                        Start(spec.Model, detached, agents[detached.Namespace], options, runTag, cancellationToken);
+                        pending.Add((detached, agents[detached.Namespace]));
+                        break;
                     case FlowStep flows:
                         Drive(spec.Model, flows, agents[flows.Namespace], servers, options, runTag, results, cancellationToken);
                         break;
@@ -111,6 +116,11 @@ public static partial class OracleRunner
                         Thread.Sleep(100);
                         break;
                 }
+            }
+
+            foreach (var (step, agent) in pending)
+            {
+                Collect(spec.Model, step, agent, options, runTag, results, cancellationToken);
             }
 
             Stage("observe");
@@ -219,8 +229,36 @@ public static partial class OracleRunner
         WaitForTags(servers, sent, options.FlowTimeout, cancellationToken);
     }
 
+    /// <summary>Starts a retrying flow and returns once its first SYN has had time to pass confirm.</summary>
+    private static void Start(ScenarioModel scenario, FlowStep step, AgentClient agent, OracleOptions options, string runTag, CancellationToken cancellationToken)
+    {
+        var flow = (FlowActor)scenario.Actors[scenario.IndexOf(step.Actors[0])];
+        agent.Send(new AgentRequest { Op = "start", Flows = [Request(flow, TagOf(runTag, flow.Name), options.FlowTimeout)] }, TimeSpan.FromSeconds(10), cancellationToken);
+
+        // connect() sends the SYN at once and the kernel runs conntrack, NAT and confirm in that send path; the
+        // retransmission is due 1 s later, so the next actors start well inside that window.
+        Thread.Sleep(250);
+    }
+
+    private static void Collect(
+        ScenarioModel scenario, FlowStep step, AgentClient agent, OracleOptions options, string runTag, Dictionary<string, FlowResult> results,
+        CancellationToken cancellationToken)
+    {
+        var flow = (FlowActor)scenario.Actors[scenario.IndexOf(step.Actors[0])];
+        var tag = TagOf(runTag, flow.Name);
+        var wait = SchedulePlanner.ConnectWait(flow, options.FlowTimeout) + TimeSpan.FromSeconds(15);
+        var answers = agent.Send(new AgentRequest { Op = "collect", Tag = tag }, wait, cancellationToken).Results ?? [];
+        if (answers.Count != 1)
+        {
+            throw new OracleFailureException($"agent in {agent.Namespace} answered {answers.Count} results for the pending flow {flow.Name}");
+        }
+
+        results[flow.Name] = answers[0];
+    }
+
     private static FlowRequest Request(FlowActor flow, string tag, TimeSpan timeout)
     {
+        timeout = SchedulePlanner.ConnectWait(flow, timeout);
         var t = flow.Original;
         return new FlowRequest
         {

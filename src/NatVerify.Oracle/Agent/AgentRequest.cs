@@ -2,7 +2,8 @@ namespace NatVerify.Oracle.Agent;
 
 /// <summary>
 /// One command to an agent, sent as one JSON line on its standard input. <see cref="Op"/> is one of
-/// <c>hello</c>, <c>serve</c>, <c>flows</c>, <c>close</c>, <c>report</c> and <c>exit</c>.
+/// <c>hello</c>, <c>serve</c>, <c>flows</c>, <c>start</c> (one flow, left running), <c>collect</c> (its result, by
+/// <see cref="Tag"/>), <c>close</c>, <c>report</c> and <c>exit</c>.
 /// </summary>
 public sealed record AgentRequest
 {

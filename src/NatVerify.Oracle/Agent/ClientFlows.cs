@@ -26,6 +26,7 @@ internal sealed class ClientFlows(Action<Socket>? watchUdp = null) : IDisposable
     private readonly List<Socket> _held = [];
     private readonly Dictionary<(string Source, int Port, uint Mark), Socket> _udp = [];
     private readonly Dictionary<string, Socket> _tcpByTag = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<FlowResult>> _started = new(StringComparer.Ordinal);
 
     /// <summary>Runs the flows one after another, or all at once when <paramref name="concurrent"/>.</summary>
     public IReadOnlyList<FlowResult> Run(IReadOnlyList<FlowRequest> flows, bool concurrent)
@@ -84,6 +85,43 @@ internal sealed class ClientFlows(Action<Socket>? watchUdp = null) : IDisposable
         }
 
         return results.Select((r, i) => r ?? Error(flows[i].Tag, "the flow's thread did not finish in time")).ToList();
+    }
+
+    /// <summary>Starts one flow without waiting for it (a connect that may need SYN retransmissions); see <see cref="Collect"/>.</summary>
+    public void Start(IReadOnlyList<FlowRequest> flows)
+    {
+        if (flows.Count != 1)
+        {
+            throw new ArgumentException($"start takes exactly one flow, not {flows.Count}");
+        }
+
+        var run = Prepare(flows[0]);
+        lock (_lock)
+        {
+            if (_started.ContainsKey(flows[0].Tag))
+            {
+                throw new ArgumentException($"flow {flows[0].Tag} was already started");
+            }
+
+            _started[flows[0].Tag] = Task.Factory.StartNew(run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Waits (bounded) for a flow <see cref="Start"/> began and returns its result.</summary>
+    public FlowResult Collect(string tag)
+    {
+        Task<FlowResult>? task;
+        lock (_lock)
+        {
+            _started.Remove(tag, out task);
+        }
+
+        if (task is null)
+        {
+            throw new ArgumentException($"no started flow {tag}");
+        }
+
+        return task.Wait(TimeSpan.FromMilliseconds(MaxTimeoutMs + 5_000)) ? task.Result : Error(tag, "the started flow did not finish in time");
     }
 
     /// <inheritdoc />
