@@ -409,8 +409,9 @@ internal sealed class ClientFlows(Action<Socket>? watchUdp = null) : IDisposable
     }
 
     /// <summary>
-    /// Closes a connected TCP flow. <c>fin</c>: shutdown(SHUT_WR), wait (bounded) for the server's FIN, then close, so
-    /// the connection ends in TIME_WAIT on this side and its conntrack entry in TIME_WAIT; <c>rst</c>: SO_LINGER 0 and
+    /// Closes a connected TCP flow. <c>fin</c>: ask the server to close (it sends the first FIN), wait (bounded) for that
+    /// FIN, then close, so the connection ends in TIME_WAIT on the server's side and its conntrack entry in TIME_WAIT;
+    /// <c>rst</c>: SO_LINGER 0 and
     /// close, which sends a RST (the entry goes to CLOSE). A flow that did not connect is left alone.
     /// </summary>
     public void Close(string tag, string how)
@@ -438,7 +439,10 @@ internal sealed class ClientFlows(Action<Socket>? watchUdp = null) : IDisposable
             }
             else if (how == "fin")
             {
-                socket.Shutdown(SocketShutdown.Send);
+                // The server closes first (it shuts down on this line), so the active closer, whose socket lingers in
+                // TIME_WAIT, is the server: the client may connect from the same 4-tuple again at once (a reopen), which
+                // its own TIME_WAIT socket would refuse. Conntrack goes to TIME_WAIT either way (FIN seen both ways).
+                socket.Send("fin\n"u8.ToArray());
                 socket.ReceiveTimeout = 2_000;
                 var buffer = new byte[256];
                 for (var n = 0; n < 64 && socket.Receive(buffer) > 0; n++)

@@ -208,23 +208,39 @@ internal sealed class ServerRecorder : IDisposable
         var text = Encoding.ASCII.GetString(buffer, 0, length);
         var newline = text.IndexOf('\n');
         Record("tcp", newline >= 0 ? text[..newline] : text, remote, local.Address, local.Port);
-        await CloseAfterPeer(connection);
+        await CloseAfterPeer(connection, newline >= 0 && text[(newline + 1)..].Contains("fin", StringComparison.Ordinal));
     }
 
     /// <summary>
-    /// Waits for the client to end the connection and closes this side too: after the client's FIN the server's FIN
-    /// completes the close (the entry reaches TIME_WAIT); after a RST the socket is just released.
+    /// Waits for the client to end the connection and closes this side too: on the client's "fin" line this side sends
+    /// the first FIN (the client answers with its own, and this socket, the active closer, lingers in TIME_WAIT); after
+    /// the client's FIN the server's FIN completes the close (the entry reaches TIME_WAIT either way); after a RST the
+    /// socket is just released.
     /// </summary>
-    private async Task CloseAfterPeer(Socket connection)
+    private async Task CloseAfterPeer(Socket connection, bool finAlreadyRead)
     {
         var buffer = new byte[256];
+        var shut = false;
         try
         {
+            if (finAlreadyRead)
+            {
+                connection.Shutdown(SocketShutdown.Send);
+                shut = true;
+            }
+
             for (var n = 0; n < 1024; n++)
             {
-                if (await connection.ReceiveAsync(buffer, SocketFlags.None, _stop.Token) == 0)
+                var read = await connection.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                if (read == 0)
                 {
                     break;
+                }
+
+                if (!shut && Encoding.ASCII.GetString(buffer, 0, read).Contains("fin", StringComparison.Ordinal))
+                {
+                    connection.Shutdown(SocketShutdown.Send);
+                    shut = true;
                 }
             }
         }
