@@ -31,7 +31,7 @@ public sealed record KernelProfile(
     bool UsedTupleNew, bool DstRangeStartsAtMin, bool UdpAllowClash, bool UsedTupleHarder = false)
 {
     /// <summary>The default: matches 6.12 through 6.18 (this project's test kernels).</summary>
-    public static KernelProfile Linux612 { get; } = new("linux-6.12", true, true, true, MergeRule.MatchOrReverse, true, true, true, UsedTupleHarder: true);
+    public static KernelProfile Linux612 { get; } = new("linux-6.12", true, true, true, MergeRule.MatchOrReverse, true, true, true, UsedTupleHarder: true) { GreAllowClash = true };
 
     /// <summary>5.15: capped search, NAT_CLASH entries, pre-reverse-clash merge rule.</summary>
     public static KernelProfile Linux515 { get; } = new("linux-5.15", true, true, true, MergeRule.NoNatDoneOrMatch, false, false, true);
@@ -88,6 +88,14 @@ public sealed record KernelProfile(
         return true;
     }
 
+    /// <summary>
+    /// 6.5+: GRE's <c>allow_clash</c> (<c>nf_conntrack_l4proto_gre</c>, "netfilter: conntrack: allow insertion clash of
+    /// gre protocol", net-next May 2023). The generic tracker's <c>allow_clash</c> came only with upstream commit
+    /// 8a49fc8d8a3e (2026, backported to some stable trees): no profile has it, so other portless protocols never merge.
+    /// </summary>
+    public bool GreAllowClash { get; init; }
+
     /// <summary>Whether confirm may resolve a clash for the protocol (<c>l4proto->allow_clash</c>).</summary>
-    public bool AllowClash(Addressing.L4Protocol protocol) => protocol == Addressing.L4Protocol.Udp && UdpAllowClash;
+    public bool AllowClash(Addressing.L4Protocol protocol) =>
+        (protocol == Addressing.L4Protocol.Udp && UdpAllowClash) || (protocol == Addressing.L4Protocol.Gre && GreAllowClash);
 }

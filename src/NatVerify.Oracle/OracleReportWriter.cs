@@ -109,6 +109,7 @@ public static class OracleReportWriter
 
     private static string Packet(Sighting s) => s.Packet.Protocol == L4Protocol.Icmp
         ? $"icmp {s.Packet.SrcIp} -> {s.Packet.DstIp} id {s.Packet.SrcPort.Raw}"
+        : s.Packet.Protocol.IsPortless() ? $"{s.Packet.Protocol.Name()} {s.Packet.SrcIp} -> {s.Packet.DstIp}"
         : $"{s.Packet.Protocol.Name()} {s.Packet.SrcIp}:{s.Packet.SrcPort.Raw} -> {s.Packet.DstIp}:{s.Packet.DstPort.Raw}";
 
     private static string Step(OracleStep step) => step switch

@@ -15,7 +15,7 @@ namespace NatVerify.Oracle;
 
 /// <summary>
 /// Runs a scenario on the live kernel and compares it with the model: for each run, builds private namespaces
-/// (<see cref="TopologyBuilder"/>), loads the spec's ruleset with <c>iptables-restore</c>, starts agents (the
+/// (<see cref="TopologyBuilder"/>), loads the spec's ruleset with <c>iptables-restore</c> or <c>nft</c> (<see cref="RulesetLoader"/>), starts agents (the
 /// project's own binary, <c>natverify agent</c>) that serve and send, drives the actors in the planned order
 /// (<see cref="SchedulePlanner"/>), reads <c>conntrack -L</c>, <c>conntrack -S</c> and what the servers saw,
 /// deletes everything it created, and asks the <see cref="Comparator"/> whether the model allows what happened.
@@ -85,19 +85,24 @@ public static partial class OracleRunner
             StartAgents(plan, options, runTag, agents, cancellationToken);
             foreach (var (ns, server) in plan.Servers)
             {
-                agents[ns].Send(new AgentRequest { Op = "serve", TcpPorts = server.TcpPorts, UdpPorts = server.UdpPorts, Icmp = server.Icmp }, TimeSpan.FromSeconds(10), cancellationToken);
+                agents[ns].Send(new AgentRequest { Op = "serve", TcpPorts = server.TcpPorts, UdpPorts = server.UdpPorts, Icmp = server.Icmp, RawProtocols = server.RawProtocols }, TimeSpan.FromSeconds(10), cancellationToken);
             }
 
             var before = Counters(plan.NatNamespace, cancellationToken);
             Stage("drive");
             var servers = plan.Servers.Keys.Select(ns => agents[ns]).ToList();
             var results = new Dictionary<string, FlowResult>(StringComparer.Ordinal);
+            var pending = new List<(FlowStep Step, AgentClient Agent)>();
             var events = new Dictionary<string, ObservedEvent>(StringComparer.Ordinal);
             foreach (var step in steps)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 switch (step)
                 {
+                    case FlowStep { Detached: true } detached:
+                        Start(spec.Model, detached, agents[detached.Namespace], options, runTag, cancellationToken);
+                        pending.Add((detached, agents[detached.Namespace]));
+                        break;
                     case FlowStep flows:
                         Drive(spec.Model, flows, agents[flows.Namespace], servers, options, runTag, results, cancellationToken);
                         break;
@@ -111,6 +116,11 @@ public static partial class OracleRunner
                         Thread.Sleep(100);
                         break;
                 }
+            }
+
+            foreach (var (step, agent) in pending)
+            {
+                Collect(spec.Model, step, agent, options, runTag, results, cancellationToken);
             }
 
             Stage("observe");
@@ -159,17 +169,7 @@ public static partial class OracleRunner
     /// connection tracking on: a namespace in which no rule uses conntrack (an empty nat table is not enough)
     /// tracks nothing, and the oracle must show that rather than hide it.
     /// </summary>
-    private static void LoadRuleset(ScenarioSpec spec, string nat)
-    {
-        if (spec.RulesetText.Trim().Length > 0)
-        {
-            var restore = Netns.Exec(nat, [Tools.Require("iptables-restore", "iptables")], spec.RulesetText.EndsWith('\n') ? spec.RulesetText : spec.RulesetText + "\n");
-            if (!restore.Succeeded)
-            {
-                throw new OracleFailureException($"iptables-restore rejected the spec's ruleset: {restore.Output}");
-            }
-        }
-    }
+    private static void LoadRuleset(ScenarioSpec spec, string nat) => RulesetLoader.Load(nat, spec.RulesetText);
 
     private static void StartAgents(TopologyPlan plan, OracleOptions options, string runTag, Dictionary<string, AgentClient> agents, CancellationToken cancellationToken)
     {
@@ -215,17 +215,46 @@ public static partial class OracleRunner
         }
 
         // A datagram is on its way once sent; the next actor must not start before it got where it goes.
-        var sent = answers.Where((r, i) => flows[i].Original.Protocol == L4Protocol.Udp && r.Result == "sent").Select(r => r.Tag).ToList();
+        var sent = answers.Where((r, i) => (flows[i].Original.Protocol == L4Protocol.Udp || flows[i].Original.Protocol.IsPortless()) && r.Result == "sent").Select(r => r.Tag).ToList();
         WaitForTags(servers, sent, options.FlowTimeout, cancellationToken);
+    }
+
+    /// <summary>Starts a retrying flow and returns once its first SYN has had time to pass confirm.</summary>
+    private static void Start(ScenarioModel scenario, FlowStep step, AgentClient agent, OracleOptions options, string runTag, CancellationToken cancellationToken)
+    {
+        var flow = (FlowActor)scenario.Actors[scenario.IndexOf(step.Actors[0])];
+        agent.Send(new AgentRequest { Op = "start", Flows = [Request(flow, TagOf(runTag, flow.Name), options.FlowTimeout)] }, TimeSpan.FromSeconds(10), cancellationToken);
+
+        // connect() sends the SYN at once and the kernel runs conntrack, NAT and confirm in that send path; the
+        // retransmission is due 1 s later, so the next actors start well inside that window.
+        Thread.Sleep(250);
+    }
+
+    private static void Collect(
+        ScenarioModel scenario, FlowStep step, AgentClient agent, OracleOptions options, string runTag, Dictionary<string, FlowResult> results,
+        CancellationToken cancellationToken)
+    {
+        var flow = (FlowActor)scenario.Actors[scenario.IndexOf(step.Actors[0])];
+        var tag = TagOf(runTag, flow.Name);
+        var wait = SchedulePlanner.ConnectWait(flow, options.FlowTimeout) + TimeSpan.FromSeconds(15);
+        var answers = agent.Send(new AgentRequest { Op = "collect", Tag = tag }, wait, cancellationToken).Results ?? [];
+        if (answers.Count != 1)
+        {
+            throw new OracleFailureException($"agent in {agent.Namespace} answered {answers.Count} results for the pending flow {flow.Name}");
+        }
+
+        results[flow.Name] = answers[0];
     }
 
     private static FlowRequest Request(FlowActor flow, string tag, TimeSpan timeout)
     {
+        timeout = SchedulePlanner.ConnectWait(flow, timeout);
         var t = flow.Original;
         return new FlowRequest
         {
             Tag = tag,
-            Protocol = t.Protocol.Name(),
+            Protocol = t.Protocol.IsPortless() ? "raw" : t.Protocol.Name(),
+            ProtocolNumber = (int)t.Protocol,
             Source = t.SrcIp.ToString(),
             SourcePort = t.Protocol == L4Protocol.Icmp ? 0 : t.SrcPort.Raw,
             Destination = t.DstIp.ToString(),
@@ -308,6 +337,8 @@ public static partial class OracleRunner
 
     private static ConntrackTuple Packet(L4Protocol protocol, ServerRecord record) => protocol == L4Protocol.Icmp
         ? new ConntrackTuple(protocol, Ipv4.Parse(record.Source), Port.Of(record.SourcePort), Ipv4.Parse(record.Destination), ConntrackTuple.IcmpEchoRequest)
+        : protocol.IsPortless()
+        ? new ConntrackTuple(protocol, Ipv4.Parse(record.Source), Port.Of(0), Ipv4.Parse(record.Destination), Port.Of(0))
         : new ConntrackTuple(protocol, Ipv4.Parse(record.Source), Port.Of(record.SourcePort), Ipv4.Parse(record.Destination), Port.Of(record.DestinationPort));
 
     [GeneratedRegex(@"(\d+) flow entr(?:y|ies) ha(?:s|ve) been deleted")]

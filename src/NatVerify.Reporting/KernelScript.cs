@@ -391,12 +391,24 @@ public static class KernelScript
 
     private static void Ruleset(ScriptWriter w, string rulesetText)
     {
-        w.Line("# --- ruleset (the spec's iptables-save text)");
+        w.Line("# --- ruleset (the spec's text, loaded by the tool of its notation)");
         if (rulesetText.Trim().Length > 0)
         {
+            // The notation the spec reader detected: iptables-save text, nft text (nft -f -) or nft JSON (nft -j -f -).
+            var loader = NatVerify.Specs.RulesetReader.Detect(rulesetText) switch
+            {
+                NatVerify.Specs.RulesetFormat.Nft => "nft -f -",
+                NatVerify.Specs.RulesetFormat.NftJson => "nft -j -f -",
+                _ => "iptables-restore",
+            };
+            if (loader != "iptables-restore")
+            {
+                w.Line("nv_need nft nftables");
+            }
+
             // A quoted word, not a here-document: a ruleset line equal to the delimiter would end a here-document
             // early and run the rest of the ruleset as commands.
-            w.Line($"printf '%s\\n' {Q(rulesetText.TrimEnd('\n'))} | nv_in iptables-restore");
+            w.Line($"printf '%s\\n' {Q(rulesetText.TrimEnd('\n'))} | nv_in {loader}");
         }
 
         // Conntrack tracks a namespace's packets only once something needs it (nf_ct_netns_get: a NAT target, a

@@ -41,7 +41,7 @@ public static class FlowTupleParser
         var arrow = text.IndexOf(Arrow, StringComparison.Ordinal);
         if (arrow < 0)
         {
-            throw Fail(0, proto == L4Protocol.Icmp
+            throw Fail(0, proto == L4Protocol.Icmp || proto.IsPortless()
                 ? $"bad flow '{text}': expected 'SRC -> DST'"
                 : $"bad flow '{text}': expected 'SRC:PORT -> DST:PORT'");
         }
@@ -84,6 +84,18 @@ public static class FlowTupleParser
         if (icmpId is not null)
         {
             throw Fail(0, $"icmp-id is only valid for icmp flows, not {proto.Name()}");
+        }
+
+        if (proto.IsPortless())
+        {
+            // gre_pkt_to_tuple (version 0) and generic_pkt_to_tuple leave both L4 keys 0: the tuple is the addresses.
+            if (srcText.Contains(':') || dstText.Contains(':'))
+            {
+                var at = srcText.Contains(':') ? srcOffset + srcText.IndexOf(':') : dstOffset + dstText.IndexOf(':');
+                throw Fail(at, $"{proto.Name()} flows have no ports: write 'SRC -> DST'");
+            }
+
+            return new ConntrackTuple(proto, Address(srcText, srcOffset, icmp: false), Port.Of(0), Address(dstText, dstOffset, icmp: false), Port.Of(0));
         }
 
         var (srcIp, srcPort) = Endpoint(srcText, srcOffset);

@@ -1160,7 +1160,13 @@ internal sealed class NatRuleParser
 
         if (colon >= 0)
         {
-            RequireTcpOrUdp(arg, "a NAT port range needs -p tcp or -p udp");
+            // libxt_NAT accepts a range for tcp, udp, sctp, dccp and icmp (an ICMP range is of echo ids:
+            // nf_nat_l4proto_unique_tuple searches src.u.icmp.id in it for either manip).
+            if (_match.Protocol is not { Negated: false })
+            {
+                throw Fail(arg, "a NAT port range needs -p tcp, -p udp or -p icmp");
+            }
+
             var ports = ParseNatPorts(arg, text[(colon + 1)..], colon + 1);
             minPort = ports.Min;
             maxPort = ports.Max;

@@ -567,13 +567,10 @@ internal sealed class SpecReader
         if (map.Get("proto") is { } protoNode)
         {
             var scalar = Scalar(protoNode, "'proto'");
-            proto = scalar.Value switch
+            if (!L4ProtocolNames.TryParseFlow(scalar.Value ?? string.Empty, out proto, out var why))
             {
-                "tcp" => L4Protocol.Tcp,
-                "udp" => L4Protocol.Udp,
-                "icmp" => L4Protocol.Icmp,
-                _ => throw Error(scalar, $"unknown proto '{scalar.Value}' (known: tcp, udp, icmp)"),
-            };
+                throw Error(scalar, $"unknown proto '{scalar.Value}' ({why})");
+            }
         }
 
         int? icmpId = null;

@@ -78,6 +78,11 @@ public static partial class SpecWriter
                     sb.Append("    proto: icmp\n");
                     sb.Append("    icmp-id: ").Append(o.SrcPort.Raw.ToString(CultureInfo.InvariantCulture)).Append('\n');
                 }
+                else if (o.Protocol.IsPortless())
+                {
+                    sb.Append("    flow: ").Append(Scalar($"{o.SrcIp} -> {o.DstIp}")).Append('\n');
+                    sb.Append("    proto: ").Append(o.Protocol.Name()).Append('\n');
+                }
                 else
                 {
                     sb.Append("    flow: ").Append(Scalar($"{o.SrcIp}:{o.SrcPort.Raw} -> {o.DstIp}:{o.DstPort.Raw}")).Append('\n');

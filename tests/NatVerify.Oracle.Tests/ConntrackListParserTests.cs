@@ -35,6 +35,24 @@ public class ConntrackListParserTests
     }
 
     [Fact]
+    public void Gre_version_0_entry_is_read_as_addresses_only()
+    {
+        const string line = "gre      47 27 src=192.0.2.1 dst=203.0.113.2 srckey=0x0 dstkey=0x0 [UNREPLIED] src=203.0.113.2 dst=198.51.100.1 srckey=0x0 dstkey=0x0 mark=0 use=1";
+        Assert.True(ConntrackListParser.TryParseLine(line, out var entry));
+        Assert.Equal("gre 192.0.2.1 -> 203.0.113.2", entry.Original.ToString());
+        Assert.Equal("gre 203.0.113.2 -> 198.51.100.1", entry.Reply.ToString());
+    }
+
+    [Theory]
+    [InlineData("unknown  253 599 src=198.51.100.1 dst=198.51.100.2 [UNREPLIED] src=198.51.100.2 dst=198.51.100.1 mark=0 use=1", true)]
+    [InlineData("unknown  6 599 src=198.51.100.1 dst=198.51.100.2 [UNREPLIED] src=198.51.100.2 dst=198.51.100.1 mark=0 use=1", false)]
+    [InlineData("gre      17 27 src=192.0.2.1 dst=203.0.113.2 src=203.0.113.2 dst=198.51.100.1 mark=0 use=1", false)]
+    public void Generic_tracker_lines_are_read_only_when_name_and_number_agree(string line, bool readable)
+    {
+        Assert.Equal(readable, ConntrackListParser.TryParseLine(line, out _));
+    }
+
+    [Fact]
     public void Icmp_entry_keeps_the_id_as_port_and_type_code_as_destination()
     {
         const string line = "icmp     1 29 src=198.51.100.1 dst=198.51.100.2 type=8 code=0 id=7 src=198.51.100.2 dst=198.51.100.1 type=0 code=0 id=0 mark=0 use=1";

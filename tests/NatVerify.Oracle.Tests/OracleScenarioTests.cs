@@ -45,6 +45,16 @@ public class OracleScenarioTests(ITestOutputHelper output)
         Assert.Contains("specs/oracle/dnat-collision.yaml", names);
         Assert.Contains("specs/oracle/masquerade-port-range.yaml", names);
         Assert.Contains("specs/oracle/udp-race-dnat-range.yaml", names);
+
+        // Issue 12's behaviours and issue 11's notations.
+        foreach (var spec in new[]
+        {
+            "udp-reply-to-source", "gre-null-binding-clash", "icmp-snat-id-range", "icmp-dnat-id-range", "tcp-fin-reopen", "tcp-syn-retry",
+            "tcp-single-port-reuse", "tcp-small-range-reuse", "tcp-rst-reopen", "ctnetlink-no-nat", "ctnetlink-no-nat-nft", "ctnetlink-no-nat-nft-json",
+        })
+        {
+            Assert.Contains($"specs/oracle/{spec}.yaml", names);
+        }
     }
 
     [OracleTheory]

@@ -1,3 +1,4 @@
+using NatVerify.Model.Scenario;
 using NatVerify.Oracle.Model;
 using NatVerify.Oracle.Planning;
 using Xunit;
@@ -97,7 +98,7 @@ public class SchedulePlannerTests
     }
 
     [Fact]
-    public void Retrying_flow_is_refused()
+    public void Flow_with_more_retries_than_the_oracle_waits_through_is_refused()
     {
         var spec = Specs.SpecLoader.Parse(
             """
@@ -112,12 +113,37 @@ public class SchedulePlannerTests
             actors:
               - name: a
                 flow: 198.51.100.1:1000 -> 198.51.100.2:80
-                retries: 2
+                retries: 3
             """,
             "retry.yaml");
         var model = ModelPredictions.Compute(spec);
         var e = Assert.Throws<UnsupportedScenarioException>(() => SchedulePlanner.Plan(spec.Model, TopologyPlanner.Plan(spec.Model, model.Predictions, "nvo-test")));
-        Assert.Contains("a retransmits its SYN", e.Message, StringComparison.Ordinal);
+        Assert.Contains("a retransmits its SYN 3 times", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Retrying_flow_in_an_interleaved_spec_is_left_pending_while_the_delete_runs()
+    {
+        var steps = Plan("specs/oracle/tcp-syn-retry.yaml");
+        Assert.Collection(
+            steps,
+            s => Assert.Equal("insert", Assert.IsType<EventStep>(s).Actor),
+            s =>
+            {
+                var flow = Assert.IsType<FlowStep>(s);
+                Assert.Equal(["thief"], flow.Actors);
+                Assert.True(flow.Detached);
+            },
+            s => Assert.Equal("cleanup", Assert.IsType<EventStep>(s).Actor));
+    }
+
+    [Fact]
+    public void Connect_wait_lies_between_the_last_allowed_retransmission_and_the_next()
+    {
+        FlowActor Flow(int retries) => new("f", default, 0, PacketPath.LocalOut, null, "veth0", retries);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), SchedulePlanner.ConnectWait(Flow(0), TimeSpan.FromMilliseconds(400)));
+        Assert.Equal(TimeSpan.FromSeconds(2), SchedulePlanner.ConnectWait(Flow(1), TimeSpan.FromMilliseconds(400)));
+        Assert.Equal(TimeSpan.FromSeconds(5), SchedulePlanner.ConnectWait(Flow(2), TimeSpan.FromMilliseconds(400)));
     }
 
     [Fact]

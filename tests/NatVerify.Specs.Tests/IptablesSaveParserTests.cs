@@ -453,7 +453,7 @@ public class IptablesSaveParserTests
     [Fact]
     public void Nat_ports_need_tcp_or_udp()
     {
-        RuleFails("-A POSTROUTING -j SNAT --to-source 1.2.3.4:1000", 36, "a NAT port range needs -p tcp or -p udp");
+        RuleFails("-A POSTROUTING -j SNAT --to-source 1.2.3.4:1000", 36, "a NAT port range needs -p tcp, -p udp or -p icmp");
         RuleFails("-A POSTROUTING -p icmp -j MASQUERADE --to-ports 1000", 49, "--to-ports needs -p tcp or -p udp");
     }
 

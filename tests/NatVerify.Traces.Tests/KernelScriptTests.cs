@@ -21,6 +21,18 @@ public class KernelScriptTests
         Assert.Contains("# The model shows the same outcomes for this order as for the trace", script, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("specs/oracle/ctnetlink-no-nat.yaml", "| nv_in iptables-restore")]
+    [InlineData("specs/oracle/ctnetlink-no-nat-nft.yaml", "| nv_in nft -f -")]
+    [InlineData("specs/oracle/ctnetlink-no-nat-nft-json.yaml", "| nv_in nft -j -f -")]
+    public void The_ruleset_is_loaded_by_the_tool_of_its_notation(string spec, string loader)
+    {
+        var (file, _, _) = Repo.Witness(spec);
+        var script = KernelScript.Export(TraceReplayer.Replay(file, "w.json"));
+        Assert.Contains(loader, script, StringComparison.Ordinal);
+        Assert.Equal(loader.Contains("nft", StringComparison.Ordinal), script.Contains("nv_need nft nftables", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_spec_outside_the_documentation_ranges_cannot_be_exported()
     {

@@ -301,7 +301,7 @@ public sealed partial class NatSemantics
                 if (range.ProtoSpecified)
                 {
                     var key = KeyOf(t, manip);
-                    if (Ports.InRange(key, range.MinProto, range.MaxProto)
+                    if ((t.Protocol.IsPortless() || Ports.InRange(key, range.MinProto, range.MaxProto))
                         && (range.MinProto == range.MaxProto || !Used(slots, t, self, gc, stepProbes)))
                     {
                         if (range.MinProto == range.MaxProto)
@@ -334,7 +334,8 @@ public sealed partial class NatSemantics
             return false;
         }
 
-        return !range.ProtoSpecified || Ports.InRange(t.SrcPort, range.MinProto, range.MaxProto);
+        // l4proto_in_range: protocols without an L4 key (the default case) are always in range.
+        return !range.ProtoSpecified || t.Protocol.IsPortless() || Ports.InRange(t.SrcPort, range.MinProto, range.MaxProto);
     }
 
     /// <summary>
@@ -409,6 +410,16 @@ public sealed partial class NatSemantics
     /// </summary>
     private List<Choice> UniqueL4(ReadOnlySpan<Slot> slots, int self, ConntrackTuple t, NatRange range, ManipType manip, bool nullBinding, List<int> gc, List<Probe> probes)
     {
+        if (t.Protocol.IsPortless())
+        {
+            // nf_nat_l4proto_unique_tuple's default case (and GRE without a PPTP master conntrack: "we are not PPTP, do
+            // not change tuples") returns at once: there is no key to search, so a taken tuple stays taken and confirm
+            // decides (a clash on the reply tuple drops the packet, or merges it where allow_clash permits).
+            var by = TupleTaken(slots, t.Invert(), self, gc, null);
+            probes.Add(new Probe("nf_nat_l4proto_unique_tuple", t.Invert(), by, $"{t.Protocol.Name()} has no port or id: tuple unchanged"));
+            return [new Choice(t, by >= 0, probes)];
+        }
+
         int lo, hi;
         if (t.Protocol == L4Protocol.Icmp)
         {

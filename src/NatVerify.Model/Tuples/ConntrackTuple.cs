@@ -34,5 +34,5 @@ public readonly record struct ConntrackTuple(L4Protocol Protocol, Ipv4 SrcIp, Po
     /// <summary>Formats as <c>tcp 198.51.100.1:12345 -> 198.51.100.2:80</c> (ports as raw values).</summary>
     public override string ToString() => Protocol == L4Protocol.Icmp
         ? $"icmp {SrcIp} -> {DstIp} id={SrcPort} type={(DstPort.IsFresh ? 0 : DstPort.Raw >> 8)}"
-        : $"{Protocol.Name()} {SrcIp}:{SrcPort} -> {DstIp}:{DstPort}";
+        : Protocol.IsPortless() ? $"{Protocol.Name()} {SrcIp} -> {DstIp}" : $"{Protocol.Name()} {SrcIp}:{SrcPort} -> {DstIp}:{DstPort}";
 }

@@ -18,8 +18,8 @@ public static class AgentHost
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
-        using var clients = new ClientFlows();
         using var servers = new ServerRecorder();
+        using var clients = new ClientFlows(servers.Watch);
         for (var n = 0; n < MaxRequests; n++)
         {
             var line = input.ReadLine();
@@ -65,10 +65,15 @@ public static class AgentHost
             case "hello":
                 return new AgentResponse { Ok = true, Pid = Environment.ProcessId };
             case "serve":
-                servers.Serve(request.TcpPorts ?? [], request.UdpPorts ?? [], request.Icmp);
+                servers.Serve(request.TcpPorts ?? [], request.UdpPorts ?? [], request.Icmp, request.RawProtocols ?? []);
                 return new AgentResponse { Ok = true };
             case "flows":
                 return new AgentResponse { Ok = true, Results = clients.Run(request.Flows ?? [], request.Concurrent) };
+            case "start":
+                clients.Start(request.Flows ?? []);
+                return new AgentResponse { Ok = true };
+            case "collect":
+                return new AgentResponse { Ok = true, Results = [clients.Collect(request.Tag ?? throw new ArgumentException("collect needs a tag"))] };
             case "close":
                 clients.Close(request.Tag ?? throw new ArgumentException("close needs a tag"), request.How ?? "fin");
                 return new AgentResponse { Ok = true };
@@ -77,7 +82,7 @@ public static class AgentHost
             case "exit":
                 return new AgentResponse { Ok = true };
             default:
-                return new AgentResponse { Ok = false, Error = $"unknown op '{request.Op}' (known: hello, serve, flows, close, report, exit)" };
+                return new AgentResponse { Ok = false, Error = $"unknown op '{request.Op}' (known: hello, serve, flows, start, collect, close, report, exit)" };
         }
     }
 }

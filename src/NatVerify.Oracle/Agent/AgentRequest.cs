@@ -2,7 +2,8 @@ namespace NatVerify.Oracle.Agent;
 
 /// <summary>
 /// One command to an agent, sent as one JSON line on its standard input. <see cref="Op"/> is one of
-/// <c>hello</c>, <c>serve</c>, <c>flows</c>, <c>close</c>, <c>report</c> and <c>exit</c>.
+/// <c>hello</c>, <c>serve</c>, <c>flows</c>, <c>start</c> (one flow, left running), <c>collect</c> (its result, by
+/// <see cref="Tag"/>), <c>close</c>, <c>report</c> and <c>exit</c>.
 /// </summary>
 public sealed record AgentRequest
 {
@@ -17,6 +18,9 @@ public sealed record AgentRequest
 
     /// <summary><c>serve</c>: record ICMP echo requests that reach this namespace.</summary>
     public bool Icmp { get; init; }
+
+    /// <summary><c>serve</c>: portless IP protocols whose packets reaching this namespace are recorded (raw sockets).</summary>
+    public IReadOnlyList<int>? RawProtocols { get; init; }
 
     /// <summary><c>flows</c>: the first packets to send.</summary>
     public IReadOnlyList<FlowRequest>? Flows { get; init; }

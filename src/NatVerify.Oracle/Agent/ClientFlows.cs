@@ -10,7 +10,8 @@ namespace NatVerify.Oracle.Agent;
 /// Everything is bounded: at most <see cref="MaxFlowsPerRequest"/> flows per request, <see cref="MaxHeldSockets"/>
 /// sockets held, and every wait ends after the flow's timeout (at most <see cref="MaxTimeoutMs"/>).
 /// </summary>
-internal sealed class ClientFlows : IDisposable
+/// <param name="watchUdp">Called with every UDP socket a flow binds, so that what arrives at it is recorded (see <see cref="ServerRecorder.Watch"/>).</param>
+internal sealed class ClientFlows(Action<Socket>? watchUdp = null) : IDisposable
 {
     /// <summary>Most flows one request may carry.</summary>
     public const int MaxFlowsPerRequest = 64;
@@ -25,6 +26,7 @@ internal sealed class ClientFlows : IDisposable
     private readonly List<Socket> _held = [];
     private readonly Dictionary<(string Source, int Port, uint Mark), Socket> _udp = [];
     private readonly Dictionary<string, Socket> _tcpByTag = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<FlowResult>> _started = new(StringComparer.Ordinal);
 
     /// <summary>Runs the flows one after another, or all at once when <paramref name="concurrent"/>.</summary>
     public IReadOnlyList<FlowResult> Run(IReadOnlyList<FlowRequest> flows, bool concurrent)
@@ -85,6 +87,43 @@ internal sealed class ClientFlows : IDisposable
         return results.Select((r, i) => r ?? Error(flows[i].Tag, "the flow's thread did not finish in time")).ToList();
     }
 
+    /// <summary>Starts one flow without waiting for it (a connect that may need SYN retransmissions); see <see cref="Collect"/>.</summary>
+    public void Start(IReadOnlyList<FlowRequest> flows)
+    {
+        if (flows.Count != 1)
+        {
+            throw new ArgumentException($"start takes exactly one flow, not {flows.Count}");
+        }
+
+        var run = Prepare(flows[0]);
+        lock (_lock)
+        {
+            if (_started.ContainsKey(flows[0].Tag))
+            {
+                throw new ArgumentException($"flow {flows[0].Tag} was already started");
+            }
+
+            _started[flows[0].Tag] = Task.Factory.StartNew(run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Waits (bounded) for a flow <see cref="Start"/> began and returns its result.</summary>
+    public FlowResult Collect(string tag)
+    {
+        Task<FlowResult>? task;
+        lock (_lock)
+        {
+            _started.Remove(tag, out task);
+        }
+
+        if (task is null)
+        {
+            throw new ArgumentException($"no started flow {tag}");
+        }
+
+        return task.Wait(TimeSpan.FromMilliseconds(MaxTimeoutMs + 5_000)) ? task.Result : Error(tag, "the started flow did not finish in time");
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -113,6 +152,7 @@ internal sealed class ClientFlows : IDisposable
                 "tcp" => PrepareTcp(flow, source, destination, timeout),
                 "udp" => PrepareUdp(flow, source, destination),
                 "icmp" => PrepareIcmp(flow, source, destination, timeout),
+                "raw" => PrepareRaw(flow, source, destination),
                 _ => () => Error(flow.Tag, $"unknown protocol '{flow.Protocol}'"),
             };
         }
@@ -222,6 +262,7 @@ internal sealed class ClientFlows : IDisposable
 
                 _udp[key] = socket;
                 HoldLocked(socket);
+                watchUdp?.Invoke(socket);
             }
         }
 
@@ -265,11 +306,59 @@ internal sealed class ClientFlows : IDisposable
         };
     }
 
+    private static Func<FlowResult> PrepareRaw(FlowRequest flow, IPAddress source, IPAddress destination)
+    {
+        if (flow.ProtocolNumber is < 1 or > 255 or 1 or 6 or 17)
+        {
+            throw new ArgumentException($"raw flows carry a portless IP protocol number, not {flow.ProtocolNumber}");
+        }
+
+        var socket = LinuxSockets.RawIpv4(flow.ProtocolNumber);
+        try
+        {
+            LinuxSockets.SetMark(socket, flow.Mark);
+            socket.Bind(new IPEndPoint(source, 0));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var packet = RawPacket.Build(flow.ProtocolNumber, flow.Tag);
+        return () =>
+        {
+            using (socket)
+            {
+                try
+                {
+                    // A packet netfilter drops (NF_DROP at confirm) fails the send with EPERM: it left nothing on the wire.
+                    socket.SendTo(packet, new IPEndPoint(destination, 0));
+                    return new FlowResult { Tag = flow.Tag, Result = "sent" };
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
+                {
+                    return new FlowResult { Tag = flow.Tag, Result = "sent", Detail = $"dropped on the way out: {e.Message}" };
+                }
+                catch (SocketException e)
+                {
+                    return Error(flow.Tag, e.Message);
+                }
+            }
+        };
+    }
+
     private static FlowResult Echo(FlowRequest flow, Socket socket, byte[] request, IPEndPoint destination, int timeout)
     {
         try
         {
             socket.SendTo(request, destination);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
+        {
+            // EPERM: a netfilter hook dropped the request on its way out (NF_DROP at confirm, say), as a packet lost on the
+            // wire would be: no reply will come.
+            return new FlowResult { Tag = flow.Tag, Result = "timeout", Detail = $"dropped on the way out: {e.Message}" };
         }
         catch (SocketException e)
         {
@@ -320,8 +409,9 @@ internal sealed class ClientFlows : IDisposable
     }
 
     /// <summary>
-    /// Closes a connected TCP flow. <c>fin</c>: shutdown(SHUT_WR), wait (bounded) for the server's FIN, then close, so
-    /// the connection ends in TIME_WAIT on this side and its conntrack entry in TIME_WAIT; <c>rst</c>: SO_LINGER 0 and
+    /// Closes a connected TCP flow. <c>fin</c>: ask the server to close (it sends the first FIN), wait (bounded) for that
+    /// FIN, then close, so the connection ends in TIME_WAIT on the server's side and its conntrack entry in TIME_WAIT;
+    /// <c>rst</c>: SO_LINGER 0 and
     /// close, which sends a RST (the entry goes to CLOSE). A flow that did not connect is left alone.
     /// </summary>
     public void Close(string tag, string how)
@@ -349,7 +439,10 @@ internal sealed class ClientFlows : IDisposable
             }
             else if (how == "fin")
             {
-                socket.Shutdown(SocketShutdown.Send);
+                // The server closes first (it shuts down on this line), so the active closer, whose socket lingers in
+                // TIME_WAIT, is the server: the client may connect from the same 4-tuple again at once (a reopen), which
+                // its own TIME_WAIT socket would refuse. Conntrack goes to TIME_WAIT either way (FIN seen both ways).
+                socket.Send("fin\n"u8.ToArray());
                 socket.ReceiveTimeout = 2_000;
                 var buffer = new byte[256];
                 for (var n = 0; n < 64 && socket.Receive(buffer) > 0; n++)

@@ -10,8 +10,11 @@ public sealed record FlowRequest
     /// <summary>Identifies the flow at the servers.</summary>
     public required string Tag { get; init; }
 
-    /// <summary><c>tcp</c>, <c>udp</c> or <c>icmp</c>.</summary>
+    /// <summary><c>tcp</c>, <c>udp</c>, <c>icmp</c> or <c>raw</c> (a portless protocol, <see cref="ProtocolNumber"/>).</summary>
     public required string Protocol { get; init; }
+
+    /// <summary><c>raw</c>: the IP protocol number (GRE 47 gets a version-0 header).</summary>
+    public int ProtocolNumber { get; init; }
 
     /// <summary>Source address to bind.</summary>
     public required string Source { get; init; }

@@ -27,6 +27,24 @@ internal static class LinuxSockets
         socket.SetRawSocketOption(SolSocket, SoMark, value);
     }
 
+    /// <summary>
+    /// A raw IPv4 socket for any IP protocol number. .NET's <see cref="Socket"/> constructor accepts only the protocols
+    /// it names, so the socket is made with libc's <c>socket(AF_INET, SOCK_RAW, protocol)</c> and wrapped.
+    /// </summary>
+    public static Socket RawIpv4(int protocol)
+    {
+        var fd = NativeMethods.socket(AfInet, SockRaw, protocol);
+        if (fd < 0)
+        {
+            throw new SocketException(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+        }
+
+        return new Socket(new SafeSocketHandle((IntPtr)fd, ownsHandle: true));
+    }
+
+    private const int AfInet = 2;
+    private const int SockRaw = 3;
+
     /// <summary>The retransmissions TCP counted on the socket so far (for a connecting socket: SYN retransmissions), or 0 if unreadable.</summary>
     public static int TotalRetransmits(Socket socket)
     {
@@ -45,4 +63,14 @@ internal static class LinuxSockets
             return 0;
         }
     }
+}
+
+/// <summary>libc calls .NET has no managed equivalent for.</summary>
+internal static class NativeMethods
+{
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+#pragma warning disable SA1300 // the libc name
+    internal static extern int socket(int domain, int type, int protocol);
+#pragma warning restore SA1300
 }

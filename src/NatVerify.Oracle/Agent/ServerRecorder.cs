@@ -28,8 +28,14 @@ internal sealed class ServerRecorder : IDisposable
     private readonly HashSet<(string, int)> _served = [];
 
     /// <summary>Binds every requested port (failing as a whole if one cannot be bound) and starts recording.</summary>
-    public void Serve(IReadOnlyList<int> tcpPorts, IReadOnlyList<int> udpPorts, bool icmp)
+    public void Serve(IReadOnlyList<int> tcpPorts, IReadOnlyList<int> udpPorts, bool icmp, IReadOnlyList<int>? rawProtocols = null)
     {
+        rawProtocols ??= [];
+        if (rawProtocols.Any(p => p is < 1 or > 255 or 1 or 6 or 17))
+        {
+            throw new ArgumentException("raw protocols are portless IP protocol numbers (not icmp, tcp or udp)");
+        }
+
         lock (_lock)
         {
             if (_served.Count + tcpPorts.Count + udpPorts.Count > MaxPorts)
@@ -65,6 +71,13 @@ internal sealed class ServerRecorder : IDisposable
                 started.Add((raw, IcmpLoop));
                 raw.Bind(new IPEndPoint(IPAddress.Any, 0));
             }
+
+            foreach (var protocol in rawProtocols.Where(p => !IsServed("raw", p)))
+            {
+                var raw = LinuxSockets.RawIpv4(protocol);
+                started.Add((raw, s => RawLoop(s, protocol)));
+                raw.Bind(new IPEndPoint(IPAddress.Any, 0));
+            }
         }
         catch
         {
@@ -85,12 +98,27 @@ internal sealed class ServerRecorder : IDisposable
                 {
                     ProtocolType.Tcp => ("tcp", ((IPEndPoint)socket.LocalEndPoint!).Port),
                     ProtocolType.Udp => ("udp", ((IPEndPoint)socket.LocalEndPoint!).Port),
-                    _ => ("icmp", 0),
+                    ProtocolType.Icmp => ("icmp", 0),
+                    _ => ("raw", RawProtocolOf(socket)),
                 };
                 _served.Add(key);
                 _ = Task.Run(() => loop(socket));
             }
         }
+    }
+
+    /// <summary>
+    /// Records the tagged datagrams a flow's own UDP socket receives. A socket bound to a specific address and port wins
+    /// the kernel's UDP socket lookup (<c>udp4_lib_lookup2</c>: the better <c>compute_score</c>) over this recorder's
+    /// wildcard socket on that port, so a datagram addressed to another flow's source address and port (a reply
+    /// direction packet, say) is delivered to that flow's socket; what the kernel did is judged only if that socket
+    /// reports it too. The socket stays owned by the caller; the loop ends when it is closed.
+    /// </summary>
+    public void Watch(Socket udp)
+    {
+        ArgumentNullException.ThrowIfNull(udp);
+        udp.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
+        _ = Task.Run(() => ReceiveLoop(udp));
     }
 
     /// <summary>Everything recorded so far, in arrival order.</summary>
@@ -180,23 +208,39 @@ internal sealed class ServerRecorder : IDisposable
         var text = Encoding.ASCII.GetString(buffer, 0, length);
         var newline = text.IndexOf('\n');
         Record("tcp", newline >= 0 ? text[..newline] : text, remote, local.Address, local.Port);
-        await CloseAfterPeer(connection);
+        await CloseAfterPeer(connection, newline >= 0 && text[(newline + 1)..].Contains("fin", StringComparison.Ordinal));
     }
 
     /// <summary>
-    /// Waits for the client to end the connection and closes this side too: after the client's FIN the server's FIN
-    /// completes the close (the entry reaches TIME_WAIT); after a RST the socket is just released.
+    /// Waits for the client to end the connection and closes this side too: on the client's "fin" line this side sends
+    /// the first FIN (the client answers with its own, and this socket, the active closer, lingers in TIME_WAIT); after
+    /// the client's FIN the server's FIN completes the close (the entry reaches TIME_WAIT either way); after a RST the
+    /// socket is just released.
     /// </summary>
-    private async Task CloseAfterPeer(Socket connection)
+    private async Task CloseAfterPeer(Socket connection, bool finAlreadyRead)
     {
         var buffer = new byte[256];
+        var shut = false;
         try
         {
+            if (finAlreadyRead)
+            {
+                connection.Shutdown(SocketShutdown.Send);
+                shut = true;
+            }
+
             for (var n = 0; n < 1024; n++)
             {
-                if (await connection.ReceiveAsync(buffer, SocketFlags.None, _stop.Token) == 0)
+                var read = await connection.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                if (read == 0)
                 {
                     break;
+                }
+
+                if (!shut && Encoding.ASCII.GetString(buffer, 0, read).Contains("fin", StringComparison.Ordinal))
+                {
+                    connection.Shutdown(SocketShutdown.Send);
+                    shut = true;
                 }
             }
         }
@@ -253,6 +297,36 @@ internal sealed class ServerRecorder : IDisposable
                 && type == IcmpEcho.Request)
             {
                 Record("icmp", tag, new IPEndPoint(source, id), destination, 0);
+            }
+        }
+    }
+
+    private static int RawProtocolOf(Socket socket)
+    {
+        // SO_PROTOCOL (38): the IP protocol number of a raw socket made by LinuxSockets.RawIpv4.
+        Span<byte> value = stackalloc byte[4];
+        socket.GetRawSocketOption(1, 38, value);
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(value);
+    }
+
+    private async Task RawLoop(Socket socket, int protocol)
+    {
+        var buffer = new byte[2048];
+        for (var n = 0; n < MaxRecords; n++)
+        {
+            int length;
+            try
+            {
+                length = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (RawPacket.TryParse(buffer.AsSpan(0, length), protocol, out var source, out var destination, out var tag))
+            {
+                Record("raw", tag, new IPEndPoint(source, 0), destination, protocol);
             }
         }
     }

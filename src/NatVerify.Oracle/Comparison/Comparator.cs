@@ -60,6 +60,7 @@ public sealed class Comparator(NatSemantics semantics, Func<L4Protocol, Ipv4, in
         L4Protocol.Tcp => flow.Delivered is not { } d ? "timeout"
             : !d.DstPort.IsFresh && served(L4Protocol.Tcp, d.DstIp, d.DstPort.Raw) ? "connected" : "refused",
         L4Protocol.Udp => "sent",
+        var p when p.IsPortless() => "sent",
         _ => flow.Delivered is null ? "timeout" : "replied",
     };
 
@@ -273,9 +274,11 @@ public sealed class Comparator(NatSemantics semantics, Func<L4Protocol, Ipv4, in
 
     private string Model(ConntrackTuple t) => t.Protocol == L4Protocol.Icmp
         ? $"icmp {t.SrcIp} -> {t.DstIp} id {semantics.Ports.Describe(t.SrcPort)}"
+        : t.Protocol.IsPortless() ? $"{t.Protocol.Name()} {t.SrcIp} -> {t.DstIp}"
         : $"{t.Protocol.Name()} {t.SrcIp}:{semantics.Ports.Describe(t.SrcPort)} -> {t.DstIp}:{semantics.Ports.Describe(t.DstPort)}";
 
     private static string Kernel(ConntrackTuple t) => t.Protocol == L4Protocol.Icmp
         ? $"icmp {t.SrcIp} -> {t.DstIp} id {t.SrcPort.Raw}"
+        : t.Protocol.IsPortless() ? $"{t.Protocol.Name()} {t.SrcIp} -> {t.DstIp}"
         : $"{t.Protocol.Name()} {t.SrcIp}:{t.SrcPort.Raw} -> {t.DstIp}:{t.DstPort.Raw}";
 }

@@ -46,7 +46,7 @@ public static class ConntrackListParser
     {
         entry = null!;
         var tokens = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (tokens.Length < 3 || !L4ProtocolNames.TryParse(tokens[0], out var protocol))
+        if (tokens.Length < 3 || !TryProtocol(tokens[0], tokens[1], out var protocol))
         {
             return false;
         }
@@ -88,6 +88,24 @@ public static class ConntrackListParser
         return true;
     }
 
+    /// <summary>
+    /// The protocol of a line: <c>tcp 6</c>, <c>udp 17</c>, <c>icmp 1</c>, <c>gre 47</c>, or <c>unknown N</c> (the generic
+    /// tracker). Both columns must agree.
+    /// </summary>
+    private static bool TryProtocol(string name, string number, out L4Protocol protocol)
+    {
+        protocol = default;
+        if (!byte.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            return false;
+        }
+
+        protocol = (L4Protocol)n;
+        return L4ProtocolNames.TryParse(name, out var named) ? named == protocol
+            : name == "gre" ? protocol == L4Protocol.Gre
+            : name == "unknown" && protocol.IsPortless() && protocol != L4Protocol.Gre;
+    }
+
     private static bool TryTuple(L4Protocol protocol, Dictionary<string, string> fields, out ConntrackTuple tuple)
     {
         tuple = default;
@@ -105,6 +123,13 @@ public static class ConntrackListParser
             }
 
             tuple = new ConntrackTuple(protocol, src, Port.Of(id), dst, Port.Of((type << 8) | code));
+            return true;
+        }
+
+        if (protocol.IsPortless())
+        {
+            // GRE v0 lines carry srckey=0x0 dstkey=0x0 (not tuple keys here: they end the group); generic ones nothing.
+            tuple = new ConntrackTuple(protocol, src, Port.Of(0), dst, Port.Of(0));
             return true;
         }
 

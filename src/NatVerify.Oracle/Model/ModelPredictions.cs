@@ -92,6 +92,12 @@ public sealed class ModelPredictions
                         drops++;
                         dropped.Add(flow.Name);
                     }
+                    else
+                    {
+                        // Each earlier SYN of a flow that retransmitted was dropped at confirm (the Retrying phase follows
+                        // only such a drop). A flow dropped for good has its retransmissions counted from the socket instead.
+                        drops += slot.Attempt;
+                    }
 
                     if (slot.Phase is Phase.Merged or Phase.ClashEntry)
                     {

@@ -25,10 +25,11 @@ public static class SchedulePlanner
         ArgumentNullException.ThrowIfNull(topology);
         foreach (var actor in scenario.Actors)
         {
-            if (actor is FlowActor { Retries: > 0 } retrying)
+            if (actor is FlowActor { Retries: > MaxRetries } retrying)
             {
                 throw new UnsupportedScenarioException(
-                    $"actor {retrying.Name} retransmits its SYN: the oracle observes first packets only");
+                    $"actor {retrying.Name} retransmits its SYN {retrying.Retries} times: the oracle waits through at most {MaxRetries} "
+                    + "retransmissions (1 s, then 2 s more), which keeps a run within seconds");
             }
 
             if (actor is EntryTimeout timeout)
@@ -56,6 +57,10 @@ public static class SchedulePlanner
         {
             switch (actor)
             {
+                case FlowActor { Retries: > 0 } retrying when Detachable(scenario, retrying):
+                    Flush();
+                    steps.Add(new FlowStep([retrying.Name], topology.ClientNamespaces[retrying.Name], false) { Detached = true });
+                    break;
                 case FlowActor flow:
                     if (!bursts || (burst.Count > 0 && topology.ClientNamespaces[burst[0].Name] != topology.ClientNamespaces[flow.Name]))
                     {
@@ -87,6 +92,27 @@ public static class SchedulePlanner
         Flush();
         return steps;
     }
+
+    /// <summary>Most SYN retransmissions a flow may have for the oracle (<c>retries:</c>).</summary>
+    public const int MaxRetries = 2;
+
+    /// <summary>
+    /// How long the oracle waits for a flow's connect: past its last allowed retransmission and before the next (TCP's
+    /// initial RTO is 1 s and doubles: retransmissions at 1 s, 3 s, 7 s), i.e. halfway between the two.
+    /// </summary>
+    public static TimeSpan ConnectWait(FlowActor flow, TimeSpan flowTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        return flow.Retries <= 0 ? flowTimeout : TimeSpan.FromMilliseconds((1.5 * (1 << flow.Retries) - 1) * 1000);
+    }
+
+    /// <summary>
+    /// A retrying flow may be left pending while later actors run only where the model lets them act before it is done:
+    /// an interleaved schedule, and no constraint that waits for one of its milestones (the model holds such an actor
+    /// until the flow is finished, retransmissions included).
+    /// </summary>
+    private static bool Detachable(ScenarioModel scenario, FlowActor flow) =>
+        !scenario.Sequential && !scenario.Constraints.Any(c => c.Before == flow.Name);
 
     /// <summary>Splits a conntrack command into arguments (double quotes group), dropping a leading <c>conntrack</c>.</summary>
     public static IReadOnlyList<string> Arguments(string command)

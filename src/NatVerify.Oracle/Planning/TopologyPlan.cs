@@ -50,7 +50,8 @@ public sealed record TopologyPlan
         {
             L4Protocol.Tcp => server.TcpPorts.Contains(port),
             L4Protocol.Udp => server.UdpPorts.Contains(port),
-            _ => server.Icmp,
+            L4Protocol.Icmp => server.Icmp,
+            _ => server.RawProtocols.Contains((int)protocol),
         };
     }
 }

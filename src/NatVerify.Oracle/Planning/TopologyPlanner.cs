@@ -1,4 +1,5 @@
 using NatVerify.Model.Addressing;
+using NatVerify.Model.Nat;
 using NatVerify.Model.Scenario;
 using NatVerify.Model.Tuples;
 using NatVerify.Oracle.Model;
@@ -9,7 +10,8 @@ namespace NatVerify.Oracle.Planning;
 /// Lays a scenario out on namespaces. The NAT namespace gets the spec's interfaces (veths) with the spec's
 /// addresses; behind each interface a peer namespace holds the hosts reached through it: the sources of forwarded
 /// and locally delivered flows and every address the model says a first packet can be delivered to, each served
-/// (DNAT targets included; a destination that only exists until a DNAT rewrites it is merely routed). Only the documentation
+/// (DNAT targets included, every address of a DNAT range the model delivers into; a destination that only exists
+/// until a DNAT rewrites it is merely routed). Only the documentation
 /// ranges 198.51.100.0/24, 203.0.113.0/24 and 192.0.2.0/24 (and loopback) are used, and the namespaces are
 /// connected to nothing but each other.
 /// </summary>
@@ -53,7 +55,7 @@ public static class TopologyPlanner
         }
 
         var clients = new Dictionary<string, string>(StringComparer.Ordinal);
-        var servers = new Dictionary<string, (SortedSet<int> Tcp, SortedSet<int> Udp, bool Icmp)>(StringComparer.Ordinal);
+        var servers = new Dictionary<string, (SortedSet<int> Tcp, SortedSet<int> Udp, bool Icmp, SortedSet<int> Raw)>(StringComparer.Ordinal);
         var forwarding = false;
         var routed = new Dictionary<Ipv4, string>();
         foreach (var flow in scenario.Actors.OfType<FlowActor>())
@@ -71,6 +73,24 @@ public static class TopologyPlanner
             if (destinations.Count == 0)
             {
                 destinations.Add((original.DstIp, original.DstPort));
+            }
+
+            // find_best_ips_proto makes the address a DNAT range gives a flow a known function of the flow (jhash2 of
+            // source and destination), so the model predicts one address. The topology nevertheless hosts every address
+            // of that range: hosting only the predicted one would turn a wrong prediction into "nobody answered" and
+            // hide which address the kernel chose; with every candidate served, the report shows the kernel's pick.
+            foreach (var (address, port) in destinations.Where(d => d.DstIp != original.DstIp).ToList())
+            {
+                foreach (var range in DnatRanges(scenario).Where(r => r.MinAddr.Value <= address.Value && address.Value <= r.MaxAddr.Value))
+                {
+                    for (var a = range.MinAddr.Value; a <= range.MaxAddr.Value && a >= range.MinAddr.Value; a++)
+                    {
+                        if (!destinations.Contains((new Ipv4(a), port)))
+                        {
+                            destinations.Add((new Ipv4(a), port));
+                        }
+                    }
+                }
             }
 
             string receiver;
@@ -121,7 +141,7 @@ public static class TopologyPlanner
 
                 if (!servers.TryGetValue(owner, out var server))
                 {
-                    server = (new SortedSet<int>(), new SortedSet<int>(), false);
+                    server = (new SortedSet<int>(), new SortedSet<int>(), false, new SortedSet<int>());
                 }
 
                 switch (original.Protocol)
@@ -134,6 +154,9 @@ public static class TopologyPlanner
                         break;
                     case L4Protocol.Icmp:
                         server.Icmp = true;
+                        break;
+                    case var p when p.IsPortless():
+                        server.Raw.Add((int)p);
                         break;
                 }
 
@@ -150,11 +173,25 @@ public static class TopologyPlanner
                 routed.Where(r => r.Value == peers[kv.Key] && !owners.ContainsKey(r.Key) && r.Key.Value >> 24 != 127).Select(r => r.Key).Order().ToList())).ToList(),
             LoopbackAddresses = loopback,
             Forwarding = forwarding,
-            Servers = servers.ToDictionary(kv => kv.Key, kv => new ServerPlan([.. kv.Value.Tcp], [.. kv.Value.Udp], kv.Value.Icmp), StringComparer.Ordinal),
+            Servers = servers.ToDictionary(kv => kv.Key, kv => new ServerPlan([.. kv.Value.Tcp], [.. kv.Value.Udp], kv.Value.Icmp) { RawProtocols = [.. kv.Value.Raw] }, StringComparer.Ordinal),
             ClientNamespaces = clients,
             Owners = owners,
         };
     }
+
+    /// <summary>
+    /// The address ranges of every DNAT rule of every table (at most <see cref="MaxHostedRange"/> addresses each: a wider
+    /// range cannot be laid out in the documentation ranges anyway, and only its predicted address is hosted).
+    /// </summary>
+    private static IEnumerable<NatRange> DnatRanges(ScenarioModel scenario) =>
+        scenario.Ruleset.Tables.SelectMany(t => t.Chains.Values).Concat(scenario.Ruleset.Tables.Count == 0 ? scenario.Ruleset.Chains.Values : [])
+            .SelectMany(c => c.Rules)
+            .Select(r => r.Target)
+            .OfType<DnatTarget>()
+            .Select(d => d.Range)
+            .Where(r => r.MapIps && r.MaxAddr.Value >= r.MinAddr.Value && r.MaxAddr.Value - r.MinAddr.Value < MaxHostedRange);
+
+    private const uint MaxHostedRange = 256;
 
     private static string Peer(Dictionary<string, string> peers, string? iface, FlowActor flow, string key, string kind) =>
         iface is not null && peers.TryGetValue(iface, out var ns)
