@@ -19,8 +19,11 @@ public enum UnlinkSelection
     /// <summary>None.</summary>
     None,
 
-    /// <summary>Expired linked entries its lookups or probes met (<c>nf_ct_gc_expired</c> from an RCU lookup).</summary>
-    ExpiredMet,
+    /// <summary>
+    /// Linked entries its lookup met and killed: expired ones (<c>nf_ct_gc_expired</c> from the RCU lookup) and a
+    /// TIME_WAIT/CLOSE TCP entry that a SYN reopens (<c>tcp_packet</c> -> <c>nf_ct_kill</c>).
+    /// </summary>
+    MetByLookup,
 
     /// <summary>Expired entries met, and one linked entry a probe evicted (<c>nf_nat_used_tuple_harder</c>).</summary>
     ExpiredMetOrEvicted,
@@ -81,7 +84,7 @@ public static class TableEffects
                 "conntrack-in-preserves-invariant",
                 "nf_conntrack_in -> resolve_normal_ct -> __nf_conntrack_find_get / init_conntrack",
                 mutant == KernelMutant.InitConntrackLinksEntry ? SelfLink.BothOnLookupMiss : SelfLink.None,
-                UnlinkSelection.ExpiredMet,
+                UnlinkSelection.MetByLookup,
                 leavesReply,
                 ReplyRewrite.None),
 

@@ -223,7 +223,7 @@ public static class InductionProver
         {
             var allowed = effect.Unlinks switch
             {
-                UnlinkSelection.ExpiredMet => z.And(t.Linked(e), t.Expired(e)),
+                UnlinkSelection.MetByLookup => t.Linked(e), // the TCP state is not encoded: any linked entry met
                 UnlinkSelection.ExpiredMetOrEvicted => z.And(t.Linked(e), z.Or(t.Expired(e), z.Eq(e, evicted))),
                 UnlinkSelection.AnyLinked => t.Linked(e),
                 _ => z.True,
