@@ -38,7 +38,8 @@ internal static class ProveCommand
         };
         var mutant = new Option<string?>("--mutant")
         {
-            Description = $"Prove against a deliberately broken kernel: {string.Join(", ", KernelMutantNames.All.Select(m => m.CliName()))}.",
+            Description = $"Prove against a deliberately broken kernel: {string.Join(", ", KernelMutantNames.All.Select(m => m.CliName()))}; "
+                + $"--induction only: {string.Join(", ", KernelMutantNames.ProofOnly.Select(m => m.CliName()))}.",
         };
         var properties = new Option<string[]>("--property")
         {
@@ -64,7 +65,7 @@ internal static class ProveCommand
                 return (int)ExitCode.BadInput;
             }
 
-            if (!TryMutant(parse.GetValue(mutant), stderr, out var km) || !TryProfile(parse.GetValue(profile), stderr, out var kp))
+            if (!TryMutant(parse.GetValue(mutant), inductive, stderr, out var km) || !TryProfile(parse.GetValue(profile), stderr, out var kp))
             {
                 return (int)ExitCode.BadInput;
             }
@@ -478,7 +479,7 @@ internal static class ProveCommand
         return failed > 0 ? ExitCode.Violated : unknown > 0 ? ExitCode.Inconclusive : ExitCode.Holds;
     }
 
-    private static bool TryMutant(string? name, TextWriter stderr, out KernelMutant mutant)
+    private static bool TryMutant(string? name, bool inductive, TextWriter stderr, out KernelMutant mutant)
     {
         mutant = KernelMutant.None;
         if (name is null)
@@ -486,12 +487,18 @@ internal static class ProveCommand
             return true;
         }
 
-        if (KernelMutantNames.TryParse(name, out mutant))
+        if (KernelMutantNames.TryParse(name, inductive, out mutant))
         {
             return true;
         }
 
-        stderr.WriteLine($"error: unknown mutant '{name}'; known: {string.Join(", ", KernelMutantNames.All.Select(x => x.CliName()))}");
+        if (!inductive && KernelMutantNames.TryParse(name, proofOnlyToo: true, out _))
+        {
+            stderr.WriteLine($"error: mutant '{name}' exists only for --induction (the explicit engine and BMC do not model it)");
+            return false;
+        }
+
+        stderr.WriteLine($"error: unknown mutant '{name}'; known: {string.Join(", ", KernelMutantNames.All.Concat(inductive ? KernelMutantNames.ProofOnly : []).Select(x => x.CliName()))}");
         return false;
     }
 
