@@ -432,8 +432,9 @@ internal static class ProveCommand
     private static ExitCode Induction(TextWriter stdout, IReadOnlyList<KernelProfile> profiles, KernelMutant mutant, InductionReport report)
     {
         stdout.WriteLine($"natverify prove --induction   profiles: {string.Join(", ", profiles.Select(p => p.Name))}   mutant: {mutant.CliName()}");
-        stdout.WriteLine("  Claim: linked-tuple uniqueness is preserved by every atomic step, from any table that satisfies it, for");
-        stdout.WriteLine("  tables of any size; and the null binding never changes an address or a DST port.");
+        stdout.WriteLine("  Claim: linked-tuple uniqueness (and, for the steps that unlink, no DYING entry left linked) is preserved by");
+        stdout.WriteLine("  every atomic step, from any table that satisfies it, for tables of any size; and the null binding never");
+        stdout.WriteLine("  changes an address or a DST port.");
         stdout.WriteLine("  Assumptions:");
         foreach (var a in report.Assumptions)
         {
