@@ -56,18 +56,36 @@ public sealed class AgreementTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Every shipped spec under specs/ of full depth up to 16: inside the BMC subset both engines agree at the full
-    /// depth; outside it the bounded model checker refuses the spec with a reason instead of answering.
+    /// What BMC leaves out on purpose (docs/smt.md, "Out of BMC's scope", gives each reason): a shipped spec refused
+    /// for anything else fails the agreement test.
+    /// </summary>
+    public static IReadOnlyList<string> OutOfScope { get; } =
+    [
+        "closes a TCP connection", // TCP state (TIME_WAIT/CLOSE, reopening SYNs) is not encoded
+        "is a conntrack -D", // deletes
+        "is an entry timeout", // timeouts, expiry and GC
+        "retransmits its SYN", // retransmissions
+        "uses a match the encoding does not know", // multiport, iprange, addrtype, conntrack, gre...
+        "runs statements", // MARK, CONNMARK, LOG
+        "is an ICMP flow", // ICMP ids and echo types
+        "inserts an ICMP entry",
+        "maps to a port range without --random", // in-order DNAT port search
+    ];
+
+    /// <summary>
+    /// Every shipped spec under specs/ of full depth up to 16, real kernel, at the full depth (every interleaving to
+    /// its end, with the spec's concrete values): both engines find the same violated properties and the same joint
+    /// outcomes, and every BMC witness replays. A refusal fails unless its reason is in <see cref="OutOfScope"/>.
     /// </summary>
     [Theory]
     [MemberData(nameof(ShippedSpecs), false)]
-    public void Every_shipped_spec_is_either_refused_or_answered_as_the_explicit_engine_answers(string relative) => ShippedSpec(relative);
+    public void Every_shipped_spec_is_answered_as_the_explicit_engine_answers_unless_out_of_scope(string relative) => ShippedSpec(relative);
 
     /// <summary>The same for the deeper shipped specs (e.g. three thief/client pairs, 24 steps: about 30 s).</summary>
     [Theory]
     [Trait("Category", "Long")]
     [MemberData(nameof(ShippedSpecs), true)]
-    public void Every_deep_shipped_spec_is_either_refused_or_answered_as_the_explicit_engine_answers(string relative) => ShippedSpec(relative);
+    public void Every_deep_shipped_spec_is_answered_as_the_explicit_engine_answers_unless_out_of_scope(string relative) => ShippedSpec(relative);
 
     private void ShippedSpec(string relative)
     {
@@ -79,11 +97,22 @@ public sealed class AgreementTests(ITestOutputHelper output)
         catch (Bmc.BmcUnsupportedException e)
         {
             output.WriteLine($"refused: {e.Message}");
-            Assert.False(string.IsNullOrWhiteSpace(e.Message));
+            Assert.True(OutOfScope.Any(r => e.Message.Contains(r, StringComparison.Ordinal)), $"refused for a reason BMC should cover: {e.Message}");
             return;
         }
 
-        var result = Agreement.Compare(spec, KernelMutant.None, Bmc.BmcSubset.FullDepth(spec.Model));
+        Agreement.Result result;
+        try
+        {
+            result = Agreement.Compare(spec, KernelMutant.None, Bmc.BmcSubset.FullDepth(spec.Model));
+        }
+        catch (Bmc.BmcUnsupportedException e)
+        {
+            output.WriteLine($"refused while encoding: {e.Message}");
+            Assert.True(OutOfScope.Any(r => e.Message.Contains(r, StringComparison.Ordinal)), $"refused for a reason BMC should cover: {e.Message}");
+            return;
+        }
+
         output.WriteLine($"{result.Bmc.JointOutcomes.Count} joint outcomes, full depth {result.Bmc.FullDepth}");
         Assert.True(result.Differences.Count == 0, string.Join("\n", result.Differences));
     }
