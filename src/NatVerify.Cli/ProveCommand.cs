@@ -38,7 +38,8 @@ internal static class ProveCommand
         };
         var mutant = new Option<string?>("--mutant")
         {
-            Description = $"Prove against a deliberately broken kernel: {string.Join(", ", KernelMutantNames.All.Select(m => m.CliName()))}.",
+            Description = $"Prove against a deliberately broken kernel: {string.Join(", ", KernelMutantNames.All.Select(m => m.CliName()))}; "
+                + $"--induction only: {string.Join(", ", KernelMutantNames.ProofOnly.Select(m => m.CliName()))}.",
         };
         var properties = new Option<string[]>("--property")
         {
@@ -64,7 +65,7 @@ internal static class ProveCommand
                 return (int)ExitCode.BadInput;
             }
 
-            if (!TryMutant(parse.GetValue(mutant), stderr, out var km) || !TryProfile(parse.GetValue(profile), stderr, out var kp))
+            if (!TryMutant(parse.GetValue(mutant), inductive, stderr, out var km) || !TryProfile(parse.GetValue(profile), stderr, out var kp))
             {
                 return (int)ExitCode.BadInput;
             }
@@ -431,8 +432,9 @@ internal static class ProveCommand
     private static ExitCode Induction(TextWriter stdout, IReadOnlyList<KernelProfile> profiles, KernelMutant mutant, InductionReport report)
     {
         stdout.WriteLine($"natverify prove --induction   profiles: {string.Join(", ", profiles.Select(p => p.Name))}   mutant: {mutant.CliName()}");
-        stdout.WriteLine("  Claim: linked-tuple uniqueness is preserved by every atomic step, from any table that satisfies it, for");
-        stdout.WriteLine("  tables of any size; and the null binding never changes an address or a DST port.");
+        stdout.WriteLine("  Claim: linked-tuple uniqueness (and, for the steps that unlink, no DYING entry left linked) is preserved by");
+        stdout.WriteLine("  every atomic step, from any table that satisfies it, for tables of any size; and the null binding never");
+        stdout.WriteLine("  changes an address or a DST port.");
         stdout.WriteLine("  Assumptions:");
         foreach (var a in report.Assumptions)
         {
@@ -478,7 +480,7 @@ internal static class ProveCommand
         return failed > 0 ? ExitCode.Violated : unknown > 0 ? ExitCode.Inconclusive : ExitCode.Holds;
     }
 
-    private static bool TryMutant(string? name, TextWriter stderr, out KernelMutant mutant)
+    private static bool TryMutant(string? name, bool inductive, TextWriter stderr, out KernelMutant mutant)
     {
         mutant = KernelMutant.None;
         if (name is null)
@@ -486,12 +488,18 @@ internal static class ProveCommand
             return true;
         }
 
-        if (KernelMutantNames.TryParse(name, out mutant))
+        if (KernelMutantNames.TryParse(name, inductive, out mutant))
         {
             return true;
         }
 
-        stderr.WriteLine($"error: unknown mutant '{name}'; known: {string.Join(", ", KernelMutantNames.All.Select(x => x.CliName()))}");
+        if (!inductive && KernelMutantNames.TryParse(name, proofOnlyToo: true, out _))
+        {
+            stderr.WriteLine($"error: mutant '{name}' exists only for --induction (the explicit engine and BMC do not model it)");
+            return false;
+        }
+
+        stderr.WriteLine($"error: unknown mutant '{name}'; known: {string.Join(", ", KernelMutantNames.All.Concat(inductive ? KernelMutantNames.ProofOnly : []).Select(x => x.CliName()))}");
         return false;
     }
 

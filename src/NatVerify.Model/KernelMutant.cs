@@ -17,6 +17,25 @@ public enum KernelMutant
 
     /// <summary><c>nf_conntrack_tuple_taken</c> also sees other CPUs' unconfirmed entries.</summary>
     ProbeSeesUnconfirmed,
+
+    /// <summary>
+    /// Proof-only: <c>init_conntrack</c> links the new entry into the hash table at once (on a lookup miss), as if it
+    /// were confirmed, without <c>__nf_conntrack_confirm</c>'s clash scan. Not explored by the explicit engine.
+    /// </summary>
+    InitConntrackLinksEntry,
+
+    /// <summary>
+    /// Proof-only: <c>nf_conntrack_alter_reply</c> rewrites the reply tuple of a confirmed entry in place (the
+    /// <c>WARN_ON(nf_ct_is_confirmed(ct))</c> case taken) without re-hashing or a clash check. Not explored by the
+    /// explicit engine.
+    /// </summary>
+    NatAltersConfirmedReply,
+
+    /// <summary>
+    /// Proof-only: <c>nf_ct_delete</c> (and so conntrack -D, GC and lookups that collect expired entries) unlinks the
+    /// ORIGINAL node only: the DYING entry's reply node stays hashed. Not explored by the explicit engine.
+    /// </summary>
+    CtDeleteLeavesReplyNode,
 }
 
 /// <summary>CLI names of mutants.</summary>
@@ -26,6 +45,13 @@ public static class KernelMutantNames
     public static IReadOnlyList<KernelMutant> All { get; } =
         [KernelMutant.NoNullBinding, KernelMutant.NoConfirmClashCheck, KernelMutant.DstNullBindingChangesPort, KernelMutant.ProbeSeesUnconfirmed];
 
+    /// <summary>
+    /// Mutants only <c>prove --induction</c> knows: their steps (a table change in place) have no explicit-engine
+    /// counterpart, so <c>check</c>, <c>mutants</c> and BMC do not accept them.
+    /// </summary>
+    public static IReadOnlyList<KernelMutant> ProofOnly { get; } =
+        [KernelMutant.InitConntrackLinksEntry, KernelMutant.NatAltersConfirmedReply, KernelMutant.CtDeleteLeavesReplyNode];
+
     /// <summary>Kebab-case name, e.g. <c>no-null-binding</c>.</summary>
     public static string CliName(this KernelMutant mutant) => mutant switch
     {
@@ -34,13 +60,19 @@ public static class KernelMutantNames
         KernelMutant.NoConfirmClashCheck => "no-confirm-clash-check",
         KernelMutant.DstNullBindingChangesPort => "dst-null-binding-changes-port",
         KernelMutant.ProbeSeesUnconfirmed => "probe-sees-unconfirmed",
+        KernelMutant.InitConntrackLinksEntry => "init-conntrack-links-entry",
+        KernelMutant.NatAltersConfirmedReply => "nat-alters-confirmed-reply",
+        KernelMutant.CtDeleteLeavesReplyNode => "ct-delete-leaves-reply-node",
         _ => throw new ArgumentOutOfRangeException(nameof(mutant)),
     };
 
-    /// <summary>Parses a kebab-case name.</summary>
-    public static bool TryParse(string name, out KernelMutant mutant)
+    /// <summary>Parses a kebab-case name (not a proof-only mutant).</summary>
+    public static bool TryParse(string name, out KernelMutant mutant) => TryParse(name, proofOnlyToo: false, out mutant);
+
+    /// <summary>Parses a kebab-case name; <paramref name="proofOnlyToo"/> also accepts <see cref="ProofOnly"/> mutants.</summary>
+    public static bool TryParse(string name, bool proofOnlyToo, out KernelMutant mutant)
     {
-        foreach (var m in All.Prepend(KernelMutant.None))
+        foreach (var m in All.Prepend(KernelMutant.None).Concat(proofOnlyToo ? ProofOnly : []))
         {
             if (string.Equals(m.CliName(), name, StringComparison.OrdinalIgnoreCase))
             {

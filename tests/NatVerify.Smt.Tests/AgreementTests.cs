@@ -27,7 +27,10 @@ public sealed class AgreementTests(ITestOutputHelper output)
         return data;
     }
 
-    /// <summary>Every seed spec under the real kernel and every mutant, at the full depth (all interleavings to their end).</summary>
+    /// <summary>
+    /// Every seed spec under the real kernel and every mutant the explicit engine knows, at the full depth (every
+    /// interleaving to its end, the spec's concrete values): same violated properties, same joint outcomes.
+    /// </summary>
     [Theory]
     [MemberData(nameof(SeedsAndMutants))]
     public void Bmc_and_the_explicit_engine_agree_on_seed_specs_at_full_depth(string seed, string mutant)
@@ -56,18 +59,36 @@ public sealed class AgreementTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Every shipped spec under specs/ of full depth up to 16: inside the BMC subset both engines agree at the full
-    /// depth; outside it the bounded model checker refuses the spec with a reason instead of answering.
+    /// What BMC leaves out on purpose (docs/smt.md, "Out of BMC's scope", gives each reason): a shipped spec refused
+    /// for anything else fails the agreement test.
+    /// </summary>
+    public static IReadOnlyList<string> OutOfScope { get; } =
+    [
+        "closes a TCP connection", // TCP state (TIME_WAIT/CLOSE, reopening SYNs) is not encoded
+        "is a conntrack -D", // deletes
+        "is an entry timeout", // timeouts, expiry and GC
+        "retransmits its SYN", // retransmissions
+        "uses a match the encoding does not know", // multiport, iprange, addrtype, conntrack, gre...
+        "runs statements", // MARK, CONNMARK, LOG
+        "is an ICMP flow", // ICMP ids and echo types
+        "inserts an ICMP entry",
+        "maps to a port range without --random", // in-order DNAT port search
+    ];
+
+    /// <summary>
+    /// Every shipped spec under specs/ of full depth up to 16, real kernel, at the full depth (every interleaving to
+    /// its end, with the spec's concrete values): both engines find the same violated properties and the same joint
+    /// outcomes, and every BMC witness replays. A refusal fails unless its reason is in <see cref="OutOfScope"/>.
     /// </summary>
     [Theory]
     [MemberData(nameof(ShippedSpecs), false)]
-    public void Every_shipped_spec_is_either_refused_or_answered_as_the_explicit_engine_answers(string relative) => ShippedSpec(relative);
+    public void Every_shipped_spec_is_answered_as_the_explicit_engine_answers_unless_out_of_scope(string relative) => ShippedSpec(relative);
 
     /// <summary>The same for the deeper shipped specs (e.g. three thief/client pairs, 24 steps: about 30 s).</summary>
     [Theory]
     [Trait("Category", "Long")]
     [MemberData(nameof(ShippedSpecs), true)]
-    public void Every_deep_shipped_spec_is_either_refused_or_answered_as_the_explicit_engine_answers(string relative) => ShippedSpec(relative);
+    public void Every_deep_shipped_spec_is_answered_as_the_explicit_engine_answers_unless_out_of_scope(string relative) => ShippedSpec(relative);
 
     private void ShippedSpec(string relative)
     {
@@ -79,16 +100,30 @@ public sealed class AgreementTests(ITestOutputHelper output)
         catch (Bmc.BmcUnsupportedException e)
         {
             output.WriteLine($"refused: {e.Message}");
-            Assert.False(string.IsNullOrWhiteSpace(e.Message));
+            Assert.True(OutOfScope.Any(r => e.Message.Contains(r, StringComparison.Ordinal)), $"refused for a reason BMC should cover: {e.Message}");
             return;
         }
 
-        var result = Agreement.Compare(spec, KernelMutant.None, Bmc.BmcSubset.FullDepth(spec.Model));
+        Agreement.Result result;
+        try
+        {
+            result = Agreement.Compare(spec, KernelMutant.None, Bmc.BmcSubset.FullDepth(spec.Model));
+        }
+        catch (Bmc.BmcUnsupportedException e)
+        {
+            output.WriteLine($"refused while encoding: {e.Message}");
+            Assert.True(OutOfScope.Any(r => e.Message.Contains(r, StringComparison.Ordinal)), $"refused for a reason BMC should cover: {e.Message}");
+            return;
+        }
+
         output.WriteLine($"{result.Bmc.JointOutcomes.Count} joint outcomes, full depth {result.Bmc.FullDepth}");
         Assert.True(result.Differences.Count == 0, string.Join("\n", result.Differences));
     }
 
-    /// <summary>Below the full depth too: each bound 0..full depth of the race with the clash-check mutant.</summary>
+    /// <summary>
+    /// Below the full depth too: for each bound K from 0 to the full depth of race-unconstrained under the clash-check
+    /// mutant, both engines agree on every run of at most K steps, and the violation appears from one K onwards.
+    /// </summary>
     [Fact]
     public void Bmc_and_the_explicit_engine_agree_at_every_bound_below_the_full_depth()
     {
@@ -110,11 +145,17 @@ public sealed class AgreementTests(ITestOutputHelper output)
         Assert.Equal(Enumerable.Range(violatedAt[0], violatedAt.Count), violatedAt);
     }
 
-    /// <summary>Random small specs (seed printed; NATVERIFY_SEED overrides), real kernel and one mutant each, at the full depth.</summary>
+    /// <summary>
+    /// 8 random small specs from <see cref="SpecGenerator"/> (2-3 actors; SNAT to an address, a port, a two-port or a
+    /// two-address range; DNAT to a port or a two-address range; MASQUERADE with and without --to-ports; REDIRECT at
+    /// LOCAL_OUT and PRE_ROUTING), each under the real kernel or one random mutant, at the full depth: both engines
+    /// report the same violated properties and joint outcomes over every interleaving, and every witness replays.
+    /// A refusal fails the test: the generator stays inside the BMC subset. Seed printed; NATVERIFY_SEED overrides.
+    /// </summary>
     [Fact]
-    public void Bmc_and_the_explicit_engine_agree_on_random_small_specs() => RandomAgreement(12);
+    public void Bmc_and_the_explicit_engine_agree_on_random_small_specs() => RandomAgreement(8);
 
-    /// <summary>The same over 150 specs.</summary>
+    /// <summary>The same over 150 specs (Long).</summary>
     [Fact]
     [Trait("Category", "Long")]
     public void Bmc_and_the_explicit_engine_agree_on_many_random_small_specs() => RandomAgreement(150);
@@ -125,6 +166,7 @@ public sealed class AgreementTests(ITestOutputHelper output)
         var random = new Random(Seed);
         var mutants = KernelMutantNames.All.Prepend(KernelMutant.None).ToArray();
         var checkedSpecs = 0;
+        var interesting = 0;
         for (var n = 0; n < count; n++)
         {
             var specSeed = random.Next();
@@ -145,8 +187,16 @@ public sealed class AgreementTests(ITestOutputHelper output)
             Assert.True(result.Differences.Count == 0, $"spec seed {specSeed}, mutant {mutant.CliName()}:\n{string.Join("\n", result.Differences)}\n{yaml}");
             output.WriteLine($"spec seed {specSeed} ({mutant.CliName()}): {result.Bmc.JointOutcomes.Count} joint outcomes, violated [{string.Join(", ", result.Explicit.ViolatedProperties)}]");
             checkedSpecs++;
+            if (result.Bmc.JointOutcomes.Count > 1 || result.Explicit.ViolatedProperties.Count > 0)
+            {
+                interesting++;
+            }
         }
 
         Assert.Equal(count, checkedSpecs);
+
+        // Specs with one outcome and no violation compare little: the generator must make races.
+        output.WriteLine($"{interesting} of {count} specs had several joint outcomes or a violation");
+        Assert.True(interesting >= count / 4, $"only {interesting} of {count} specs had several joint outcomes or a violation");
     }
 }

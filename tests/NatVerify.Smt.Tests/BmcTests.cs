@@ -98,7 +98,21 @@ public sealed class BmcTests
               - name: a
                 flow: 198.51.100.1:1 -> 198.51.100.2:2
             """, "masq.yaml");
-        Assert.Contains("MASQUERADE", Assert.Throws<BmcUnsupportedException>(() => BmcSubset.Check(masquerade.Model)).Message, StringComparison.Ordinal);
+        BmcSubset.Check(masquerade.Model); // MASQUERADE is inside the subset now
+
+        var dnatRange = SpecLoader.Parse("""
+            name: dnat-range
+            description: x
+            ruleset: |
+              *nat
+              :OUTPUT ACCEPT [0:0]
+              -A OUTPUT -p tcp -j DNAT --to-destination 198.51.100.2:80-81
+              COMMIT
+            actors:
+              - name: a
+                flow: 198.51.100.1:1 -> 198.51.100.2:2
+            """, "dnat-range.yaml");
+        Assert.Contains("port range without --random", Assert.Throws<BmcUnsupportedException>(() => BmcSubset.Check(dnatRange.Model)).Message, StringComparison.Ordinal);
 
         var timeout = SpecLoader.Parse("""
             name: to

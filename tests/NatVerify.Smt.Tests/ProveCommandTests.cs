@@ -25,6 +25,21 @@ public sealed class ProveCommandTests
     }
 
     [Fact]
+    public void Induction_lists_one_obligation_per_table_changing_step_and_takes_proof_only_mutants()
+    {
+        var (code, stdout, _) = Support.Cli("prove", "--induction", "--profile", "linux-6.12", "--mutant", "init-conntrack-links-entry");
+        Assert.Equal(ExitCode.Violated, code);
+        foreach (var id in new[] { "conntrack-in-preserves-invariant", "nat-setup-preserves-invariant", "ctnetlink-delete-preserves-invariant", "gc-preserves-invariant" })
+        {
+            Assert.Contains(id, stdout, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("other-steps", stdout, StringComparison.Ordinal);
+        Assert.Contains("conntrack-in-preserves-invariant       FAILS", stdout, StringComparison.Ordinal);
+        Assert.Contains("X linked at once", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bmc_on_the_seed_race_with_symbolic_ports_holds_and_lists_the_rewrite()
     {
         var (code, stdout, stderr) = Support.Cli("prove", "seed:race-thief", "--bmc", "8", "--symbolic", "client.sport", "--symbolic", "thief.sport");
@@ -81,6 +96,7 @@ public sealed class ProveCommandTests
     [InlineData(new[] { "prove", "seed:nope", "--bmc", "8" }, "no embedded spec")]
     [InlineData(new[] { "prove", "seed:race-thief", "--bmc", "8", "--mutant", "nope" }, "unknown mutant")]
     [InlineData(new[] { "prove", "--induction", "--profile", "linux-1.0" }, "unknown kernel profile")]
+    [InlineData(new[] { "prove", "seed:race-thief", "--bmc", "8", "--mutant", "ct-delete-leaves-reply-node" }, "exists only for --induction")]
     [InlineData(new[] { "prove", "--induction", "seed:race-thief" }, "--induction takes no spec")]
     [InlineData(new[] { "prove", "seed:race-thief", "--bmc", "8", "--property", "nope" }, "unknown property")]
     public void Bad_input_is_refused_with_exit_2(string[] args, string message)

@@ -5,7 +5,9 @@ namespace NatVerify.Smt.Tests;
 
 /// <summary>
 /// Small random specs inside the BMC subset: 2-3 actors (TCP/UDP flows on every path, ctnetlink inserts) over a
-/// few addresses and ports that often collide, optional SNAT/DNAT rules, order constraints and a random profile.
+/// few addresses and ports that often collide; optional SNAT (one address, address:port, a two-port range, a
+/// two-address range), DNAT (address:port or a two-address range), MASQUERADE (with or without --to-ports) and
+/// REDIRECT (LOCAL_OUT to loopback, PRE_ROUTING to the in interface); order constraints and a random profile.
 /// Deterministic for a seed.
 /// </summary>
 internal static class SpecGenerator
@@ -20,6 +22,13 @@ internal static class SpecGenerator
         var r = new Random(seed);
         string Pick(string[] items) => items[r.Next(items.Length)];
         string Port() => Ports[r.Next(Ports.Length)].ToString(CultureInfo.InvariantCulture);
+        string PortRange()
+        {
+            var lo = Ports[r.Next(Ports.Length)];
+            return string.Create(CultureInfo.InvariantCulture, $"{lo}-{lo + 1}");
+        }
+
+        string AddressRange() => r.Next(2) == 0 ? "198.51.100.1-198.51.100.2" : "198.51.100.2-198.51.100.3";
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"name: gen-{seed}");
         sb.AppendLine("description: generated for the BMC agreement test");
@@ -45,14 +54,37 @@ internal static class SpecGenerator
             if (r.Next(3) > 0)
             {
                 var proto = r.Next(2) == 0 ? "tcp" : "udp";
-                var to = r.Next(3) == 0 ? Pick(Addresses) : $"{Pick(Addresses)}:{Port()}";
+                var to = r.Next(5) switch
+                {
+                    0 => Pick(Addresses),
+                    1 => $"{Pick(Addresses)}:{PortRange()}",
+                    2 => $"{AddressRange()}",
+                    _ => $"{Pick(Addresses)}:{Port()}",
+                };
                 sb.AppendLine(CultureInfo.InvariantCulture, $"  -A POSTROUTING -p {proto} -m mark --mark 0x64 -j SNAT --to-source {to}");
             }
 
             if (r.Next(3) == 0)
             {
+                // Only flows that leave through veth0 (which has an address): others never reach the target.
                 var proto = r.Next(2) == 0 ? "tcp" : "udp";
-                sb.AppendLine(CultureInfo.InvariantCulture, $"  -A OUTPUT -p {proto} -d {Pick(Addresses)} -j DNAT --to-destination {Pick(Addresses)}:{Port()}");
+                var ports = r.Next(2) == 0 ? string.Empty : $" --to-ports {PortRange()}";
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  -A POSTROUTING -p {proto} -o veth0 -j MASQUERADE{ports}");
+            }
+
+            if (r.Next(3) == 0)
+            {
+                var proto = r.Next(2) == 0 ? "tcp" : "udp";
+                var to = r.Next(3) == 0 ? AddressRange() : $"{Pick(Addresses)}:{Port()}";
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  -A OUTPUT -p {proto} -d {Pick(Addresses)} -j DNAT --to-destination {to}");
+            }
+
+            if (r.Next(4) == 0)
+            {
+                var proto = r.Next(2) == 0 ? "tcp" : "udp";
+                sb.AppendLine(r.Next(2) == 0
+                    ? $"  -A OUTPUT -p {proto} -d {Pick(Addresses)} -j REDIRECT --to-ports {Port()}"
+                    : $"  -A PREROUTING -p {proto} -i veth1 -j REDIRECT" + (r.Next(2) == 0 ? string.Empty : $" --to-ports {Port()}"));
             }
 
             if (r.Next(4) == 0)
@@ -66,6 +98,7 @@ internal static class SpecGenerator
         sb.AppendLine("actors:");
         var actors = r.Next(2, 4);
         var flows = new List<string>();
+        (string Src, string Sport, string Dst, string Dport, string Proto)? previous = null;
         for (var i = 0; i < actors; i++)
         {
             var name = $"a{i}";
@@ -79,9 +112,27 @@ internal static class SpecGenerator
 
             flows.Add(name);
             sb.AppendLine(CultureInfo.InvariantCulture, $"  - name: {name}");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"    flow: {Pick(Addresses)}:{Port()} -> {Pick(Addresses)}:{Port()}");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"    proto: {(r.Next(2) == 0 ? "tcp" : "udp")}");
-            sb.AppendLine(CultureInfo.InvariantCulture, $"    mark: {(r.Next(2) == 0 ? "0x64" : "0xc8")}");
+
+            // Three in four later flows race the previous one: same protocol, destination and (mostly) source port, any
+            // source address, so that after SNAT, MASQUERADE or as a thief their tuples collide and the interleavings
+            // lead to different outcomes.
+            var racing = previous is not null && r.Next(4) > 0;
+            if (racing && previous is { } prev)
+            {
+                // Half the time the very same tuple (a confirm-time clash or a join), else a thief from another address.
+                var identical = r.Next(2) == 0;
+                var sport = identical || r.Next(4) > 0 ? prev.Sport : Port();
+                sb.AppendLine(CultureInfo.InvariantCulture, $"    flow: {(identical ? prev.Src : Pick(Addresses))}:{sport} -> {prev.Dst}:{prev.Dport}");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"    proto: {prev.Proto}");
+            }
+            else
+            {
+                previous = (Pick(Addresses), Port(), Pick(Addresses), Port(), r.Next(2) == 0 ? "tcp" : "udp");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"    flow: {previous.Value.Src}:{previous.Value.Sport} -> {previous.Value.Dst}:{previous.Value.Dport}");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"    proto: {previous.Value.Proto}");
+            }
+
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    mark: {(racing || r.Next(2) == 0 ? "0x64" : "0xc8")}");
             var path = r.Next(3);
             sb.AppendLine(path switch
             {
@@ -91,7 +142,7 @@ internal static class SpecGenerator
             });
         }
 
-        if (r.Next(3) == 0)
+        if (r.Next(6) == 0)
         {
             sb.AppendLine("schedule: sequential");
         }

@@ -24,7 +24,7 @@ internal sealed class BmcEncoder
     {
         _z = z;
         _scenario = scenario;
-        _nat = new NatEncoder(z, profile, mutant);
+        _nat = new NatEncoder(z, profile, mutant) { Addresses = ConcreteAddresses(scenario, symbolic) };
         Bound = bound;
         var n = scenario.Actors.Count;
         Actors = new ActorInfo[n];
@@ -66,6 +66,49 @@ internal sealed class BmcEncoder
         }
 
         Assertions.AddRange(_nat.Constraints);
+    }
+
+    /// <summary>
+    /// Every address a packet's tuple can hold: the actors' addresses, the interfaces' and loopback, every address
+    /// of every rule's range (wide ranges are refused by <see cref="BmcSubset"/>); null when an address is symbolic,
+    /// so that an address range's hash cannot be evaluated on constants.
+    /// </summary>
+    private static IReadOnlyList<uint>? ConcreteAddresses(ScenarioModel scenario, SymbolicSpec symbolic)
+    {
+        if (symbolic.Fields.Any(f => !f.IsPort))
+        {
+            return null;
+        }
+
+        var set = new SortedSet<uint> { 0x7f000001 };
+        foreach (var a in scenario.Actors)
+        {
+            switch (a)
+            {
+                case FlowActor f:
+                    set.Add(f.Original.SrcIp.Value);
+                    set.Add(f.Original.DstIp.Value);
+                    break;
+                case CtnetlinkInsert c:
+                    set.UnionWith([c.Original.SrcIp.Value, c.Original.DstIp.Value, c.Reply.SrcIp.Value, c.Reply.DstIp.Value]);
+                    break;
+            }
+        }
+
+        set.UnionWith(scenario.InterfaceAddresses.Values.Select(v => v.Value));
+        foreach (var rule in scenario.Ruleset.Chains.Values.SelectMany(c => c.Rules))
+        {
+            var range = rule.Target switch { SnatTarget sn => sn.Range, DnatTarget dn => dn.Range, _ => null };
+            if (range is { MapIps: true } r)
+            {
+                for (var v = (ulong)r.MinAddr.Value; v <= r.MaxAddr.Value; v++)
+                {
+                    set.Add((uint)v);
+                }
+            }
+        }
+
+        return [.. set];
     }
 
     /// <summary>The scenario as the spec gives it (symbolic fields hold the spec's placeholder values).</summary>
@@ -275,7 +318,7 @@ internal sealed class BmcEncoder
         var z = _z;
         var manip = hook.Manip();
         var curr = s.Reply.Invert();
-        var verdicts = new ChainEncoder(z, _scenario.Ruleset).Evaluate(hook, curr, flow);
+        var verdicts = new ChainEncoder(z, _scenario.Ruleset, _scenario.InterfaceAddresses).Evaluate(hook, curr, flow);
         SymTuple? tuple = null;
         BoolExpr failed = z.False, nullBinding = z.False, rule = z.False, fixedPort = z.False;
         for (var v = verdicts.Count - 1; v >= 0; v--)

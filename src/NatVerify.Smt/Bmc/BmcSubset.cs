@@ -6,12 +6,18 @@ namespace NatVerify.Smt.Bmc;
 
 /// <summary>
 /// The part of the model the bounded model checker encodes (docs/smt.md): TCP/UDP flows and <c>conntrack -I</c>
-/// inserts; nat rules with SNAT/DNAT to one address and no or one port (SNAT may use a port range), ACCEPT,
-/// RETURN, jumps and gotos; the null binding; confirm with clash resolution; order constraints and sequential
+/// inserts; nat rules with SNAT/DNAT/MASQUERADE/REDIRECT to one address or an address range (up to
+/// <see cref="MaxAddressRange"/>, with concrete addresses), no port, one port or a port range (DNAT and REDIRECT only
+/// with --random), ACCEPT, RETURN, jumps and gotos; the null binding; confirm with clash resolution; order constraints and sequential
 /// schedules. Anything else is refused with a message naming it.
 /// </summary>
 public static class BmcSubset
 {
+    /// <summary>Most addresses of one SNAT/DNAT range (the address hash is evaluated for every concrete address pair).</summary>
+    public const int MaxAddressRange = 256;
+
+    private const string DnatPortRange = "maps to a port range without --random (the kernel then tries the range in order)";
+
     /// <summary>Most actors encoded (the pigeonhole bound on taken ports relies on it).</summary>
     public const int MaxActors = 16;
 
@@ -60,13 +66,13 @@ public static class BmcSubset
             {
                 var problem = rule.Target switch
                 {
-                    SnatTarget { Range: var r } when r.MapIps && r.MinAddr != r.MaxAddr => "maps to an address range",
-                    DnatTarget { Range: var r } when r.MapIps && r.MinAddr != r.MaxAddr => "maps to an address range",
-                    DnatTarget { Range: var r } when r.ProtoSpecified && r.MinProto != r.MaxProto && !r.RandomAll =>
-                        "maps to a port range without --random (the kernel then tries the range in order)",
-                    MasqueradeTarget => "is MASQUERADE",
-                    RedirectTarget => "is REDIRECT",
-                    SnatTarget or DnatTarget or AcceptTarget or ReturnTarget or JumpTarget => null,
+                    SnatTarget { Range: var r } when r.MapIps && r.MaxAddr.Value - (ulong)r.MinAddr.Value >= MaxAddressRange =>
+                        $"maps to more than {MaxAddressRange} addresses",
+                    DnatTarget { Range: var r } when r.MapIps && r.MaxAddr.Value - (ulong)r.MinAddr.Value >= MaxAddressRange =>
+                        $"maps to more than {MaxAddressRange} addresses",
+                    DnatTarget { Range: var r } when r.ProtoSpecified && r.MinProto != r.MaxProto && !r.RandomAll => DnatPortRange,
+                    RedirectTarget { Ports: { } p, Flags: var f } when p.Min != p.Max && (f & (NatRangeFlags.ProtoRandom | NatRangeFlags.ProtoRandomFully)) == 0 => DnatPortRange,
+                    SnatTarget or DnatTarget or MasqueradeTarget or RedirectTarget or AcceptTarget or ReturnTarget or JumpTarget => null,
                     _ => "has a target the encoding does not know",
                 };
                 // The encoding reads only the typed match fields: a rule with further terms (multiport, addrtype,
@@ -76,7 +82,7 @@ public static class BmcSubset
                     : null;
                 if (problem is not null)
                 {
-                    throw new BmcUnsupportedException($"rule '{rule.Text}' (line {rule.Line}) {problem}; the BMC encoding covers SNAT/DNAT to one address (use 'natverify check')");
+                    throw new BmcUnsupportedException($"rule '{rule.Text}' (line {rule.Line}) {problem}; outside the BMC subset (use 'natverify check')");
                 }
             }
         }

@@ -11,8 +11,11 @@ namespace NatVerify.Smt.Encoding;
 /// <c>NatSemantics.EvaluateChains</c> (jumps, gotos, returns; the first SNAT/DNAT target that matches decides),
 /// unfolded into disjoint path conditions. A null verdict means no rule decided: the null binding follows.
 /// </summary>
-internal sealed class ChainEncoder(Terms z, NatRuleset ruleset)
+internal sealed class ChainEncoder(Terms z, NatRuleset ruleset, IReadOnlyDictionary<string, Ipv4> interfaceAddresses)
 {
+    /// <summary>REDIRECT at LOCAL_OUT maps to the loopback address, as <c>nf_nat_redirect_ipv4</c> does.</summary>
+    private static readonly Ipv4 Loopback = new(0x7f000001);
+
     /// <summary>Most paths one walk may unfold into before the spec is refused.</summary>
     public const int MaxPaths = 4096;
 
@@ -80,6 +83,15 @@ internal sealed class ChainEncoder(Terms z, NatRuleset ruleset)
                     break;
                 case DnatTarget d:
                     results.Add((taken, new RuleVerdict(rule, d.Range)));
+                    break;
+                case MasqueradeTarget m:
+                    // nf_nat_masquerade_ipv4: SNAT to the out interface's address (BmcSubset refuses flows without one).
+                    results.Add((taken, new RuleVerdict(rule, RangeFor(AddressOf(flow.OutInterface, rule), m.Ports, m.Flags))));
+                    break;
+                case RedirectTarget r:
+                    // nf_nat_redirect_ipv4: DNAT to 127.0.0.1 at LOCAL_OUT, else to the in interface's address.
+                    var to = hook == NatHook.Output ? Loopback : AddressOf(flow.InInterface, rule);
+                    results.Add((taken, new RuleVerdict(rule, RangeFor(to, r.Ports, r.Flags))));
                     break;
                 case AcceptTarget:
                     results.Add((taken, null));
@@ -175,6 +187,20 @@ internal sealed class ChainEncoder(Terms z, NatRuleset ruleset)
         }
 
         return z.And(parts);
+    }
+
+    private Ipv4 AddressOf(string? iface, NatRule rule) =>
+        iface is not null && interfaceAddresses.TryGetValue(iface, out var a)
+            ? a
+            : throw new BmcUnsupportedException($"rule '{rule.Text}' (line {rule.Line}) drops a packet whose interface has no address (NF_DROP); the BMC encoding has no target drop (use 'natverify check')");
+
+    /// <summary>The range MASQUERADE and REDIRECT pass to <c>nf_nat_setup_info</c>, as <c>NatSemantics</c> builds it.</summary>
+    private static NatRange RangeFor(Ipv4 address, PortRange? ports, NatRangeFlags flags)
+    {
+        flags |= NatRangeFlags.MapIps;
+        return ports is { } p
+            ? new NatRange(flags | NatRangeFlags.ProtoSpecified, address, address, p.Min, p.Max)
+            : new NatRange(flags, address, address, 0, 0);
     }
 
     private BoolExpr Negate(BoolExpr b, bool negated) => negated ? z.Not(b) : b;

@@ -1,6 +1,8 @@
 using Microsoft.Z3;
 using NatVerify.Model;
+using NatVerify.Model.Addressing;
 using NatVerify.Model.Nat;
+using NatVerify.Model.Semantics;
 
 namespace NatVerify.Smt.Encoding;
 
@@ -20,6 +22,12 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
     public KernelProfile Profile => profile;
 
     public KernelMutant Mutant => mutant;
+
+    /// <summary>
+    /// Every concrete address a tuple can hold (BMC without symbolic addresses), for <c>find_best_ips_proto</c> over
+    /// an address range; null when addresses are symbolic or unbounded (induction), where such ranges are refused.
+    /// </summary>
+    public IReadOnlyList<uint>? Addresses { get; init; }
 
     /// <summary>Guarded constraints on choice variables collected while encoding.</summary>
     public List<BoolExpr> Constraints { get; } = [];
@@ -54,9 +62,9 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
     private UniqueResult AddressLoop(
         ITable table, SelfView self, SymTuple curr, SymRange range, ManipType manip, bool nullBinding, BitVecExpr choice, BoolExpr guard)
     {
-        // find_best_ips_proto: ranges are single-address here (wider ones are rejected before encoding).
-        var t = !range.MapIps ? curr
-            : manip == ManipType.Src ? curr with { SrcIp = range.MinAddr } : curr with { DstIp = range.MinAddr };
+        var best = range.MapIps ? BestAddress(curr, range) : null;
+        var t = best is null ? curr
+            : manip == ManipType.Src ? curr with { SrcIp = best } : curr with { DstIp = best };
         if (range.RandomAll)
         {
             return UniqueL4(table, self, t, range, manip, nullBinding, choice, guard);
@@ -133,6 +141,39 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
 
         Constraints.Add(z.Implies(guard, z.And(z.Ule(lo, choice), z.Ule(choice, hi), z.Implies(anyFree, free))));
         return new UniqueResult(candidate, z.Not(anyFree));
+    }
+
+    /// <summary>
+    /// <c>find_best_ips_proto</c>: one address is taken as is; a wider range gets the address the model's own
+    /// <see cref="Jhash.BestAddress"/> computes, evaluated for every pair of concrete addresses the tuple can hold
+    /// (an ite over the pairs; one semantics, not a bit-vector copy of jhash).
+    /// </summary>
+    private BitVecExpr BestAddress(SymTuple curr, SymRange range)
+    {
+        if (range.Concrete is not { } r || r.MinAddr == r.MaxAddr)
+        {
+            return range.MinAddr;
+        }
+
+        if (Addresses is null)
+        {
+            throw new Bmc.BmcUnsupportedException("an address range with symbolic addresses: find_best_ips_proto's hash is evaluated on concrete addresses only");
+        }
+
+        var persistent = (r.Flags & NatRangeFlags.Persistent) != 0;
+        var fallback = z.BvVar("best-address", 32);
+        Constraints.Add(z.And(z.Ule(range.MinAddr, fallback), z.Ule(fallback, range.MaxAddr)));
+        BitVecExpr result = fallback;
+        foreach (var src in Addresses)
+        {
+            foreach (var dst in Addresses)
+            {
+                var chosen = Jhash.BestAddress(new Ipv4(src), new Ipv4(dst), r.MinAddr, r.MaxAddr, persistent);
+                result = z.Ite(z.And(z.Eq(curr.SrcIp, z.Bv(src, 32)), z.Eq(curr.DstIp, z.Bv(dst, 32))), z.Bv(chosen.Value, 32), result);
+            }
+        }
+
+        return result;
     }
 
     /// <summary><c>nf_nat_used_tuple</c>: is the reply we would install (the inverse of <paramref name="tuple"/>) taken?</summary>

@@ -2,6 +2,7 @@ using Microsoft.Z3;
 using NatVerify.Model;
 using NatVerify.Model.Addressing;
 using NatVerify.Model.Nat;
+using NatVerify.Model.Steps;
 using NatVerify.Model.Tuples;
 using NatVerify.Smt.Encoding;
 using NatVerify.Smt.Runtime;
@@ -17,6 +18,18 @@ namespace NatVerify.Smt.Induction;
 /// </summary>
 public static class InductionProver
 {
+    private static readonly Dictionary<string, string> StepDescriptions = new()
+    {
+        ["conntrack-in-preserves-invariant"] =
+            "a conntrack lookup (join, or a new private entry; expired matches collected by nf_ct_delete) keeps linked nodes unique and no DYING entry linked",
+        ["nat-setup-preserves-invariant"] =
+            "NAT on the flow's unconfirmed entry (its reply rewritten; expired or evicted entries unlinked by nf_ct_delete) keeps linked nodes unique and no DYING entry linked",
+        ["ctnetlink-delete-preserves-invariant"] =
+            "conntrack -D (nf_ct_delete of any set of linked entries) keeps linked nodes unique and no DYING entry linked",
+        ["gc-preserves-invariant"] =
+            "the GC worker (nf_ct_delete of one expired entry) keeps linked nodes unique and no DYING entry linked",
+    };
+
     /// <summary>The obligations, in the order they are checked.</summary>
     public static IReadOnlyList<InductionQuery> Queries { get; } =
     [
@@ -26,9 +39,7 @@ public static class InductionProver
         new("ctnetlink-insert-preserves-uniqueness",
             "conntrack -I keeps every linked tuple node unique",
             "ctnetlink_create_conntrack -> nf_conntrack_hash_check_insert"),
-        new("other-steps-preserve-uniqueness",
-            "steps that link nothing (conntrack lookup, NAT on a private entry, delete, timeout, GC) keep every linked tuple node unique",
-            "nf_conntrack_in, nf_nat_setup_info, nf_ct_delete, gc_worker"),
+        .. TableEffects.Steps.Select(step => TableEffects.Of(step, KernelMutant.None)).Select(e => new InductionQuery(e.Id, StepDescriptions[e.Id], e.KernelFunction)),
         new("null-binding-keeps-addresses",
             "a SRC null binding changes neither address nor the DST port",
             "nf_nat_alloc_null_binding -> get_unique_tuple (SRC)"),
@@ -51,7 +62,10 @@ public static class InductionProver
     [
         "tables of any size; entries are TCP or UDP (ICMP keeps its id and echo type, not encoded)",
         "the table before the step satisfies the invariant: no linked tuple node (original of a non-NAT_CLASH entry, reply of any linked entry) equals a linked node of another entry (the two nodes of a self-connection A:p -> A:p are equal, as in the kernel)",
-        "the stepping flow's entry is not linked before its confirm (it is private to its CPU until then)",
+        "the stepping flow's entry is not linked before its confirm (it is private to its CPU until then) and not DYING",
+        "no linked entry is DYING: nf_ct_delete unlinks both nodes under the bucket locks in the step that sets IPS_DYING (part of the invariant the step obligations prove)",
+        "the steps other than confirm and conntrack -I change the table only as their table effect (NatVerify.Model.Steps.TableEffects, which the explicit engine's transitions are tested to conform to) says; the rest is left unchanged",
+        "timeouts and TCP closes change no node (their table effect), so they need no obligation",
         "the entry's tuples at confirm are arbitrary: any rule or null binding may have produced them",
     ];
 
@@ -79,13 +93,16 @@ public static class InductionProver
         var nat = new NatEncoder(z, profile, mutant);
         var x = z.Var("x", table.Entry);
         var self = new SelfView(null, x, table.Orig(x), table.Reply(x), table.NatChanged(x));
-        var hypotheses = new List<BoolExpr>(UniquenessInvariant(z, table)) { z.Not(table.Linked(x)) };
+        var hypotheses = new List<BoolExpr>(UniquenessInvariant(z, table)) { z.Not(table.Linked(x)), z.Not(table.Dying(x)) };
+        var live = z.Ctx.MkConst("e", table.Entry);
+        hypotheses.Add(table.ForAll(live, z.Implies(table.Linked(live), z.Not(table.Dying(live)))));
         var problem = new Problem(z, table, x);
         BoolExpr goal = query.Id switch
         {
             "confirm-preserves-uniqueness" => ConfirmGoal(z, nat, table, self, problem),
             "ctnetlink-insert-preserves-uniqueness" => InsertGoal(z, nat, table, self, problem),
-            "other-steps-preserve-uniqueness" => FrameGoal(z, table, x, problem),
+            _ when TableEffects.Steps.Select(st => TableEffects.Of(st, mutant)).FirstOrDefault(e => e.Id == query.Id) is { } effect =>
+                EffectGoal(z, table, effect, hypotheses, problem),
             "null-binding-keeps-addresses" => NullBindingGoal(z, nat, table, self, hypotheses, ManipType.Src, problem, (curr, res) =>
                 z.Not(z.And(z.Eq(res.Proto, curr.Proto), z.Eq(res.SrcIp, curr.SrcIp), z.Eq(res.DstIp, curr.DstIp), z.Eq(res.DstPort, curr.DstPort)))),
             "dst-null-binding-changes-nothing" => NullBindingGoal(z, nat, table, self, hypotheses, ManipType.Dst, problem, (curr, res) => z.Not(res.Eq(z, curr))),
@@ -172,22 +189,76 @@ public static class InductionProver
     }
 
     /// <summary>
-    /// Steps that link nothing: any set of entries is unlinked (deletes, GC, expired entries collected by lookups),
-    /// and the stepping entry, which is not linked, may get any reply (NAT on its private entry).
+    /// The table after a step, built from its <see cref="TableEffect"/>: the entries it may unlink (constrained by the
+    /// effect's selection; <c>nf_ct_delete</c> marks them DYING and unlinks both nodes, or only the ORIGINAL one under
+    /// the mutant), whether it links its own entry, which reply it may rewrite (to any tuple of the entry's protocol:
+    /// sound whatever <c>get_unique_tuple</c> picks); every other attribute of every entry is unchanged (the frame).
+    /// The goal is the negated invariant afterwards: two different entries with equal linked nodes, or a DYING entry
+    /// with a linked node. Selections are instantiated at the entries the goal names (a, b, the rewritten one, the
+    /// DYING witness), which is equivalent to quantifying them: nothing else reads them.
     /// </summary>
-    private static BoolExpr FrameGoal(Terms z, UfTable t, Expr x, Problem problem)
+    private static BoolExpr EffectGoal(Terms z, UfTable t, TableEffect effect, List<BoolExpr> hyps, Problem problem)
     {
-        var removed = z.Ctx.MkFuncDecl("removed", t.Entry, z.Ctx.MkBoolSort());
-        var newReply = SymTuple.Vars(z, "x.new-reply") with { Proto = t.Orig(x).Proto };
-        BoolExpr Present(Expr e, BoolExpr reply) => z.And(
-            z.Not((BoolExpr)removed.Apply(e)),
-            z.Ite(reply, t.Linked(e), t.OriginalLinked(e)));
-        SymTuple Node(Expr e, BoolExpr reply) => SymTuple.Ite(z, reply, SymTuple.Ite(z, z.Eq(e, x), newReply, t.Reply(e)), t.Orig(e));
-        return z.And(
+        var x = problem.X;
+        var ctx = z.Ctx;
+        var selected = ctx.MkFuncDecl("unlinked-by-step", t.Entry, ctx.MkBoolSort());
+        var evicted = z.Var("evicted", t.Entry);
+        var collected = z.Var("collected", t.Entry);
+        var rewritten = effect.Rewrites == ReplyRewrite.AnyEntryInPlace ? z.Var("rewritten", t.Entry) : x;
+        var dying = z.Var("dying-witness", t.Entry);
+        if (effect.Unlinks == UnlinkSelection.OneExpired)
+        {
+            hyps.Add(z.And(t.Linked(collected), t.Expired(collected)));
+        }
+
+        BoolExpr Sel(Expr e) => effect.Unlinks switch
+        {
+            UnlinkSelection.None => z.False,
+            UnlinkSelection.OneExpired => z.Eq(e, collected),
+            _ => (BoolExpr)selected.Apply(e),
+        };
+
+        var relevant = new[] { problem.A, problem.B, rewritten, dying, x };
+        foreach (var e in relevant)
+        {
+            var allowed = effect.Unlinks switch
+            {
+                UnlinkSelection.MetByLookup => t.Linked(e), // the TCP state is not encoded: any linked entry met
+                UnlinkSelection.ExpiredMetOrEvicted => z.And(t.Linked(e), z.Or(t.Expired(e), z.Eq(e, evicted))),
+                UnlinkSelection.AnyLinked => t.Linked(e),
+                _ => z.True,
+            };
+            hyps.Add(z.Implies(Sel(e), allowed));
+        }
+
+        BoolExpr selfLinks = effect.Links switch
+        {
+            SelfLink.None => z.False,
+            SelfLink.BothOnLookupMiss => z.Not(t.FindLinked(t.Orig(x), new SelfView(null, x, t.Orig(x), t.Reply(x), t.NatChanged(x)), skipExpired: true).Found),
+            _ => throw new InvalidOperationException($"{effect.Id}: {effect.Links} is encoded by its own obligation"),
+        };
+        var newReply = SymTuple.Vars(z, "new-reply") with { Proto = t.Orig(rewritten).Proto };
+        var rewrites = effect.Rewrites != ReplyRewrite.None;
+
+        BoolExpr LinkedAfter(Expr e) => z.Or(
+            z.And(t.Linked(e), effect.UnlinkLeavesReplyNode ? z.True : z.Not(Sel(e))),
+            z.And(z.Eq(e, x), selfLinks));
+        BoolExpr ClashAfter(Expr e) => z.And(
+            z.Or(t.NatClash(e), z.And(Sel(e), z.Bool(effect.UnlinkLeavesReplyNode))),
+            z.Not(z.And(z.Eq(e, x), selfLinks)));
+        BoolExpr OriginalLinkedAfter(Expr e) => z.And(LinkedAfter(e), z.Not(ClashAfter(e)));
+        BoolExpr DyingAfter(Expr e) => z.Or(t.Dying(e), Sel(e));
+        SymTuple ReplyAfter(Expr e) => rewrites ? SymTuple.Ite(z, z.Eq(e, rewritten), newReply, t.Reply(e)) : t.Reply(e);
+        BoolExpr Present(Expr e, BoolExpr reply) => z.Ite(reply, LinkedAfter(e), OriginalLinkedAfter(e));
+        SymTuple Node(Expr e, BoolExpr reply) => SymTuple.Ite(z, reply, ReplyAfter(e), t.Orig(e));
+
+        problem.Effect = (effect, Sel, LinkedAfter, DyingAfter, rewrites ? rewritten : null, newReply, dying, selfLinks);
+        var duplicate = z.And(
             z.Not(z.Eq(problem.A, problem.B)),
             Present(problem.A, problem.ReplyA),
             Present(problem.B, problem.ReplyB),
             Node(problem.A, problem.ReplyA).Eq(z, Node(problem.B, problem.ReplyB)));
+        return z.Or(duplicate, z.And(LinkedAfter(dying), DyingAfter(dying)));
     }
 
     private static BoolExpr NullBindingGoal(
@@ -261,11 +332,14 @@ public static class InductionProver
 
         public BoolExpr? Inserted { get; set; }
 
+        public (TableEffect Effect, Func<Expr, BoolExpr> Unlinked, Func<Expr, BoolExpr> LinkedAfter, Func<Expr, BoolExpr> DyingAfter,
+            Expr? Rewritten, SymTuple NewReply, Expr DyingWitness, BoolExpr SelfLinks)? Effect { get; set; }
+
         public List<(ManipType Manip, SymTuple Curr, UniqueResult Result)> NullBindings { get; } = [];
 
         public IEnumerable<SymTuple> Tuples()
         {
-            foreach (var e in new[] { X, A, B })
+            foreach (var e in new[] { X, A, B }.Concat(Effect is { Rewritten: { } rw } ? [rw] : []))
             {
                 yield return table.Orig(e);
                 yield return table.Reply(e);
@@ -322,11 +396,21 @@ public static class InductionProver
                 }
             }
 
-            var isUniqueness = query.Id.EndsWith("uniqueness", StringComparison.Ordinal);
-            if (isUniqueness)
+            var isUniqueness = query.Id.EndsWith("uniqueness", StringComparison.Ordinal) || Effect is not null;
+            var dyingLinked = Effect is { } eff0 && Bool(eff0.LinkedAfter(eff0.DyingWitness)) && Bool(eff0.DyingAfter(eff0.DyingWitness));
+            if (dyingLinked)
+            {
+                Show(Effect!.Value.DyingWitness);
+            }
+            else if (isUniqueness)
             {
                 Show(A);
                 Show(B);
+            }
+
+            if (Effect is { Rewritten: { } rw })
+            {
+                Show(rw);
             }
 
             foreach (var (what, tuple, found, witness) in table.Lookups.Where(l => Bool(l.Found)))
@@ -355,6 +439,28 @@ public static class InductionProver
                 lines.Add($"    nf_conntrack_hash_check_insert(X): {(Bool(ins) ? "inserted" : "-EEXIST")}");
             }
 
+            if (Effect is { } eff)
+            {
+                lines.Add($"    {eff.Effect.KernelFunction}" + (mutant == KernelMutant.None ? string.Empty : $" (mutant {mutant.CliName()})"));
+                foreach (var e in new[] { A, B, eff.DyingWitness }.Where(e => shown.Contains(Id(e))).DistinctBy(Id))
+                {
+                    if (Bool(eff.Unlinked(e)))
+                    {
+                        lines.Add($"    nf_ct_delete({Name(e)}): IPS_DYING set, " + (eff.Effect.UnlinkLeavesReplyNode ? "ORIGINAL node unlinked, reply node left hashed" : "both nodes unlinked"));
+                    }
+                }
+
+                if (Bool(eff.SelfLinks))
+                {
+                    lines.Add("    the lookup of X's original tuple missed: X linked at once (both nodes)");
+                }
+
+                if (eff.Rewritten is { } r)
+                {
+                    lines.Add($"    reply of {Name(r)}{(Bool(table.Linked(r)) ? " (linked)" : string.Empty)} rewritten in place to {Tuple(eff.NewReply)}");
+                }
+            }
+
             foreach (var (what, tuple, found, witness) in table.Lookups.Where(l => Bool(l.Found)))
             {
                 lines.Add($"    read: {what}({Tuple(tuple)}) found {Name(witness)}");
@@ -370,12 +476,19 @@ public static class InductionProver
                 }
             }
 
-            if (isUniqueness)
+            if (dyingLinked)
+            {
+                lines.Add("  after the step a DYING entry still has a linked node:");
+                lines.Add($"    reply node of {Name(Effect!.Value.DyingWitness)} = {Tuple(table.Reply(Effect.Value.DyingWitness))}");
+            }
+            else if (isUniqueness)
             {
                 string Node(Expr e, BoolExpr reply) => Bool(reply) ? $"reply node of {Name(e)}" : $"original node of {Name(e)}";
                 string Tup(Expr e, BoolExpr reply) => Bool(reply) ? Tuple(table.Reply(e)) : Tuple(table.Orig(e));
+                SymTuple After(Expr e, BoolExpr reply) => Effect is { Rewritten: { } rw2 } && Bool(reply) && Id(e) == Id(rw2) ? Effect.Value.NewReply
+                    : Bool(reply) ? table.Reply(e) : table.Orig(e);
                 lines.Add("  after the step linked nodes of two different entries are equal:");
-                lines.Add($"    {Node(A, ReplyA)} = {Node(B, ReplyB)} = {Tup(A, ReplyA)}");
+                lines.Add($"    {Node(A, ReplyA)} = {Node(B, ReplyB)} = {(Effect is null ? Tup(A, ReplyA) : Tuple(After(A, ReplyA)))}");
             }
 
             return new InductionCounterexample(lines);

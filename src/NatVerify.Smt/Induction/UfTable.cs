@@ -17,7 +17,7 @@ internal sealed class UfTable : ITable
     private readonly KernelProfile _profile;
     private readonly KernelMutant _mutant;
     private readonly FuncDecl _oProto, _oSrc, _oSport, _oDst, _oDport, _rSrc, _rSport, _rDst, _rDport;
-    private readonly FuncDecl _linked, _clash, _expired, _natDone, _natChanged, _unconfirmed;
+    private readonly FuncDecl _linked, _clash, _expired, _natDone, _natChanged, _unconfirmed, _dying;
 
     public UfTable(Terms z, KernelProfile profile, KernelMutant mutant, string name)
     {
@@ -32,6 +32,7 @@ internal sealed class UfTable : ITable
         (_rSrc, _rSport, _rDst, _rDport) = (Bv("reply.src", 32), Bv("reply.sport", 16), Bv("reply.dst", 32), Bv("reply.dport", 16));
         (_linked, _clash, _expired) = (Flag("linked"), Flag("nat_clash"), Flag("expired"));
         (_natDone, _natChanged, _unconfirmed) = (Flag("nat_done"), Flag("nat_changed"), Flag("unconfirmed"));
+        _dying = Flag("dying");
 
         // Only TCP and UDP entries: the encoding's tuple inversion is theirs.
         var e = ctx.MkConst("e", Entry);
@@ -67,6 +68,9 @@ internal sealed class UfTable : ITable
     public BoolExpr NatChanged(Expr e) => (BoolExpr)_natChanged.Apply(e);
 
     public BoolExpr Unconfirmed(Expr e) => (BoolExpr)_unconfirmed.Apply(e);
+
+    /// <summary><c>IPS_DYING</c>: <c>nf_ct_delete</c> has claimed the entry.</summary>
+    public BoolExpr Dying(Expr e) => (BoolExpr)_dying.Apply(e);
 
     /// <summary>The entry's ORIGINAL node is linked.</summary>
     public BoolExpr OriginalLinked(Expr e) => _z.And(Linked(e), _z.Not(NatClash(e)));
