@@ -84,7 +84,7 @@ internal static class JsonOutput
         };
 
     /// <summary>The result of <c>natverify check</c> (the <c>checkResult</c> definition).</summary>
-    public static JsonObject Check(VerificationResult r, ExitCode code, string? tracePath, IReadOnlyList<string>? witnessPaths)
+    public static JsonObject Check(VerificationResult r, ExitCode code, string? tracePath, IReadOnlyList<string>? witnessPaths, RunLimits limits)
     {
         var joint = new JsonArray();
         var n = 0;
@@ -110,6 +110,7 @@ internal static class JsonOutput
             ["mutant"] = Model.KernelMutantNames.CliName(r.Mutant),
             ["exhaustive"] = r.Exhaustive,
             ["bound"] = Bound(r.Inconclusive),
+            ["limits"] = limits.Json(),
             ["violatedProperties"] = Strings(r.ViolatedProperties),
             ["counterexample"] = r.Violation is { } v
                 ? new JsonObject
