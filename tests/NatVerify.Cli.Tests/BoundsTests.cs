@@ -50,4 +50,20 @@ public sealed class BoundsTests
         Assert.True((bool)limits["memoryDefault"]!);
         Assert.Equal((long)((long)limits["availableBytes"]! * 0.75), (long)limits["memoryBytes"]!);
     }
+
+    [Fact]
+    public void Prove_json_names_the_whole_run_bound_that_ended_it_and_the_limits_applied()
+    {
+        var yaml = "name: ten-snat-flows\ndescription: ten SNAT flows\ninterfaces:\n  veth0: 198.51.100.1\nruleset: |\n  *nat\n  :POSTROUTING ACCEPT [0:0]\n" +
+            "  -A POSTROUTING -p tcp -j SNAT --to-source 198.51.100.1:20000-20003\n  COMMIT\nactors:\n" +
+            string.Concat(Enumerable.Range(0, 10).Select(i => $"  - name: f{i}\n    flow: 198.51.100.{10 + i}:40000 -> 203.0.113.2:80\n"));
+        var (code, stdout, stderr) = CliRunner.Run("prove", CliRunner.TempSpec(yaml), "--bmc", "250", "--timeout", "0.5", "--json");
+        Assert.True(code == ExitCode.Inconclusive, stderr);
+        JsonSchemaValidator.AssertValid(stdout);
+        var result = JsonNode.Parse(stdout)!["result"]!;
+        Assert.Equal("inconclusive", (string)result["verdict"]!);
+        Assert.Equal("timeout", (string)result["runBound"]!["kind"]!);
+        Assert.Equal(0.5, (double)result["limits"]!["timeoutSeconds"]!);
+        Assert.All(result["properties"]!.AsArray(), p => Assert.Equal("unknown", (string)p!["outcome"]!));
+    }
 }
