@@ -42,17 +42,18 @@ internal static class CheckCommand
         var minimize = new Option<bool>("--minimize") { Description = "Minimise the counterexample by delta debugging (fewer actors, rules, constraints and steps) and print it; with --trace-out the minimised trace is saved." };
         var witnessOut = new Option<string?>("--witness-out") { Description = "Save a shortest witness trace for every distinct joint outcome into this directory (witness-N.json)." };
         var json = JsonOutput.CreateOption();
+        var allowOutside = SpecAccess.CreateOption();
 
         var command = new Command("check", "Explore every interleaving of a scenario and check the properties in every state.")
         {
-            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut, json,
+            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut, json, allowOutside,
         };
         command.SetAction(parse =>
         {
             var asJson = parse.GetValue(json);
             var human = asJson ? TextWriter.Null : stdout;
             var specName = parse.GetValue(spec) ?? EmbeddedSpecs.Default;
-            if (!TryLoad(specName, stderr, out var loaded, out var text))
+            if (!TryLoad(specName, stderr, out var loaded, out var text, SpecAccess.Options(parse.GetValue(allowOutside))))
             {
                 return (int)ExitCode.BadInput;
             }
@@ -145,7 +146,7 @@ internal static class CheckCommand
     };
 
     /// <summary>Loads a spec file or embedded seed spec, keeping its text for trace files; errors go to stderr.</summary>
-    internal static bool TryLoad(string name, TextWriter stderr, out ScenarioSpec? spec, out string? text)
+    internal static bool TryLoad(string name, TextWriter stderr, out ScenarioSpec? spec, out string? text, Specs.Input.SpecLoadOptions? options = null)
     {
         spec = null;
         text = null;
@@ -165,7 +166,7 @@ internal static class CheckCommand
             else
             {
                 text = SpecLoader.ReadSpecText(name);
-                spec = SpecLoader.Parse(text, name);
+                spec = SpecLoader.Parse(text, name, options ?? Specs.Input.SpecLoadOptions.Default);
             }
 
             return true;

@@ -57,10 +57,11 @@ internal static class ProveCommand
         var noOutcomes = new Option<bool>("--no-outcomes") { Description = "With --bmc: skip the enumeration of joint outcomes." };
         var witnesses = new Option<bool>("--witnesses") { Description = "With --bmc: print the replayed trace of every joint outcome's witness." };
         var json = JsonOutput.CreateOption();
+        var allowOutside = SpecAccess.CreateOption();
 
         var command = new Command("prove", "Prove properties with Z3: bounded model checking over symbolic values and schedules, or induction over tables of any size.")
         {
-            spec, bmc, induction, symbolic, profile, mutant, properties, timeout, maxMemory, noOutcomes, witnesses, json,
+            spec, bmc, induction, symbolic, profile, mutant, properties, timeout, maxMemory, noOutcomes, witnesses, json, allowOutside,
         };
         command.SetAction(parse =>
         {
@@ -117,7 +118,8 @@ internal static class ProveCommand
                 }
 
                 return Bmc(stdout, stderr, parse.GetValue(spec), bound!.Value, parse.GetValue(symbolic) ?? [], kp, km,
-                    parse.GetValue(properties) ?? [], limits, !parse.GetValue(noOutcomes), parse.GetValue(witnesses), parse.GetValue(json));
+                    parse.GetValue(properties) ?? [], limits, !parse.GetValue(noOutcomes), parse.GetValue(witnesses), parse.GetValue(json),
+                    SpecAccess.Options(parse.GetValue(allowOutside)));
             }
             catch (SmtUnavailableException e)
             {
@@ -130,15 +132,15 @@ internal static class ProveCommand
 
     private static int Bmc(
         TextWriter stdout, TextWriter stderr, string? specName, int bound, string[] symbolicFields, KernelProfile? profile, KernelMutant mutant,
-        string[] properties, RunLimits limits, bool outcomes, bool witnesses, bool json)
+        string[] properties, RunLimits limits, bool outcomes, bool witnesses, bool json, Specs.Input.SpecLoadOptions access)
     {
-        var code = Bmc(json ? TextWriter.Null : stdout, stderr, specName, bound, symbolicFields, profile, mutant, properties, limits, outcomes, witnesses, out var report);
+        var code = Bmc(json ? TextWriter.Null : stdout, stderr, specName, bound, symbolicFields, profile, mutant, properties, limits, outcomes, witnesses, access, out var report);
         return json && report is not null ? JsonOutput.Write(stdout, "prove", code, BmcJson(report, code, limits)) : (int)code;
     }
 
     private static ExitCode Bmc(
         TextWriter stdout, TextWriter stderr, string? specName, int bound, string[] symbolicFields, KernelProfile? profile, KernelMutant mutant,
-        string[] properties, RunLimits limits, bool outcomes, bool witnesses, out BmcReport? report)
+        string[] properties, RunLimits limits, bool outcomes, bool witnesses, Specs.Input.SpecLoadOptions access, out BmcReport? report)
     {
         report = null;
         if (specName is null)
@@ -177,7 +179,7 @@ internal static class ProveCommand
             }
             else
             {
-                (loaded, symbolic) = SymbolicSpec.LoadFile(specName);
+                (loaded, symbolic) = SymbolicSpec.LoadFile(specName, access);
             }
 
             symbolic = symbolic.With(loaded.Model, symbolicFields);
