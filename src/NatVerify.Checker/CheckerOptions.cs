@@ -15,7 +15,11 @@ public sealed record CheckerOptions
     /// </summary>
     public int? MaxDepth { get; init; }
 
-    /// <summary>Gets the limit on the managed heap estimate in bytes, checked every 4096 stored states, or <see langword="null"/> for no limit.</summary>
+    /// <summary>
+    /// Gets the limit on the process's resident memory (<see cref="ProcessMemory.ResidentBytes"/>) in bytes, checked
+    /// every 4096 stored states, or <see langword="null"/> for no limit. The whole process counts, not only this
+    /// run's structures: callers choose the bound (<see cref="ProcessMemory.Choose"/>).
+    /// </summary>
     public long? MaxMemoryBytes { get; init; }
 
     /// <summary>Gets the wall-clock limit for the run, or <see langword="null"/> for no limit.</summary>

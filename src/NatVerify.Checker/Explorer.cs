@@ -645,10 +645,10 @@ internal sealed partial class Explorer<TState, TAction>
 
     private bool MemoryExceeded()
     {
-        long heap = GC.GetTotalMemory(false);
-        if (heap > _maxMemoryBytes)
+        long resident = ProcessMemory.ResidentBytes();
+        if (resident > _maxMemoryBytes)
         {
-            SetBound(BoundKind.MaxMemory, $"The managed heap reached {heap} bytes, over the limit of {_maxMemoryBytes} bytes.");
+            SetBound(BoundKind.MaxMemory, $"The process's resident memory reached {resident / (1024 * 1024)} MiB, over the memory bound of {_maxMemoryBytes / (1024 * 1024)} MiB.");
             return true;
         }
 

@@ -30,7 +30,7 @@ internal static class CheckCommand
         var search = new Option<string>("--search") { Description = "Search order: bfs (shortest counterexample) or dfs.", DefaultValueFactory = _ => "bfs" };
         var maxStates = new Option<long?>("--max-states") { Description = "Stop (inconclusive) after storing this many distinct states." };
         var maxDepth = new Option<int?>("--max-depth") { Description = "Do not expand states deeper than this many steps (inconclusive if that cut anything)." };
-        var maxMemory = new Option<long?>("--max-memory") { Description = "Stop (inconclusive) when the managed heap exceeds this many MiB." };
+        var maxMemory = new Option<long?>("--max-memory") { Description = "Stop (inconclusive) when the process's resident memory (RSS, /proc/self/statm) exceeds this many MiB. Default: 75% of the machine's available memory (MemAvailable, or the cgroup limit when lower)." };
         var timeout = new Option<double?>("--timeout") { Description = "Stop (inconclusive) after this many seconds." };
         var properties = new Option<string[]>("--property")
         {
@@ -42,17 +42,18 @@ internal static class CheckCommand
         var minimize = new Option<bool>("--minimize") { Description = "Minimise the counterexample by delta debugging (fewer actors, rules, constraints and steps) and print it; with --trace-out the minimised trace is saved." };
         var witnessOut = new Option<string?>("--witness-out") { Description = "Save a shortest witness trace for every distinct joint outcome into this directory (witness-N.json)." };
         var json = JsonOutput.CreateOption();
+        var allowOutside = SpecAccess.CreateOption();
 
         var command = new Command("check", "Explore every interleaving of a scenario and check the properties in every state.")
         {
-            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut, json,
+            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut, json, allowOutside,
         };
         command.SetAction(parse =>
         {
             var asJson = parse.GetValue(json);
             var human = asJson ? TextWriter.Null : stdout;
             var specName = parse.GetValue(spec) ?? EmbeddedSpecs.Default;
-            if (!TryLoad(specName, stderr, out var loaded, out var text))
+            if (!TryLoad(specName, stderr, out var loaded, out var text, SpecAccess.Options(parse.GetValue(allowOutside))))
             {
                 return (int)ExitCode.BadInput;
             }
@@ -70,10 +71,15 @@ internal static class CheckCommand
             }
 
             var progress = new Progress(stderr, settings.Options.MaxStates, settings.Options.Timeout);
+
+            // The engine applies the chosen memory bound; the trace keeps the user's settings, so a trace file does not
+            // depend on the memory of the machine that wrote it.
+            var limits = new RunLimits(ProcessMemory.Choose(settings.Options.MaxMemoryBytes), settings.Options.Timeout, settings.Options.MaxStates, settings.Options.MaxDepth);
+            var run = settings with { Options = settings.Options with { MaxMemoryBytes = limits.Memory?.Bytes } };
             VerificationResult result;
             try
             {
-                result = Verifier.Check(loaded!, settings, progress.Report);
+                result = Verifier.Check(loaded!, run, progress.Report);
             }
             catch (ArgumentException e)
             {
@@ -83,7 +89,7 @@ internal static class CheckCommand
 
             progress.Done();
             var printer = new CheckPrinter(human);
-            printer.Print(result, parse.GetValue(witnesses));
+            printer.Print(result, parse.GetValue(witnesses), limits);
             var source = new TraceSource(SpecEmbedding.Embed(loaded!, text!, specName), result.Semantics, settings.Properties ?? loaded!.Properties, EngineSettings.Of(settings.Options));
             var code = ExitCodeOf(result);
             string? tracePath = null;
@@ -125,7 +131,7 @@ internal static class CheckCommand
                 }
             }
 
-            return asJson ? JsonOutput.Write(stdout, "check", code, JsonOutput.Check(result, code, tracePath, witnessPaths)) : (int)code;
+            return asJson ? JsonOutput.Write(stdout, "check", code, JsonOutput.Check(result, code, tracePath, witnessPaths, limits)) : (int)code;
         });
         return command;
     }
@@ -140,7 +146,7 @@ internal static class CheckCommand
     };
 
     /// <summary>Loads a spec file or embedded seed spec, keeping its text for trace files; errors go to stderr.</summary>
-    internal static bool TryLoad(string name, TextWriter stderr, out ScenarioSpec? spec, out string? text)
+    internal static bool TryLoad(string name, TextWriter stderr, out ScenarioSpec? spec, out string? text, Specs.Input.SpecLoadOptions? options = null)
     {
         spec = null;
         text = null;
@@ -160,7 +166,7 @@ internal static class CheckCommand
             else
             {
                 text = SpecLoader.ReadSpecText(name);
-                spec = SpecLoader.Parse(text, name);
+                spec = SpecLoader.Parse(text, name, options ?? Specs.Input.SpecLoadOptions.Default);
             }
 
             return true;

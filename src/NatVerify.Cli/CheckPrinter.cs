@@ -20,13 +20,13 @@ internal sealed class CheckPrinter(TextWriter stdout)
         Interactive = InteractionSupport.No,
     });
 
-    public void Print(VerificationResult r, bool witnesses)
+    public void Print(VerificationResult r, bool witnesses, RunLimits limits)
     {
         var spec = r.Spec;
         stdout.WriteLine($"natverify check {spec.File}");
         stdout.WriteLine($"  scenario: {spec.Name}   profile: {r.Profile.Name}   mutant: {r.Mutant.CliName()}");
         stdout.WriteLine();
-        stdout.WriteLine(VerdictLine(r));
+        stdout.WriteLine(VerdictLine(r, limits));
         if (r.Violation is { } v)
         {
             stdout.WriteLine($"  {v.Invariant.Id}: {v.Message}");
@@ -41,6 +41,7 @@ internal sealed class CheckPrinter(TextWriter stdout)
         PrintJointOutcomes(r);
         PrintExpectations(r);
         PrintStatistics(r);
+        stdout.WriteLine(limits.Line());
 
         var renderer = new TraceRenderer(r.Semantics);
         var table = new ConntrackTable(r.Semantics);
@@ -93,18 +94,18 @@ internal sealed class CheckPrinter(TextWriter stdout)
         static string List(IReadOnlyList<string> items) => items.Count == 0 ? "(none)" : string.Join("; ", items);
     }
 
-    private static string VerdictLine(VerificationResult r) => r.Verdict switch
+    private static string VerdictLine(VerificationResult r, RunLimits limits) => r.Verdict switch
     {
         Verdict.Holds => $"Verdict: HOLDS. Every checked property holds in all {r.Stats.StatesStored:N0} reachable states (exhaustive).",
         Verdict.Violated => $"Verdict: VIOLATED. {r.Violation!.Invariant.Id} fails in a reachable state.",
-        _ => $"Verdict: INCONCLUSIVE. The {Bound(r)} bound ended the search after {r.Stats.StatesStored:N0} states; no violation was found, nothing is proved. ({r.Inconclusive!.Detail})",
+        _ => $"Verdict: INCONCLUSIVE. The {Bound(r, limits)} bound ended the search after {r.Stats.StatesStored:N0} states; no violation was found, nothing is proved. ({r.Inconclusive!.Detail})",
     };
 
-    private static string Bound(VerificationResult r) => r.Inconclusive!.Bound switch
+    private static string Bound(VerificationResult r, RunLimits limits) => r.Inconclusive!.Bound switch
     {
         Checker.BoundKind.MaxStates => "--max-states",
         Checker.BoundKind.MaxDepth => "--max-depth",
-        Checker.BoundKind.MaxMemory => "--max-memory",
+        Checker.BoundKind.MaxMemory => limits.MemoryName,
         Checker.BoundKind.Timeout => "--timeout",
         _ => "cancellation",
     };

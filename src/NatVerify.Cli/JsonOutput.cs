@@ -72,19 +72,22 @@ internal static class JsonOutput
         ? null
         : new JsonObject
         {
-            ["kind"] = inconclusive.Bound switch
-            {
-                BoundKind.MaxStates => "max-states",
-                BoundKind.MaxDepth => "max-depth",
-                BoundKind.MaxMemory => "max-memory",
-                BoundKind.Timeout => "timeout",
-                _ => "cancelled",
-            },
+            ["kind"] = BoundKindName(inconclusive.Bound),
             ["detail"] = inconclusive.Detail,
         };
 
+    /// <summary>The <c>kind</c> of a <c>bound</c> object.</summary>
+    public static string BoundKindName(BoundKind kind) => kind switch
+    {
+        BoundKind.MaxStates => "max-states",
+        BoundKind.MaxDepth => "max-depth",
+        BoundKind.MaxMemory => "max-memory",
+        BoundKind.Timeout => "timeout",
+        _ => "cancelled",
+    };
+
     /// <summary>The result of <c>natverify check</c> (the <c>checkResult</c> definition).</summary>
-    public static JsonObject Check(VerificationResult r, ExitCode code, string? tracePath, IReadOnlyList<string>? witnessPaths)
+    public static JsonObject Check(VerificationResult r, ExitCode code, string? tracePath, IReadOnlyList<string>? witnessPaths, RunLimits limits)
     {
         var joint = new JsonArray();
         var n = 0;
@@ -110,6 +113,7 @@ internal static class JsonOutput
             ["mutant"] = Model.KernelMutantNames.CliName(r.Mutant),
             ["exhaustive"] = r.Exhaustive,
             ["bound"] = Bound(r.Inconclusive),
+            ["limits"] = limits.Json(),
             ["violatedProperties"] = Strings(r.ViolatedProperties),
             ["counterexample"] = r.Violation is { } v
                 ? new JsonObject

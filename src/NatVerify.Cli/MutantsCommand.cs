@@ -25,14 +25,15 @@ internal static class MutantsCommand
         var profile = new Option<string?>("--profile") { Description = $"Kernel profile, overriding the spec's: {string.Join(", ", KernelProfile.All.Select(p => p.Name))}." };
         var traceDir = new Option<string>("--trace-dir") { Description = "Directory for the counterexample traces (SPEC.MUTANT.json).", DefaultValueFactory = _ => "natverify-traces" };
         var json = JsonOutput.CreateOption();
+        var allowOutside = SpecAccess.CreateOption();
         var command = new Command("mutants", "Run every deliberately broken kernel against a spec: which property catches each mutant, with a saved counterexample.")
         {
-            spec, profile, traceDir, json,
+            spec, profile, traceDir, json, allowOutside,
         };
         command.SetAction(parse =>
         {
             var specName = parse.GetValue(spec) ?? EmbeddedSpecs.Default;
-            if (!CheckCommand.TryLoad(specName, stderr, out var loaded, out var text))
+            if (!CheckCommand.TryLoad(specName, stderr, out var loaded, out var text, SpecAccess.Options(parse.GetValue(allowOutside))))
             {
                 return (int)ExitCode.BadInput;
             }

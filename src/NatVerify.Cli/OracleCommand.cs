@@ -36,11 +36,12 @@ internal static class OracleCommand
         };
         var verbose = new Option<bool>("--verbose") { Description = "Print every run's observation and the matching model witness, and progress on stderr." };
         var json = JsonOutput.CreateOption();
+        var allowOutside = SpecAccess.CreateOption();
         var command = new Command(
             "oracle",
             "Run a scenario on the live kernel (root; private network namespaces, deleted afterwards) and check that the outcome is one the model allows.")
         {
-            spec, runs, seed, flowTimeout, profile, mutant, verbose, json,
+            spec, runs, seed, flowTimeout, profile, mutant, verbose, json, allowOutside,
         };
         command.SetAction(parse =>
         {
@@ -72,7 +73,7 @@ internal static class OracleCommand
                 return (int)ExitCode.BadInput;
             }
 
-            if (!TryLoad(parse.GetValue(spec)!, stderr, out var loaded))
+            if (!TryLoad(parse.GetValue(spec)!, stderr, out var loaded, SpecAccess.Options(parse.GetValue(allowOutside))))
             {
                 return (int)ExitCode.BadInput;
             }
@@ -189,7 +190,7 @@ internal static class OracleCommand
         };
     }
 
-    private static bool TryLoad(string name, TextWriter stderr, out ScenarioSpec? spec)
+    private static bool TryLoad(string name, TextWriter stderr, out ScenarioSpec? spec, Specs.Input.SpecLoadOptions options)
     {
         spec = null;
         try
@@ -207,7 +208,7 @@ internal static class OracleCommand
             }
             else
             {
-                spec = SpecLoader.LoadFile(name);
+                spec = SpecLoader.LoadFile(name, options);
             }
 
             return true;

@@ -41,7 +41,7 @@ internal sealed class Progress
             return;
         }
 
-        var line = Line(stats, GC.GetTotalMemory(false), _maxStates, _timeout);
+        var line = Line(stats, ProcessMemory.ResidentBytes(), _maxStates, _timeout);
         if (_live)
         {
             _stderr.Write("\r" + line.PadRight(_liveWidth));
@@ -69,11 +69,11 @@ internal sealed class Progress
     /// One progress line. The estimate is only given against a bound the user set (--max-states or --timeout): an
     /// exhaustive search does not know how many states remain, and a guess would mislead.
     /// </summary>
-    internal static string Line(ExplorationStats s, long heapBytes, long? maxStates, TimeSpan? timeout)
+    internal static string Line(ExplorationStats s, long residentBytes, long? maxStates, TimeSpan? timeout)
     {
         var line = string.Create(
             CultureInfo.InvariantCulture,
-            $"{s.StatesStored:N0} states, {s.StatesPerSecond:N0} states/s, depth {s.MaxDepthReached}, peak queue {s.PeakFrontier:N0}, heap {heapBytes / (1024.0 * 1024.0):N0} MiB, {Clock(s.Elapsed)} elapsed");
+            $"{s.StatesStored:N0} states, {s.StatesPerSecond:N0} states/s, depth {s.MaxDepthReached}, peak queue {s.PeakFrontier:N0}, resident {residentBytes / (1024.0 * 1024.0):N0} MiB, {Clock(s.Elapsed)} elapsed");
         TimeSpan? left = null;
         if (maxStates is { } max && s.StatesPerSecond > 0 && max > s.StatesStored)
         {

@@ -69,14 +69,15 @@ internal static class PropsCommand
         var output = new Option<string?>("--out") { Description = "Write every counterexample into this directory as a spec (.yaml) and a replayable trace (.trace.json)." };
 
         var json = JsonOutput.CreateOption();
+        var allowOutside = SpecAccess.CreateOption();
         var command = new Command("props", "Run the property suites on random flows, ctnetlink events and schedules through a ruleset, with shrinking.")
         {
-            spec, ruleset, interfaces, seed, count, profile, mutant, properties, schedules, strategy, replay, output, json,
+            spec, ruleset, interfaces, seed, count, profile, mutant, properties, schedules, strategy, replay, output, json, allowOutside,
         };
         command.SetAction(parse => (parse.GetValue(json) ? new Run(TextWriter.Null, stderr, stdout) : new Run(stdout, stderr, null)).Execute(
             parse.GetValue(spec), parse.GetValue(ruleset), parse.GetValue(interfaces) ?? [], parse.GetValue(seed), parse.GetValue(count),
             parse.GetValue(profile), parse.GetValue(mutant), parse.GetValue(properties) ?? [], parse.GetValue(schedules),
-            parse.GetValue(strategy)!, parse.GetValue(replay), parse.GetValue(output)));
+            parse.GetValue(strategy)!, parse.GetValue(replay), parse.GetValue(output), SpecAccess.Options(parse.GetValue(allowOutside))));
         return command;
     }
 
@@ -100,7 +101,7 @@ internal static class PropsCommand
 
         public int Execute(
             string? specName, string? rulesetFile, string[] interfaceArgs, string? seedText, int count, string? profileName, string? mutantName,
-            string[] propertyIds, int scheduleCount, string strategyName, string? replayText, string? outDir)
+            string[] propertyIds, int scheduleCount, string strategyName, string? replayText, string? outDir, Specs.Input.SpecLoadOptions access)
         {
             if (count < 1)
             {
@@ -150,7 +151,7 @@ internal static class PropsCommand
             Vocabulary vocabulary = Vocabulary.Default;
             if (specName is not null)
             {
-                if (!CheckCommand.TryLoad(specName, stderr, out _spec, out _specText))
+                if (!CheckCommand.TryLoad(specName, stderr, out _spec, out _specText, access))
                 {
                     return (int)ExitCode.BadInput;
                 }

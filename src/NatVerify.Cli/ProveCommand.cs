@@ -46,14 +46,23 @@ internal static class ProveCommand
             Description = $"With --bmc: check only these properties (repeatable): {string.Join(", ", PropertyIds.All)}.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var timeout = new Option<double?>("--timeout") { Description = "Solver time limit per query in seconds (default 300); a query that runs out is inconclusive." };
+        var timeout = new Option<double?>("--timeout")
+        {
+            Description = "Time limit of the whole run in seconds, building the encoding included (default 300); each query gets the time left. Running out is inconclusive (exit 3).",
+        };
+        var maxMemory = new Option<long?>("--max-memory")
+        {
+            Description = "Bound on the process's resident memory in MiB (RSS, /proc/self/statm), also given to Z3 as its allocation limit (memory_max_size). "
+                + "Default: 75% of the machine's available memory (MemAvailable, or the cgroup limit when lower). Reaching it is inconclusive (exit 3).",
+        };
         var noOutcomes = new Option<bool>("--no-outcomes") { Description = "With --bmc: skip the enumeration of joint outcomes." };
         var witnesses = new Option<bool>("--witnesses") { Description = "With --bmc: print the replayed trace of every joint outcome's witness." };
         var json = JsonOutput.CreateOption();
+        var allowOutside = SpecAccess.CreateOption();
 
         var command = new Command("prove", "Prove properties with Z3: bounded model checking over symbolic values and schedules, or induction over tables of any size.")
         {
-            spec, bmc, induction, symbolic, profile, mutant, properties, timeout, noOutcomes, witnesses, json,
+            spec, bmc, induction, symbolic, profile, mutant, properties, timeout, maxMemory, noOutcomes, witnesses, json, allowOutside,
         };
         command.SetAction(parse =>
         {
@@ -82,6 +91,20 @@ internal static class ProveCommand
                 limit = TimeSpan.FromSeconds(t);
             }
 
+            long? memoryBytes = null;
+            if (parse.GetValue(maxMemory) is { } mm)
+            {
+                if (mm < 1 || mm > long.MaxValue >> 20)
+                {
+                    stderr.WriteLine("error: --max-memory must be at least 1 (MiB)");
+                    return (int)ExitCode.BadInput;
+                }
+
+                memoryBytes = mm << 20;
+            }
+
+            var limits = new RunLimits(Checker.ProcessMemory.Choose(memoryBytes), limit, null, null);
+
             try
             {
                 if (inductive)
@@ -92,11 +115,12 @@ internal static class ProveCommand
                         return (int)ExitCode.BadInput;
                     }
 
-                    return Induction(stdout, kp is null ? KernelProfile.All : [kp], km, limit, parse.GetValue(json));
+                    return Induction(stdout, kp is null ? KernelProfile.All : [kp], km, limits, parse.GetValue(json));
                 }
 
                 return Bmc(stdout, stderr, parse.GetValue(spec), bound!.Value, parse.GetValue(symbolic) ?? [], kp, km,
-                    parse.GetValue(properties) ?? [], limit, !parse.GetValue(noOutcomes), parse.GetValue(witnesses), parse.GetValue(json));
+                    parse.GetValue(properties) ?? [], limits, !parse.GetValue(noOutcomes), parse.GetValue(witnesses), parse.GetValue(json),
+                    SpecAccess.Options(parse.GetValue(allowOutside)));
             }
             catch (SmtUnavailableException e)
             {
@@ -109,15 +133,15 @@ internal static class ProveCommand
 
     private static int Bmc(
         TextWriter stdout, TextWriter stderr, string? specName, int bound, string[] symbolicFields, KernelProfile? profile, KernelMutant mutant,
-        string[] properties, TimeSpan limit, bool outcomes, bool witnesses, bool json)
+        string[] properties, RunLimits limits, bool outcomes, bool witnesses, bool json, Specs.Input.SpecLoadOptions access)
     {
-        var code = Bmc(json ? TextWriter.Null : stdout, stderr, specName, bound, symbolicFields, profile, mutant, properties, limit, outcomes, witnesses, out var report);
-        return json && report is not null ? JsonOutput.Write(stdout, "prove", code, BmcJson(report, code)) : (int)code;
+        var code = Bmc(json ? TextWriter.Null : stdout, stderr, specName, bound, symbolicFields, profile, mutant, properties, limits, outcomes, witnesses, access, out var report);
+        return json && report is not null ? JsonOutput.Write(stdout, "prove", code, BmcJson(report, code, limits)) : (int)code;
     }
 
     private static ExitCode Bmc(
         TextWriter stdout, TextWriter stderr, string? specName, int bound, string[] symbolicFields, KernelProfile? profile, KernelMutant mutant,
-        string[] properties, TimeSpan limit, bool outcomes, bool witnesses, out BmcReport? report)
+        string[] properties, RunLimits limits, bool outcomes, bool witnesses, Specs.Input.SpecLoadOptions access, out BmcReport? report)
     {
         report = null;
         if (specName is null)
@@ -156,7 +180,7 @@ internal static class ProveCommand
             }
             else
             {
-                (loaded, symbolic) = SymbolicSpec.LoadFile(specName);
+                (loaded, symbolic) = SymbolicSpec.LoadFile(specName, access);
             }
 
             symbolic = symbolic.With(loaded.Model, symbolicFields);
@@ -180,7 +204,9 @@ internal static class ProveCommand
                 Profile = profile,
                 Mutant = mutant,
                 Properties = properties.Length > 0 ? properties : null,
-                QueryTimeout = limit,
+                QueryTimeout = limits.Timeout!.Value,
+                RunTimeout = limits.Timeout,
+                MaxMemoryBytes = limits.Memory?.Bytes,
                 Outcomes = outcomes,
             });
         }
@@ -190,7 +216,7 @@ internal static class ProveCommand
             return ExitCode.BadInput;
         }
 
-        PrintBmc(stdout, report, witnesses);
+        PrintBmc(stdout, report, witnesses, limits);
         var failed = report.FailedReplays.ToList();
         if (failed.Count > 0)
         {
@@ -211,7 +237,7 @@ internal static class ProveCommand
         return report.AnyUnknown ? ExitCode.Inconclusive : ExitCode.Holds;
     }
 
-    private static void PrintBmc(TextWriter stdout, BmcReport r, bool witnesses)
+    private static void PrintBmc(TextWriter stdout, BmcReport r, bool witnesses, RunLimits limits)
     {
         var symbolic = r.Symbolic.Fields.Count == 0 ? "none (every value is the spec's)" : string.Join(", ", r.Symbolic.Fields);
         stdout.WriteLine($"natverify prove {r.Spec.File} --bmc {r.Bound}");
@@ -230,6 +256,7 @@ internal static class ProveCommand
             {
                 SmtUnsat u => ("HOLDS", Inv($"unsat, {u.SolveTime.TotalMilliseconds:F0} ms")),
                 SmtSat s => ("VIOLATED", Inv($"sat, {s.SolveTime.TotalMilliseconds:F0} ms; ") + (p.Replay!.Reproduced ? "witness replayed on the explicit engine" : "WITNESS NOT REPRODUCED")),
+                SmtUnknown u when r.EndedBy is not null => ("UNKNOWN", $"{u.Reason}; nothing is proved"),
                 SmtUnknown u => ("UNKNOWN", $"the solver gave up: {u.Reason}; nothing is proved"),
                 _ => ("?", string.Empty),
             };
@@ -250,6 +277,7 @@ internal static class ProveCommand
             stdout.WriteLine(r.OutcomeEnumerationEnd switch
             {
                 SmtUnsat u => Inv($"  (no other joint outcome is reachable within {r.Bound} steps: unsat, {u.SolveTime.TotalMilliseconds:F0} ms)"),
+                SmtUnknown u when r.EndedBy is not null => $"  (the enumeration stopped: {u.Reason}; more outcomes may exist)",
                 SmtUnknown u => $"  (the enumeration stopped: the solver gave up ({u.Reason}); more outcomes may exist)",
                 _ => "  (the enumeration stopped at its cap; more outcomes may exist)",
             });
@@ -280,11 +308,14 @@ internal static class ProveCommand
         var scope = r.Symbolic.Fields.Count == 0 ? "the spec's values" : $"every value of {symbolicFieldsList(r)}";
         stdout.WriteLine(violated.Count > 0
             ? $"Verdict: VIOLATED. {string.Join(", ", violated)} can fail within {r.Bound} steps."
+            : r.EndedBy is { } ended
+                ? $"Verdict: INCONCLUSIVE. The {BoundName(ended.Kind, limits)} bound ended the run; nothing is proved for the {unknownCount} quer{(unknownCount == 1 ? "y" : "ies")} it left unanswered. ({ended.Detail})"
             : unknownCount > 0
                 ? $"Verdict: INCONCLUSIVE. {unknownCount} quer{(unknownCount == 1 ? "y" : "ies")} ended unknown; nothing is proved for them."
                 : r.Complete
                     ? $"Verdict: HOLDS for {scope} and every interleaving (bound {r.Bound} reaches the full depth {r.FullDepth})."
                     : $"Verdict: HOLDS up to {r.Bound} steps for {scope} and every interleaving (not beyond: the full depth is {r.FullDepth}).");
+        stdout.WriteLine(limits.Line());
 
         foreach (var p in r.Properties.Where(p => p.Outcome is SmtSat))
         {
@@ -321,10 +352,10 @@ internal static class ProveCommand
         }
     }
 
-    private static int Induction(TextWriter stdout, IReadOnlyList<KernelProfile> profiles, KernelMutant mutant, TimeSpan limit, bool json)
+    private static int Induction(TextWriter stdout, IReadOnlyList<KernelProfile> profiles, KernelMutant mutant, RunLimits limits, bool json)
     {
-        var report = InductionProver.Run(profiles, mutant, limit);
-        var code = Induction(json ? TextWriter.Null : stdout, profiles, mutant, report);
+        var report = InductionProver.Run(profiles, mutant, limits.Timeout!.Value, limits.Memory?.Bytes);
+        var code = Induction(json ? TextWriter.Null : stdout, profiles, mutant, report, limits);
         if (!json)
         {
             return (int)code;
@@ -353,6 +384,7 @@ internal static class ProveCommand
             ["mutant"] = mutant.CliName(),
             ["assumptions"] = JsonOutput.Strings(report.Assumptions),
             ["obligations"] = obligations,
+            ["limits"] = limits.Json(),
         });
     }
 
@@ -370,7 +402,7 @@ internal static class ProveCommand
         _ => null,
     };
 
-    private static System.Text.Json.Nodes.JsonObject BmcJson(BmcReport r, ExitCode code)
+    private static System.Text.Json.Nodes.JsonObject BmcJson(BmcReport r, ExitCode code, RunLimits limits)
     {
         var props = new System.Text.Json.Nodes.JsonArray();
         foreach (var p in r.Properties)
@@ -419,8 +451,18 @@ internal static class ProveCommand
                 ["complete"] = r.OutcomeEnumerationEnd is SmtUnsat,
             },
             ["expectationFailures"] = JsonOutput.Strings(r.ExpectationFailures),
+            ["limits"] = limits.Json(),
+            ["runBound"] = r.EndedBy is { } ended
+                ? new System.Text.Json.Nodes.JsonObject { ["kind"] = JsonOutput.BoundKindName(ended.Kind), ["detail"] = ended.Detail }
+                : null,
         };
     }
+
+    private static string BoundName(Checker.BoundKind kind, RunLimits limits) => kind switch
+    {
+        Checker.BoundKind.MaxMemory => limits.MemoryName,
+        _ => "--timeout",
+    };
 
     private static System.Text.Json.Nodes.JsonObject Witness(BmcWitness w, ReplayResult replay) => new()
     {
@@ -429,7 +471,7 @@ internal static class ProveCommand
         ["reproduced"] = replay.Reproduced,
     };
 
-    private static ExitCode Induction(TextWriter stdout, IReadOnlyList<KernelProfile> profiles, KernelMutant mutant, InductionReport report)
+    private static ExitCode Induction(TextWriter stdout, IReadOnlyList<KernelProfile> profiles, KernelMutant mutant, InductionReport report, RunLimits limits)
     {
         stdout.WriteLine($"natverify prove --induction   profiles: {string.Join(", ", profiles.Select(p => p.Name))}   mutant: {mutant.CliName()}");
         stdout.WriteLine("  Claim: linked-tuple uniqueness (and, for the steps that unlink, no DYING entry left linked) is preserved by");
@@ -477,6 +519,7 @@ internal static class ProveCommand
             : unknown > 0
                 ? $"Verdict: INCONCLUSIVE. {unknown} obligation(s) ended unknown."
                 : $"Verdict: PROVED for {string.Join(", ", profiles.Select(p => p.Name))} (all {report.Results.Count} obligations unsat).");
+        stdout.WriteLine(limits.Line());
         return failed > 0 ? ExitCode.Violated : unknown > 0 ? ExitCode.Inconclusive : ExitCode.Holds;
     }
 

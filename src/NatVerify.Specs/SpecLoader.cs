@@ -87,10 +87,14 @@ public static class SpecLoader
     /// <param name="path">The spec's path; also its display path and the base directory of <c>ruleset-file</c>.</param>
     /// <returns>The parsed spec.</returns>
     /// <exception cref="SpecException">The file cannot be read or is not a valid spec (reading errors are reported at 1:1).</exception>
-    public static ScenarioSpec LoadFile(string path)
+    public static ScenarioSpec LoadFile(string path) => LoadFile(path, Input.SpecLoadOptions.Default);
+
+    /// <summary>Loads a spec file with explicit load options (which files its <c>ruleset-file</c> may name).</summary>
+    /// <exception cref="SpecException">The file cannot be read or is not a valid spec.</exception>
+    public static ScenarioSpec LoadFile(string path, Input.SpecLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(ReadSpecText(path), path);
+        return Parse(ReadSpecText(path), path, options);
     }
 
     /// <summary>

@@ -184,11 +184,43 @@ public static class TraceJson
             var where = e.LineNumber is { } l ? string.Create(CultureInfo.InvariantCulture, $"{l + 1}:{(e.BytePositionInLine ?? 0) + 1}: ") : string.Empty;
             throw new TraceFormatException(file, $"{where}not valid JSON: {e.Message}");
         }
+        catch (ArgumentException)
+        {
+            // The text has a lone UTF-16 surrogate, which cannot be transcoded to the UTF-8 the parser reads (a string
+            // handed to this method, not a file: decoding a file replaces invalid bytes). Found by the fuzzer.
+            var (line, column) = LoneSurrogate(json);
+            throw new TraceFormatException(file, string.Create(CultureInfo.InvariantCulture, $"{line}:{column}: not valid text: a lone UTF-16 surrogate"));
+        }
 
         using (doc)
         {
             return new Reader(file).Trace(doc.RootElement);
         }
+    }
+
+    /// <summary>The 1-based line and column of the first lone surrogate (1:1 when there is none).</summary>
+    private static (int Line, int Column) LoneSurrogate(string text)
+    {
+        int line = 1, column = 1;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                column++;
+                continue;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                return (line, column);
+            }
+
+            (line, column) = c == '\n' ? (line + 1, 1) : (line, column + 1);
+        }
+
+        return (1, 1);
     }
 
     private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)

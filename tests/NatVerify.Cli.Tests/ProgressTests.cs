@@ -10,10 +10,10 @@ public sealed class ProgressTests
         new(states, states * 2, 7, 0, TimeSpan.FromSeconds(seconds), 1 << 20) { PeakFrontier = 1234 };
 
     [Fact]
-    public void Line_reports_states_rate_depth_queue_heap_and_elapsed_and_no_estimate_without_a_bound()
+    public void Line_reports_states_rate_depth_queue_resident_memory_and_elapsed_and_no_estimate_without_a_bound()
     {
         var line = Progress.Line(Stats(100_000, 10), 64L << 20, null, null);
-        Assert.Equal("100,000 states, 10,000 states/s, depth 7, peak queue 1,234, heap 64 MiB, 0:10 elapsed", line);
+        Assert.Equal("100,000 states, 10,000 states/s, depth 7, peak queue 1,234, resident 64 MiB, 0:10 elapsed", line);
     }
 
     [Fact]

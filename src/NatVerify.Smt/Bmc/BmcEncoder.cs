@@ -20,8 +20,12 @@ internal sealed class BmcEncoder
     private readonly ScenarioModel _scenario;
     private readonly (int Before, Milestone BeforeAt, Milestone AfterAt)[][] _constraints;
 
-    public BmcEncoder(Terms z, ScenarioModel scenario, KernelProfile profile, KernelMutant mutant, SymbolicSpec symbolic, int bound)
+    // Called between the pieces of the unrolling, so a run bound can stop a long encoding (it throws).
+    private readonly Action _checkpoint;
+
+    public BmcEncoder(Terms z, ScenarioModel scenario, KernelProfile profile, KernelMutant mutant, SymbolicSpec symbolic, int bound, Action? checkpoint = null)
     {
+        _checkpoint = checkpoint ?? (() => { });
         _z = z;
         _scenario = scenario;
         _nat = new NatEncoder(z, profile, mutant) { Addresses = ConcreteAddresses(scenario, symbolic) };
@@ -236,6 +240,7 @@ internal sealed class BmcEncoder
         var none = new List<BoolExpr>();
         for (var i = 0; i < n; i++)
         {
+            _checkpoint();
             var enabled = Enabled(t, i);
             none.Add(z.Not(enabled));
             var chosen = z.Eq(sched, z.Bv((ulong)i, SymSlot.IndexBits));

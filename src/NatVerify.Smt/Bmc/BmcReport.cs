@@ -53,6 +53,16 @@ public sealed record BmcReport
         Properties.Where(p => p.Replay is { Reproduced: false }).Select(p => p.Replay!)
             .Concat(JointOutcomes.Where(j => !j.Replay.Reproduced).Select(j => j.Replay));
 
-    /// <summary>True when some query ended unknown.</summary>
-    public bool AnyUnknown => Properties.Any(p => p.Outcome is SmtUnknown) || OutcomeEnumerationEnd is SmtUnknown;
+    /// <summary>The whole-run bound (time or memory) that ended the run early, or null when every query ran.</summary>
+    public BmcBound? EndedBy { get; init; }
+
+    /// <summary>True when some query ended unknown or a run bound ended the run.</summary>
+    public bool AnyUnknown => EndedBy is not null || Properties.Any(p => p.Outcome is SmtUnknown) || OutcomeEnumerationEnd is SmtUnknown;
+}
+
+/// <summary>A whole-run bound that ended a BMC run before every query was answered.</summary>
+/// <param name="Kind">The bound: <see cref="Checker.BoundKind.Timeout"/> or <see cref="Checker.BoundKind.MaxMemory"/>.</param>
+/// <param name="Detail">What was measured against which limit, and where the run stopped.</param>
+public sealed record BmcBound(Checker.BoundKind Kind, string Detail)
+{
 }

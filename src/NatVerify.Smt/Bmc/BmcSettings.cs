@@ -17,8 +17,20 @@ public sealed record BmcSettings
     /// <summary>Overrides the spec's property list.</summary>
     public IReadOnlyList<string>? Properties { get; init; }
 
-    /// <summary>The solver's time limit for each query.</summary>
+    /// <summary>The solver's time limit for each query (a cap; <see cref="RunTimeout"/> bounds the run).</summary>
     public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The time limit of the whole run, encoding included, or null for none: the encoding is checked against it step
+    /// by step and every query gets at most the time left.
+    /// </summary>
+    public TimeSpan? RunTimeout { get; init; }
+
+    /// <summary>
+    /// The bound on the process's resident memory in bytes, or null for none: checked while encoding and during every
+    /// query, and given to Z3 as its allocation limit (<c>memory_max_size</c>).
+    /// </summary>
+    public long? MaxMemoryBytes { get; init; }
 
     /// <summary>Whether to enumerate the joint outcomes of terminal states at the bound.</summary>
     public bool Outcomes { get; init; } = true;

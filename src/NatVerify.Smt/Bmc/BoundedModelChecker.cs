@@ -32,93 +32,165 @@ public static class BoundedModelChecker
         var mutant = settings.Mutant;
         var properties = settings.Properties ?? spec.Properties;
 
+        var budget = new RunBudget(settings.RunTimeout, settings.MaxMemoryBytes);
+        using var z3Memory = budget.LimitZ3Memory();
         using var ctx = Z3Session.NewContext();
         var z = new Terms(ctx);
         var encodeClock = Stopwatch.StartNew();
-        var enc = new BmcEncoder(z, spec.Model, profile, mutant, symbolic, settings.Bound);
-        var baseFormula = enc.Assertions.ToArray();
-        Solver Fresh()
-        {
-            // A fresh solver per query: Z3's incremental mode (push/pop) skips the bit-vector preprocessing that
-            // makes these queries fast (port-classes at its full depth: 70 s incremental, 3 s fresh).
-            var s = Z3Session.NewSolver(ctx, settings.QueryTimeout);
-            s.Assert(baseFormula);
-            return s;
-        }
-
-        var solver = Fresh();
-        var encodeTime = encodeClock.Elapsed;
-
-        // The unrolling must admit a run (at worst all idle); otherwise every "holds" below would be vacuous.
-        if (Z3Session.Check(solver).Status == Status.UNSATISFIABLE)
-        {
-            throw new InvalidOperationException($"internal error: the BMC unrolling of {spec.Name} admits no run; its answers would be vacuous");
-        }
-
+        BmcEncoder? enc = null;
+        var encodeTime = TimeSpan.Zero;
         var propertyResults = new List<BmcPropertyResult>();
-        foreach (var property in properties)
-        {
-            var violations = Enumerable.Range(0, settings.Bound + 1).Select(t => enc.Violation(property, t)).ToArray();
-            solver = Fresh();
-            solver.Assert(z.Or(violations));
-            var (status, elapsed) = Z3Session.Check(solver);
-            switch (status)
-            {
-                case Status.UNSATISFIABLE:
-                    propertyResults.Add(new BmcPropertyResult(property, new SmtUnsat(elapsed), null));
-                    break;
-                case Status.SATISFIABLE:
-                    var model = solver.Model;
-                    var last = Enumerable.Range(0, violations.Length).First(t => model.Eval(violations[t], true).IsTrue);
-                    var witness = Decode(model, enc, last, $"a violation of {property}");
-                    var replay = WitnessReplayer.ReplayViolation(witness, profile, mutant, property);
-                    propertyResults.Add(new BmcPropertyResult(property, new SmtSat(elapsed, witness), replay));
-                    break;
-                default:
-                    propertyResults.Add(new BmcPropertyResult(property, new SmtUnknown(elapsed, solver.ReasonUnknown), null));
-                    break;
-            }
-        }
-
         var joint = new List<BmcJointOutcome>();
         SmtOutcome? end = null;
-        if (settings.Outcomes)
+        BmcBound? endedBy = null;
+        var stage = "while building the encoding";
+        try
         {
-            var terminal = enc.NoneEnabled(settings.Bound);
-            var codes = Enumerable.Range(0, enc.Actors.Length).Select(i => enc.OutcomeCode(settings.Bound, i)).ToArray();
-            var blocked = new List<BoolExpr>();
-            while (true)
+            budget.Checkpoint();
+            enc = new BmcEncoder(z, spec.Model, profile, mutant, symbolic, settings.Bound, budget.Checkpoint);
+            var baseFormula = enc.Assertions.ToArray();
+            Solver Fresh()
             {
-                if (joint.Count >= settings.MaxJointOutcomes)
+                // A fresh solver per query: Z3's incremental mode (push/pop) skips the bit-vector preprocessing that
+                // makes these queries fast (port-classes at its full depth: 70 s incremental, 3 s fresh).
+                budget.Checkpoint();
+                var s = Z3Session.NewSolver(ctx, budget.QueryTimeout(settings.QueryTimeout));
+                s.Assert(baseFormula);
+                return s;
+            }
+
+            // One query under the watchdog; a bound hit during it ends the run after its (unknown) answer is kept.
+            (Status Status, TimeSpan Elapsed) Check(Solver solver)
+            {
+                (Status, TimeSpan) result;
+                using (budget.Watch(ctx))
                 {
-                    break;
+                    result = Z3Session.Check(solver);
                 }
 
+                return result;
+            }
+
+            string Reason(Solver solver) => budget.Hit is { } hit
+                ? $"{solver.ReasonUnknown}: the {(hit.Kind == Checker.BoundKind.Timeout ? "time" : "memory")} bound ended the run"
+                : solver.ReasonUnknown;
+
+            var solver = Fresh();
+            encodeTime = encodeClock.Elapsed;
+
+            // The unrolling must admit a run (at worst all idle); otherwise every "holds" below would be vacuous.
+            stage = "while checking that the unrolling admits a run";
+            if (Check(solver).Status == Status.UNSATISFIABLE)
+            {
+                throw new InvalidOperationException($"internal error: the BMC unrolling of {spec.Name} admits no run; its answers would be vacuous");
+            }
+
+            budget.Checkpoint();
+            foreach (var property in properties)
+            {
+                stage = $"at the query for {property}";
+                var violations = Enumerable.Range(0, settings.Bound + 1).Select(t =>
+                {
+                    budget.Checkpoint();
+                    return enc.Violation(property, t);
+                }).ToArray();
                 solver = Fresh();
-                solver.Assert(terminal);
-                solver.Assert(blocked.ToArray());
-                var (status, elapsed) = Z3Session.Check(solver);
-                if (status == Status.UNSATISFIABLE)
+                solver.Assert(z.Or(violations));
+                var (status, elapsed) = Check(solver);
+                switch (status)
                 {
-                    end = new SmtUnsat(elapsed);
-                    break;
+                    case Status.UNSATISFIABLE:
+                        propertyResults.Add(new BmcPropertyResult(property, new SmtUnsat(elapsed), null));
+                        break;
+                    case Status.SATISFIABLE:
+                        var model = solver.Model;
+                        var last = Enumerable.Range(0, violations.Length).First(t => model.Eval(violations[t], true).IsTrue);
+                        var witness = Decode(model, enc, last, $"a violation of {property}");
+                        var replay = WitnessReplayer.ReplayViolation(witness, profile, mutant, property);
+                        propertyResults.Add(new BmcPropertyResult(property, new SmtSat(elapsed, witness), replay));
+                        break;
+                    default:
+                        propertyResults.Add(new BmcPropertyResult(property, new SmtUnknown(elapsed, Reason(solver)), null));
+                        break;
                 }
 
-                if (status != Status.SATISFIABLE)
+                budget.Checkpoint();
+            }
+
+            if (settings.Outcomes)
+            {
+                stage = "while enumerating joint outcomes";
+                var terminal = enc.NoneEnabled(settings.Bound);
+                var codes = Enumerable.Range(0, enc.Actors.Length).Select(i => enc.OutcomeCode(settings.Bound, i)).ToArray();
+                var blocked = new List<BoolExpr>();
+                while (true)
                 {
-                    end = new SmtUnknown(elapsed, solver.ReasonUnknown);
-                    break;
+                    if (joint.Count >= settings.MaxJointOutcomes)
+                    {
+                        break;
+                    }
+
+                    solver = Fresh();
+                    solver.Assert(terminal);
+                    solver.Assert(blocked.ToArray());
+                    var (status, elapsed) = Check(solver);
+                    if (status == Status.UNSATISFIABLE)
+                    {
+                        end = new SmtUnsat(elapsed);
+                        break;
+                    }
+
+                    if (status != Status.SATISFIABLE)
+                    {
+                        end = new SmtUnknown(elapsed, Reason(solver));
+                        break;
+                    }
+
+                    var model = solver.Model;
+                    var values = codes.Select(c => (BmcOutcome)((BitVecNum)model.Eval(c, true)).UInt64).ToArray();
+                    var outcomes = values.Select(v => v.ToOutcome()).ToList();
+                    var witness = Decode(model, enc, settings.Bound, "{" + string.Join(", ", outcomes.Select((o, i) => $"{enc.Actors[i].Actor.Name}: {o}")) + "}");
+                    var replay = WitnessReplayer.ReplayOutcome(witness, profile, mutant, outcomes);
+                    joint.Add(new BmcJointOutcome(outcomes, witness, replay, elapsed));
+
+                    // Block this joint outcome and look for another.
+                    blocked.Add(z.Not(z.And(codes.Select((c, i) => z.Eq(c, z.Bv((ulong)values[i], 8))))));
+                    budget.Checkpoint();
                 }
+            }
 
-                var model = solver.Model;
-                var values = codes.Select(c => (BmcOutcome)((BitVecNum)model.Eval(c, true)).UInt64).ToArray();
-                var outcomes = values.Select(v => v.ToOutcome()).ToList();
-                var witness = Decode(model, enc, settings.Bound, "{" + string.Join(", ", outcomes.Select((o, i) => $"{enc.Actors[i].Actor.Name}: {o}")) + "}");
-                var replay = WitnessReplayer.ReplayOutcome(witness, profile, mutant, outcomes);
-                joint.Add(new BmcJointOutcome(outcomes, witness, replay, elapsed));
+            budget.Checkpoint();
+        }
+        catch (BudgetExceededException e)
+        {
+            endedBy = new BmcBound(e.Kind, $"{e.Message} The run stopped {stage}.");
+        }
+        catch (Z3Exception e) when (e.Message.Contains("memory", StringComparison.OrdinalIgnoreCase))
+        {
+            endedBy = new BmcBound(Checker.BoundKind.MaxMemory, $"{budget.MemoryOut(e.Message).Message} The run stopped {stage}.");
+        }
+        catch (OutOfMemoryException e)
+        {
+            endedBy = new BmcBound(Checker.BoundKind.MaxMemory, $"An allocation failed ({e.Message}). The run stopped {stage}.");
+        }
 
-                // Block this joint outcome and look for another.
-                blocked.Add(z.Not(z.And(codes.Select((c, i) => z.Eq(c, z.Bv((ulong)values[i], 8))))));
+        if (endedBy is not null)
+        {
+            if (enc is null)
+            {
+                encodeTime = encodeClock.Elapsed;
+            }
+
+            // Every property without an answer is reported unknown, naming the bound: nothing is proved for it.
+            var unanswered = endedBy.Kind == Checker.BoundKind.Timeout ? "not answered: the time bound ended the run" : "not answered: the memory bound ended the run";
+            foreach (var property in properties.Where(p => propertyResults.All(r => r.Property != p)).ToList())
+            {
+                propertyResults.Add(new BmcPropertyResult(property, new SmtUnknown(TimeSpan.Zero, unanswered), null));
+            }
+
+            if (settings.Outcomes && end is null)
+            {
+                end = new SmtUnknown(TimeSpan.Zero, unanswered);
             }
         }
 
@@ -130,8 +202,9 @@ public static class BoundedModelChecker
             Mutant = mutant,
             Bound = settings.Bound,
             FullDepth = BmcSubset.FullDepth(spec.Model),
-            Assertions = enc.Assertions.Count,
+            Assertions = enc?.Assertions.Count ?? 0,
             EncodeTime = encodeTime,
+            EndedBy = endedBy,
             Properties = propertyResults,
             JointOutcomes = joint,
             OutcomeEnumerationEnd = end,

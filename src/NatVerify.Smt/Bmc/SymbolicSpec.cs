@@ -43,16 +43,21 @@ public sealed class SymbolicSpec
     /// Reads a spec file for <c>prove</c>: the <c>symbolic</c> key (if any) and the scenario spec without it.
     /// </summary>
     /// <exception cref="SpecException">The file cannot be read, the key is malformed, or the rest is not a valid spec.</exception>
-    public static (ScenarioSpec Spec, SymbolicSpec Symbolic) LoadFile(string path)
-    {
-        return Parse(SpecLoader.ReadSpecText(path), path);
-    }
+    public static (ScenarioSpec Spec, SymbolicSpec Symbolic) LoadFile(string path) => LoadFile(path, Specs.Input.SpecLoadOptions.Default);
 
-    /// <summary>Parses spec text with an optional <c>symbolic</c> key; see <see cref="LoadFile"/>.</summary>
-    public static (ScenarioSpec Spec, SymbolicSpec Symbolic) Parse(string yamlText, string file)
+    /// <summary>Reads a spec file for <c>prove</c> with explicit load options (which files <c>ruleset-file</c> may name).</summary>
+    /// <exception cref="SpecException">The file cannot be read, the key is malformed, or the rest is not a valid spec.</exception>
+    public static (ScenarioSpec Spec, SymbolicSpec Symbolic) LoadFile(string path, Specs.Input.SpecLoadOptions options) =>
+        Parse(SpecLoader.ReadSpecText(path), path, options);
+
+    /// <summary>Parses spec text with an optional <c>symbolic</c> key; see <see cref="LoadFile(string)"/>.</summary>
+    public static (ScenarioSpec Spec, SymbolicSpec Symbolic) Parse(string yamlText, string file) => Parse(yamlText, file, Specs.Input.SpecLoadOptions.Default);
+
+    /// <summary>Parses spec text with an optional <c>symbolic</c> key and explicit load options.</summary>
+    public static (ScenarioSpec Spec, SymbolicSpec Symbolic) Parse(string yamlText, string file, Specs.Input.SpecLoadOptions options)
     {
         var (stripped, fields) = Extract(yamlText, file);
-        var spec = SpecLoader.Parse(stripped, file);
+        var spec = SpecLoader.Parse(stripped, file, options);
         var accepted = new List<SymbolicField>();
         foreach (var (field, line, column) in fields)
         {

@@ -69,23 +69,44 @@ public static class InductionProver
         "the entry's tuples at confirm are arbitrary: any rule or null binding may have produced them",
     ];
 
-    /// <summary>Checks every obligation for every profile given.</summary>
+    /// <summary>
+    /// Checks every obligation for every profile given, within <paramref name="timeout"/> for the whole run (each
+    /// query gets the time left) and, when given, a bound on the process's resident memory; obligations the bounds
+    /// leave unanswered are unknown, naming the bound.
+    /// </summary>
     /// <exception cref="SmtUnavailableException">Z3 cannot be loaded.</exception>
-    public static InductionReport Run(IEnumerable<KernelProfile> profiles, KernelMutant mutant, TimeSpan timeout)
+    public static InductionReport Run(IEnumerable<KernelProfile> profiles, KernelMutant mutant, TimeSpan timeout, long? maxMemoryBytes = null)
     {
+        var budget = new RunBudget(timeout, maxMemoryBytes);
+        using var z3Memory = budget.LimitZ3Memory();
         var results = new List<InductionResult>();
         foreach (var profile in profiles)
         {
             foreach (var query in Queries)
             {
-                results.Add(new InductionResult(query, profile, mutant, Prove(query, profile, mutant, timeout)));
+                SmtOutcome outcome;
+                try
+                {
+                    budget.Checkpoint();
+                    outcome = Prove(query, profile, mutant, budget);
+                }
+                catch (BudgetExceededException e)
+                {
+                    outcome = new SmtUnknown(TimeSpan.Zero, "not answered: " + e.Message);
+                }
+                catch (Z3Exception e) when (e.Message.Contains("memory", StringComparison.OrdinalIgnoreCase))
+                {
+                    outcome = new SmtUnknown(TimeSpan.Zero, budget.MemoryOut(e.Message).Message);
+                }
+
+                results.Add(new InductionResult(query, profile, mutant, outcome));
             }
         }
 
         return new InductionReport(results, Assumptions);
     }
 
-    private static SmtOutcome Prove(InductionQuery query, KernelProfile profile, KernelMutant mutant, TimeSpan timeout)
+    private static SmtOutcome Prove(InductionQuery query, KernelProfile profile, KernelMutant mutant, RunBudget budget)
     {
         using var ctx = Z3Session.NewContext();
         var z = new Terms(ctx);
@@ -118,24 +139,37 @@ public static class InductionProver
             _ => throw new ArgumentException($"unknown query {query.Id}", nameof(query)),
         };
 
-        var solver = Z3Session.NewSolver(ctx, timeout);
+        var solver = Z3Session.NewSolver(ctx, budget.QueryTimeout(TimeSpan.MaxValue));
         solver.Assert(hypotheses.ToArray());
         solver.Assert(table.Axioms.ToArray());
         solver.Assert(nat.Constraints.ToArray());
 
         // Without the goal the hypotheses must be satisfiable, or every "proof" below would be vacuous.
-        if (Z3Session.Check(solver).Status == Status.UNSATISFIABLE)
+        Status sane;
+        using (budget.Watch(ctx))
+        {
+            sane = Z3Session.Check(solver).Status;
+        }
+
+        if (sane == Status.UNSATISFIABLE)
         {
             throw new InvalidOperationException($"internal error: the hypotheses of {query.Id} ({profile.Name}) are contradictory; the proof would be vacuous");
         }
 
+        budget.Checkpoint();
         solver.Assert(goal);
-        var (status, elapsed) = Z3Session.Check(solver);
+        (Status Status, TimeSpan Elapsed) checkResult;
+        using (budget.Watch(ctx))
+        {
+            checkResult = Z3Session.Check(solver);
+        }
+
+        var (status, elapsed) = checkResult;
         return status switch
         {
             Status.UNSATISFIABLE => new SmtUnsat(elapsed),
             Status.SATISFIABLE => new SmtSat(elapsed, problem.Describe(query, profile, mutant, Readable(z, solver, problem))),
-            _ => new SmtUnknown(elapsed, solver.ReasonUnknown),
+            _ => new SmtUnknown(elapsed, budget.Hit is { } hit ? $"{solver.ReasonUnknown}: {hit.Message}" : solver.ReasonUnknown),
         };
     }
 

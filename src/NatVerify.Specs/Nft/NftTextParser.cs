@@ -190,6 +190,17 @@ public static class NftTextParser
 
         private bool IsWord(string w) => Peek.Kind == T.Word && Peek.Text == w;
 
+        /// <summary>
+        /// True while a block's items continue, false at its '}'; the end of the input inside a block is an error (a
+        /// loop over the items of a truncated block would otherwise never end: found by the fuzzer).
+        /// </summary>
+        private bool InsideBlock(string what) => Peek.Kind switch
+        {
+            T.RBrace => false,
+            T.End => throw Error(Peek, $"unexpected end of input: the '}}' closing {what} is missing"),
+            _ => true,
+        };
+
         private Token Expect(T kind, string what)
         {
             if (Peek.Kind != kind)
@@ -275,7 +286,7 @@ public static class NftTextParser
             items.Add(new NftItem("table", new JsonObject { ["family"] = family, ["name"] = name }, Loc(at)));
             Open();
             SkipBlank();
-            while (Peek.Kind != T.RBrace)
+            while (InsideBlock("the table"))
             {
                 var kw = Peek;
                 var word = ExpectWord("'chain', 'set' or 'map'");
@@ -316,7 +327,7 @@ public static class NftTextParser
             var rules = new List<NftItem>();
             Open();
             SkipBlank();
-            while (Peek.Kind != T.RBrace)
+            while (InsideBlock("the chain"))
             {
                 if (IsWord("type") && PeekAt(2).Kind == T.Word && PeekAt(2).Text == "hook")
                 {
@@ -374,7 +385,7 @@ public static class NftTextParser
             var body = new JsonObject { ["family"] = family, ["table"] = table, ["name"] = name };
             Open();
             SkipBlank();
-            while (Peek.Kind != T.RBrace)
+            while (InsideBlock("the set"))
             {
                 var kw = Peek;
                 var word = ExpectWord($"{kind} property");
@@ -788,7 +799,7 @@ public static class NftTextParser
             Open();
             var elems = new JsonArray();
             SkipNewlines();
-            while (Peek.Kind != T.RBrace)
+            while (InsideBlock("the set literal"))
             {
                 var key = ElementKey();
                 SkipNewlines();
