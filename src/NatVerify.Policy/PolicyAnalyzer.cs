@@ -131,7 +131,26 @@ internal sealed class AnalysisContext(NatRuleset ruleset, string file, HostConte
 
     public IEnumerable<RulePlace> NatPlaces => Reach.Places.Where(p => NatChains.Contains((p.Table.Key, p.Chain.Name)));
 
-    public RuleRef Ref(RulePlace p) => new(p.Rule.Location?.File ?? File, p.Rule.Location?.Line ?? p.Rule.Line, p.Rule.Location?.Handle, p.Table.Key, p.Chain.Name, p.Rule.Text);
+    public RuleRef Ref(RulePlace p) => new(p.Rule.Location?.File ?? File, p.Rule.Location?.Line ?? p.Rule.Line, p.Rule.Location?.Handle, p.Table.Key, p.Chain.Name, TextOf(p.Rule));
+
+    /// <summary>
+    /// The rule's text without the <c># handle N</c> the nft readers append (the handle is its own field of
+    /// <see cref="RuleRef"/>), so a rule reads the same from <c>nft list ruleset</c>, <c>nft -a</c> and <c>nft -j</c>.
+    /// </summary>
+    public static string TextOf(NatRule rule)
+    {
+        var text = rule.Text.Trim();
+        if (rule.Location?.Handle is { } h)
+        {
+            var suffix = $" # handle {h.ToString(CultureInfo.InvariantCulture)}";
+            if (text.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                text = text[..^suffix.Length];
+            }
+        }
+
+        return text;
+    }
 
     public RulePlace PlaceOf(NatRule rule) => Reach.Places.First(p => ReferenceEquals(p.Rule, rule));
 
@@ -211,7 +230,7 @@ internal static class Shadowing
                 }
             }
 
-            var names = string.Join(", ", covering.Select(c => $"line {c.Rule.Location?.Line ?? c.Rule.Line} ({c.Rule.Text.Trim()})"));
+            var names = string.Join(", ", covering.Select(c => $"line {c.Rule.Location?.Line ?? c.Rule.Line} ({AnalysisContext.TextOf(c.Rule)})"));
             var message = wanted.IsEmpty
                 ? $"No first packet can reach this rule of chain {place.Chain.Name}: every packet that enters the chain (through {names}) fails its match, so the rule never decides anything (ipt_do_table/nft_do_chain evaluate it for no packet)."
                 : $"No first packet can reach this rule of chain {place.Chain.Name}: the earlier rules {names} take every packet it matches (each alone or together), so ipt_do_table/nft_do_chain never get to it.";
