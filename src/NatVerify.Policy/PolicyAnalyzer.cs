@@ -155,7 +155,7 @@ internal sealed class AnalysisContext(NatRuleset ruleset, string file, HostConte
     /// <summary>A rule that kills packets before a nat chain, or (rule null) the DROP policy of its base chain.</summary>
     public RuleRef KillerRef(RulePlace? rule, BaseChain chain) => rule is not null
         ? Ref(rule)
-        : new RuleRef(chain.Location?.File ?? File, chain.Location?.Line ?? 0, chain.Location?.Handle, chain.Table, chain.Chain, "policy DROP");
+        : new RuleRef(chain.Location?.File ?? File, Math.Max(1, chain.Location?.Line ?? 1), chain.Location?.Handle, chain.Table, chain.Chain, "policy DROP");
 
     public RulePlace PlaceOf(NatRule rule) => Reach.Places.First(p => ReferenceEquals(p.Rule, rule));
 

@@ -46,7 +46,7 @@ public sealed class ToolInstallTests(ToolInstallTests.InstalledTool tool) : ICla
 
     /// <summary>
     /// Each command a user runs first, from the installed tool, with --json so the result is checked, not grepped.
-    /// Adding a command is one line (policy: <c>[InlineData("policy", "...", 0)]</c> once it exists).
+    /// Adding a command is one line; policy, which needs a ruleset path, has its own test below.
     /// </summary>
     [Theory]
     [InlineData("check", "seed:race-unconstrained", 0)]
@@ -59,6 +59,18 @@ public sealed class ToolInstallTests(ToolInstallTests.InstalledTool tool) : ICla
         Assert.True(code == expectedExit, $"exit {code}, expected {expectedExit}:\n{stderr}");
         JsonSchemaValidator.AssertValid(stdout);
         Assert.Equal(command, JsonDocument.Parse(stdout).RootElement.GetProperty("command").GetString());
+    }
+
+    [Fact]
+    public void Installed_tool_runs_policy_on_a_corpus_ruleset_and_its_json_validates()
+    {
+        // seed-fixed-port has a fixed-port error: exit 1 at the default --fail-on warning.
+        var ruleset = Path.Combine(CliRunner.Root, "specs", "policies", "seed-fixed-port", "ruleset.iptables-save");
+        var (code, stdout, stderr) = tool.Natverify("policy", ruleset, "--kernel", "6.18", "--json");
+        Assert.True(code == 1, $"exit {code}, expected 1:\n{stderr}");
+        JsonSchemaValidator.AssertValid(stdout);
+        var result = JsonDocument.Parse(stdout).RootElement.GetProperty("result");
+        Assert.Contains(result.GetProperty("findings").EnumerateArray(), f => f.GetProperty("class").GetString() == "fixed-port");
     }
 
     [Fact]
