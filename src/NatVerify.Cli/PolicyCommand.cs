@@ -26,7 +26,7 @@ internal static class PolicyCommand
         var witnessDir = new Option<string?>("--witness-dir") { Description = "Write each finding's witness scenario spec into this directory." };
         var failOn = new Option<string>("--fail-on") { Description = "Lowest severity that makes the exit code 1: note, warning or error.", DefaultValueFactory = _ => "warning" };
         var capacity = new Option<long>("--capacity-threshold") { Description = "SNAT pools with fewer concurrent flows per destination than this are warnings.", DefaultValueFactory = _ => 1024 };
-        var json = new Option<bool>("--json") { Description = "Print the report as JSON (schema docs/schema/policy.schema.json) instead of the table." };
+        var json = new Option<bool>("--json") { Description = "Write one JSON document to stdout instead of the table: the envelope of docs/json-output.md whose result follows docs/schema/policy.schema.json." };
         var sarif = new Option<string?>("--sarif") { Description = "Also write a SARIF 2.1.0 log to this file." };
         var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML report to this file." };
         var command = new Command("policy", "Check a NAT ruleset for fixed ports, collisions, capacity, shadowed rules, port shadowing and UDP races, with a witness spec for each finding.")
@@ -123,21 +123,17 @@ internal static class PolicyCommand
                 return (int)ExitCode.BadInput;
             }
 
+            var exit = report.Inconclusive != null ? ExitCode.Inconclusive
+                : report.Findings.Any(x => x.Severity >= threshold) ? ExitCode.Violated : ExitCode.Holds;
             if (parse.GetValue(json))
             {
-                stdout.Write(PolicyJson.Write(report, threshold));
-            }
-            else
-            {
-                PrintTable(report, profileWhy, threshold, stdout);
+                // The common envelope of every command (docs/json-output.md); its result is the natverify-policy/1
+                // document of docs/schema/policy.schema.json.
+                return JsonOutput.Write(stdout, "policy", exit, (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(PolicyJson.Write(report, threshold))!);
             }
 
-            if (report.Inconclusive != null)
-            {
-                return (int)ExitCode.Inconclusive;
-            }
-
-            return report.Findings.Any(x => x.Severity >= threshold) ? (int)ExitCode.Violated : (int)ExitCode.Holds;
+            PrintTable(report, profileWhy, threshold, stdout);
+            return (int)exit;
         });
         return command;
     }

@@ -157,7 +157,7 @@ internal static class DnatChecks
         var refB = ctx.Ref(b.Place);
         var (text, path) = Witnesses.Build(
             ctx, name,
-            $"Witness for collision: rules {refA.File}:{refA.Line} ({a.Place.Rule.Text.Trim()}) and {refB.File}:{refB.Line} ({b.Place.Rule.Text.Trim()}). One client address:port reaches both and both go to one backend; the second is re-ported by the null binding or dropped at confirm.",
+            $"Witness for collision: rules {refA.File}:{refA.Line} ({AnalysisContext.TextOf(a.Place.Rule)}) and {refB.File}:{refB.Line} ({AnalysisContext.TextOf(b.Place.Rule)}). One client address:port reaches both and both go to one backend; the second is re-ported by the null binding or dropped at confirm.",
             new Dictionary<string, string> { ["veth0"] = "198.51.100.1" },
             [
                 $"-A OUTPUT -d 198.51.100.3/32 -p {proto} --dport {dportA} -j DNAT --to-destination 203.0.113.1:{backendPort}",
@@ -317,7 +317,7 @@ internal static class DnatChecks
         var refs = group.Select(g => ctx.Ref(g.Place)).ToList();
         var (text, path) = Witnesses.Build(
             ctx, name,
-            $"Witness for udp-race: rules {string.Join("; ", refs.Select(r => $"{r.File}:{r.Line} ({r.Text.Trim()})"))}. Two first packets of one UDP socket, drawn to different backends, clash at confirm.",
+            $"Witness for udp-race: rules {string.Join("; ", refs.Select(r => $"{r.File}:{r.Line} ({r.Text})"))}. Two first packets of one UDP socket, drawn to different backends, clash at confirm.",
             new Dictionary<string, string> { ["veth0"] = "198.51.100.1" },
             [
                 $"-A OUTPUT -d 198.51.100.53/32 -p udp --dport {dport} -m statistic --mode random --probability 0.50000000000 -j DNAT --to-destination 203.0.113.1:{BackendPort(group[0])}",

@@ -20,7 +20,7 @@ public static class PolicyAnalyzer
         ArgumentNullException.ThrowIfNull(options);
         var assumptions = new List<string>(context.Assumptions);
         assumptions.AddRange(ruleset.OverApproximations.Select(o => "over-approximated: " + o));
-        assumptions.Add("each hook's chains are analysed for every packet that could arrive there: marks set and NAT done at earlier hooks are not composed into later hooks' reachable sets (an over-approximation; it can hide a shadowed rule but never invents one)");
+        assumptions.Add("nat chains are walked only with the packets no earlier chain of another table certainly drops or untracks on every way to them; marks set and NAT done at earlier hooks are not composed into later hooks' reachable sets (an over-approximation; it can hide a shadowed rule but never invents one)");
         var findings = new List<Finding>();
         string? inconclusive = null;
         try
@@ -131,7 +131,31 @@ internal sealed class AnalysisContext(NatRuleset ruleset, string file, HostConte
 
     public IEnumerable<RulePlace> NatPlaces => Reach.Places.Where(p => NatChains.Contains((p.Table.Key, p.Chain.Name)));
 
-    public RuleRef Ref(RulePlace p) => new(p.Rule.Location?.File ?? File, p.Rule.Location?.Line ?? p.Rule.Line, p.Rule.Location?.Handle, p.Table.Key, p.Chain.Name, p.Rule.Text);
+    public RuleRef Ref(RulePlace p) => new(p.Rule.Location?.File ?? File, p.Rule.Location?.Line ?? p.Rule.Line, p.Rule.Location?.Handle, p.Table.Key, p.Chain.Name, TextOf(p.Rule));
+
+    /// <summary>
+    /// The rule's text without the <c># handle N</c> the nft readers append (the handle is its own field of
+    /// <see cref="RuleRef"/>), so a rule reads the same from <c>nft list ruleset</c>, <c>nft -a</c> and <c>nft -j</c>.
+    /// </summary>
+    public static string TextOf(NatRule rule)
+    {
+        var text = rule.Text.Trim();
+        if (rule.Location?.Handle is { } h)
+        {
+            var suffix = $" # handle {h.ToString(CultureInfo.InvariantCulture)}";
+            if (text.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                text = text[..^suffix.Length];
+            }
+        }
+
+        return text;
+    }
+
+    /// <summary>A rule that kills packets before a nat chain, or (rule null) the DROP policy of its base chain.</summary>
+    public RuleRef KillerRef(RulePlace? rule, BaseChain chain) => rule is not null
+        ? Ref(rule)
+        : new RuleRef(chain.Location?.File ?? File, Math.Max(1, chain.Location?.Line ?? 1), chain.Location?.Handle, chain.Table, chain.Chain, "policy DROP");
 
     public RulePlace PlaceOf(NatRule rule) => Reach.Places.First(p => ReferenceEquals(p.Rule, rule));
 
@@ -211,7 +235,19 @@ internal static class Shadowing
                 }
             }
 
-            var names = string.Join(", ", covering.Select(c => $"line {c.Rule.Location?.Line ?? c.Rule.Line} ({c.Rule.Text.Trim()})"));
+            var names = string.Join(", ", covering.Select(c => $"line {c.Rule.Location?.Line ?? c.Rule.Line} ({AnalysisContext.TextOf(c.Rule)})"));
+            var killers = wanted.IsEmpty ? ctx.Reach.Killers.Where(k => k.Killed.Intersects(match)).ToList() : [];
+            if (killers.Count > 0)
+            {
+                // The packets the rule matches are dropped or untracked in another table before they get here.
+                var killerRefs = killers.Select(k => ctx.KillerRef(k.Rule, k.Chain)).Distinct().ToList();
+                var killerNames = string.Join(", ", killerRefs.Select(r => $"line {r.Line} ({r.Table} {r.Chain}: {r.Text})"));
+                yield return new Finding(FindingClass.ShadowedRule, Severity.Warning, [ctx.Ref(place), .. killerRefs],
+                    $"No first packet can reach this rule of chain {place.Chain.Name}: every packet it matches is dropped or untracked on its way before the chain by {killerNames} (nf_hook_slow runs the base chains of a hook in priority order and PREROUTING/OUTPUT before FORWARD/INPUT/POSTROUTING; a dropped first packet is never confirmed, and an untracked one gets no NAT in nf_nat_inet_fn).",
+                    new Dictionary<string, string>());
+                continue;
+            }
+
             var message = wanted.IsEmpty
                 ? $"No first packet can reach this rule of chain {place.Chain.Name}: every packet that enters the chain (through {names}) fails its match, so the rule never decides anything (ipt_do_table/nft_do_chain evaluate it for no packet)."
                 : $"No first packet can reach this rule of chain {place.Chain.Name}: the earlier rules {names} take every packet it matches (each alone or together), so ipt_do_table/nft_do_chain never get to it.";

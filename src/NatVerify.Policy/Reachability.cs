@@ -27,6 +27,7 @@ internal sealed class Reachability
     private readonly Dictionary<NatRule, MatchRegion> _matches = new(ReferenceEqualityComparer.Instance);
     private readonly PolicyOptions _options;
     private readonly DateTime _deadline;
+    private readonly HookComposition _composition;
 
     public Reachability(NatRuleset ruleset, HostContext context, PolicyOptions options)
     {
@@ -58,7 +59,18 @@ internal sealed class Reachability
             _local = [new Interval(0x7f000000, 0x7fffffff)];
             _local.AddRange(context.Interfaces.SelectMany(i => i.Addresses).Select(a => Interval.Single(a.Address.Value)));
         }
+
+        _composition = new HookComposition(this, ruleset, _local);
     }
+
+    /// <summary>The local addresses (loopback and the interfaces'), or null when the context gives no interfaces.</summary>
+    public IReadOnlyList<Interval>? LocalAddresses => _local;
+
+    /// <summary>The place of a rule, once <see cref="Run"/> has listed them.</summary>
+    public RulePlace? PlaceOfRule(NatRule rule) => Places.FirstOrDefault(p => ReferenceEquals(p.Rule, rule));
+
+    /// <summary>Applies a rule's statements (marks) to the packets it matched.</summary>
+    public Region Statements(NatRule rule, Region hit) => ApplyStatements(rule, hit);
 
     public InterfaceAtoms Atoms { get; }
 
@@ -101,13 +113,29 @@ internal sealed class Reachability
                 continue;
             }
 
-            // Every packet may arrive at every hook: earlier hooks (raw notrack, mangle marks, a DNAT before an SNAT)
-            // are not composed, which only over-approximates what reaches a rule.
-            Traverse(table, bc.Chain, Region.Full, 0);
+            // A nat chain sees only the packets no earlier chain of any table on their way dropped or untracked
+            // (HookComposition); other chains are walked with every packet, which only over-approximates.
+            var entry = Region.Full;
+            if (bc.Type == ChainType.Nat && _composition.Dead(bc) is { IsEmpty: false } dead)
+            {
+                entry = entry.Minus(dead).Coalesce();
+                Removed[(bc.Table, bc.Chain)] = dead;
+            }
+
+            Traverse(table, bc.Chain, entry, 0);
         }
 
         return this;
     }
+
+    /// <summary>
+    /// For a nat base chain whose entry composition removed packets: the packets removed (dropped or untracked before
+    /// the chain on every path), by table key and chain.
+    /// </summary>
+    public Dictionary<(string, string), Region> Removed { get; } = [];
+
+    /// <summary>The rules that drop or untrack packets before nat chains (DROP, REJECT, notrack) and the base chains whose DROP policy does.</summary>
+    public IReadOnlyList<(RulePlace? Rule, BaseChain Chain, Region Killed)> Killers => _composition.Killers;
 
     public MatchRegion MatchOf(NatRule rule)
     {

@@ -131,7 +131,7 @@ internal static class SnatChecks
         var name = $"policy-fixed-port-{seq}";
         var (text, path) = Witnesses.Build(
             ctx, name,
-            $"Witness for fixed-port: rule {ctx.Ref(place).File}:{ctx.Ref(place).Line} ({place.Rule.Text.Trim()}). Two flows of the rule from one host to one destination both get port {port}; the second is dropped at confirm (insert_failed).",
+            $"Witness for fixed-port: rule {ctx.Ref(place).File}:{ctx.Ref(place).Line} ({AnalysisContext.TextOf(place.Rule)}). Two flows of the rule from one host to one destination both get port {port}; the second is dropped at confirm (insert_failed).",
             new Dictionary<string, string> { ["veth0"] = "198.51.100.1" },
             [$"-A POSTROUTING -d 198.51.100.2/32 -p {proto}{markMatch} {to}"],
             [
@@ -215,7 +215,7 @@ internal static class SnatChecks
         var name = $"policy-port-shadowing-{seq}";
         var (text, path) = Witnesses.Build(
             ctx, name,
-            $"Witness for port-shadowing: rule {ctx.Ref(place).File}:{ctx.Ref(place).Line} ({place.Rule.Text.Trim()}) and the listener {Describe(victim)}. A host behind the NAT sends from port {victim.Port}; the rule keeps it, and the remote peer's packet to the local service joins the forwarded flow's entry.",
+            $"Witness for port-shadowing: rule {ctx.Ref(place).File}:{ctx.Ref(place).Line} ({AnalysisContext.TextOf(place.Rule)}) and the listener {Describe(victim)}. A host behind the NAT sends from port {victim.Port}; the rule keeps it, and the remote peer's packet to the local service joins the forwarded flow's entry.",
             new Dictionary<string, string> { ["lan0"] = "192.0.2.1", ["wan0"] = "198.51.100.1" },
             [rule],
             [

@@ -45,9 +45,12 @@ public static class PolicyCommand
         }
 
         var total = Stopwatch.StartNew();
-        var ruleset = IptablesSaveParser.Parse(text, read ?? "generated.v4");
+        // --read takes any of the three notations (detected from the content, as natverify policy does).
+        var (ruleset, format) = read is null
+            ? (IptablesSaveParser.Parse(text, "generated.v4"), "iptables-save")
+            : NatVerify.Policy.Inputs.RulesetLoader.Load(read, null);
         var parsed = total.Elapsed.TotalSeconds;
-        var report = PolicyAnalyzer.Analyze(ruleset, read ?? "generated.v4", "iptables-save", new HostContext([], [], null, []), new PolicyOptions());
+        var report = PolicyAnalyzer.Analyze(ruleset, read ?? "generated.v4", format, new HostContext([], [], null, []), new PolicyOptions());
         var seconds = total.Elapsed.TotalSeconds;
         var rules = ruleset.Tables.Sum(t => t.Chains.Values.Sum(c => c.Rules.Count));
         var byClass = string.Join(", ", report.Findings.GroupBy(f => f.Class.Name()).Select(g => $"\"{g.Key}\": {g.Count()}"));

@@ -144,16 +144,22 @@ public sealed class JsonOutputTests : IDisposable
     }
 
     [Fact]
-    public void Schema_accepts_a_policy_result_in_the_shape_issue_10_documents()
+    public void Policy_json_of_a_corpus_policy_validates_against_the_envelope_and_policy_schema()
     {
-        const string policy = """
-            {"schemaVersion":1,"command":"policy","tool":{"name":"natverify","version":"0.1.0","commit":"abc"},"exitCode":1,
-             "result":{"verdict":"violated","findings":[
-               {"class":"shadowed-rule","severity":"warning","rules":[{"file":"r.nft","line":3,"handle":7},{"file":"r.nft","line":9}],
-                "message":"rule 9 never matches","witness":null}]}}
-            """;
-        JsonSchemaValidator.AssertValid(policy);
-        Assert.NotEmpty(JsonSchemaValidator.Errors(policy.Replace("\"line\":3", "\"line\":\"3\"", StringComparison.Ordinal)));
+        // seed-fixed-port: one fixed-port error and one capacity warning, so exit 1 and verdict violated.
+        var (code, stdout, stderr) = CliRunner.Run("policy", CliRunner.Spec("specs/policies/seed-fixed-port/ruleset.iptables-save"), "--kernel", "6.18", "--json");
+        Assert.True(code == ExitCode.Violated, stderr);
+        JsonSchemaValidator.AssertValid(stdout);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal("policy", root.GetProperty("command").GetString());
+        Assert.Equal("natverify-policy/1", root.GetProperty("result").GetProperty("schema").GetString());
+        Assert.Equal("violated", root.GetProperty("result").GetProperty("verdict").GetString());
+        Assert.Contains(root.GetProperty("result").GetProperty("findings").EnumerateArray(), f => f.GetProperty("class").GetString() == "fixed-port");
+
+        // The envelope's schema really applies policy.schema.json to the result: a retyped field fails.
+        var broken = stdout.Replace("\"line\": 7", "\"line\": \"7\"", StringComparison.Ordinal);
+        Assert.NotEqual(stdout, broken);
+        Assert.NotEmpty(JsonSchemaValidator.Errors(broken));
     }
 
     /// <summary>Runs the scenario on the live kernel (root; the oracle's own namespaces, deleted afterwards).</summary>

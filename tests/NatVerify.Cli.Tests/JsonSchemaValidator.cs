@@ -4,11 +4,19 @@ using Json.Schema;
 
 namespace NatVerify.Cli.Tests;
 
-/// <summary>Validates documents against the published docs/schema/natverify-output.schema.json (JSON Schema 2020-12).</summary>
+/// <summary>Validates documents against the published docs/schema/natverify-output.schema.json (JSON Schema 2020-12) and the policy.schema.json it references.</summary>
 internal static class JsonSchemaValidator
 {
+    // policy's result is published as its own schema (docs/schema/policy.schema.json), which the envelope's schema
+    // references by $id: JsonSchema.FromText registers it, so it is loaded first (static fields initialise in order).
+    private static readonly JsonSchema PolicySchema = JsonSchema.FromText(
+        File.ReadAllText(Path.Combine(CliRunner.Root, "docs", "schema", "policy.schema.json")));
+
     private static readonly JsonSchema Schema = JsonSchema.FromText(
         File.ReadAllText(Path.Combine(CliRunner.Root, "docs", "schema", "natverify-output.schema.json")));
+
+    /// <summary>The policy schema, so a test can see it is the one loaded.</summary>
+    public static JsonSchema Policy => PolicySchema;
 
     /// <summary>The validation errors of <paramref name="json"/>, empty when it conforms.</summary>
     public static IReadOnlyList<string> Errors(string json)

@@ -48,6 +48,27 @@ public sealed class CorpusTests
             + string.Join("\n", report.Findings.Select(f => $"  {f.Class.Name()} {f.Severity.Name()} lines {string.Join(",", f.Rules.Select(r => r.Line))}")));
     }
 
+    [Theory]
+    [InlineData("masquerade-plain")]
+    [InlineData("masquerade-mitigated")]
+    [InlineData("kube-proxy-nftables")]
+    public void Nft_json_rules_are_named_in_the_nft_text_syntax_of_the_same_dump(string policy)
+    {
+        // Both dumps come from one loaded ruleset (scripts/gen-policy-corpus.sh): rule by rule, the text rendered from
+        // the JSON must be what `nft list ruleset` printed, without the handle (RuleRef carries it on its own).
+        var dir = Path.Combine(PolicyRepo.Root, "specs", "policies", policy);
+        var text = Rules(RulesetLoader.Load(Path.Combine(dir, "ruleset.nft"), null).Ruleset);
+        var json = Rules(RulesetLoader.Load(Path.Combine(dir, "ruleset.nft.json"), null).Ruleset);
+        Assert.NotEmpty(text);
+        Assert.Equal(text, json);
+        Assert.All(RulesetLoader.Load(Path.Combine(dir, "ruleset.nft.json"), null).Ruleset.Tables.SelectMany(t => t.Chains.Values).SelectMany(c => c.Rules),
+            r => Assert.NotNull(r.Location?.Handle));
+
+        static List<string> Rules(NatVerify.Model.Nat.NatRuleset r) =>
+            r.Tables.SelectMany(t => t.Chains.Values.Select(c => (t, c))).OrderBy(x => x.t.Key, StringComparer.Ordinal).ThenBy(x => x.c.Name, StringComparer.Ordinal)
+                .SelectMany(x => x.c.Rules.Select(rule => $"{x.t.Key} {x.c.Name}: {AnalysisContext.TextOf(rule)}")).Distinct().ToList();
+    }
+
     [Fact]
     public void Nft_text_and_json_dumps_of_one_ruleset_give_the_same_findings()
     {

@@ -184,7 +184,12 @@ public sealed class ReportsTests
             var path = Path.Combine(PolicyRepo.Root, "specs", "policies", "seed-fixed-port", "ruleset.iptables-save");
             var (stdout, stderr) = (new StringWriter(), new StringWriter());
             App.Run(["policy", path, "--json", "--sarif", Path.Combine(dir, "out.sarif"), "--witness-dir", Path.Combine(dir, "w")], stdout, stderr);
-            Assert.True(Validate(stdout.ToString()).IsValid, stdout.ToString());
+            // --json writes the common envelope (docs/json-output.md); its result is the natverify-policy/1 document.
+            var envelope = JsonDocument.Parse(stdout.ToString()).RootElement;
+            Assert.Equal("policy", envelope.GetProperty("command").GetString());
+            Assert.Equal(1, envelope.GetProperty("exitCode").GetInt32());
+            Assert.Equal("violated", envelope.GetProperty("result").GetProperty("verdict").GetString());
+            Assert.True(Validate(envelope.GetProperty("result").GetRawText()).IsValid, stdout.ToString());
             Assert.True(File.Exists(Path.Combine(dir, "out.sarif")));
             Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir, "w")));
 

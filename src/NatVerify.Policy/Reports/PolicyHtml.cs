@@ -112,9 +112,17 @@ public static class PolicyHtml
         }
 
         var sb = new StringBuilder();
+        var previous = -1;
         foreach (var rule in chain.Rules)
         {
-            var line = E($"{rule.Line,6}  {rule.Text}");
+            // A map or vmap rule is lowered to one model rule per element; the page shows the line once.
+            if (rule.Line == previous)
+            {
+                continue;
+            }
+
+            previous = rule.Line;
+            var line = E($"{rule.Line,6}  {AnalysisContext.TextOf(rule)}");
             sb.Append(rule.Line == r.Line ? $"<mark>{line}</mark>" : line).Append('\n');
         }
 

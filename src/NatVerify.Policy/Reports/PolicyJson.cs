@@ -31,6 +31,8 @@ public static class PolicyJson
             }
 
             w.WriteString("failOn", failOn.Name());
+            // The verdict word every natverify result carries (docs/json-output.md), from the same rule as the exit code.
+            w.WriteString("verdict", report.Inconclusive != null ? "inconclusive" : report.Findings.Any(f => f.Severity >= failOn) ? "violated" : "holds");
             w.WriteBoolean("complete", report.Inconclusive == null);
             if (report.Inconclusive is { } why)
             {

@@ -102,7 +102,17 @@ public static class NftJsonParser
             if (kind == "rule")
             {
                 var copy = (JsonObject)b.DeepClone();
-                copy["text"] = $"[{i}] {kind} {b["family"]} {b["table"]} {b["chain"]} {Abbreviate(b["expr"]?.ToJsonString())}";
+                // Named in nft text syntax, as `nft list ruleset` prints it, so reports read the same for both notations.
+                try
+                {
+                    copy["text"] = NftJsonText.Rule(b);
+                }
+                catch (Exception ex) when (ex is InvalidCastException or InvalidOperationException or FormatException or OverflowException or ArgumentException)
+                {
+                    // A duplicate key or a node of an unexpected shape inside the rule.
+                    throw new SpecException(file, line, column, $"unexpected JSON shape in the rule: {ex.Message}", ex);
+                }
+
                 b = copy;
             }
 
@@ -119,8 +129,6 @@ public static class NftJsonParser
             throw new SpecException(file, firstLine, firstColumn, $"unexpected JSON shape in the ruleset: {ex.Message}", ex);
         }
     }
-
-    private static string Abbreviate(string? s) => s is null ? string.Empty : s.Length <= 400 ? s : s[..400] + "...";
 
     private static string FirstSentence(string message)
     {

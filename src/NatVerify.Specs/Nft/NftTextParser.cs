@@ -57,7 +57,11 @@ public static class NftTextParser
         End,
     }
 
-    private sealed record Token(T Kind, string Text, int Line, int Column, long? Handle = null);
+    private sealed record Token(T Kind, string Text, int Line, int Column, long? Handle = null)
+    {
+        /// <summary>False when the token follows the previous one without a blank ("a,b"): rule texts keep the spacing.</summary>
+        public bool Spaced { get; init; } = true;
+    }
 
     private static List<Token> Tokenize(string text, string file, int firstLine, int firstColumn)
     {
@@ -65,6 +69,7 @@ public static class NftTextParser
         var line = firstLine;
         var lineStart = 0;
         var i = 0;
+        var prevEnd = -1;
         int Col(int at) => at - lineStart + (line == firstLine ? firstColumn : firstColumn);
         while (i < text.Length)
         {
@@ -124,15 +129,17 @@ public static class NftTextParser
                 }
 
                 i++;
-                tokens.Add(new Token(T.Str, sb.ToString(), line, Col(start)));
+                tokens.Add(new Token(T.Str, sb.ToString(), line, Col(start)) { Spaced = start != prevEnd });
+                prevEnd = i;
                 continue;
             }
 
             var kind = c switch { '{' => T.LBrace, '}' => T.RBrace, ',' => T.Comma, ';' => T.Semi, _ => T.Word };
             if (kind != T.Word)
             {
-                tokens.Add(new Token(kind, c.ToString(), line, Col(i)));
+                tokens.Add(new Token(kind, c.ToString(), line, Col(i)) { Spaced = i != prevEnd });
                 i++;
+                prevEnd = i;
                 continue;
             }
 
@@ -142,7 +149,8 @@ public static class NftTextParser
                 i++;
             }
 
-            tokens.Add(new Token(T.Word, text[s..i], line, Col(s)));
+            tokens.Add(new Token(T.Word, text[s..i], line, Col(s)) { Spaced = s != prevEnd });
+            prevEnd = i;
         }
 
         tokens.Add(new Token(T.End, string.Empty, line, Col(i)));
@@ -468,7 +476,19 @@ public static class NftTextParser
                 }
             }
 
-            var text = string.Join(" ", _t.Skip(startIndex).Take(_p - startIndex).Select(t => t.Kind == T.Str ? $"\"{t.Text}\"" : t.Text));
+            // The rule as written, blanks collapsed: "{ tcp, udp }" and "established,related" keep their spacing.
+            var sb = new System.Text.StringBuilder();
+            foreach (var t in _t.Skip(startIndex).Take(_p - startIndex))
+            {
+                if (sb.Length > 0 && t.Spaced)
+                {
+                    sb.Append(' ');
+                }
+
+                sb.Append(t.Kind == T.Str ? $"\"{t.Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"" : t.Text);
+            }
+
+            var text = sb.ToString();
             var loc = Loc(first) with { Handle = handle };
             return new NftItem("rule", new JsonObject { ["family"] = family, ["table"] = table, ["chain"] = chain, ["expr"] = exprs, ["text"] = text }, loc);
         }
