@@ -10,6 +10,12 @@ public sealed class NatState : IEquatable<NatState>
 
     internal NatState(Slot[] slots) => _slots = slots;
 
+    /// <summary>
+    /// Rebuilds a state from its slots, e.g. after it was shipped between machines (NatVerify.Cluster). The slots must
+    /// come from a state the semantics built (so they are canonical); the span is copied.
+    /// </summary>
+    public static NatState FromSlots(ReadOnlySpan<Slot> slots) => new(slots.ToArray());
+
     /// <summary>The slots, indexed like the scenario's actors.</summary>
     public ReadOnlySpan<Slot> Slots => _slots;
 
