@@ -58,6 +58,9 @@ public sealed class ClusterChecker<TState, TAction>(
     /// <summary>Gets or sets how often the coordinator polls partitions during a level.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>Gets the silo hosting each partition, known once the partitions loaded the model (empty before).</summary>
+    public IReadOnlyList<string> SiloOfPartition { get; private set; } = [];
+
     /// <summary>
     /// Runs the search. A partition that fails or loses its state ends the run as <see cref="Inconclusive{TState, TAction}"/>
     /// (bound <see cref="BoundKind.Cancelled"/>, the detail naming the partition and cause), never as verified.
@@ -83,6 +86,7 @@ public sealed class ClusterChecker<TState, TAction>(
         {
             var init = await Task.WhenAll(parts.Select(p => p.Init(run, partitions, job)));
             init.CopyTo(silos, 0);
+            SiloOfPartition = silos;
             reports = await Task.WhenAll(parts.Select(p => p.Seed(run)));
             var deadline = options.Timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
             while (true)
