@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using NatVerify.Checker;
+using NatVerify.Cluster.Hosting;
 using NatVerify.Model;
 using NatVerify.Model.Properties;
 using NatVerify.Specs;
@@ -42,10 +43,14 @@ internal static class CheckCommand
         var minimize = new Option<bool>("--minimize") { Description = "Minimise the counterexample by delta debugging (fewer actors, rules, constraints and steps) and print it; with --trace-out the minimised trace is saved." };
         var witnessOut = new Option<string?>("--witness-out") { Description = "Save a shortest witness trace for every distinct joint outcome into this directory (witness-N.json)." };
         var json = JsonOutput.CreateOption();
+        var cluster = new Option<string?>("--cluster")
+        {
+            Description = "Run on an Orleans cluster of 'natverify worker' silos: key=value pairs separated by ';' (membership=localhost or redis=HOST:PORT, partitions=N, ...) or a file of them (docs/distributed.md).",
+        };
 
         var command = new Command("check", "Explore every interleaving of a scenario and check the properties in every state.")
         {
-            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut, json,
+            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut, json, cluster,
         };
         command.SetAction(parse =>
         {
@@ -70,10 +75,27 @@ internal static class CheckCommand
             }
 
             var progress = new Progress(stderr, settings.Options.MaxStates, settings.Options.Timeout);
+            ClusterConfig? clusterConfig = null;
+            if (parse.GetValue(cluster) is { } clusterText && !ClusterCheck.TryParseConfig(clusterText, stderr, out clusterConfig))
+            {
+                return (int)ExitCode.BadInput;
+            }
+
             VerificationResult result;
             try
             {
-                result = Verifier.Check(loaded!, settings, progress.Report);
+                if (clusterConfig is null)
+                {
+                    result = Verifier.Check(loaded!, settings, progress.Report);
+                }
+                else if (ClusterCheck.Run(clusterConfig, specName, text!, settings, progress.Report, human, stderr) is { } onCluster)
+                {
+                    result = onCluster;
+                }
+                else
+                {
+                    return (int)ExitCode.BadInput;
+                }
             }
             catch (ArgumentException e)
             {
