@@ -1,15 +1,13 @@
 using Microsoft.Extensions.Logging;
 using NatVerify.Checker;
-using Orleans.Placement;
 
 namespace NatVerify.Cluster;
 
 /// <summary>
 /// The partition grain (see <see cref="IPartitionGrain"/> and docs/distributed.md). All state is in memory: a silo
 /// that dies takes its partitions with it, and the run ends inconclusive.
-/// Hash placement spreads the partitions over the silos by partition index, the same way for every run.
 /// </summary>
-[HashBasedPlacement]
+[PartitionPlacement]
 internal sealed class PartitionGrain(IEnumerable<IPartitionModelFactory> factories, ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
 {
     private const int BatchStates = 2048;

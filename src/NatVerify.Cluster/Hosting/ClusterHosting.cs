@@ -41,6 +41,7 @@ public static class ClusterHosting
     public static ISiloBuilder AddPartitionModels(this ISiloBuilder silo)
     {
         silo.Services.AddSingleton<IPartitionModelFactory, NatModelFactory>();
+        silo.Services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         return silo;
     }
 
