@@ -20,6 +20,9 @@ command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 [ -f /usr/include/z3.h ] || need+=(libz3-dev)
 dpkg -s libz3-4 >/dev/null 2>&1 || need+=(libz3-4)
 dpkg -s libgomp1 >/dev/null 2>&1 || need+=(libgomp1)
+# Redis membership for the end-to-end cluster test (tests/NatVerify.Cluster.Tests, three natverify worker processes);
+# the test starts its own redis-server on a free port in its temp directory, never the system service.
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

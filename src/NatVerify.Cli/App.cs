@@ -21,6 +21,7 @@ public static class App
         root.Subcommands.Add(AgentCommand.Create(stdout, stderr));
         root.Subcommands.Add(ProveCommand.Create(stdout, stderr));
         root.Subcommands.Add(PolicyCommand.Create(stdout, stderr));
+        root.Subcommands.Add(WorkerCommand.Create(stdout, stderr));
 
         // The built-in --version prints only the version; ours adds the commit the build came from.
         if (args is ["--version"])

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using NatVerify.Checker;
+using NatVerify.Cluster.Hosting;
 using NatVerify.Model;
 using NatVerify.Model.Properties;
 using NatVerify.Specs;
@@ -43,10 +44,14 @@ internal static class CheckCommand
         var witnessOut = new Option<string?>("--witness-out") { Description = "Save a shortest witness trace for every distinct joint outcome into this directory (witness-N.json)." };
         var json = JsonOutput.CreateOption();
         var allowOutside = SpecAccess.CreateOption();
+        var cluster = new Option<string?>("--cluster")
+        {
+            Description = "Run on an Orleans cluster of 'natverify worker' silos: key=value pairs separated by ';' (membership=localhost or redis=HOST:PORT, partitions=N, ...) or a file of them (docs/distributed.md).",
+        };
 
         var command = new Command("check", "Explore every interleaving of a scenario and check the properties in every state.")
         {
-            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut, json, allowOutside,
+            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut, json, allowOutside, cluster,
         };
         command.SetAction(parse =>
         {
@@ -76,10 +81,27 @@ internal static class CheckCommand
             // depend on the memory of the machine that wrote it.
             var limits = new RunLimits(ProcessMemory.Choose(settings.Options.MaxMemoryBytes), settings.Options.Timeout, settings.Options.MaxStates, settings.Options.MaxDepth);
             var run = settings with { Options = settings.Options with { MaxMemoryBytes = limits.Memory?.Bytes } };
+            ClusterConfig? clusterConfig = null;
+            if (parse.GetValue(cluster) is { } clusterText && !ClusterCheck.TryParseConfig(clusterText, stderr, out clusterConfig))
+            {
+                return (int)ExitCode.BadInput;
+            }
+
             VerificationResult result;
             try
             {
-                result = Verifier.Check(loaded!, run, progress.Report);
+                if (clusterConfig is null)
+                {
+                    result = Verifier.Check(loaded!, run, progress.Report);
+                }
+                else if (ClusterCheck.Run(clusterConfig, specName, text!, run, progress.Report, human, stderr) is { } onCluster)
+                {
+                    result = onCluster;
+                }
+                else
+                {
+                    return (int)ExitCode.BadInput;
+                }
             }
             catch (ArgumentException e)
             {

@@ -23,17 +23,17 @@ public sealed class OutcomeSet
     /// <summary>The distinct outcomes of one actor, in first-reached order.</summary>
     public IReadOnlyList<Outcome> Of(int actor) => Joint.Select(j => j.Outcomes[actor]).Distinct().ToList();
 
-    /// <summary>Records a terminal state.</summary>
-    internal void Add(IReadOnlyList<Outcome> outcomes, Func<Trace<NatState, NatStep>> witness)
+    /// <summary>Records a terminal state (or <paramref name="count"/> of them with the same outcomes, as the cluster engine reports them).</summary>
+    internal void Add(IReadOnlyList<Outcome> outcomes, Func<Trace<NatState, NatStep>> witness, long count = 1)
     {
         var key = string.Join("|", outcomes);
         if (_joint.TryGetValue(key, out var existing))
         {
-            _joint[key] = existing with { TerminalStates = existing.TerminalStates + 1 };
+            _joint[key] = existing with { TerminalStates = existing.TerminalStates + count };
             return;
         }
 
-        _joint[key] = new JointOutcome(outcomes, 1, witness());
+        _joint[key] = new JointOutcome(outcomes, count, witness());
         _order.Add(key);
     }
 }

@@ -50,7 +50,7 @@ public class PolicyWitnessOracleTests(ITestOutputHelper output)
         var host = HostContextLoader.Load(context is null ? null : Path.Combine(dir, context), null, null, null);
         var profile = host.KernelVersion is { } v ? KernelVersions.ForVersion(v).Profile : KernelProfile.Linux612;
         var path = Path.Combine(dir, "ruleset.iptables-save");
-        var (ruleset, format) = RulesetLoader.Load(path, null);
+        var (ruleset, format) = NatVerify.Policy.Inputs.RulesetLoader.Load(path, null);
         var analysis = PolicyAnalyzer.Analyze(ruleset, path, format, host, new PolicyOptions { Profile = profile });
         var finding = analysis.Findings.First(f => f.Class == cls);
         var spec = SpecLoader.Parse(finding.WitnessSpec!, $"{policy}-{cls.Name()}.yaml");

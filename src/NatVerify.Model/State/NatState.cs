@@ -11,7 +11,8 @@ public sealed class NatState : IEquatable<NatState>
     internal NatState(Slot[] slots) => _slots = slots;
 
     /// <summary>
-    /// Rebuilds a state from the slots of a state the semantics produced (as a packed frontier stores them); the slots
+    /// Rebuilds a state from the slots of a state the semantics produced (as a packed frontier stores them, or after
+    /// it was shipped between machines by NatVerify.Cluster); the slots
     /// must already be canonical. The array is kept, not copied.
     /// </summary>
     public static NatState FromCanonicalSlots(Slot[] slots) => new(slots);

@@ -1,0 +1,82 @@
+using System.Buffers.Binary;
+using NatVerify.Checker;
+using NatVerify.Model.Addressing;
+using NatVerify.Model.State;
+using NatVerify.Model.Tuples;
+
+namespace NatVerify.Cluster.Nat;
+
+/// <summary>
+/// A lossless encoding of <see cref="NatState"/> for shipping states between partitions: every field of every
+/// <see cref="Slot"/>, fixed width (60 bytes a slot), so the slot count follows from the length. States are already
+/// canonical (fresh ports renumbered by first use), so equal states give equal bytes, as with
+/// <see cref="Verification.NatStateEncoder"/>.
+/// </summary>
+public sealed class NatStateCodec : IStateCodec<NatState>
+{
+    /// <summary>The bytes one slot takes.</summary>
+    public const int SlotBytes = 1 + 4 + TupleBytes + TupleBytes + 1 + 1 + 8 + 1 + 4 + 4 + 2;
+
+    private const int TupleBytes = 1 + 4 + 4 + 4 + 4;
+
+    /// <inheritdoc />
+    public void Encode(NatState state, StateWriter writer)
+    {
+        foreach (var s in state.Slots)
+        {
+            writer.WriteByte((byte)s.Phase);
+            writer.WriteUInt32((uint)s.Status);
+            Write(s.Reply, writer);
+            Write(s.PreSrc, writer);
+            writer.WriteByte(unchecked((byte)s.Partner));
+            writer.WriteByte(s.BySourceOrder);
+            writer.WriteUInt64(s.LinkedAtSrcProbe);
+            writer.WriteByte(s.Attempt);
+            writer.WriteUInt32(s.Mark);
+            writer.WriteUInt32(s.CtMark);
+            writer.WriteUInt16(s.DecidedBy);
+        }
+    }
+
+    /// <inheritdoc />
+    public NatState Decode(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length % SlotBytes != 0)
+        {
+            throw new ArgumentException($"A NAT state encoding is a multiple of {SlotBytes} bytes, not {bytes.Length}.", nameof(bytes));
+        }
+
+        var slots = new Slot[bytes.Length / SlotBytes];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            var b = bytes.Slice(i * SlotBytes, SlotBytes);
+            var phase = (Phase)b[0];
+            var status = (CtStatus)BinaryPrimitives.ReadUInt32LittleEndian(b[1..]);
+            var reply = Read(b[5..]);
+            var preSrc = Read(b[(5 + TupleBytes)..]);
+            var o = 5 + (2 * TupleBytes);
+            slots[i] = new Slot(
+                phase, reply, status, preSrc, unchecked((sbyte)b[o]), b[o + 1], BinaryPrimitives.ReadUInt64LittleEndian(b[(o + 2)..]), b[o + 10],
+                BinaryPrimitives.ReadUInt32LittleEndian(b[(o + 11)..]), BinaryPrimitives.ReadUInt32LittleEndian(b[(o + 15)..]),
+                BinaryPrimitives.ReadUInt16LittleEndian(b[(o + 19)..]));
+        }
+
+        return NatState.FromCanonicalSlots(slots);
+    }
+
+    private static void Write(ConntrackTuple t, StateWriter writer)
+    {
+        writer.WriteByte((byte)t.Protocol);
+        writer.WriteUInt32(t.SrcIp.Value);
+        writer.WriteInt32(t.SrcPort.Raw);
+        writer.WriteUInt32(t.DstIp.Value);
+        writer.WriteInt32(t.DstPort.Raw);
+    }
+
+    private static ConntrackTuple Read(ReadOnlySpan<byte> b) => new(
+        (L4Protocol)b[0],
+        new Ipv4(BinaryPrimitives.ReadUInt32LittleEndian(b[1..])),
+        new Port(BinaryPrimitives.ReadInt32LittleEndian(b[5..])),
+        new Ipv4(BinaryPrimitives.ReadUInt32LittleEndian(b[9..])),
+        new Port(BinaryPrimitives.ReadInt32LittleEndian(b[13..])));
+}
