@@ -22,7 +22,15 @@ public static class Verifier
         var outcomes = new OutcomeSet { Actors = spec.Model.Actors.Select(a => a.Name).ToList() };
         var observer = new Observer(semantics, outcomes, progress);
         var checker = new ModelChecker<NatState, NatStep>(new ConntrackSystem(semantics), Encoder(settings), invariants, settings.Options, observer);
-        var result = checker.Run(cancellationToken);
+        return Report(spec, semantics, checker.Run(cancellationToken), outcomes);
+    }
+
+    /// <summary>
+    /// The verdict, violations, outcomes and expectation failures of an engine result; shared by every engine that
+    /// explores a spec (one machine here, a cluster in NatVerify.Cluster), so they report alike.
+    /// </summary>
+    internal static VerificationResult Report(ScenarioSpec spec, NatSemantics semantics, CheckResult<NatState, NatStep> result, OutcomeSet outcomes)
+    {
 
         var verdict = result switch
         {

@@ -41,26 +41,6 @@ public static class ClusterVerifier
             outcomes.Add(list, () => terminal.Witness, terminal.Count);
         }
 
-        var verdict = result switch
-        {
-            Violated<NatState, NatStep> => Verdict.Violated,
-            Inconclusive<NatState, NatStep> => Verdict.Inconclusive,
-            _ => Verdict.Holds,
-        };
-        var violations = result is Violated<NatState, NatStep> found ? found.Violations : [];
-        var partial = new VerificationResult
-        {
-            Spec = spec,
-            Semantics = semantics,
-            Verdict = verdict,
-            Stats = result.Stats,
-            ViolatedProperties = [.. violations.Select(v => v.Invariant.Id).Order(StringComparer.Ordinal)],
-            Violations = violations,
-            Violation = result as Violated<NatState, NatStep>,
-            Inconclusive = result as Inconclusive<NatState, NatStep>,
-            Outcomes = outcomes,
-            ExpectationFailures = [],
-        };
-        return partial with { ExpectationFailures = Expectations.Evaluate(partial) };
+        return Verifier.Report(spec, semantics, result, outcomes);
     }
 }
