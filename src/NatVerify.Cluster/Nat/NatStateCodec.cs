@@ -19,24 +19,12 @@ public sealed class NatStateCodec : IStateCodec<NatState>
 
     private const int TupleBytes = 1 + 4 + 4 + 4 + 4;
 
+    private static readonly Verification.NatStateEncoder Canonical = new();
+
     /// <inheritdoc />
-    public void Encode(NatState state, StateWriter writer)
-    {
-        foreach (var s in state.Slots)
-        {
-            writer.WriteByte((byte)s.Phase);
-            writer.WriteUInt32((uint)s.Status);
-            Write(s.Reply, writer);
-            Write(s.PreSrc, writer);
-            writer.WriteByte(unchecked((byte)s.Partner));
-            writer.WriteByte(s.BySourceOrder);
-            writer.WriteUInt64(s.LinkedAtSrcProbe);
-            writer.WriteByte(s.Attempt);
-            writer.WriteUInt32(s.Mark);
-            writer.WriteUInt32(s.CtMark);
-            writer.WriteUInt16(s.DecidedBy);
-        }
-    }
+    /// <remarks>The bytes are the verifier's canonical encoding (<see cref="Verification.NatStateEncoder.Encode"/>),
+    /// which is fixed-width and lossless; <see cref="Decode"/> reads that layout back.</remarks>
+    public void Encode(NatState state, StateWriter writer) => Canonical.Encode(state, writer);
 
     /// <inheritdoc />
     public NatState Decode(ReadOnlySpan<byte> bytes)
@@ -62,15 +50,6 @@ public sealed class NatStateCodec : IStateCodec<NatState>
         }
 
         return NatState.FromCanonicalSlots(slots);
-    }
-
-    private static void Write(ConntrackTuple t, StateWriter writer)
-    {
-        writer.WriteByte((byte)t.Protocol);
-        writer.WriteUInt32(t.SrcIp.Value);
-        writer.WriteInt32(t.SrcPort.Raw);
-        writer.WriteUInt32(t.DstIp.Value);
-        writer.WriteInt32(t.DstPort.Raw);
     }
 
     private static ConntrackTuple Read(ReadOnlySpan<byte> b) => new(

@@ -282,19 +282,25 @@ internal sealed class ClientFlows(Action<Socket>? watchUdp = null) : IDisposable
         };
     }
 
-    private static Func<FlowResult> PrepareIcmp(FlowRequest flow, IPAddress source, IPAddress destination, int timeout)
+    /// <summary>A raw socket marked as the flow asks and bound to its source address (closed again if that fails).</summary>
+    private static Socket Bound(Socket socket, FlowRequest flow, IPAddress source)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp);
         try
         {
             LinuxSockets.SetMark(socket, flow.Mark);
             socket.Bind(new IPEndPoint(source, 0));
+            return socket;
         }
         catch
         {
             socket.Dispose();
             throw;
         }
+    }
+
+    private static Func<FlowResult> PrepareIcmp(FlowRequest flow, IPAddress source, IPAddress destination, int timeout)
+    {
+        var socket = Bound(new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp), flow, source);
 
         var request = IcmpEcho.BuildRequest(flow.IcmpId, flow.Tag);
         return () =>
@@ -313,17 +319,7 @@ internal sealed class ClientFlows(Action<Socket>? watchUdp = null) : IDisposable
             throw new ArgumentException($"raw flows carry a portless IP protocol number, not {flow.ProtocolNumber}");
         }
 
-        var socket = LinuxSockets.RawIpv4(flow.ProtocolNumber);
-        try
-        {
-            LinuxSockets.SetMark(socket, flow.Mark);
-            socket.Bind(new IPEndPoint(source, 0));
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        var socket = Bound(LinuxSockets.RawIpv4(flow.ProtocolNumber), flow, source);
 
         var packet = RawPacket.Build(flow.ProtocolNumber, flow.Tag);
         return () =>
