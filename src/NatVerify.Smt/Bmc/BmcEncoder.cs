@@ -65,7 +65,7 @@ internal sealed class BmcEncoder
         {
             Schedule[t] = z.BvVar($"sched@{t}", SymSlot.IndexBits);
             Choices[t] = z.BvVar($"port-choice@{t}", 16);
-            States[t + 1] = Actors.Select(a => SymSlot.Vars(z, $"{a.Actor.Name}@{t + 1}", a.Orig.Proto, n)).ToArray();
+            States[t + 1] = Actors.Select(a => SymSlot.Vars(z, $"{a.Actor.Name}@{t + 1}", a.InitialReply, a.Orig, n)).ToArray();
             EncodeStep(t);
         }
 
@@ -100,6 +100,7 @@ internal sealed class BmcEncoder
         }
 
         set.UnionWith(scenario.InterfaceAddresses.Values.Select(v => v.Value));
+        set.UnionWith(scenario.Interfaces.SelectMany(i => i.Addresses).Select(a => a.Address.Value));
         foreach (var rule in scenario.Ruleset.Chains.Values.SelectMany(c => c.Rules))
         {
             var range = rule.Target switch { SnatTarget sn => sn.Range, DnatTarget dn => dn.Range, _ => null };
@@ -161,6 +162,12 @@ internal sealed class BmcEncoder
             if (symbolic.Find(actor, prefix + name) is not { } f)
             {
                 return _z.Bv(concrete, width);
+            }
+
+            if (t.Protocol == Model.Addressing.L4Protocol.Icmp && name == "dport")
+            {
+                // The field holds the echo type/code, which NAT never changes; only the id (sport) is a key.
+                throw new BmcUnsupportedException($"{actor}.{prefix}dport of an ICMP tuple is its echo type, not a symbolic field; use {actor}.{prefix}sport for the id");
             }
 
             var v = _z.BvVar($"{actor}.{prefix}{name}", width);
@@ -323,7 +330,7 @@ internal sealed class BmcEncoder
         var z = _z;
         var manip = hook.Manip();
         var curr = s.Reply.Invert();
-        var verdicts = new ChainEncoder(z, _scenario.Ruleset, _scenario.InterfaceAddresses).Evaluate(hook, curr, flow);
+        var verdicts = new ChainEncoder(z, _scenario).Evaluate(hook, curr, flow);
         SymTuple? tuple = null;
         BoolExpr failed = z.False, nullBinding = z.False, rule = z.False, fixedPort = z.False;
         for (var v = verdicts.Count - 1; v >= 0; v--)
@@ -441,7 +448,9 @@ internal sealed class BmcEncoder
         var s = States[t][i];
         var orig = Actors[i].Orig;
         var afterDst = SymTuple.Ite(z, PhaseIs(s, PhaseKind.DstDone), s.Reply.Invert(), s.PreSrc);
-        var dstViolation = z.And(s.Flag(SlotFlag.DstNullBinding), z.Not(afterDst.Eq(z, orig)));
+        // The ICMP id is the key of both manips: the DST null binding may search it (PropertyCatalog allows that).
+        var allowed = orig.IsIcmp ? afterDst with { SrcPort = orig.SrcPort } : afterDst;
+        var dstViolation = z.And(s.Flag(SlotFlag.DstNullBinding), z.Not(allowed.Eq(z, orig)));
         var before = s.PreSrc;
         var after = s.Reply.Invert();
         var (lo, hi) = _nat.ClassOf(before.SrcPort);
@@ -450,7 +459,8 @@ internal sealed class BmcEncoder
             z.Not(PhaseIs(s, PhaseKind.DstDone)),
             z.Or(
                 z.Not((after with { SrcPort = before.SrcPort }).Eq(z, before)),
-                z.And(z.Not(z.Eq(after.SrcPort, before.SrcPort)), z.Not(z.And(z.Ule(lo, after.SrcPort), z.Ule(after.SrcPort, hi))))));
+                orig.IsIcmp ? z.False
+                    : z.And(z.Not(z.Eq(after.SrcPort, before.SrcPort)), z.Not(z.And(z.Ule(lo, after.SrcPort), z.Ule(after.SrcPort, hi))))));
         return z.Or(dstViolation, srcViolation);
     }
 
@@ -488,7 +498,8 @@ internal sealed class BmcEncoder
         var now = s.Reply.Invert();
         var (lo, _) = _nat.ClassOf(now.SrcPort);
         var rewritten = z.Ite(z.Eq(now.SrcPort, orig.SrcPort), Code(BmcOutcome.RewrittenDstPort),
-            z.Ite(z.Eq(lo, z.Bv(1, 16)), Code(BmcOutcome.RewrittenLow),
+            orig.IsIcmp ? Code(BmcOutcome.RewrittenIcmpId)
+            : z.Ite(z.Eq(lo, z.Bv(1, 16)), Code(BmcOutcome.RewrittenLow),
                 z.Ite(z.Eq(lo, z.Bv(600, 16)), Code(BmcOutcome.RewrittenMiddle), Code(BmcOutcome.RewrittenHigh))));
         // A rule set one manip; the SRC null binding may still have moved the source port.
         var natRewrote = z.And(s.Flag(SlotFlag.SrcNullBinding), z.Not(z.Eq(now.SrcPort, s.PreSrc.SrcPort)));

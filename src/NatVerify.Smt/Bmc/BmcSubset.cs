@@ -5,18 +5,16 @@ using NatVerify.Model.Scenario;
 namespace NatVerify.Smt.Bmc;
 
 /// <summary>
-/// The part of the model the bounded model checker encodes (docs/smt.md): TCP/UDP flows and <c>conntrack -I</c>
+/// The part of the model the bounded model checker encodes (docs/smt.md): TCP/UDP/ICMP flows and <c>conntrack -I</c>
 /// inserts; nat rules with SNAT/DNAT/MASQUERADE/REDIRECT to one address or an address range (up to
-/// <see cref="MaxAddressRange"/>, with concrete addresses), no port, one port or a port range (DNAT and REDIRECT only
-/// with --random), ACCEPT, RETURN, jumps and gotos; the null binding; confirm with clash resolution; order constraints and sequential
+/// <see cref="MaxAddressRange"/>, with concrete addresses), no port, one port or a port range, ACCEPT, RETURN, jumps
+/// and gotos; the null binding; confirm with clash resolution; order constraints and sequential
 /// schedules. Anything else is refused with a message naming it.
 /// </summary>
 public static class BmcSubset
 {
     /// <summary>Most addresses of one SNAT/DNAT range (the address hash is evaluated for every concrete address pair).</summary>
     public const int MaxAddressRange = 256;
-
-    private const string DnatPortRange = "maps to a port range without --random (the kernel then tries the range in order)";
 
     /// <summary>Most actors encoded (the pigeonhole bound on taken ports relies on it).</summary>
     public const int MaxActors = 16;
@@ -36,10 +34,10 @@ public static class BmcSubset
         {
             switch (actor)
             {
-                case FlowActor f when f.Original.Protocol == L4Protocol.Icmp:
-                    throw new BmcUnsupportedException($"actor '{f.Name}' is an ICMP flow; the BMC encoding covers TCP and UDP only (use 'natverify check')");
-                case CtnetlinkInsert c when c.Original.Protocol == L4Protocol.Icmp:
-                    throw new BmcUnsupportedException($"actor '{c.Name}' inserts an ICMP entry; the BMC encoding covers TCP and UDP only (use 'natverify check')");
+                case FlowActor f when f.Original.Protocol.IsPortless():
+                    throw new BmcUnsupportedException($"actor '{f.Name}' is a {f.Original.Protocol.Name()} flow; the BMC encoding covers TCP, UDP and ICMP (use 'natverify check')");
+                case CtnetlinkInsert c when c.Original.Protocol.IsPortless():
+                    throw new BmcUnsupportedException($"actor '{c.Name}' inserts a {c.Original.Protocol.Name()} entry; the BMC encoding covers TCP, UDP and ICMP (use 'natverify check')");
                 case FlowActor { Retries: > 0 } r:
                     throw new BmcUnsupportedException($"actor '{r.Name}' retransmits its SYN (retries: {r.Retries}); the BMC encoding has no retransmissions (use 'natverify check')");
                 case FlowActor or CtnetlinkInsert:
@@ -70,8 +68,6 @@ public static class BmcSubset
                         $"maps to more than {MaxAddressRange} addresses",
                     DnatTarget { Range: var r } when r.MapIps && r.MaxAddr.Value - (ulong)r.MinAddr.Value >= MaxAddressRange =>
                         $"maps to more than {MaxAddressRange} addresses",
-                    DnatTarget { Range: var r } when r.ProtoSpecified && r.MinProto != r.MaxProto && !r.RandomAll => DnatPortRange,
-                    RedirectTarget { Ports: { } p, Flags: var f } when p.Min != p.Max && (f & (NatRangeFlags.ProtoRandom | NatRangeFlags.ProtoRandomFully)) == 0 => DnatPortRange,
                     SnatTarget or DnatTarget or MasqueradeTarget or RedirectTarget or AcceptTarget or ReturnTarget or JumpTarget => null,
                     _ => "has a target the encoding does not know",
                 };
