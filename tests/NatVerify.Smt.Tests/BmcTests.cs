@@ -82,8 +82,8 @@ public sealed class BmcTests
     [Fact]
     public void Specs_outside_the_subset_are_refused_with_the_reason()
     {
-        var (icmp, _) = SymbolicSpec.LoadFile(Path.Combine(Support.TestSpecs, "icmp-flow.yaml"));
-        Assert.Contains("ICMP", Assert.Throws<BmcUnsupportedException>(() => BmcSubset.Check(icmp.Model)).Message, StringComparison.Ordinal);
+        var (gre, _) = SymbolicSpec.LoadFile(Path.Combine(Support.TestSpecs, "gre-flow.yaml"));
+        Assert.Contains("gre flow", Assert.Throws<BmcUnsupportedException>(() => BmcSubset.Check(gre.Model)).Message, StringComparison.Ordinal);
 
         var masquerade = SpecLoader.Parse("""
             name: masq
@@ -112,7 +112,7 @@ public sealed class BmcTests
               - name: a
                 flow: 198.51.100.1:1 -> 198.51.100.2:2
             """, "dnat-range.yaml");
-        Assert.Contains("port range without --random", Assert.Throws<BmcUnsupportedException>(() => BmcSubset.Check(dnatRange.Model)).Message, StringComparison.Ordinal);
+        BmcSubset.Check(dnatRange.Model); // the lowest-free DST search (6.x, no --random) is encoded
 
         var timeout = SpecLoader.Parse("""
             name: to

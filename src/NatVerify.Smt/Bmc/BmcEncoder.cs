@@ -300,9 +300,7 @@ internal sealed class BmcEncoder
     /// <summary><c>nf_conntrack_hash_check_insert</c>: -EEXIST when either tuple equals a linked node.</summary>
     private SymSlot InsertStep(BmcTable table, SelfView self, SymSlot s)
     {
-        var c1 = table.FindLinked(self.Orig, self, skipExpired: false);
-        var c2 = table.FindLinked(self.Reply, self, skipExpired: false);
-        var clash = _nat.Select(c1.Found, c1, c2);
+        var clash = _nat.HashCheckInsert(table, self);
         return s.With(
             phase: _z.Ite(clash.Found, PhaseValue(PhaseKind.Exists), PhaseValue(PhaseKind.Inserted)),
             partner: _z.Ite(clash.Found, (BitVecExpr)clash.Id, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits)));
@@ -338,7 +336,7 @@ internal sealed class BmcEncoder
             var (cond, verdict) = verdicts[v];
             var isNull = verdict is null;
             var range = verdict is null
-                ? SymRange.NullBinding(manip == ManipType.Src ? curr.SrcIp : curr.DstIp)
+                ? _nat.NullBindingRange(curr, manip)
                 : SymRange.Of(z, verdict.Range);
             var result = isNull && _nat.Mutant == KernelMutant.NoNullBinding
                 ? new UniqueResult(curr, z.False)

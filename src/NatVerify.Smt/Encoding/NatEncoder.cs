@@ -112,6 +112,10 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
         {
             return new UniqueResult(t, z.False);
         }
+        else if (mutant == KernelMutant.PortSearchIgnoresClass)
+        {
+            (lo, hi, size) = (z.Bv(1, 16), z.Bv(65535, 16), 65535);
+        }
         else
         {
             // The port class of the current key: 1-511, 600-1023, 1024-65535 (no PROTO_SPECIFIED).
@@ -197,6 +201,33 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// <c>__nf_nat_alloc_null_binding</c>: MAP_IPS with the address the manip would change (the reply tuple's
+    /// destination for SRC, its source for DST: the packet's own source or destination), no PROTO_SPECIFIED.
+    /// </summary>
+    public SymRange NullBindingRange(SymTuple curr, ManipType manip)
+    {
+        var own = manip == ManipType.Src ? curr.SrcIp : curr.DstIp;
+        var other = manip == ManipType.Src ? curr.DstIp : curr.SrcIp;
+        return SymRange.NullBinding(mutant == KernelMutant.NullBindingTakesOtherAddress ? other : own);
+    }
+
+    /// <summary>
+    /// <c>nf_conntrack_hash_check_insert</c> (conntrack -I): -EEXIST when the new entry's original, else its reply,
+    /// equals a linked node (the reply is not looked up under <see cref="KernelMutant.InsertSkipsReplyCheck"/>).
+    /// </summary>
+    public EntryView HashCheckInsert(ITable table, SelfView self)
+    {
+        var c1 = table.FindLinked(self.Orig, self, skipExpired: false);
+        if (mutant == KernelMutant.InsertSkipsReplyCheck)
+        {
+            return c1;
+        }
+
+        var c2 = table.FindLinked(self.Reply, self, skipExpired: false);
+        return Select(c1.Found, c1, c2);
     }
 
     /// <summary><c>nf_nat_used_tuple</c>: is the reply we would install (the inverse of <paramref name="tuple"/>) taken?</summary>
