@@ -97,7 +97,7 @@ public sealed partial class NatSemantics
             _deciders.Add(new RuleRef($"{name}/{bc.Chain}#policy", bc.PolicyDrop ? "policy drop" : "policy accept", bc.Location));
         }
 
-        ConntrackActive = !Scenario.Ruleset.ConntrackFromRules || ConntrackUse.EnablingRule(Scenario.Ruleset) is not null;
+        ConntrackActive = ConntrackUse.Active(Scenario.Ruleset);
     }
 
     /// <summary>What runs at one point of a hook.</summary>

@@ -18,6 +18,7 @@ internal sealed class BmcEncoder
     private readonly Terms _z;
     private readonly NatEncoder _nat;
     private readonly ScenarioModel _scenario;
+    private readonly bool _conntrackActive;
     private readonly (int Before, Milestone BeforeAt, Milestone AfterAt)[][] _constraints;
 
     // Called between the pieces of the unrolling, so a run bound can stop a long encoding (it throws).
@@ -28,6 +29,7 @@ internal sealed class BmcEncoder
         _checkpoint = checkpoint ?? (() => { });
         _z = z;
         _scenario = scenario;
+        _conntrackActive = Model.Semantics.ConntrackUse.Active(scenario.Ruleset);
         _nat = new NatEncoder(z, profile, mutant) { Addresses = ConcreteAddresses(scenario, symbolic) };
         Bound = bound;
         var n = scenario.Actors.Count;
@@ -272,6 +274,13 @@ internal sealed class BmcEncoder
             return SymSlot.Ite(_z, PhaseIs(s, PhaseKind.NotStarted), InsertStep(table, self, s), s);
         }
 
+        if (!_conntrackActive)
+        {
+            // No rule activated conntrack: nf_conntrack_in is not even registered, the flow passes untracked (the
+            // other tables cannot drop it: BmcSubset), and NAT and confirm never run (NatSemantics.ConntrackInSuccessors).
+            return SymSlot.Ite(_z, PhaseIs(s, PhaseKind.NotStarted), s.With(phase: PhaseValue(PhaseKind.Untracked)), s);
+        }
+
         var flow = (FlowActor)Actors[i].Actor;
         var dstHook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
         var srcHook = flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting;
@@ -504,9 +513,10 @@ internal sealed class BmcEncoder
         var confirmed = z.Ite(s.Flag(SlotFlag.RuleApplied), z.Ite(natRewrote, Code(BmcOutcome.NatSportRewritten), Code(BmcOutcome.Nat)),
             z.Ite(now.Eq(z, orig), Code(BmcOutcome.Kept), rewritten));
         return z.Ite(PhaseIs(s, PhaseKind.Confirmed), confirmed,
+            z.Ite(PhaseIs(s, PhaseKind.Untracked), Code(BmcOutcome.UntrackedNoConntrack),
             z.Ite(PhaseIs(s, PhaseKind.ClashEntry), Code(BmcOutcome.ClashEntry),
                 z.Ite(PhaseIs(s, PhaseKind.Dropped), Code(BmcOutcome.Dropped),
                     z.Ite(PhaseIs(s, PhaseKind.Merged), Code(BmcOutcome.Merged),
-                        z.Ite(PhaseIs(s, PhaseKind.Joined), Code(BmcOutcome.Joined), Code(BmcOutcome.Blocked))))));
+                        z.Ite(PhaseIs(s, PhaseKind.Joined), Code(BmcOutcome.Joined), Code(BmcOutcome.Blocked)))))));
     }
 }

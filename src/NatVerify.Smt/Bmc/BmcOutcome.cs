@@ -18,4 +18,5 @@ internal enum BmcOutcome
     Inserted,
     Exists,
     RewrittenIcmpId,
+    UntrackedNoConntrack,
 }

@@ -22,6 +22,7 @@ internal static class BmcOutcomes
         BmcOutcome.Blocked => new Outcome(OutcomeKind.Blocked, null),
         BmcOutcome.Inserted => new Outcome(OutcomeKind.Inserted, null),
         BmcOutcome.RewrittenIcmpId => new Outcome(OutcomeKind.Rewritten, "icmp-id"),
+        BmcOutcome.UntrackedNoConntrack => new Outcome(OutcomeKind.Untracked, "no-conntrack"),
         _ => new Outcome(OutcomeKind.Exists, null),
     };
 }

@@ -53,9 +53,10 @@ public static class BmcSubset
             }
         }
 
-        if (!Model.Semantics.RuleSupport.OnlyIptablesNatMatters(scenario.Ruleset))
+        // Without conntrack (no rule called nf_ct_netns_get) every flow passes untracked in one step; that is encoded.
+        if (!Model.Semantics.RuleSupport.OnlyIptablesNatMatters(scenario.Ruleset, requireConntrack: false))
         {
-            throw new BmcUnsupportedException("the ruleset has rules outside the iptables nat table that change what a first packet does (DROP, REJECT, a DROP policy, notrack, marks read later, nft nat chains), or no rule activates conntrack; the BMC encoding covers the iptables nat table only (use 'natverify check')");
+            throw new BmcUnsupportedException("the ruleset has rules outside the iptables nat table that change what a first packet does (DROP, REJECT, a DROP policy, notrack, marks read later, nft nat chains); the BMC encoding covers the iptables nat table only (use 'natverify check')");
         }
 
         foreach (var chain in scenario.Ruleset.Chains.Values)
@@ -84,10 +85,13 @@ public static class BmcSubset
         }
     }
 
-    /// <summary>The number of steps after which no actor can step: every flow takes 4 (2 without a nat table), every insert 1.</summary>
+    /// <summary>
+    /// The number of steps after which no actor can step: every flow takes 4 (2 without a nat table, 1 without
+    /// conntrack), every insert 1.
+    /// </summary>
     public static int FullDepth(ScenarioModel scenario) => scenario.Actors.Sum(a => a switch
     {
-        FlowActor => scenario.Ruleset.NatTablePresent ? 4 : 2,
+        FlowActor => !Model.Semantics.ConntrackUse.Active(scenario.Ruleset) ? 1 : scenario.Ruleset.NatTablePresent ? 4 : 2,
         _ => 1,
     });
 }
