@@ -36,6 +36,25 @@ public enum KernelMutant
     /// ORIGINAL node only: the DYING entry's reply node stays hashed. Not explored by the explicit engine.
     /// </summary>
     CtDeleteLeavesReplyNode,
+
+    /// <summary>
+    /// Proof-only: <c>nf_conntrack_hash_check_insert</c> (conntrack -I) looks for the new entry's ORIGINAL tuple in the
+    /// hash chains but not for its REPLY tuple. Not explored by the explicit engine.
+    /// </summary>
+    InsertSkipsReplyCheck,
+
+    /// <summary>
+    /// Proof-only: <c>__nf_nat_alloc_null_binding</c> takes the address of the wrong side of the reply tuple (its
+    /// source for a SRC manip, its destination for a DST manip), so the null binding's range is the other end's
+    /// address. Not explored by the explicit engine.
+    /// </summary>
+    NullBindingTakesOtherAddress,
+
+    /// <summary>
+    /// Proof-only: <c>nf_nat_l4proto_unique_tuple</c> searches a key without PROTO_SPECIFIED over 1-65535 instead of
+    /// its class (1-511, 600-1023, 1024-65535). Not explored by the explicit engine.
+    /// </summary>
+    PortSearchIgnoresClass,
 }
 
 /// <summary>CLI names of mutants.</summary>
@@ -50,7 +69,10 @@ public static class KernelMutantNames
     /// counterpart, so <c>check</c>, <c>mutants</c> and BMC do not accept them.
     /// </summary>
     public static IReadOnlyList<KernelMutant> ProofOnly { get; } =
-        [KernelMutant.InitConntrackLinksEntry, KernelMutant.NatAltersConfirmedReply, KernelMutant.CtDeleteLeavesReplyNode];
+        [
+            KernelMutant.InitConntrackLinksEntry, KernelMutant.NatAltersConfirmedReply, KernelMutant.CtDeleteLeavesReplyNode,
+            KernelMutant.InsertSkipsReplyCheck, KernelMutant.NullBindingTakesOtherAddress, KernelMutant.PortSearchIgnoresClass,
+        ];
 
     /// <summary>Kebab-case name, e.g. <c>no-null-binding</c>.</summary>
     public static string CliName(this KernelMutant mutant) => mutant switch
@@ -63,6 +85,9 @@ public static class KernelMutantNames
         KernelMutant.InitConntrackLinksEntry => "init-conntrack-links-entry",
         KernelMutant.NatAltersConfirmedReply => "nat-alters-confirmed-reply",
         KernelMutant.CtDeleteLeavesReplyNode => "ct-delete-leaves-reply-node",
+        KernelMutant.InsertSkipsReplyCheck => "insert-skips-reply-check",
+        KernelMutant.NullBindingTakesOtherAddress => "null-binding-takes-other-address",
+        KernelMutant.PortSearchIgnoresClass => "port-search-ignores-class",
         _ => throw new ArgumentOutOfRangeException(nameof(mutant)),
     };
 

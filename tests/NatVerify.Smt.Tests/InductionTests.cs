@@ -1,5 +1,4 @@
 using NatVerify.Model;
-using NatVerify.Model.Steps;
 using NatVerify.Smt.Induction;
 using Xunit;
 
@@ -32,6 +31,13 @@ public sealed class InductionTests
         { "init-conntrack-links-entry", ["conntrack-in-preserves-invariant"] },
         { "nat-alters-confirmed-reply", ["nat-setup-preserves-invariant"] },
         { "ct-delete-leaves-reply-node", ["conntrack-in-preserves-invariant", "nat-setup-preserves-invariant", "ctnetlink-delete-preserves-invariant", "gc-preserves-invariant"] },
+        { "insert-skips-reply-check", ["ctnetlink-insert-preserves-uniqueness"] },
+        // Out of range, the SRC null binding may also reuse a find_appropriate_src mapping, whose port can be in any class.
+        {
+            "null-binding-takes-other-address",
+            ["null-binding-keeps-addresses", "dst-null-binding-changes-nothing", "null-binding-port-stays-in-class", "free-src-null-binding-is-identity", "free-dst-null-binding-is-identity"]
+        },
+        { "port-search-ignores-class", ["null-binding-port-stays-in-class"] },
     };
 
     /// <summary>Each mutant fails exactly the obligations it breaks, under every profile.</summary>
@@ -56,16 +62,14 @@ public sealed class InductionTests
     }
 
     /// <summary>
-    /// Every step obligation (confirm and the TableEffects steps) and the DST null-binding one can fail: some mutant
-    /// (a changed kernel step) breaks it with a counterexample to induction. Not yet covered (docs/smt.md says so):
-    /// ctnetlink-insert-preserves-uniqueness, null-binding-keeps-addresses, null-binding-port-stays-in-class,
-    /// free-dst-null-binding-is-identity.
+    /// Every obligation can fail: some mutant of the step it is derived from (a changed kernel function, encoded by the
+    /// same <c>NatEncoder</c>/<c>TableEffects</c> the proof uses, never a changed obligation) breaks it with a
+    /// counterexample to induction, so none is true by construction of its encoding.
     /// </summary>
     [Fact]
-    public void Every_step_obligation_has_a_mutant_that_breaks_it()
+    public void Every_obligation_has_a_mutant_that_breaks_it()
     {
-        var unbroken = TableEffects.Steps.Select(s => TableEffects.Of(s, KernelMutant.None).Id)
-            .Concat(["confirm-preserves-uniqueness", "dst-null-binding-changes-nothing", "free-src-null-binding-is-identity"]).ToHashSet();
+        var unbroken = InductionProver.Queries.Select(q => q.Id).ToHashSet();
         foreach (var m in KernelMutantNames.All.Concat(KernelMutantNames.ProofOnly))
         {
             foreach (var r in InductionProver.Run([KernelProfile.Linux612], m, Timeout).Results.Where(r => r.Outcome is SmtSat))
@@ -75,6 +79,16 @@ public sealed class InductionTests
         }
 
         Assert.True(unbroken.Count == 0, "no mutant breaks: " + string.Join(", ", unbroken));
+    }
+
+    [Fact]
+    public void An_insert_that_does_not_look_up_its_reply_is_shown_linking_a_duplicate_reply()
+    {
+        var report = InductionProver.Run([KernelProfile.Linux612], KernelMutant.InsertSkipsReplyCheck, Timeout);
+        var sat = Assert.IsType<SmtSat>(report.Results.Single(r => r.Query.Id == "ctnetlink-insert-preserves-uniqueness").Outcome);
+        var text = string.Join("\n", sat.Counterexample.Describe());
+        Assert.Contains("nf_conntrack_hash_check_insert(X): inserted without looking up the reply tuple", text, StringComparison.Ordinal);
+        Assert.Contains("linked nodes of two different entries are equal", text, StringComparison.Ordinal);
     }
 
     [Fact]

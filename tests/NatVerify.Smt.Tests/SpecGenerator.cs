@@ -4,9 +4,10 @@ using System.Text;
 namespace NatVerify.Smt.Tests;
 
 /// <summary>
-/// Small random specs inside the BMC subset: 2-3 actors (TCP/UDP flows on every path, ctnetlink inserts) over a
-/// few addresses and ports that often collide; optional SNAT (one address, address:port, a two-port range, a
-/// two-address range), DNAT (address:port or a two-address range), MASQUERADE (with or without --to-ports) and
+/// Small random specs inside the BMC subset: 2-3 actors (TCP/UDP/ICMP flows on every path, ctnetlink inserts) over a
+/// few addresses and ports (ICMP ids) that often collide; optional SNAT (one address, address:port, a two-port range,
+/// a two-address range), DNAT (address:port, a two-port range without --random, or a two-address range), MASQUERADE
+/// (with or without --to-ports) and
 /// REDIRECT (LOCAL_OUT to loopback, PRE_ROUTING to the in interface); order constraints and a random profile.
 /// Deterministic for a seed.
 /// </summary>
@@ -53,7 +54,7 @@ internal static class SpecGenerator
 
             if (r.Next(3) > 0)
             {
-                var proto = r.Next(2) == 0 ? "tcp" : "udp";
+                var proto = Proto(r);
                 var to = r.Next(5) switch
                 {
                     0 => Pick(Addresses),
@@ -67,15 +68,22 @@ internal static class SpecGenerator
             if (r.Next(3) == 0)
             {
                 // Only flows that leave through veth0 (which has an address): others never reach the target.
-                var proto = r.Next(2) == 0 ? "tcp" : "udp";
+                // --to-ports needs a protocol with ports (iptables' MASQUERADE refuses it for -p icmp).
                 var ports = r.Next(2) == 0 ? string.Empty : $" --to-ports {PortRange()}";
+                var proto = ports.Length == 0 ? Proto(r) : r.Next(2) == 0 ? "tcp" : "udp";
                 sb.AppendLine(CultureInfo.InvariantCulture, $"  -A POSTROUTING -p {proto} -o veth0 -j MASQUERADE{ports}");
             }
 
             if (r.Next(3) == 0)
             {
-                var proto = r.Next(2) == 0 ? "tcp" : "udp";
-                var to = r.Next(3) == 0 ? AddressRange() : $"{Pick(Addresses)}:{Port()}";
+                // A port range without --random: 6.x searches it from its first port (the lowest free one wins).
+                var proto = Proto(r);
+                var to = r.Next(3) switch
+                {
+                    0 => AddressRange(),
+                    1 => $"{Pick(Addresses)}:{PortRange()}",
+                    _ => $"{Pick(Addresses)}:{Port()}",
+                };
                 sb.AppendLine(CultureInfo.InvariantCulture, $"  -A OUTPUT -p {proto} -d {Pick(Addresses)} -j DNAT --to-destination {to}");
             }
 
@@ -122,14 +130,12 @@ internal static class SpecGenerator
                 // Half the time the very same tuple (a confirm-time clash or a join), else a thief from another address.
                 var identical = r.Next(2) == 0;
                 var sport = identical || r.Next(4) > 0 ? prev.Sport : Port();
-                sb.AppendLine(CultureInfo.InvariantCulture, $"    flow: {(identical ? prev.Src : Pick(Addresses))}:{sport} -> {prev.Dst}:{prev.Dport}");
-                sb.AppendLine(CultureInfo.InvariantCulture, $"    proto: {prev.Proto}");
+                Flow(sb, identical ? prev.Src : Pick(Addresses), sport, prev.Dst, prev.Dport, prev.Proto);
             }
             else
             {
-                previous = (Pick(Addresses), Port(), Pick(Addresses), Port(), r.Next(2) == 0 ? "tcp" : "udp");
-                sb.AppendLine(CultureInfo.InvariantCulture, $"    flow: {previous.Value.Src}:{previous.Value.Sport} -> {previous.Value.Dst}:{previous.Value.Dport}");
-                sb.AppendLine(CultureInfo.InvariantCulture, $"    proto: {previous.Value.Proto}");
+                previous = (Pick(Addresses), Port(), Pick(Addresses), Port(), Proto(r));
+                Flow(sb, previous.Value.Src, previous.Value.Sport, previous.Value.Dst, previous.Value.Dport, previous.Value.Proto);
             }
 
             sb.AppendLine(CultureInfo.InvariantCulture, $"    mark: {(racing || r.Next(2) == 0 ? "0x64" : "0xc8")}");
@@ -153,5 +159,23 @@ internal static class SpecGenerator
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>TCP or UDP, and one time in five ICMP echo (the echo id is the port of the SRC and DST manips).</summary>
+    private static string Proto(Random r) => r.Next(5) == 0 ? "icmp" : r.Next(2) == 0 ? "tcp" : "udp";
+
+    private static void Flow(StringBuilder sb, string src, string sport, string dst, string dport, string proto)
+    {
+        if (proto == "icmp")
+        {
+            // An ICMP flow has no ports: the source port stands for the echo id.
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    flow: {src} -> {dst}");
+            sb.AppendLine("    proto: icmp");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    icmp-id: {sport}");
+            return;
+        }
+
+        sb.AppendLine(CultureInfo.InvariantCulture, $"    flow: {src}:{sport} -> {dst}:{dport}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"    proto: {proto}");
     }
 }

@@ -16,6 +16,16 @@ namespace NatVerify.Model.Semantics;
 /// </summary>
 public static class ConntrackUse
 {
+    /// <summary>
+    /// True when conntrack runs in the namespace: some loaded rule called <c>nf_ct_netns_get</c>, or the ruleset is not
+    /// taken from a dump (specs without a ruleset, rulesets built in code: conntrack is assumed loaded).
+    /// </summary>
+    public static bool Active(NatRuleset ruleset)
+    {
+        ArgumentNullException.ThrowIfNull(ruleset);
+        return !ruleset.ConntrackFromRules || EnablingRule(ruleset) is not null;
+    }
+
     /// <summary>The first rule (tables and chains in input order) that enables conntrack, or null when none does.</summary>
     public static NatRule? EnablingRule(NatRuleset ruleset)
     {

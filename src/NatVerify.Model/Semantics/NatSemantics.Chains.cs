@@ -97,7 +97,7 @@ public sealed partial class NatSemantics
             _deciders.Add(new RuleRef($"{name}/{bc.Chain}#policy", bc.PolicyDrop ? "policy drop" : "policy accept", bc.Location));
         }
 
-        ConntrackActive = !Scenario.Ruleset.ConntrackFromRules || ConntrackUse.EnablingRule(Scenario.Ruleset) is not null;
+        ConntrackActive = ConntrackUse.Active(Scenario.Ruleset);
     }
 
     /// <summary>What runs at one point of a hook.</summary>
@@ -362,12 +362,8 @@ public sealed partial class NatSemantics
                     }
 
                     return;
-                case RedirectTarget r when pkt.Hook == NetfilterHook.Output:
-                    Add(verdicts, Nat(rule, RangeFor(Loopback, r.Ports, r.Flags), pkt, notrack));
-                    return;
                 case RedirectTarget r:
-                    // nf_nat_redirect_ipv4: the first address of the in interface (ifa_list), else NF_DROP.
-                    Add(verdicts, PrimaryAddress(pkt.Flow.InInterface) is { } local
+                    Add(verdicts, RedirectAddress(pkt.Hook, AddressesOf(pkt.Flow.InInterface)) is { } local
                         ? Nat(rule, RangeFor(local, r.Ports, r.Flags), pkt, notrack)
                         : new ChainVerdict(VerdictKind.TargetDrop, rule, null, pkt.Mark, pkt.CtMark, notrack, _ruleIndex[rule]));
                     return;
@@ -442,36 +438,54 @@ public sealed partial class NatSemantics
     }
 
     /// <summary>Every address of an interface in the kernel's order (<c>ip -j addr show</c>), from whichever form the scenario gives.</summary>
-    internal IReadOnlyList<InterfaceAddress> AddressesOf(string? iface)
+    internal IReadOnlyList<InterfaceAddress> AddressesOf(string? iface) => InterfaceAddressesOf(Scenario, iface);
+
+    /// <summary>
+    /// Every address of interface <paramref name="iface"/> of <paramref name="scenario"/> in the kernel's order
+    /// (<c>ip -j addr show</c>): from <see cref="ScenarioModel.Interfaces"/> when the scenario lists them, else the one
+    /// address of <see cref="ScenarioModel.InterfaceAddresses"/>; none for a null or unknown interface.
+    /// </summary>
+    public static IReadOnlyList<InterfaceAddress> InterfaceAddressesOf(ScenarioModel scenario, string? iface)
     {
+        ArgumentNullException.ThrowIfNull(scenario);
         if (iface is null)
         {
             return [];
         }
 
-        if (Scenario.Interfaces.Count > 0)
+        if (scenario.Interfaces.Count > 0)
         {
-            return Scenario.Interfaces.FirstOrDefault(i => i.Name == iface)?.Addresses ?? [];
+            return scenario.Interfaces.FirstOrDefault(i => i.Name == iface)?.Addresses ?? [];
         }
 
-        return Scenario.InterfaceAddresses.TryGetValue(iface, out var a) ? [new InterfaceAddress(a, 32)] : [];
+        return scenario.InterfaceAddresses.TryGetValue(iface, out var a) ? [new InterfaceAddress(a, 32)] : [];
     }
 
-    private Ipv4? PrimaryAddress(string? iface) => AddressesOf(iface) is [var first, ..] ? first.Address : null;
+    /// <summary>
+    /// <c>nf_nat_redirect_ipv4</c>: 127.0.0.1 at LOCAL_OUT, else the first address of the in interface
+    /// (<c>ifa_list</c>); null means NF_DROP. The one definition the explicit engine and the Z3 encoding share.
+    /// </summary>
+    public static Ipv4? RedirectAddress(NetfilterHook hook, IReadOnlyList<InterfaceAddress> inAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(inAddresses);
+        return hook == NetfilterHook.Output ? Loopback : inAddresses is [var first, ..] ? first.Address : null;
+    }
 
     /// <summary>
-    /// <c>nf_nat_masquerade_ipv4</c> -> <c>inet_select_addr(out, nexthop, RT_SCOPE_UNIVERSE)</c>: the first primary
-    /// address of the out interface whose subnet holds the next hop, else the first primary address. The spec has no
-    /// routes, so the next hop is the destination when some primary subnet holds it (on-link); otherwise the gateway is
-    /// unknown and every primary address is possible (an over-approximation only when there are several). Secondary
-    /// addresses (a later address inside an earlier address's subnet, <c>IFA_F_SECONDARY</c>) are never picked. No
-    /// address: NF_DROP (null).
+    /// <c>nf_nat_masquerade_ipv4</c> -> <c>inet_select_addr(out, nexthop, RT_SCOPE_UNIVERSE)</c> as a case table over
+    /// the destination: the first primary address of the out interface whose subnet holds the next hop, else the first
+    /// primary address. The spec has no routes, so the next hop is the destination when some primary subnet holds it
+    /// (on-link); otherwise the gateway is unknown and every primary address is possible (an over-approximation only
+    /// when there are several). Secondary addresses (a later address inside an earlier address's subnet,
+    /// <c>IFA_F_SECONDARY</c>) are never picked. The cases are disjoint and cover every destination; a case without
+    /// an address is NF_DROP (the interface has none). The explicit engine evaluates the table on a concrete
+    /// destination, the Z3 encoding turns it into formulas over a symbolic one: one definition for both.
     /// </summary>
-    private IEnumerable<Ipv4?> MasqueradeAddresses(Pkt pkt)
+    public static IReadOnlyList<MasqueradeCase> MasqueradeChoice(IReadOnlyList<InterfaceAddress> outAddresses)
     {
-        var all = AddressesOf(pkt.Flow.OutInterface);
+        ArgumentNullException.ThrowIfNull(outAddresses);
         var primaries = new List<InterfaceAddress>();
-        foreach (var a in all)
+        foreach (var a in outAddresses)
         {
             if (!primaries.Any(p => p.PrefixLength == a.PrefixLength && new Cidr(p.Address, p.PrefixLength).Contains(a.Address)))
             {
@@ -479,23 +493,27 @@ public sealed partial class NatSemantics
             }
         }
 
-        if (primaries.Count == 0)
+        var subnets = primaries.Select(p => new Cidr(p.Address, p.PrefixLength)).ToList();
+        var cases = new List<MasqueradeCase>();
+        for (var k = 0; k < primaries.Count; k++)
         {
-            return [null];
+            cases.Add(new MasqueradeCase(subnets[k], subnets.Take(k).ToList(), [primaries[k].Address]));
         }
 
-        foreach (var p in primaries)
-        {
-            if (new Cidr(p.Address, p.PrefixLength).Contains(pkt.Packet.DstIp))
-            {
-                return [p.Address];
-            }
-        }
-
-        return primaries.Select(p => (Ipv4?)p.Address);
+        cases.Add(new MasqueradeCase(null, subnets, primaries.Select(p => p.Address).ToList()));
+        return cases;
     }
 
-    private static NatRange RangeFor(Ipv4 address, PortRange? ports, NatRangeFlags flags)
+    private IEnumerable<Ipv4?> MasqueradeAddresses(Pkt pkt)
+    {
+        var destination = pkt.Packet.DstIp;
+        var chosen = MasqueradeChoice(AddressesOf(pkt.Flow.OutInterface))
+            .First(c => (c.Inside is not { } inside || inside.Contains(destination)) && !c.Outside.Any(o => o.Contains(destination)));
+        return chosen.Addresses.Count == 0 ? [null] : chosen.Addresses.Select(a => (Ipv4?)a);
+    }
+
+    /// <summary>The range MASQUERADE and REDIRECT pass to <c>nf_nat_setup_info</c>: the address, and the port range when given.</summary>
+    public static NatRange RangeFor(Ipv4 address, PortRange? ports, NatRangeFlags flags)
     {
         flags |= NatRangeFlags.MapIps;
         if (ports is { } p)
@@ -698,3 +716,9 @@ public sealed partial class NatSemantics
             ? iface.StartsWith(pattern[..^1], StringComparison.Ordinal)
             : iface == pattern);
 }
+
+/// <summary>One case of <see cref="NatSemantics.MasqueradeChoice"/>.</summary>
+/// <param name="Inside">A subnet the destination lies in (null: no condition).</param>
+/// <param name="Outside">Subnets the destination lies outside of.</param>
+/// <param name="Addresses">The addresses MASQUERADE may pick in this case; empty means NF_DROP.</param>
+public sealed record MasqueradeCase(Cidr? Inside, IReadOnlyList<Cidr> Outside, IReadOnlyList<Ipv4> Addresses);

@@ -59,10 +59,13 @@ public static class RuleSupport
     /// no other table has a rule that drops, marks, notracks or NATs, no base chain has a DROP policy, no nat chain
     /// lies outside the iptables nat table. The subset the Z3 encoding and the generators cover.
     /// </summary>
-    public static bool OnlyIptablesNatMatters(NatRuleset ruleset)
+    /// <param name="ruleset">The ruleset.</param>
+    /// <param name="requireConntrack">False to accept a ruleset in which no rule activates conntrack (every flow is
+    /// then untracked, and only the other conditions matter).</param>
+    public static bool OnlyIptablesNatMatters(NatRuleset ruleset, bool requireConntrack = true)
     {
         ArgumentNullException.ThrowIfNull(ruleset);
-        if (ruleset.ConntrackFromRules && ConntrackUse.EnablingRule(ruleset) is null)
+        if (requireConntrack && !ConntrackUse.Active(ruleset))
         {
             return false;
         }

@@ -18,6 +18,7 @@ internal sealed class BmcEncoder
     private readonly Terms _z;
     private readonly NatEncoder _nat;
     private readonly ScenarioModel _scenario;
+    private readonly bool _conntrackActive;
     private readonly (int Before, Milestone BeforeAt, Milestone AfterAt)[][] _constraints;
 
     // Called between the pieces of the unrolling, so a run bound can stop a long encoding (it throws).
@@ -28,6 +29,7 @@ internal sealed class BmcEncoder
         _checkpoint = checkpoint ?? (() => { });
         _z = z;
         _scenario = scenario;
+        _conntrackActive = Model.Semantics.ConntrackUse.Active(scenario.Ruleset);
         _nat = new NatEncoder(z, profile, mutant) { Addresses = ConcreteAddresses(scenario, symbolic) };
         Bound = bound;
         var n = scenario.Actors.Count;
@@ -65,7 +67,7 @@ internal sealed class BmcEncoder
         {
             Schedule[t] = z.BvVar($"sched@{t}", SymSlot.IndexBits);
             Choices[t] = z.BvVar($"port-choice@{t}", 16);
-            States[t + 1] = Actors.Select(a => SymSlot.Vars(z, $"{a.Actor.Name}@{t + 1}", a.Orig.Proto, n)).ToArray();
+            States[t + 1] = Actors.Select(a => SymSlot.Vars(z, $"{a.Actor.Name}@{t + 1}", a.InitialReply, a.Orig, n)).ToArray();
             EncodeStep(t);
         }
 
@@ -100,6 +102,7 @@ internal sealed class BmcEncoder
         }
 
         set.UnionWith(scenario.InterfaceAddresses.Values.Select(v => v.Value));
+        set.UnionWith(scenario.Interfaces.SelectMany(i => i.Addresses).Select(a => a.Address.Value));
         foreach (var rule in scenario.Ruleset.Chains.Values.SelectMany(c => c.Rules))
         {
             var range = rule.Target switch { SnatTarget sn => sn.Range, DnatTarget dn => dn.Range, _ => null };
@@ -161,6 +164,12 @@ internal sealed class BmcEncoder
             if (symbolic.Find(actor, prefix + name) is not { } f)
             {
                 return _z.Bv(concrete, width);
+            }
+
+            if (t.Protocol == Model.Addressing.L4Protocol.Icmp && name == "dport")
+            {
+                // The field holds the echo type/code, which NAT never changes; only the id (sport) is a key.
+                throw new BmcUnsupportedException($"{actor}.{prefix}dport of an ICMP tuple is its echo type, not a symbolic field; use {actor}.{prefix}sport for the id");
             }
 
             var v = _z.BvVar($"{actor}.{prefix}{name}", width);
@@ -265,6 +274,13 @@ internal sealed class BmcEncoder
             return SymSlot.Ite(_z, PhaseIs(s, PhaseKind.NotStarted), InsertStep(table, self, s), s);
         }
 
+        if (!_conntrackActive)
+        {
+            // No rule activated conntrack: nf_conntrack_in is not even registered, the flow passes untracked (the
+            // other tables cannot drop it: BmcSubset), and NAT and confirm never run (NatSemantics.ConntrackInSuccessors).
+            return SymSlot.Ite(_z, PhaseIs(s, PhaseKind.NotStarted), s.With(phase: PhaseValue(PhaseKind.Untracked)), s);
+        }
+
         var flow = (FlowActor)Actors[i].Actor;
         var dstHook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
         var srcHook = flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting;
@@ -293,9 +309,7 @@ internal sealed class BmcEncoder
     /// <summary><c>nf_conntrack_hash_check_insert</c>: -EEXIST when either tuple equals a linked node.</summary>
     private SymSlot InsertStep(BmcTable table, SelfView self, SymSlot s)
     {
-        var c1 = table.FindLinked(self.Orig, self, skipExpired: false);
-        var c2 = table.FindLinked(self.Reply, self, skipExpired: false);
-        var clash = _nat.Select(c1.Found, c1, c2);
+        var clash = _nat.HashCheckInsert(table, self);
         return s.With(
             phase: _z.Ite(clash.Found, PhaseValue(PhaseKind.Exists), PhaseValue(PhaseKind.Inserted)),
             partner: _z.Ite(clash.Found, (BitVecExpr)clash.Id, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits)));
@@ -323,7 +337,7 @@ internal sealed class BmcEncoder
         var z = _z;
         var manip = hook.Manip();
         var curr = s.Reply.Invert();
-        var verdicts = new ChainEncoder(z, _scenario.Ruleset, _scenario.InterfaceAddresses).Evaluate(hook, curr, flow);
+        var verdicts = new ChainEncoder(z, _scenario).Evaluate(hook, curr, flow);
         SymTuple? tuple = null;
         BoolExpr failed = z.False, nullBinding = z.False, rule = z.False, fixedPort = z.False;
         for (var v = verdicts.Count - 1; v >= 0; v--)
@@ -331,7 +345,7 @@ internal sealed class BmcEncoder
             var (cond, verdict) = verdicts[v];
             var isNull = verdict is null;
             var range = verdict is null
-                ? SymRange.NullBinding(manip == ManipType.Src ? curr.SrcIp : curr.DstIp)
+                ? _nat.NullBindingRange(curr, manip)
                 : SymRange.Of(z, verdict.Range);
             var result = isNull && _nat.Mutant == KernelMutant.NoNullBinding
                 ? new UniqueResult(curr, z.False)
@@ -441,7 +455,9 @@ internal sealed class BmcEncoder
         var s = States[t][i];
         var orig = Actors[i].Orig;
         var afterDst = SymTuple.Ite(z, PhaseIs(s, PhaseKind.DstDone), s.Reply.Invert(), s.PreSrc);
-        var dstViolation = z.And(s.Flag(SlotFlag.DstNullBinding), z.Not(afterDst.Eq(z, orig)));
+        // The ICMP id is the key of both manips: the DST null binding may search it (PropertyCatalog allows that).
+        var allowed = orig.IsIcmp ? afterDst with { SrcPort = orig.SrcPort } : afterDst;
+        var dstViolation = z.And(s.Flag(SlotFlag.DstNullBinding), z.Not(allowed.Eq(z, orig)));
         var before = s.PreSrc;
         var after = s.Reply.Invert();
         var (lo, hi) = _nat.ClassOf(before.SrcPort);
@@ -450,7 +466,8 @@ internal sealed class BmcEncoder
             z.Not(PhaseIs(s, PhaseKind.DstDone)),
             z.Or(
                 z.Not((after with { SrcPort = before.SrcPort }).Eq(z, before)),
-                z.And(z.Not(z.Eq(after.SrcPort, before.SrcPort)), z.Not(z.And(z.Ule(lo, after.SrcPort), z.Ule(after.SrcPort, hi))))));
+                orig.IsIcmp ? z.False
+                    : z.And(z.Not(z.Eq(after.SrcPort, before.SrcPort)), z.Not(z.And(z.Ule(lo, after.SrcPort), z.Ule(after.SrcPort, hi))))));
         return z.Or(dstViolation, srcViolation);
     }
 
@@ -488,16 +505,18 @@ internal sealed class BmcEncoder
         var now = s.Reply.Invert();
         var (lo, _) = _nat.ClassOf(now.SrcPort);
         var rewritten = z.Ite(z.Eq(now.SrcPort, orig.SrcPort), Code(BmcOutcome.RewrittenDstPort),
-            z.Ite(z.Eq(lo, z.Bv(1, 16)), Code(BmcOutcome.RewrittenLow),
+            orig.IsIcmp ? Code(BmcOutcome.RewrittenIcmpId)
+            : z.Ite(z.Eq(lo, z.Bv(1, 16)), Code(BmcOutcome.RewrittenLow),
                 z.Ite(z.Eq(lo, z.Bv(600, 16)), Code(BmcOutcome.RewrittenMiddle), Code(BmcOutcome.RewrittenHigh))));
         // A rule set one manip; the SRC null binding may still have moved the source port.
         var natRewrote = z.And(s.Flag(SlotFlag.SrcNullBinding), z.Not(z.Eq(now.SrcPort, s.PreSrc.SrcPort)));
         var confirmed = z.Ite(s.Flag(SlotFlag.RuleApplied), z.Ite(natRewrote, Code(BmcOutcome.NatSportRewritten), Code(BmcOutcome.Nat)),
             z.Ite(now.Eq(z, orig), Code(BmcOutcome.Kept), rewritten));
         return z.Ite(PhaseIs(s, PhaseKind.Confirmed), confirmed,
+            z.Ite(PhaseIs(s, PhaseKind.Untracked), Code(BmcOutcome.UntrackedNoConntrack),
             z.Ite(PhaseIs(s, PhaseKind.ClashEntry), Code(BmcOutcome.ClashEntry),
                 z.Ite(PhaseIs(s, PhaseKind.Dropped), Code(BmcOutcome.Dropped),
                     z.Ite(PhaseIs(s, PhaseKind.Merged), Code(BmcOutcome.Merged),
-                        z.Ite(PhaseIs(s, PhaseKind.Joined), Code(BmcOutcome.Joined), Code(BmcOutcome.Blocked))))));
+                        z.Ite(PhaseIs(s, PhaseKind.Joined), Code(BmcOutcome.Joined), Code(BmcOutcome.Blocked)))))));
     }
 }

@@ -17,4 +17,6 @@ internal enum BmcOutcome
     Blocked,
     Inserted,
     Exists,
+    RewrittenIcmpId,
+    UntrackedNoConntrack,
 }

@@ -21,6 +21,8 @@ internal static class BmcOutcomes
         BmcOutcome.Joined => new Outcome(OutcomeKind.Joined, null),
         BmcOutcome.Blocked => new Outcome(OutcomeKind.Blocked, null),
         BmcOutcome.Inserted => new Outcome(OutcomeKind.Inserted, null),
+        BmcOutcome.RewrittenIcmpId => new Outcome(OutcomeKind.Rewritten, "icmp-id"),
+        BmcOutcome.UntrackedNoConntrack => new Outcome(OutcomeKind.Untracked, "no-conntrack"),
         _ => new Outcome(OutcomeKind.Exists, null),
     };
 }

@@ -5,18 +5,16 @@ using NatVerify.Model.Scenario;
 namespace NatVerify.Smt.Bmc;
 
 /// <summary>
-/// The part of the model the bounded model checker encodes (docs/smt.md): TCP/UDP flows and <c>conntrack -I</c>
+/// The part of the model the bounded model checker encodes (docs/smt.md): TCP/UDP/ICMP flows and <c>conntrack -I</c>
 /// inserts; nat rules with SNAT/DNAT/MASQUERADE/REDIRECT to one address or an address range (up to
-/// <see cref="MaxAddressRange"/>, with concrete addresses), no port, one port or a port range (DNAT and REDIRECT only
-/// with --random), ACCEPT, RETURN, jumps and gotos; the null binding; confirm with clash resolution; order constraints and sequential
+/// <see cref="MaxAddressRange"/>, with concrete addresses), no port, one port or a port range, ACCEPT, RETURN, jumps
+/// and gotos; the null binding; confirm with clash resolution; order constraints and sequential
 /// schedules. Anything else is refused with a message naming it.
 /// </summary>
 public static class BmcSubset
 {
     /// <summary>Most addresses of one SNAT/DNAT range (the address hash is evaluated for every concrete address pair).</summary>
     public const int MaxAddressRange = 256;
-
-    private const string DnatPortRange = "maps to a port range without --random (the kernel then tries the range in order)";
 
     /// <summary>Most actors encoded (the pigeonhole bound on taken ports relies on it).</summary>
     public const int MaxActors = 16;
@@ -36,10 +34,10 @@ public static class BmcSubset
         {
             switch (actor)
             {
-                case FlowActor f when f.Original.Protocol == L4Protocol.Icmp:
-                    throw new BmcUnsupportedException($"actor '{f.Name}' is an ICMP flow; the BMC encoding covers TCP and UDP only (use 'natverify check')");
-                case CtnetlinkInsert c when c.Original.Protocol == L4Protocol.Icmp:
-                    throw new BmcUnsupportedException($"actor '{c.Name}' inserts an ICMP entry; the BMC encoding covers TCP and UDP only (use 'natverify check')");
+                case FlowActor f when f.Original.Protocol.IsPortless():
+                    throw new BmcUnsupportedException($"actor '{f.Name}' is a {f.Original.Protocol.Name()} flow; the BMC encoding covers TCP, UDP and ICMP (use 'natverify check')");
+                case CtnetlinkInsert c when c.Original.Protocol.IsPortless():
+                    throw new BmcUnsupportedException($"actor '{c.Name}' inserts a {c.Original.Protocol.Name()} entry; the BMC encoding covers TCP, UDP and ICMP (use 'natverify check')");
                 case FlowActor { Retries: > 0 } r:
                     throw new BmcUnsupportedException($"actor '{r.Name}' retransmits its SYN (retries: {r.Retries}); the BMC encoding has no retransmissions (use 'natverify check')");
                 case FlowActor or CtnetlinkInsert:
@@ -55,9 +53,10 @@ public static class BmcSubset
             }
         }
 
-        if (!Model.Semantics.RuleSupport.OnlyIptablesNatMatters(scenario.Ruleset))
+        // Without conntrack (no rule called nf_ct_netns_get) every flow passes untracked in one step; that is encoded.
+        if (!Model.Semantics.RuleSupport.OnlyIptablesNatMatters(scenario.Ruleset, requireConntrack: false))
         {
-            throw new BmcUnsupportedException("the ruleset has rules outside the iptables nat table that change what a first packet does (DROP, REJECT, a DROP policy, notrack, marks read later, nft nat chains), or no rule activates conntrack; the BMC encoding covers the iptables nat table only (use 'natverify check')");
+            throw new BmcUnsupportedException("the ruleset has rules outside the iptables nat table that change what a first packet does (DROP, REJECT, a DROP policy, notrack, marks read later, nft nat chains); the BMC encoding covers the iptables nat table only (use 'natverify check')");
         }
 
         foreach (var chain in scenario.Ruleset.Chains.Values)
@@ -70,8 +69,6 @@ public static class BmcSubset
                         $"maps to more than {MaxAddressRange} addresses",
                     DnatTarget { Range: var r } when r.MapIps && r.MaxAddr.Value - (ulong)r.MinAddr.Value >= MaxAddressRange =>
                         $"maps to more than {MaxAddressRange} addresses",
-                    DnatTarget { Range: var r } when r.ProtoSpecified && r.MinProto != r.MaxProto && !r.RandomAll => DnatPortRange,
-                    RedirectTarget { Ports: { } p, Flags: var f } when p.Min != p.Max && (f & (NatRangeFlags.ProtoRandom | NatRangeFlags.ProtoRandomFully)) == 0 => DnatPortRange,
                     SnatTarget or DnatTarget or MasqueradeTarget or RedirectTarget or AcceptTarget or ReturnTarget or JumpTarget => null,
                     _ => "has a target the encoding does not know",
                 };
@@ -88,10 +85,13 @@ public static class BmcSubset
         }
     }
 
-    /// <summary>The number of steps after which no actor can step: every flow takes 4 (2 without a nat table), every insert 1.</summary>
+    /// <summary>
+    /// The number of steps after which no actor can step: every flow takes 4 (2 without a nat table, 1 without
+    /// conntrack), every insert 1.
+    /// </summary>
     public static int FullDepth(ScenarioModel scenario) => scenario.Actors.Sum(a => a switch
     {
-        FlowActor => scenario.Ruleset.NatTablePresent ? 4 : 2,
+        FlowActor => !Model.Semantics.ConntrackUse.Active(scenario.Ruleset) ? 1 : scenario.Ruleset.NatTablePresent ? 4 : 2,
         _ => 1,
     });
 }

@@ -32,15 +32,20 @@ internal sealed class SymSlot
 
     public BoolExpr Flag(SlotFlag f) => Flags[(int)f];
 
-    /// <summary>Fresh variables for a slot (the protocol is the actor's constant).</summary>
-    public static SymSlot Vars(Terms z, string name, BitVecExpr proto, int actors)
+    /// <summary>
+    /// Fresh variables for a slot (the protocol is the actor's constant). An ICMP entry's type/code fields are the
+    /// initial ones: NAT changes only addresses and the echo id.
+    /// </summary>
+    public static SymSlot Vars(Terms z, string name, SymTuple initialReply, SymTuple orig, int actors)
     {
-        SymTuple Tuple(string n) => new(proto, z.BvVar($"{n}.src", 32), z.BvVar($"{n}.sport", 16), z.BvVar($"{n}.dst", 32), z.BvVar($"{n}.dport", 16));
+        SymTuple Tuple(string n, SymTuple initial) => new(
+            initial.Proto, z.BvVar($"{n}.src", 32), z.BvVar($"{n}.sport", 16), z.BvVar($"{n}.dst", 32),
+            initial.IsIcmp ? initial.DstPort : z.BvVar($"{n}.dport", 16));
         return new SymSlot
         {
             Phase = z.BvVar($"{name}.phase", PhaseBits),
-            Reply = Tuple($"{name}.reply"),
-            PreSrc = Tuple($"{name}.presrc"),
+            Reply = Tuple($"{name}.reply", initialReply),
+            PreSrc = Tuple($"{name}.presrc", orig),
             Partner = z.BvVar($"{name}.partner", IndexBits),
             Flags = AllFlags.Select(f => z.BoolVar($"{name}.{f}")).ToArray(),
             BySource = z.BvVar($"{name}.bysource", IndexBits),

@@ -2,6 +2,7 @@ using Microsoft.Z3;
 using NatVerify.Model.Addressing;
 using NatVerify.Model.Nat;
 using NatVerify.Model.Scenario;
+using NatVerify.Model.Semantics;
 using NatVerify.Smt.Bmc;
 
 namespace NatVerify.Smt.Encoding;
@@ -11,10 +12,9 @@ namespace NatVerify.Smt.Encoding;
 /// <c>NatSemantics.EvaluateChains</c> (jumps, gotos, returns; the first SNAT/DNAT target that matches decides),
 /// unfolded into disjoint path conditions. A null verdict means no rule decided: the null binding follows.
 /// </summary>
-internal sealed class ChainEncoder(Terms z, NatRuleset ruleset, IReadOnlyDictionary<string, Ipv4> interfaceAddresses)
+internal sealed class ChainEncoder(Terms z, ScenarioModel scenario)
 {
-    /// <summary>REDIRECT at LOCAL_OUT maps to the loopback address, as <c>nf_nat_redirect_ipv4</c> does.</summary>
-    private static readonly Ipv4 Loopback = new(0x7f000001);
+    private readonly NatRuleset ruleset = scenario.Ruleset;
 
     /// <summary>Most paths one walk may unfold into before the spec is refused.</summary>
     public const int MaxPaths = 4096;
@@ -85,13 +85,14 @@ internal sealed class ChainEncoder(Terms z, NatRuleset ruleset, IReadOnlyDiction
                     results.Add((taken, new RuleVerdict(rule, d.Range)));
                     break;
                 case MasqueradeTarget m:
-                    // nf_nat_masquerade_ipv4: SNAT to the out interface's address (BmcSubset refuses flows without one).
-                    results.Add((taken, new RuleVerdict(rule, RangeFor(AddressOf(flow.OutInterface, rule), m.Ports, m.Flags))));
+                    Masquerade(rule, m, taken, packet, flow, results);
                     break;
                 case RedirectTarget r:
-                    // nf_nat_redirect_ipv4: DNAT to 127.0.0.1 at LOCAL_OUT, else to the in interface's address.
-                    var to = hook == NatHook.Output ? Loopback : AddressOf(flow.InInterface, rule);
-                    results.Add((taken, new RuleVerdict(rule, RangeFor(to, r.Ports, r.Flags))));
+                    // The model's own choice (NatSemantics.RedirectAddress): loopback at LOCAL_OUT, else the in
+                    // interface's first address; none is NF_DROP, which the slot encoding cannot represent.
+                    var to = NatSemantics.RedirectAddress(ToNetfilter(hook), NatSemantics.InterfaceAddressesOf(scenario, flow.InInterface))
+                        ?? throw TargetDrop(rule);
+                    results.Add((taken, new RuleVerdict(rule, NatSemantics.RangeFor(to, r.Ports, r.Flags))));
                     break;
                 case AcceptTarget:
                     results.Add((taken, null));
@@ -149,14 +150,15 @@ internal sealed class ChainEncoder(Terms z, NatRuleset ruleset, IReadOnlyDiction
             parts.Add(Negate(Contains(d.Value, packet.DstIp), d.Negated));
         }
 
+        // An ICMP packet has no ports: a port match fails, negated or not (NatSemantics.MatchesDeterministic).
         if (m.SourcePort is { } sp)
         {
-            parts.Add(Negate(z.InRange(packet.SrcPort, (ulong)sp.Value.Min, (ulong)sp.Value.Max), sp.Negated));
+            parts.Add(packet.IsIcmp ? z.False : Negate(z.InRange(packet.SrcPort, (ulong)sp.Value.Min, (ulong)sp.Value.Max), sp.Negated));
         }
 
         if (m.DestinationPort is { } dp)
         {
-            parts.Add(Negate(z.InRange(packet.DstPort, (ulong)dp.Value.Min, (ulong)dp.Value.Max), dp.Negated));
+            parts.Add(packet.IsIcmp ? z.False : Negate(z.InRange(packet.DstPort, (ulong)dp.Value.Min, (ulong)dp.Value.Max), dp.Negated));
         }
 
         if (m.RandomProbability is { } random)
@@ -189,19 +191,50 @@ internal sealed class ChainEncoder(Terms z, NatRuleset ruleset, IReadOnlyDiction
         return z.And(parts);
     }
 
-    private Ipv4 AddressOf(string? iface, NatRule rule) =>
-        iface is not null && interfaceAddresses.TryGetValue(iface, out var a)
-            ? a
-            : throw new BmcUnsupportedException($"rule '{rule.Text}' (line {rule.Line}) drops a packet whose interface has no address (NF_DROP); the BMC encoding has no target drop (use 'natverify check')");
-
-    /// <summary>The range MASQUERADE and REDIRECT pass to <c>nf_nat_setup_info</c>, as <c>NatSemantics</c> builds it.</summary>
-    private static NatRange RangeFor(Ipv4 address, PortRange? ports, NatRangeFlags flags)
+    /// <summary>
+    /// <c>nf_nat_masquerade_ipv4</c>: the model's case table (<see cref="NatSemantics.MasqueradeChoice"/>) over the
+    /// packet's destination, each case a condition on the symbolic destination; a case with several addresses (no
+    /// primary subnet holds the destination) is a free choice among them, as the explicit engine branches on them.
+    /// </summary>
+    private void Masquerade(NatRule rule, MasqueradeTarget m, BoolExpr taken, SymTuple packet, FlowActor flow, List<(BoolExpr, RuleVerdict?)> results)
     {
-        flags |= NatRangeFlags.MapIps;
-        return ports is { } p
-            ? new NatRange(flags | NatRangeFlags.ProtoSpecified, address, address, p.Min, p.Max)
-            : new NatRange(flags, address, address, 0, 0);
+        var pick = z.BvVar("masquerade-address", 8);
+        foreach (var c in NatSemantics.MasqueradeChoice(NatSemantics.InterfaceAddressesOf(scenario, flow.OutInterface)))
+        {
+            var when = z.And(
+                taken,
+                c.Inside is { } inside ? Contains(inside, packet.DstIp) : z.True,
+                z.And(c.Outside.Select(o => z.Not(Contains(o, packet.DstIp)))));
+            if (z.IsFalse(when))
+            {
+                continue;
+            }
+
+            if (c.Addresses.Count == 0)
+            {
+                throw TargetDrop(rule);
+            }
+
+            for (var k = 0; k < c.Addresses.Count; k++)
+            {
+                // Disjoint alternatives: the k-th address when the choice is k, the last one for every other value.
+                var alternative = k < c.Addresses.Count - 1 ? z.Eq(pick, z.Bv((ulong)k, 8))
+                    : z.And(Enumerable.Range(0, k).Select(j => z.Not(z.Eq(pick, z.Bv((ulong)j, 8)))));
+                results.Add((z.And(when, alternative), new RuleVerdict(rule, NatSemantics.RangeFor(c.Addresses[k], m.Ports, m.Flags))));
+            }
+        }
     }
+
+    private static BmcUnsupportedException TargetDrop(NatRule rule) =>
+        new($"rule '{rule.Text}' (line {rule.Line}) drops a packet whose interface has no address (NF_DROP); the BMC encoding has no target drop (use 'natverify check')");
+
+    private static NetfilterHook ToNetfilter(NatHook hook) => hook switch
+    {
+        NatHook.PreRouting => NetfilterHook.PreRouting,
+        NatHook.Input => NetfilterHook.Input,
+        NatHook.Output => NetfilterHook.Output,
+        _ => NetfilterHook.PostRouting,
+    };
 
     private BoolExpr Negate(BoolExpr b, bool negated) => negated ? z.Not(b) : b;
 
@@ -210,6 +243,11 @@ internal sealed class ChainEncoder(Terms z, NatRuleset ruleset, IReadOnlyDiction
         if (cidr.PrefixLength == 0)
         {
             return z.True;
+        }
+
+        if (address is BitVecNum n)
+        {
+            return z.Bool(cidr.Contains(new Ipv4((uint)n.UInt64)));
         }
 
         var mask = uint.MaxValue << (32 - cidr.PrefixLength);

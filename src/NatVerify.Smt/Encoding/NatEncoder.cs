@@ -8,7 +8,7 @@ namespace NatVerify.Smt.Encoding;
 
 /// <summary>
 /// The kernel's NAT tuple selection and confirmation as formulas over an <see cref="ITable"/>, written to follow
-/// <c>NatSemantics</c> (NatSemantics.Nat.cs, NatSemantics.Confirm.cs) branch for branch, for TCP and UDP.
+/// <c>NatSemantics</c> (NatSemantics.Nat.cs, NatSemantics.Confirm.cs) branch for branch, for TCP, UDP and ICMP.
 /// Nondeterministic kernel choices (the port search's random offset) become a free choice variable whose
 /// constraints are added, under the guard of the branch that uses them, to <see cref="Constraints"/>.
 /// </summary>
@@ -87,7 +87,9 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
 
     /// <summary>
     /// <c>nf_nat_l4proto_unique_tuple</c>: any free port of the range (the random offset), or, when every port of
-    /// the range is taken, any port with the search marked failed. A DST manip without a port range keeps the port.
+    /// the range is taken, any port with the search marked failed. A TCP/UDP DST manip without a port range keeps the
+    /// port; an ICMP id is searched for both manips, in its range or 0-65535. A DST manip without a random flag on a
+    /// profile whose search starts at offset 0 (6.x) takes the lowest free value (<c>NatSemantics.UniqueL4</c>).
     /// </summary>
     private UniqueResult UniqueL4(
         ITable table, SelfView self, SymTuple t, SymRange range, ManipType manip, bool nullBinding, BitVecExpr choice, BoolExpr guard)
@@ -95,14 +97,24 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
         var key = KeyOf(t, manip);
         BitVecExpr lo, hi;
         int size;
-        if (range.ProtoSpecified)
+        int? first = null;
+        if (t.IsIcmp)
+        {
+            var (min, max) = range.ProtoSpecified ? (range.MinProto, range.MaxProto) : (0, 65535);
+            (lo, hi, size, first) = (z.Bv((ulong)min, 16), z.Bv((ulong)max, 16), max - min + 1, min);
+        }
+        else if (range.ProtoSpecified)
         {
             int min = Math.Min(range.MinProto, range.MaxProto), max = Math.Max(range.MinProto, range.MaxProto);
-            (lo, hi, size) = (z.Bv((ulong)min, 16), z.Bv((ulong)max, 16), max - min + 1);
+            (lo, hi, size, first) = (z.Bv((ulong)min, 16), z.Bv((ulong)max, 16), max - min + 1, min);
         }
         else if (manip == ManipType.Dst && !(nullBinding && mutant == KernelMutant.DstNullBindingChangesPort))
         {
             return new UniqueResult(t, z.False);
+        }
+        else if (mutant == KernelMutant.PortSearchIgnoresClass)
+        {
+            (lo, hi, size) = (z.Bv(1, 16), z.Bv(65535, 16), 65535);
         }
         else
         {
@@ -114,6 +126,7 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
             size = 424; // the smallest class
         }
 
+        BoolExpr TakenAt(int port) => table.TupleTaken(WithKey(t, manip, z.Bv((ulong)port, 16)).Invert(), self, real: false);
         var candidate = WithKey(t, manip, choice);
         var free = z.Not(table.TupleTaken(candidate.Invert(), self, real: false));
         BoolExpr anyFree;
@@ -122,15 +135,9 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
             // More ports than the table can hold nodes: some port is free (pigeonhole).
             anyFree = z.True;
         }
-        else if (range.ProtoSpecified && size <= 64)
+        else if (first is { } from && size <= 64)
         {
-            var frees = new List<BoolExpr>();
-            for (var p = Math.Min(range.MinProto, range.MaxProto); p <= Math.Max(range.MinProto, range.MaxProto); p++)
-            {
-                frees.Add(z.Not(table.TupleTaken(WithKey(t, manip, z.Bv((ulong)p, 16)).Invert(), self, real: false)));
-            }
-
-            anyFree = z.Or(frees);
+            anyFree = z.Or(Enumerable.Range(from, size).Select(p => z.Not(TakenAt(p))));
         }
         else
         {
@@ -140,6 +147,26 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
         }
 
         Constraints.Add(z.Implies(guard, z.And(z.Ule(lo, choice), z.Ule(choice, hi), z.Implies(anyFree, free))));
+
+        // Offset 0 (6.x DST manip without a random flag): every value below the choice is taken. With a bounded table
+        // the lowest free value lies within MaxTakenPorts of the start (pigeonhole), so the values checked are finite.
+        if (profile.DstRangeStartsAtMin && manip == ManipType.Dst && !range.RandomAll && first is { } start)
+        {
+            var span = table.MaxTakenPorts is { } bound ? Math.Min(size, bound + 1) : Math.Min(size, 64);
+            var lowest = new List<BoolExpr>();
+            for (var p = start; p < start + span; p++)
+            {
+                lowest.Add(z.Implies(z.Ult(z.Bv((ulong)p, 16), choice), TakenAt(p)));
+            }
+
+            if (table.MaxTakenPorts is not null && size > span)
+            {
+                lowest.Add(z.Ule(choice, z.Bv((ulong)(start + span - 1), 16)));
+            }
+
+            Constraints.Add(z.Implies(z.And(guard, anyFree), z.And(lowest)));
+        }
+
         return new UniqueResult(candidate, z.Not(anyFree));
     }
 
@@ -174,6 +201,33 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// <c>__nf_nat_alloc_null_binding</c>: MAP_IPS with the address the manip would change (the reply tuple's
+    /// destination for SRC, its source for DST: the packet's own source or destination), no PROTO_SPECIFIED.
+    /// </summary>
+    public SymRange NullBindingRange(SymTuple curr, ManipType manip)
+    {
+        var own = manip == ManipType.Src ? curr.SrcIp : curr.DstIp;
+        var other = manip == ManipType.Src ? curr.DstIp : curr.SrcIp;
+        return SymRange.NullBinding(mutant == KernelMutant.NullBindingTakesOtherAddress ? other : own);
+    }
+
+    /// <summary>
+    /// <c>nf_conntrack_hash_check_insert</c> (conntrack -I): -EEXIST when the new entry's original, else its reply,
+    /// equals a linked node (the reply is not looked up under <see cref="KernelMutant.InsertSkipsReplyCheck"/>).
+    /// </summary>
+    public EntryView HashCheckInsert(ITable table, SelfView self)
+    {
+        var c1 = table.FindLinked(self.Orig, self, skipExpired: false);
+        if (mutant == KernelMutant.InsertSkipsReplyCheck)
+        {
+            return c1;
+        }
+
+        var c2 = table.FindLinked(self.Reply, self, skipExpired: false);
+        return Select(c1.Found, c1, c2);
     }
 
     /// <summary><c>nf_nat_used_tuple</c>: is the reply we would install (the inverse of <paramref name="tuple"/>) taken?</summary>
@@ -275,8 +329,9 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
             z.Ite(below512, z.Bv(511, 16), z.Ite(below1024, z.Bv(1023, 16), z.Bv(65535, 16))));
     }
 
-    public static BitVecExpr KeyOf(SymTuple t, ManipType manip) => manip == ManipType.Src ? t.SrcPort : t.DstPort;
+    /// <summary>The L4 key a manip changes: the source or destination port; for ICMP the echo id, for both manips.</summary>
+    public static BitVecExpr KeyOf(SymTuple t, ManipType manip) => t.IsIcmp || manip == ManipType.Src ? t.SrcPort : t.DstPort;
 
     public static SymTuple WithKey(SymTuple t, ManipType manip, BitVecExpr key) =>
-        manip == ManipType.Src ? t with { SrcPort = key } : t with { DstPort = key };
+        t.IsIcmp || manip == ManipType.Src ? t with { SrcPort = key } : t with { DstPort = key };
 }

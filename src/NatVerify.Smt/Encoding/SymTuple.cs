@@ -4,12 +4,36 @@ namespace NatVerify.Smt.Encoding;
 
 /// <summary>
 /// A conntrack tuple with symbolic fields at their real widths: protocol 8 bits, addresses 32, ports 16.
-/// Only TCP and UDP are encoded, so inversion swaps addresses and ports (<c>nf_ct_invert_tuple</c>).
+/// As in <c>ConntrackTuple</c>, an ICMP tuple holds the echo id in <see cref="SrcPort"/> and <c>type &lt;&lt; 8 | code</c>
+/// in <see cref="DstPort"/>. The protocol of a tuple is a constant in BMC (each actor's own); the induction's tables
+/// hold TCP and UDP entries only, so a symbolic protocol is never ICMP.
 /// </summary>
 internal sealed record SymTuple(BitVecExpr Proto, BitVecExpr SrcIp, BitVecExpr SrcPort, BitVecExpr DstIp, BitVecExpr DstPort)
 {
-    /// <summary>The reply direction of the tuple.</summary>
-    public SymTuple Invert() => new(Proto, DstIp, DstPort, SrcIp, SrcPort);
+    /// <summary>ICMP echo request type/code as the tuple stores it (8 &lt;&lt; 8).</summary>
+    public const int IcmpEchoRequest = 8 << 8;
+
+    /// <summary>True when the protocol is the constant ICMP.</summary>
+    public bool IsIcmp => Proto is BitVecNum n && n.UInt64 == 1;
+
+    /// <summary>
+    /// <c>nf_ct_invert_tuple</c>: swap addresses and L4 keys; for ICMP keep the id and map echo request to echo reply
+    /// (<c>ConntrackTuple.Invert</c>).
+    /// </summary>
+    public SymTuple Invert()
+    {
+        if (!IsIcmp)
+        {
+            return new(Proto, DstIp, DstPort, SrcIp, SrcPort);
+        }
+
+        var ctx = DstPort.Context;
+        var request = ctx.MkBV(IcmpEchoRequest, 16);
+        var reply = ctx.MkBV(0, 16);
+        var type = DstPort is BitVecNum n ? (n.UInt64 == IcmpEchoRequest ? reply : request)
+            : (BitVecExpr)ctx.MkITE(ctx.MkEq(DstPort, request), reply, request);
+        return new(Proto, DstIp, SrcPort, SrcIp, type);
+    }
 
     /// <summary><c>nf_ct_tuple_equal</c>.</summary>
     public BoolExpr Eq(Terms z, SymTuple other) => z.And(

@@ -215,9 +215,7 @@ public static class InductionProver
 
     private static BoolExpr InsertGoal(Terms z, NatEncoder nat, UfTable t, SelfView self, Problem problem)
     {
-        var c1 = t.FindLinked(self.Orig, self, skipExpired: false);
-        var c2 = t.FindLinked(self.Reply, self, skipExpired: false);
-        var inserted = z.And(z.Not(c1.Found), z.Not(c2.Found));
+        var inserted = z.Not(nat.HashCheckInsert(t, self).Found);
         problem.Inserted = inserted;
         return BrokenAfter(z, t, problem, inserted, inserted);
     }
@@ -301,7 +299,7 @@ public static class InductionProver
         // The packet's tuple before the manip; the entry's reply is its inverse, as after init_conntrack or a DST manip.
         var curr = SymTuple.Vars(z, $"curr.{manip}") with { Proto = self.Orig.Proto };
         hyps.Add(self.Reply.Eq(z, curr.Invert()));
-        var range = SymRange.NullBinding(manip == ManipType.Src ? curr.SrcIp : curr.DstIp);
+        var range = nat.NullBindingRange(curr, manip);
         var choice = z.BvVar($"port-choice.{manip}", 16);
         var result = nat.Mutant == KernelMutant.NoNullBinding
             ? new UniqueResult(curr, z.False)
@@ -470,7 +468,8 @@ public static class InductionProver
 
             if (Inserted is { } ins)
             {
-                lines.Add($"    nf_conntrack_hash_check_insert(X): {(Bool(ins) ? "inserted" : "-EEXIST")}");
+                lines.Add($"    nf_conntrack_hash_check_insert(X): {(Bool(ins) ? "inserted" : "-EEXIST")}"
+                    + (mutant == KernelMutant.InsertSkipsReplyCheck ? " without looking up the reply tuple (mutant insert-skips-reply-check)" : string.Empty));
             }
 
             if (Effect is { } eff)
