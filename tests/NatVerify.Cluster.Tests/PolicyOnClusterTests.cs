@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using NatVerify.Cluster.Nat;
 using NatVerify.Model;
 using NatVerify.Policy;
@@ -55,5 +56,13 @@ public sealed class PolicyOnClusterTests(ClusterFixture fixture) : IClassFixture
 
     private static string Describe(Finding f) =>
         $"{f.Class} {f.Severity} [{string.Join(" | ", f.Rules.Select(r => $"{r.Line}: {r.Text}"))}] {f.Message} "
-        + $"{{{string.Join("; ", f.ConsequenceByProfile.Select(c => $"{c.Key}={c.Value}"))}}}\n{f.WitnessSpec}";
+        + $"{{{string.Join("; ", f.ConsequenceByProfile.Select(c => $"{c.Key}={c.Value}"))}}}\n{Sets(f.WitnessSpec)}";
+
+    /// <summary>
+    /// The witness spec with each pinned outcome list (<c>name: [a, b]</c> under <c>expect.outcomes</c>, a set) in
+    /// ordinal order: the witness lists outcomes in the order the search met them, which on the cluster depends on
+    /// which partition answered first; the set is what must be equal.
+    /// </summary>
+    private static string? Sets(string? spec) => spec is null ? null : Regex.Replace(spec, @"^(    [^:\n]+: )\[([^\]\n]*)\]$", m =>
+        m.Groups[1].Value + "[" + string.Join(", ", m.Groups[2].Value.Split(", ").Order(StringComparer.Ordinal)) + "]", RegexOptions.Multiline);
 }
