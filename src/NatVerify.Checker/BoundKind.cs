@@ -17,4 +17,10 @@ public enum BoundKind
 
     /// <summary>The caller's cancellation token was signalled.</summary>
     Cancelled,
+
+    /// <summary>
+    /// A machine of a distributed search (a cluster silo, docs/distributed.md) was lost or failed, and with it the
+    /// states it held: nothing is proved, whatever the other machines found.
+    /// </summary>
+    NodeLost,
 }

@@ -98,6 +98,8 @@ internal sealed class CheckPrinter(TextWriter stdout)
     {
         Verdict.Holds => $"Verdict: HOLDS. Every checked property holds in all {r.Stats.StatesStored:N0} reachable states (exhaustive).",
         Verdict.Violated => $"Verdict: VIOLATED. {r.Violation!.Invariant.Id} fails in a reachable state.",
+        _ when r.Inconclusive!.Bound == Checker.BoundKind.NodeLost =>
+            $"Verdict: INCONCLUSIVE. A cluster node was lost after {r.Stats.StatesStored:N0} states, and with it the states it held; nothing is proved. ({r.Inconclusive.Detail})",
         _ => $"Verdict: INCONCLUSIVE. The {Bound(r, limits)} bound ended the search after {r.Stats.StatesStored:N0} states; no violation was found, nothing is proved. ({r.Inconclusive!.Detail})",
     };
 

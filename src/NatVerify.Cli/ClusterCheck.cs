@@ -23,6 +23,21 @@ internal static class ClusterCheck
         }
     }
 
+    /// <summary>Connects to the cluster for several checks (<c>policy --cluster</c>); null (after a message on stderr) when it cannot be reached.</summary>
+    public static Session? Connect(ClusterConfig config, TextWriter stderr)
+    {
+        try
+        {
+            var (host, client) = ClusterHosts.ConnectAsync(config).GetAwaiter().GetResult();
+            return new Session(config, host, client);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            stderr.WriteLine($"error: cannot reach the cluster ({(config.Redis is null ? $"localhost gateway port {config.GatewayPort}" : "Redis membership")}): {e.Message}");
+            return null;
+        }
+    }
+
     /// <summary>Runs the check on the cluster; null (after a message on stderr) when the cluster cannot be reached or the options do not apply.</summary>
     public static VerificationResult? Run(
         ClusterConfig config, string specName, string specText, CheckSettings settings, Action<ExplorationStats> progress, TextWriter human, TextWriter stderr)
@@ -56,5 +71,25 @@ internal static class ClusterCheck
         var c = run.Cluster;
         human.WriteLine($"Cluster: {c.Partitions} partitions on {c.Silos} silos, {c.Levels} levels; {c.BatchesSent:N0} batches carried {c.StatesSent:N0} states ({c.BytesSent / 1024.0 / 1024.0:N1} MiB) between partitions.");
         return run.Result;
+    }
+
+    /// <summary>A coordinator's connection that runs one check after another on the cluster.</summary>
+    internal sealed class Session(ClusterConfig config, Microsoft.Extensions.Hosting.IHost host, Orleans.IClusterClient client) : IDisposable
+    {
+        /// <summary>Checks one spec on the cluster: the same result as <see cref="Verifier.Check"/> (docs/distributed.md).</summary>
+        public VerificationResult Check(string specName, string specText, CheckSettings settings) =>
+            ClusterVerifier.CheckAsync(client, specName, specText, settings, config.Partitions).GetAwaiter().GetResult().Result;
+
+        public void Dispose()
+        {
+            try
+            {
+                host.StopAsync().GetAwaiter().GetResult();
+            }
+            finally
+            {
+                host.Dispose();
+            }
+        }
     }
 }

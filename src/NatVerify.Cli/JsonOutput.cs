@@ -83,6 +83,7 @@ internal static class JsonOutput
         BoundKind.MaxDepth => "max-depth",
         BoundKind.MaxMemory => "max-memory",
         BoundKind.Timeout => "timeout",
+        BoundKind.NodeLost => "node-lost",
         _ => "cancelled",
     };
 

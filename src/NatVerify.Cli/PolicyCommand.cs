@@ -29,9 +29,13 @@ internal static class PolicyCommand
         var json = new Option<bool>("--json") { Description = "Write one JSON document to stdout instead of the table: the envelope of docs/json-output.md whose result follows docs/schema/policy.schema.json." };
         var sarif = new Option<string?>("--sarif") { Description = "Also write a SARIF 2.1.0 log to this file." };
         var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML report to this file." };
+        var cluster = new Option<string?>("--cluster")
+        {
+            Description = "Check the witness scenarios on an Orleans cluster of 'natverify worker' silos: key=value pairs separated by ';' (membership=localhost or redis=HOST:PORT, partitions=N, ...) or a file of them (docs/distributed.md).",
+        };
         var command = new Command("policy", "Check a NAT ruleset for fixed ports, collisions, capacity, shadowed rules, port shadowing and UDP races, with a witness spec for each finding.")
         {
-            ruleset, context, addresses, sockets, kernel, format, witnessDir, failOn, capacity, json, sarif, html,
+            ruleset, context, addresses, sockets, kernel, format, witnessDir, failOn, capacity, json, sarif, html, cluster,
         };
         command.SetAction(parse =>
         {
@@ -103,8 +107,30 @@ internal static class PolicyCommand
                 }
             }
 
+            Cluster.Hosting.ClusterConfig? clusterConfig = null;
+            if (parse.GetValue(cluster) is { } clusterText && !ClusterCheck.TryParseConfig(clusterText, stderr, out clusterConfig))
+            {
+                return (int)ExitCode.BadInput;
+            }
+
             var options = new PolicyOptions { Profile = profile, CapacityThreshold = parse.GetValue(capacity), WitnessDir = parse.GetValue(witnessDir) };
-            var report = PolicyAnalyzer.Analyze(rules, rulesetPath, detected, host, options);
+            PolicyReport report;
+            if (clusterConfig is null)
+            {
+                report = PolicyAnalyzer.Analyze(rules, rulesetPath, detected, host, options);
+            }
+            else
+            {
+                // One connection for all the witness checks of the run.
+                using var session = ClusterCheck.Connect(clusterConfig, stderr);
+                if (session is null)
+                {
+                    return (int)ExitCode.BadInput;
+                }
+
+                report = PolicyAnalyzer.Analyze(rules, rulesetPath, detected, host, options with { WitnessChecker = session.Check });
+            }
+
             try
             {
                 if (parse.GetValue(sarif) is { } sarifPath)

@@ -1,4 +1,5 @@
 using NatVerify.Model;
+using NatVerify.Verification;
 
 namespace NatVerify.Policy;
 
@@ -22,4 +23,11 @@ public sealed record PolicyOptions
 
     /// <summary>Bound on the cubes one rule's reachable set and its chain's remainder may hold together.</summary>
     public int MaxCubes { get; init; } = 2_000_000;
+
+    /// <summary>
+    /// Checks one witness spec (its file name, its text, the settings): where the witness checks run, e.g. on a
+    /// cluster (<c>natverify policy --cluster</c>, docs/distributed.md). Null: <see cref="Verifier.Check"/> in this
+    /// process. It must return what <see cref="Verifier.Check"/> would for the same spec and settings.
+    /// </summary>
+    public Func<string, string, CheckSettings, VerificationResult>? WitnessChecker { get; init; }
 }

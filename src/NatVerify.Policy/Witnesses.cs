@@ -109,11 +109,12 @@ internal static class Witnesses
             throw new PolicyInternalException($"internal error: the witness {name} is not a valid spec: {e.Message}");
         }
 
-        return Verifier.Check(spec, new CheckSettings
+        var settings = new CheckSettings
         {
             Profile = ctx.Options.Profile,
             Options = new CheckerOptions { StopAtFirstViolation = false, MaxStates = ctx.Options.MaxStates },
-        });
+        };
+        return ctx.Options.WitnessChecker is { } checker ? checker(name + ".yaml", text, settings) : Verifier.Check(spec, settings);
     }
 
     private static string Render(

@@ -25,6 +25,17 @@ public sealed class JsonOutputTests : IDisposable
     }
 
     [Fact]
+    public void Every_bound_kind_has_its_own_json_name_listed_in_the_schema()
+    {
+        // A lost cluster silo (NodeLost) must not be reported as a cancellation; each kind has its own name.
+        var names = Enum.GetValues<Checker.BoundKind>().Select(JsonOutput.BoundKindName).ToList();
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.Equal("node-lost", JsonOutput.BoundKindName(Checker.BoundKind.NodeLost));
+        var schema = File.ReadAllText(Path.Combine(CliRunner.Root, "docs", "schema", "natverify-output.schema.json"));
+        Assert.All(names, n => Assert.Contains($"\"{n}\"", schema, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Check_json_of_the_seed_holds_with_three_joint_outcomes_and_validates()
     {
         var (code, stdout, _) = CliRunner.Run("check", "--json");

@@ -11,7 +11,7 @@ namespace NatVerify.Cluster.Tests;
 public sealed class PartitionFailureTests
 {
     [Fact]
-    public async Task Killing_a_silo_mid_run_ends_inconclusive_with_the_cause()
+    public async Task Killing_a_silo_mid_run_ends_inconclusive_with_the_node_lost_bound_naming_the_partition()
     {
         await using var cluster = ClusterFixture.Build(3);
         await cluster.DeployAsync();
@@ -35,7 +35,9 @@ public sealed class PartitionFailureTests
 
         Assert.NotNull(killed);
         var inconclusive = Assert.IsType<Inconclusive<NatState, NatStep>>(run.Result);
-        Assert.Equal(BoundKind.Cancelled, inconclusive.Bound);
+        Assert.Equal(BoundKind.NodeLost, inconclusive.Bound);
+        Assert.NotNull(run.LostPartition);
+        Assert.StartsWith($"partition {run.LostPartition} on silo ", inconclusive.Detail, StringComparison.Ordinal);
         Assert.Contains("states may have been lost and nothing is proved", inconclusive.Detail, StringComparison.Ordinal);
     }
 }

@@ -28,7 +28,18 @@ public sealed record ClusterRunStats(
 /// <typeparam name="TState">The state type.</typeparam>
 /// <typeparam name="TAction">The action label type.</typeparam>
 public sealed record ClusterCheckResult<TState, TAction>(
-    CheckResult<TState, TAction> Result, IReadOnlyList<TerminalClass<TState, TAction>> Terminals, ClusterRunStats Cluster);
+    CheckResult<TState, TAction> Result, IReadOnlyList<TerminalClass<TState, TAction>> Terminals, ClusterRunStats Cluster)
+{
+    /// <summary>Gets the partition whose failure ended the run (<see cref="BoundKind.NodeLost"/>), when one partition was to blame.</summary>
+    public int? LostPartition { get; init; }
+}
+
+/// <summary>A call on one partition failed: the partition's index and the cause (the coordinator's own bookkeeping, never sent).</summary>
+internal sealed class PartitionFailure(int partition, Exception cause) : Exception($"partition {partition}: {cause.Message}", cause)
+{
+    /// <summary>Gets the partition index.</summary>
+    public int Partition { get; } = partition;
+}
 
 /// <summary>
 /// The coordinator of a distributed, level-synchronous breadth-first search over <see cref="IPartitionGrain"/>s
@@ -63,7 +74,7 @@ public sealed class ClusterChecker<TState, TAction>(
 
     /// <summary>
     /// Runs the search. A partition that fails or loses its state ends the run as <see cref="Inconclusive{TState, TAction}"/>
-    /// (bound <see cref="BoundKind.Cancelled"/>, the detail naming the partition and cause), never as verified.
+    /// (bound <see cref="BoundKind.NodeLost"/>, the detail naming the partition, its silo and the cause), never as verified.
     /// </summary>
     public async Task<ClusterCheckResult<TState, TAction>> RunAsync(CancellationToken cancellationToken = default)
     {
@@ -82,12 +93,13 @@ public sealed class ClusterChecker<TState, TAction>(
         var levels = 0;
         (BoundKind Kind, string Detail)? bound = null;
         string? failure = null;
+        int? failedPartition = null;
         try
         {
-            var init = await Task.WhenAll(parts.Select(p => p.Init(run, partitions, job)));
+            var init = await OnAll(parts, p => p.Init(run, partitions, job));
             init.CopyTo(silos, 0);
             SiloOfPartition = silos;
-            reports = await Task.WhenAll(parts.Select(p => p.Seed(run)));
+            reports = await OnAll(parts, p => p.Seed(run));
             var deadline = options.Timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
             while (true)
             {
@@ -135,9 +147,13 @@ public sealed class ClusterChecker<TState, TAction>(
                     break;
                 }
 
-                await Task.WhenAll(parts.Select(p => p.StartExpand(run, level, deadline)));
+                await OnAll(parts, async p =>
+                {
+                    await p.StartExpand(run, level, deadline);
+                    return true;
+                });
                 var cut = await WaitForLevel(parts, run);
-                reports = await Task.WhenAll(parts.Select(p => p.Advance(run)));
+                reports = await OnAll(parts, p => p.Advance(run));
                 level++;
                 levels++;
                 if (cut)
@@ -152,6 +168,11 @@ public sealed class ClusterChecker<TState, TAction>(
                 var finalStats = Stats(reports, reports.Sum(r => r.Frontier) == 0 ? level - 1 : level, clock.Elapsed);
                 return await Finish(parts, run, finalStats, bound, Cluster(silos, levels, reports));
             }
+        }
+        catch (PartitionFailure e)
+        {
+            failure = Describe(e.InnerException!);
+            failedPartition = e.Partition;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -174,9 +195,39 @@ public sealed class ClusterChecker<TState, TAction>(
         }
 
         var lost = reports.Length == 0 ? Stats([], 0, clock.Elapsed) : Stats(reports, level, clock.Elapsed);
-        var detail = $"the cluster failed during depth {level}, so states may have been lost and nothing is proved: {failure}";
+        var where = failedPartition is { } k
+            ? $"partition {k}{(silos[k] is { } silo ? $" on silo {silo}" : "")}"
+            : "the cluster";
+        var detail = $"{where} failed during depth {level}, so states may have been lost and nothing is proved: {failure}";
         return new ClusterCheckResult<TState, TAction>(
-            new Inconclusive<TState, TAction>(lost, BoundKind.Cancelled, detail), [], Cluster(silos, levels, reports));
+            new Inconclusive<TState, TAction>(lost, BoundKind.NodeLost, detail), [], Cluster(silos, levels, reports))
+        {
+            LostPartition = failedPartition,
+        };
+    }
+
+    /// <summary>
+    /// Makes one call on every partition and waits for all; when any fails, throws <see cref="PartitionFailure"/>
+    /// naming the first partition (by index) whose call failed, so the verdict can say which one was lost.
+    /// </summary>
+    private static async Task<T[]> OnAll<T>(IPartitionGrain[] parts, Func<IPartitionGrain, Task<T>> call)
+    {
+        var tasks = parts.Select(call).ToArray();
+        try
+        {
+            return await Task.WhenAll(tasks);
+        }
+        catch (Exception)
+        {
+            // WhenAll has waited for every call, so each task is complete here.
+            var i = Array.FindIndex(tasks, t => !t.IsCompletedSuccessfully);
+            if (i < 0)
+            {
+                throw;
+            }
+
+            throw new PartitionFailure(i, tasks[i].Exception?.GetBaseException() ?? new TaskCanceledException(tasks[i]));
+        }
     }
 
     private static string Describe(Exception e)
@@ -189,12 +240,12 @@ public sealed class ClusterChecker<TState, TAction>(
     {
         while (true)
         {
-            var status = await Task.WhenAll(parts.Select(p => p.Poll(run)));
+            var status = await OnAll(parts, p => p.Poll(run));
             for (var i = 0; i < status.Length; i++)
             {
                 if (status[i].Error is { } error)
                 {
-                    throw new PartitionLostException($"partition {i} failed while expanding: {error}");
+                    throw new PartitionFailure(i, new PartitionLostException($"it failed while expanding: {error}"));
                 }
             }
 
@@ -210,7 +261,7 @@ public sealed class ClusterChecker<TState, TAction>(
     private async Task<ClusterCheckResult<TState, TAction>> Finish(
         IPartitionGrain[] parts, Guid run, ExplorationStats stats, (BoundKind Kind, string Detail)? bound, ClusterRunStats cluster)
     {
-        var summaries = await Task.WhenAll(parts.Select(p => p.Summary(run)));
+        var summaries = await OnAll(parts, p => p.Summary(run));
 
         // The shallowest violation of each invariant is a shortest counterexample (breadth-first levels).
         var violations = summaries.SelectMany(s => s.Violations)
@@ -258,10 +309,20 @@ public sealed class ClusterChecker<TState, TAction>(
         var current = state;
         while (true)
         {
-            var link = await parts[(int)(current % (ulong)parts.Length)].ParentOf(run, current);
+            var owner = (int)(current % (ulong)parts.Length);
+            ParentLink link;
+            try
+            {
+                link = await parts[owner].ParentOf(run, current);
+            }
+            catch (Exception e)
+            {
+                throw new PartitionFailure(owner, e);
+            }
+
             if (!link.Known)
             {
-                throw new PartitionLostException($"state {current:x16} is not stored by its owner; the partition lost it");
+                throw new PartitionFailure(owner, new PartitionLostException($"state {current:x16} is not stored by its owner; the partition lost it"));
             }
 
             if (link.Initial)

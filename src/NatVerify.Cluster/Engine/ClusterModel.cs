@@ -21,6 +21,10 @@ public sealed class ClusterModel<TState, TAction>(
     [ThreadStatic]
     private static List<Transition<TState, TAction>>? _successors;
 
+    // Partitions expand with the diagnostics-free successor function when the system has one (the single-machine
+    // engine does the same); Replay uses Successors, whose order is the same, so traces carry the diagnostics.
+    private readonly ISearchSuccessors<TState, TAction>? _search = system as ISearchSuccessors<TState, TAction>;
+
     [ThreadStatic]
     private static StateWriter? _writer;
 
@@ -71,7 +75,15 @@ public sealed class ClusterModel<TState, TAction>(
         var list = _successors ??= new List<Transition<TState, TAction>>(32);
         var writer = _writer ??= new StateWriter();
         list.Clear();
-        system.Successors(decoded, list);
+        if (_search is not null)
+        {
+            _search.SearchSuccessors(decoded, list);
+        }
+        else
+        {
+            system.Successors(decoded, list);
+        }
+
         for (var i = 0; i < list.Count; i++)
         {
             writer.Reset();
