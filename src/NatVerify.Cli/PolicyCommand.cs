@@ -29,12 +29,21 @@ internal static class PolicyCommand
         var json = new Option<bool>("--json") { Description = "Write one JSON document to stdout instead of the table: the envelope of docs/json-output.md whose result follows docs/schema/policy.schema.json." };
         var sarif = new Option<string?>("--sarif") { Description = "Also write a SARIF 2.1.0 log to this file." };
         var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML report to this file." };
+        var (timeout, maxMemory) = WholeRunWatch.CreateOptions();
         var command = new Command("policy", "Check a NAT ruleset for fixed ports, collisions, capacity, shadowed rules, port shadowing and UDP races, with a witness spec for each finding.")
         {
-            ruleset, context, addresses, sockets, kernel, format, witnessDir, failOn, capacity, json, sarif, html,
+            ruleset, context, addresses, sockets, kernel, format, witnessDir, failOn, capacity, json, sarif, html, timeout, maxMemory,
         };
         command.SetAction(parse =>
         {
+            if (WholeRunWatch.ParseLimits(parse.GetValue(timeout), parse.GetValue(maxMemory), out var limitError) is not { } limits)
+            {
+                stderr.WriteLine($"error: {limitError}");
+                return (int)ExitCode.BadInput;
+            }
+
+            // From here on the run is bounded as a whole (reading the inputs included).
+            using var watch = new WholeRunWatch(limits);
             var failOnText = parse.GetValue(failOn)!;
             if (!Enum.TryParse<Severity>(failOnText, ignoreCase: true, out var threshold) || failOnText.Any(char.IsDigit))
             {
@@ -104,7 +113,18 @@ internal static class PolicyCommand
             }
 
             var options = new PolicyOptions { Profile = profile, CapacityThreshold = parse.GetValue(capacity), WitnessDir = parse.GetValue(witnessDir) };
-            var report = PolicyAnalyzer.Analyze(rules, rulesetPath, detected, host, options);
+            if (limits.Timeout is { } whole && whole < options.MaxTime)
+            {
+                // The analysis's own time bound too, so that work abandoned below stops by itself soon after.
+                options = options with { MaxTime = whole };
+            }
+
+            // The analysis does not observe the watch's token: it runs on a worker that is abandoned (and the process
+            // ends) when a bound is crossed first; the report then has no findings and says which bound ended it.
+            PolicyReport? finished = null;
+            var report = watch.RunOrAbandon((_, _, _) => { finished = PolicyAnalyzer.Analyze(rules, rulesetPath, detected, host, options); return 0; }, stdout, stderr) is null
+                ? new PolicyReport(rulesetPath, detected, profile.Name, host, [], [.. host.Assumptions, $"whole-run bounds: {limits.Line()}"], $"{watch.Describe()} before the analysis finished; no finding is reported")
+                : finished!;
             try
             {
                 if (parse.GetValue(sarif) is { } sarifPath)
