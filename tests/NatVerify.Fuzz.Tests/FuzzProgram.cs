@@ -97,7 +97,10 @@ public static class FuzzProgram
             var outcome = Fuzzer.Execute(target, text, TimeSpan.FromSeconds(20));
             failing += outcome is null or "rejected" ? 0 : 1;
             Console.WriteLine($"--- {file}: {target}, {text.Length} characters: {outcome ?? "parsed"}");
-            Console.WriteLine($"as a C# literal for FuzzRegressionTests: {System.Text.Json.JsonSerializer.Serialize(text)}");
+            var literal = System.Text.Json.JsonSerializer.Serialize(text);
+            Console.WriteLine(literal.Length <= 2000
+                ? $"as a C# literal for FuzzRegressionTests: {literal}"
+                : $"({literal.Length} characters as a C# literal: keep the file in AflRegressions/ rather than a literal)");
         }
 
         return failing == 0 ? 0 : 1;
