@@ -78,6 +78,16 @@ public sealed class WholeRunBoundsTests
         Assert.DoesNotContain("INCOMPLETE", output);
     }
 
+    [Fact]
+    public void Prove_induction_with_a_tiny_whole_run_timeout_is_inconclusive_and_answers_nothing()
+    {
+        var (code, output, err) = CliRunner.Run("prove", "--induction", "--timeout", "0.001");
+        Assert.True(code == ExitCode.Inconclusive, output + err);
+        Assert.Contains("Verdict: INCONCLUSIVE.", output);
+        Assert.Contains("The run exceeded its time bound of 0.001 s (--timeout bounds the whole run, encoding included)", output);
+        Assert.DoesNotContain(" PROVED", output);
+    }
+
     [Theory]
     [InlineData("props", "--timeout", "0")]
     [InlineData("props", "--max-memory", "0")]
