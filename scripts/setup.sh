@@ -23,6 +23,8 @@ dpkg -s libgomp1 >/dev/null 2>&1 || need+=(libgomp1)
 # Redis membership for the end-to-end cluster test (tests/NatVerify.Cluster.Tests, three natverify worker processes);
 # the test starts its own redis-server on a free port in its temp directory, never the system service.
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# Coverage-guided fuzzing of the parsers (scripts/afl-fuzz.sh, the last step of scripts/test.sh).
+command -v afl-fuzz >/dev/null 2>&1 || need+=(afl++)
 
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -33,12 +33,21 @@ internal static class PolicyCommand
         {
             Description = "Check the witness scenarios on an Orleans cluster of 'natverify worker' silos: key=value pairs separated by ';' (membership=localhost or redis=HOST:PORT, partitions=N, ...) or a file of them (docs/distributed.md).",
         };
+        var (timeout, maxMemory) = WholeRunWatch.CreateOptions();
         var command = new Command("policy", "Check a NAT ruleset for fixed ports, collisions, capacity, shadowed rules, port shadowing and UDP races, with a witness spec for each finding.")
         {
-            ruleset, context, addresses, sockets, kernel, format, witnessDir, failOn, capacity, json, sarif, html, cluster,
+            ruleset, context, addresses, sockets, kernel, format, witnessDir, failOn, capacity, json, sarif, html, cluster, timeout, maxMemory,
         };
         command.SetAction(parse =>
         {
+            if (WholeRunWatch.ParseLimits(parse.GetValue(timeout), parse.GetValue(maxMemory), out var limitError) is not { } limits)
+            {
+                stderr.WriteLine($"error: {limitError}");
+                return (int)ExitCode.BadInput;
+            }
+
+            // From here on the run is bounded as a whole (reading the inputs included).
+            using var watch = new WholeRunWatch(limits);
             var failOnText = parse.GetValue(failOn)!;
             if (!Enum.TryParse<Severity>(failOnText, ignoreCase: true, out var threshold) || failOnText.Any(char.IsDigit))
             {
@@ -114,23 +123,30 @@ internal static class PolicyCommand
             }
 
             var options = new PolicyOptions { Profile = profile, CapacityThreshold = parse.GetValue(capacity), WitnessDir = parse.GetValue(witnessDir) };
-            PolicyReport report;
-            if (clusterConfig is null)
+            if (limits.Timeout is { } whole && whole < options.MaxTime)
             {
-                report = PolicyAnalyzer.Analyze(rules, rulesetPath, detected, host, options);
-            }
-            else
-            {
-                // One connection for all the witness checks of the run.
-                using var session = ClusterCheck.Connect(clusterConfig, stderr);
-                if (session is null)
-                {
-                    return (int)ExitCode.BadInput;
-                }
-
-                report = PolicyAnalyzer.Analyze(rules, rulesetPath, detected, host, options with { WitnessChecker = session.Check });
+                // The analysis's own time bound too, so that work abandoned below stops by itself soon after.
+                options = options with { MaxTime = whole };
             }
 
+            // One cluster connection for all the witness checks of the run.
+            using var session = clusterConfig is null ? null : ClusterCheck.Connect(clusterConfig, stderr);
+            if (clusterConfig is not null && session is null)
+            {
+                return (int)ExitCode.BadInput;
+            }
+
+            if (session is not null)
+            {
+                options = options with { WitnessChecker = session.Check };
+            }
+
+            // The analysis does not observe the watch's token: it runs on a worker that is abandoned (and the process
+            // ends) when a bound is crossed first; the report then has no findings and says which bound ended it.
+            PolicyReport? finished = null;
+            var report = watch.RunOrAbandon((_, _, _) => { finished = PolicyAnalyzer.Analyze(rules, rulesetPath, detected, host, options); return 0; }, stdout, stderr) is null
+                ? new PolicyReport(rulesetPath, detected, profile.Name, host, [], [.. host.Assumptions, $"whole-run bounds: {limits.Line()}"], $"{watch.Describe()} before the analysis finished; no finding is reported")
+                : finished!;
             try
             {
                 if (parse.GetValue(sarif) is { } sarifPath)

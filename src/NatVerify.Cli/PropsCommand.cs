@@ -70,14 +70,25 @@ internal static class PropsCommand
 
         var json = JsonOutput.CreateOption();
         var allowOutside = SpecAccess.CreateOption();
+        var (timeout, maxMemory) = WholeRunWatch.CreateOptions();
         var command = new Command("props", "Run the property suites on random flows, ctnetlink events and schedules through a ruleset, with shrinking.")
         {
-            spec, ruleset, interfaces, seed, count, profile, mutant, properties, schedules, strategy, replay, output, json, allowOutside,
+            spec, ruleset, interfaces, seed, count, profile, mutant, properties, schedules, strategy, replay, output, json, allowOutside, timeout, maxMemory,
         };
-        command.SetAction(parse => (parse.GetValue(json) ? new Run(TextWriter.Null, stderr, stdout) : new Run(stdout, stderr, null)).Execute(
-            parse.GetValue(spec), parse.GetValue(ruleset), parse.GetValue(interfaces) ?? [], parse.GetValue(seed), parse.GetValue(count),
-            parse.GetValue(profile), parse.GetValue(mutant), parse.GetValue(properties) ?? [], parse.GetValue(schedules),
-            parse.GetValue(strategy)!, parse.GetValue(replay), parse.GetValue(output), SpecAccess.Options(parse.GetValue(allowOutside))));
+        command.SetAction(parse =>
+        {
+            if (WholeRunWatch.ParseLimits(parse.GetValue(timeout), parse.GetValue(maxMemory), out var error) is not { } limits)
+            {
+                stderr.WriteLine($"error: {error}");
+                return (int)ExitCode.BadInput;
+            }
+
+            using var watch = new WholeRunWatch(limits);
+            return (parse.GetValue(json) ? new Run(TextWriter.Null, stderr, stdout, watch) : new Run(stdout, stderr, null, watch)).Execute(
+                parse.GetValue(spec), parse.GetValue(ruleset), parse.GetValue(interfaces) ?? [], parse.GetValue(seed), parse.GetValue(count),
+                parse.GetValue(profile), parse.GetValue(mutant), parse.GetValue(properties) ?? [], parse.GetValue(schedules),
+                parse.GetValue(strategy)!, parse.GetValue(replay), parse.GetValue(output), SpecAccess.Options(parse.GetValue(allowOutside)));
+        });
         return command;
     }
 
@@ -91,7 +102,7 @@ internal static class PropsCommand
     }
 
     /// <summary>One invocation: what it loaded, and what it prints.</summary>
-    private sealed class Run(TextWriter stdout, TextWriter stderr, TextWriter? jsonOut)
+    private sealed class Run(TextWriter stdout, TextWriter stderr, TextWriter? jsonOut, WholeRunWatch watch)
     {
         private readonly List<Row> _rows = [];
         private readonly List<string> _details = [];
@@ -220,13 +231,15 @@ internal static class PropsCommand
             stdout.WriteLine($"natverify props {specName ?? rulesetFile ?? "(generated rulesets)"}");
             stdout.WriteLine($"  seed: {seed} (run again with --seed {seed})   cases per property: {count}   mutant: {mutant.CliName()}");
             stdout.WriteLine($"  profiles: {string.Join(", ", profiles.Select(p => p.Name))}   vocabulary: {vocabulary.Addresses.Count} addresses, {vocabulary.Ports.Count} ports, {vocabulary.Marks.Count} marks");
+            stdout.WriteLine($"  {watch.Limits.Line()}");
             stdout.WriteLine();
 
+            var stopped = false;
             try
             {
                 foreach (var profile in profiles)
                 {
-                    var settings = new SuiteSettings(profile, mutant, vocabulary, fixedRuleset);
+                    var settings = new SuiteSettings(profile, mutant, vocabulary, fixedRuleset) { Cancellation = watch.Token };
                     foreach (var property in NatSuites.All(settings).Where(p => propertyIds.Length == 0 || propertyIds.Contains(p.Name)))
                     {
                         var report = property.Run(seed, count);
@@ -250,7 +263,13 @@ internal static class PropsCommand
             {
                 return Bad($"{_spec?.File ?? rulesetFile}: {e.Message}");
             }
+            catch (OperationCanceledException) when (watch.Tripped is not null)
+            {
+                // A whole-run bound: the rows so far stand, the property under way is dropped.
+                stopped = true;
+            }
 
+            stopped |= watch.CheckNow() is not null;
             PrintTable();
             foreach (var detail in _details)
             {
@@ -260,10 +279,11 @@ internal static class PropsCommand
 
             var failed = _rows.Count(r => !r.Passed);
             stdout.WriteLine();
-            stdout.WriteLine(failed == 0
-                ? $"All {_rows.Count} properties held on every sampled case (evidence, not proof: natverify check explores a spec exhaustively). Seed {seed}."
-                : $"{failed} of {_rows.Count} properties failed. Seed {seed}.");
-            var code = failed == 0 ? ExitCode.Holds : ExitCode.Violated;
+            stdout.WriteLine(failed > 0 ? $"{failed} of {_rows.Count} properties failed{(stopped ? $" before {watch.Describe()}" : string.Empty)}. Seed {seed}."
+                : stopped ? $"INCONCLUSIVE: {watch.Describe()} after {_rows.Count} finished properties, which held on every sampled case; the rest did not run. Seed {seed}."
+                : $"All {_rows.Count} properties held on every sampled case (evidence, not proof: natverify check explores a spec exhaustively). Seed {seed}.");
+            // A failure found before a bound is still a failure; a bound without one proves nothing either way.
+            var code = failed > 0 ? ExitCode.Violated : stopped ? ExitCode.Inconclusive : ExitCode.Holds;
             if (jsonOut is not null)
             {
                 var rows = new System.Text.Json.Nodes.JsonArray();
@@ -290,6 +310,8 @@ internal static class PropsCommand
                     ["profiles"] = JsonOutput.Strings(profiles.Select(p => p.Name)),
                     ["properties"] = rows,
                     ["failures"] = JsonOutput.Strings(_details),
+                    ["bound"] = stopped ? JsonOutput.BoundKindName(watch.Tripped!.Value) : null,
+                    ["limits"] = watch.Limits.Json(),
                 });
             }
 
@@ -385,7 +407,12 @@ internal static class PropsCommand
         private void Explore(KernelProfile profile, KernelMutant mutant, IReadOnlyList<string> ids, ulong seed, int schedules, RandomStrategy strategy, string? outDir)
         {
             var options = new RandomOptions { Seed = seed, Strategy = strategy, MaxSchedules = schedules };
-            var (semantics, result) = SpecExploration.Explore(_spec!, profile, mutant, ids, options);
+            var (semantics, result) = SpecExploration.Explore(_spec!, profile, mutant, ids, options, cancellationToken: watch.Token);
+            if (result.Cancelled)
+            {
+                throw new OperationCanceledException(watch.Token);
+            }
+
             var label = strategy == RandomStrategy.Pct ? $"spec schedules (pct, d={options.PctDepth})" : "spec schedules (random walk)";
             var rate = string.Create(CultureInfo.InvariantCulture, $"{result.Stats.Schedules} ({result.Stats.SchedulesPerSecond:N0}/s)");
             if (result.Violation is not { } v)

@@ -26,17 +26,17 @@ public static class NatSuites
     /// <param name="settings">Profile, mutant, vocabulary, ruleset.</param>
     /// <returns>The runnable properties.</returns>
     public static IReadOnlyList<RunnableProperty> All(SuiteSettings settings) =>
-        [.. PropertyIds.All.Select(id => RunnableProperty.Of(Catalogue(id, settings))), .. Laws(settings)];
+        [.. PropertyIds.All.Select(id => RunnableProperty.Of(Catalogue(id, settings), settings.Cancellation)), .. Laws(settings)];
 
     /// <summary>The model laws.</summary>
     /// <param name="settings">Profile, mutant, vocabulary, ruleset.</param>
     /// <returns>The runnable laws.</returns>
     public static IReadOnlyList<RunnableProperty> Laws(SuiteSettings settings) =>
     [
-        RunnableProperty.Of(InvertInvolution(settings.Vocabulary)),
-        RunnableProperty.Of(StepsPure(settings)),
-        RunnableProperty.Of(CanonicalForm(settings)),
-        RunnableProperty.Of(FingerprintStable(settings)),
+        RunnableProperty.Of(InvertInvolution(settings.Vocabulary), settings.Cancellation),
+        RunnableProperty.Of(StepsPure(settings), settings.Cancellation),
+        RunnableProperty.Of(CanonicalForm(settings), settings.Cancellation),
+        RunnableProperty.Of(FingerprintStable(settings), settings.Cancellation),
     ];
 
     /// <summary>

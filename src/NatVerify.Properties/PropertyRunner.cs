@@ -38,8 +38,10 @@ public static class PropertyRunner
     /// <param name="seed">The run's seed (case 0's seed).</param>
     /// <param name="count">How many cases to run unless one fails first.</param>
     /// <param name="shrinkBudget">The most checks to spend shrinking.</param>
+    /// <param name="cancellationToken">Observed before every case and every shrinking check (a whole-run bound).</param>
     /// <returns>The report.</returns>
-    public static PropertyReport Run<T>(PropertyDefinition<T> property, ulong seed, int count, int shrinkBudget = 3000)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static PropertyReport Run<T>(PropertyDefinition<T> property, ulong seed, int count, int shrinkBudget = 3000, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(property);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
@@ -47,6 +49,7 @@ public static class PropertyRunner
         var caseSeed = seed;
         for (var i = 0; i < count; i++, caseSeed = NextSeed(caseSeed))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var value = Generate(property.Arbitrary, caseSeed);
             var (message, threw) = Evaluate(property, value);
             if (message is null)
@@ -54,7 +57,7 @@ public static class PropertyRunner
                 continue;
             }
 
-            var (shrunk, shrunkMessage, steps) = Shrink(property, value, message, threw, shrinkBudget);
+            var (shrunk, shrunkMessage, steps) = Shrink(property, value, message, threw, shrinkBudget, cancellationToken);
             var failure = new PropertyFailure(
                 i, caseSeed, message, shrunkMessage, property.Size(value), property.Size(shrunk), property.Describe(shrunk), steps, shrunk);
             return new PropertyReport(property.Name, property.Statement, seed, i + 1, failure, watch.Elapsed);
@@ -63,7 +66,7 @@ public static class PropertyRunner
         return new PropertyReport(property.Name, property.Statement, seed, count, null, watch.Elapsed);
     }
 
-    private static (T Value, string Message, int Steps) Shrink<T>(PropertyDefinition<T> property, T value, string message, bool threw, int budget)
+    private static (T Value, string Message, int Steps) Shrink<T>(PropertyDefinition<T> property, T value, string message, bool threw, int budget, CancellationToken cancellationToken)
     {
         var current = Normalized(property, value, ref message, threw);
         var steps = 0;
@@ -78,6 +81,8 @@ public static class PropertyRunner
                 {
                     break;
                 }
+
+                cancellationToken.ThrowIfCancellationRequested();
 
                 var (m, candidateThrew) = Evaluate(property, candidate);
 

@@ -9,10 +9,11 @@ public sealed record RunnableProperty(string Name, string Statement, Func<ulong,
     /// <summary>Wraps a typed definition.</summary>
     /// <typeparam name="T">The case type.</typeparam>
     /// <param name="property">The definition.</param>
+    /// <param name="cancellationToken">Stops a run between cases (<see cref="PropertyRunner.Run{T}"/>).</param>
     /// <returns>The runnable property.</returns>
-    public static RunnableProperty Of<T>(PropertyDefinition<T> property)
+    public static RunnableProperty Of<T>(PropertyDefinition<T> property, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(property);
-        return new RunnableProperty(property.Name, property.Statement, (seed, count) => PropertyRunner.Run(property, seed, count));
+        return new RunnableProperty(property.Name, property.Statement, (seed, count) => PropertyRunner.Run(property, seed, count, cancellationToken: cancellationToken));
     }
 }

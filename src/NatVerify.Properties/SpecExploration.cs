@@ -21,16 +21,17 @@ public static class SpecExploration
     /// <param name="properties">Property ids to check.</param>
     /// <param name="options">Seed, strategy, budgets.</param>
     /// <param name="progress">Progress reports.</param>
+    /// <param name="cancellationToken">Stops the sampling between schedules (the result says it was cancelled).</param>
     /// <returns>The semantics explored and the result.</returns>
     public static (NatSemantics Semantics, RandomResult<NatState, NatStep> Result) Explore(
         ScenarioSpec spec, KernelProfile profile, KernelMutant mutant, IReadOnlyList<string> properties, RandomOptions options,
-        Action<RandomStats>? progress = null)
+        Action<RandomStats>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var semantics = new NatSemantics(spec.Model, profile, mutant);
         var explorer = new RandomExplorer<NatState, NatStep>(
             new ConntrackSystem(semantics), CaseReplay.Invariants(semantics, properties), options, step => step.Actor);
-        return (semantics, explorer.Run(progress));
+        return (semantics, explorer.Run(progress, cancellationToken));
     }
 
     /// <summary>Replays a schedule on the spec, checking the properties in every state.</summary>

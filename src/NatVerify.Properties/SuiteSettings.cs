@@ -10,6 +10,9 @@ namespace NatVerify.Properties;
 /// <param name="MaxSteps">The longest schedule replayed (generated scenarios finish far sooner).</param>
 public sealed record SuiteSettings(KernelProfile Profile, KernelMutant Mutant, Vocabulary Vocabulary, FixedRuleset? Ruleset = null, int MaxSteps = 256)
 {
+    /// <summary>Stops the suite's property runs between cases (a whole-run bound of <c>natverify props</c>).</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>Generated rulesets over <see cref="Vocabulary.Default"/> on a profile, for the real kernel or a mutant.</summary>
     /// <param name="profile">The profile.</param>
     /// <param name="mutant">The mutant.</param>

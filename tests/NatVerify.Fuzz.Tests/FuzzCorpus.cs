@@ -34,6 +34,14 @@ public static class FuzzCorpus
         Add(FuzzTarget.IpAddr, [P("tests", "NatVerify.Policy.Tests", "Fixtures", "ip-addr.json")]);
         Add(FuzzTarget.Ss, Files(P("tests", "NatVerify.Policy.Tests", "Fixtures"), "ss-*.txt"));
         Add(FuzzTarget.Context, Files(P("specs", "policies"), "context.yaml"));
+        // conntrack: arguments as the specs write them (the spec target reaches them only inside a whole valid spec).
+        var conntrackLine = new System.Text.RegularExpressions.Regex(@"^\s*conntrack:\s*(\S.*?)\s*$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        foreach (var command in Files(P("specs"), "*.yaml").Order(StringComparer.Ordinal)
+            .SelectMany(f => conntrackLine.Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value)).Distinct(StringComparer.Ordinal))
+        {
+            corpus.Add((FuzzTarget.Conntrack, command));
+        }
+
         foreach (var trace in RecordTraces())
         {
             corpus.Add((FuzzTarget.Trace, trace));

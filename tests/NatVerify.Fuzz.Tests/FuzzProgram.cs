@@ -5,15 +5,32 @@ namespace NatVerify.Fuzz.Tests;
 /// <summary>
 /// The command-line fuzzer (<c>scripts/fuzz.sh</c>, or <c>dotnet exec NatVerify.Fuzz.Tests.dll fuzz --seed N --count M
 /// [--out DIR]</c>): prints the seed, runs, writes every finding's input into DIR, and exits 1 when there is any.
+/// The same assembly is the AFL++ target of <c>scripts/afl-fuzz.sh</c> (<see cref="AflHarness"/>): <c>afl</c> runs
+/// the fork server (<c>afl --canary</c> with a planted bug), <c>afl-seeds DIR</c> writes the seed corpus, <c>afl-replay FILE...</c> runs recorded AFL inputs
+/// in-process and prints each one's parser and outcome (exit 1 when any still fails).
 /// </summary>
 public static class FuzzProgram
 {
     public static int Main(string[] args)
     {
-        if (args is not ["fuzz", ..])
+        switch (args)
         {
-            Console.Error.WriteLine("usage: fuzz [--seed N] [--count M] [--per-input SECONDS] [--out DIR]");
-            return 2;
+            case ["afl"]:
+                AflHarness.Run();
+                return 0;
+            case ["afl", "--canary"]:
+                AflHarness.Run(canary: true);
+                return 0;
+            case ["afl-seeds", var dir]:
+                Console.WriteLine($"afl-seeds: {AflHarness.WriteSeeds(dir)} seed inputs written to {dir}");
+                return 0;
+            case ["afl-replay", .. var files] when files.Length > 0:
+                return Replay(files);
+            case ["fuzz", ..]:
+                break;
+            default:
+                Console.Error.WriteLine("usage: fuzz [--seed N] [--count M] [--per-input SECONDS] [--out DIR] | afl | afl-seeds DIR | afl-replay FILE...");
+                return 2;
         }
 
         ulong seed = (ulong)DateTime.UtcNow.Ticks;
@@ -67,5 +84,25 @@ public static class FuzzProgram
         }
 
         return report.Findings.Count == 0 ? 0 : 1;
+    }
+
+    private static int Replay(string[] files)
+    {
+        var failing = 0;
+        foreach (var file in files)
+        {
+            var bytes = File.ReadAllBytes(file);
+            var (target, text) = AflHarness.Decode(bytes);
+            // Bounded like the mutation fuzzer, so that a recorded hang is reported rather than hanging the replay.
+            var outcome = Fuzzer.Execute(target, text, TimeSpan.FromSeconds(20));
+            failing += outcome is null or "rejected" ? 0 : 1;
+            Console.WriteLine($"--- {file}: {target}, {text.Length} characters: {outcome ?? "parsed"}");
+            var literal = System.Text.Json.JsonSerializer.Serialize(text);
+            Console.WriteLine(literal.Length <= 2000
+                ? $"as a C# literal for FuzzRegressionTests: {literal}"
+                : $"({literal.Length} characters as a C# literal: keep the file in AflRegressions/ rather than a literal)");
+        }
+
+        return failing == 0 ? 0 : 1;
     }
 }

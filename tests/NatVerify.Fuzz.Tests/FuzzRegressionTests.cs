@@ -31,4 +31,23 @@ public sealed class FuzzRegressionTests
         var e = Assert.Throws<Traces.TraceFormatException>(() => Traces.TraceJson.Read("{\n  \"a\": \"x\uDD55\"\n}", "t.json"));
         Assert.Contains("2:10: not valid text: a lone UTF-16 surrogate", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_nft_nat_statement_with_an_empty_address_before_the_port_is_a_located_error()
+    {
+        // AFL harness, 2026-12-04: "masquerade to : 1000-65000" reached Constant("") and String.IndexOf('-', 1) threw
+        // ArgumentOutOfRangeException, which RulesetReader used to disguise as bad input.
+        const string text = "table ip nat {\n\tchain c {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\tmasquerade to : 1000-65000\n\t}\n}\n";
+        Assert.Equal("rejected", Fuzzer.Execute(FuzzTarget.NftText, text, TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public void An_nft_json_object_with_a_duplicate_key_is_a_located_error()
+    {
+        // AFL harness, 2026-12-04: a duplicate "handle" made JsonObject throw ArgumentException on the first lookup.
+        const string text = "{\"nftables\": [{\"table\": {\"family\": \"ip\", \"name\": \"nat\", \"handle\": 1, \"handle\": 2}}]}";
+        Assert.Equal("rejected", Fuzzer.Execute(FuzzTarget.NftJson, text, TimeSpan.FromSeconds(20)));
+        var e = Assert.Throws<Specs.SpecException>(() => Specs.RulesetReader.Parse(text, "dup.nft.json", Specs.RulesetFormat.NftJson));
+        Assert.Contains("dup.nft.json:1:", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -33,6 +33,9 @@ public enum FuzzTarget
 
     /// <summary>A policy host context file: <see cref="ContextReader.Parse"/>.</summary>
     Context,
+
+    /// <summary>The arguments of a spec actor's <c>conntrack:</c> command: <see cref="ConntrackCommandParser.Parse"/>.</summary>
+    Conntrack,
 }
 
 /// <summary>One input that ended in something other than a parsed result or a located input error.</summary>
@@ -69,7 +72,7 @@ public sealed class Fuzzer
         "table ip nat {", "chain ", "type nat hook postrouting priority 100;", "snat to ", "jump ", "goto ", "map ", "vmap ", "counter ", "@", "$",
         "\"nftables\"", "\"rule\"", "\"expr\"", "\"match\"", "\"left\"", "\"right\"", "null", "true", "[]", "{}",
         "ruleset-file: x", "actors:", "flow: ", " -> ", "conntrack: -I", "mark: ", "after: ", "expect:", "symbolic:",
-        "tcp", "udp", "icmp", "LISTEN", "ESTAB", "users:((", "%", "*:*", "[::]:22",
+        "tcp", "udp", "icmp", "-I ", "-D ", "--reply-src ", "--reply-port-dst ", "--state ", "SYN_SENT", "-u ", "SEEN_REPLY,ASSURED", "--zone ", "LISTEN", "ESTAB", "users:((", "%", "*:*", "[::]:22",
     ];
 
     private readonly IReadOnlyList<(FuzzTarget Target, string Text)> _corpus;
@@ -176,6 +179,9 @@ public sealed class Fuzzer
                     break;
                 case FuzzTarget.Context:
                     ContextReader.Parse(text, "context.yaml");
+                    break;
+                case FuzzTarget.Conntrack:
+                    ConntrackCommandParser.Parse("fuzz", text, "fuzz.yaml", 1, 1);
                     break;
             }
 

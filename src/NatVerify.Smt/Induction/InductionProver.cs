@@ -139,6 +139,9 @@ public static class InductionProver
             _ => throw new ArgumentException($"unknown query {query.Id}", nameof(query)),
         };
 
+        // Building the goal observes no deadline (the first one also pays for loading Z3 and compiling the encoder):
+        // measure before handing the solver a time limit, so a deadline passed meanwhile ends the run here.
+        budget.Checkpoint();
         var solver = Z3Session.NewSolver(ctx, budget.QueryTimeout(TimeSpan.MaxValue));
         solver.Assert(hypotheses.ToArray());
         solver.Assert(table.Axioms.ToArray());

@@ -62,7 +62,9 @@ public static class NftJsonParser
                 }
             }
 
-            root = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth });
+            // nft never writes a key twice; a JsonObject holding one throws on its first lookup (found by the AFL
+            // harness), so the parse refuses it with a location instead.
+            root = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {

@@ -917,7 +917,9 @@ public static class NftTextParser
                 return new JsonObject { ["prefix"] = new JsonObject { ["addr"] = s[..slash], ["len"] = len } };
             }
 
-            var dash = s.IndexOf('-', 1);
+            // From the second character, so a leading minus is not a range; an empty constant ("to :" with nothing
+            // before the colon, found by the AFL harness) has no second character.
+            var dash = s.Length > 1 ? s.IndexOf('-', 1) : -1;
             if (dash > 0 && IsScalar(s[..dash]) && IsScalar(s[(dash + 1)..]))
             {
                 return new JsonObject { ["range"] = new JsonArray(Number(s[..dash]), Number(s[(dash + 1)..])) };
