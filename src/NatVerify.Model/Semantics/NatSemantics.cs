@@ -319,7 +319,7 @@ public sealed partial class NatSemantics
             // A SYN whose tuple is the entry's REPLY tuple: resolve_normal_ct hands tcp_packet the entry with ctinfo
             // IP_CT_IS_REPLY, and tcp_conntracks[REPLY][TCP_SYN_SET] decides: sSS/sS2 -> sS2 (simultaneous open, the
             // packet is the entry's), every other state -> sIV (-NF_ACCEPT: invalid, the packet goes on without one).
-            (mayJoin, invalid) = ReplySynStates(hit);
+            (mayJoin, invalid) = ReplySynStates(Scenario.Actors[hit]);
             probes?.Add(new Probe("__nf_conntrack_find_get", orig, hit, (mayJoin, invalid) switch
             {
                 (true, true) => "tcp_packet: SYN in the reply direction: sS2 (simultaneous open) while the entry is SYN_SENT, sIV once it is answered",
@@ -388,13 +388,14 @@ public sealed partial class NatSemantics
     }
 
     /// <summary>
-    /// What <c>tcp_conntracks[IP_CT_DIR_REPLY][TCP_SYN_SET][old_state]</c> makes of a SYN on <paramref name="entry"/>'s
+    /// What <c>tcp_conntracks[IP_CT_DIR_REPLY][TCP_SYN_SET][old_state]</c> makes of a SYN on the reply tuple of the entry of <paramref name="entry"/>
     /// reply tuple: (may join, may be invalid). A ctnetlink entry's state is the one <c>--state</c> set (none: sNO);
     /// TIME_WAIT without <c>CLOSE_INIT</c> seen (a ctnetlink insert) falls through to the ignore case (NF_ACCEPT). A flow's
     /// entry is SYN_SENT until the peer's SYN/ACK passes and SYN_RECV/ESTABLISHED after, and the model has no step for
     /// that answer: both.
     /// </summary>
-    private (bool Join, bool Invalid) ReplySynStates(int entry) => Scenario.Actors[entry] switch
+    /// <remarks>The BMC encoding reads the same function, so both interpreters share one reading of the table.</remarks>
+    public static (bool Join, bool Invalid) ReplySynStates(Actor entry) => entry switch
     {
         CtnetlinkInsert c => c.TcpState is "SYN_SENT" or "SYN_SENT2" or "LISTEN" or "TIME_WAIT" ? (true, false) : (false, true),
         _ => (true, true),

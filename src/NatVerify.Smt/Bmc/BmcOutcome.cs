@@ -17,4 +17,5 @@ internal enum BmcOutcome
     Blocked,
     Inserted,
     Exists,
+    Invalid,
 }

@@ -21,6 +21,7 @@ internal static class BmcOutcomes
         BmcOutcome.Joined => new Outcome(OutcomeKind.Joined, null),
         BmcOutcome.Blocked => new Outcome(OutcomeKind.Blocked, null),
         BmcOutcome.Inserted => new Outcome(OutcomeKind.Inserted, null),
+        BmcOutcome.Invalid => new Outcome(OutcomeKind.Invalid, null),
         _ => new Outcome(OutcomeKind.Exists, null),
     };
 }
