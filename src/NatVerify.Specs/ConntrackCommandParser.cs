@@ -128,7 +128,10 @@ public static class ConntrackCommandParser
             if (Commands[commandToken.Text] == "-I")
             {
                 var (original, reply) = InsertTuples(commandToken);
-                return new CtnetlinkInsert(name, original, reply, text);
+                return new CtnetlinkInsert(name, original, reply, text)
+                {
+                    TcpState = _values.TryGetValue("--state", out var tcpState) ? tcpState.Text : null,
+                };
             }
 
             if (_options.TryGetValue("-m", out var mark))

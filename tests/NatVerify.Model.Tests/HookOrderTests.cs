@@ -251,6 +251,31 @@ public class HookOrderTests
     }
 
     [Fact]
+    public void Invalid_reply_direction_syn_goes_on_unnatted_and_a_ctstate_invalid_rule_drops_it()
+    {
+        // b is a's tuple reversed: while a's entry is SYN_SENT the SYN joins it (sS2), once answered tcp_packet says
+        // sIV and the packet goes on without a conntrack: no SNAT, and conntrack_mt sees state INVALID.
+        var invalid = new MaskedTerm(PacketField.CtState, (uint)CtStateBits.Invalid, [new Interval(1, uint.MaxValue)]);
+        var back = Flow("b", Tcp(Server, 80, Client, 40000));
+        // The SNAT rule matches only packets from the server, i.e. only b: applied when b is a new entry, never when
+        // b is invalid (the NAT core finds no conntrack) or joined (nat chains run for new entries only).
+        var fromServer = new ValueTerm(PacketField.SrcAddr, [new Interval(Server.Value, Server.Value)]);
+        var open = Ruleset(IptNat(post: [Snat(Public, new RuleMatch { Terms = [fromServer] })]));
+        var sem = Sem(open, A, back);
+        var outcomes = Terminals(sem).Select(s => sem.OutcomeOf(s, 1).ToString()).Order().ToList();
+        Assert.Equal(["invalid", "joined"], outcomes);
+        Assert.All(Terminals(sem).Where(s => s[1].Phase == Phase.Invalid), s => Assert.False(s[1].Linked));
+
+        var dropping = Ruleset(
+            Ipt("filter", "OUTPUT", NetfilterHook.Output, HookPriority.Filter, false, R(new DropTarget(), new RuleMatch { Terms = [invalid] })),
+            IptNat());
+        var dsem = Sem(dropping, A, back);
+        var dropped = Terminals(dsem).Select(s => dsem.OutcomeOf(s, 1).ToString()).Order().ToList();
+        Assert.Equal(["filtered:filter/OUTPUT#1", "joined"], dropped);
+        Assert.Equal(OutcomeKind.Kept, Assert.Single(Terminals(dsem).Select(s => dsem.OutcomeOf(s, 0)).Distinct()).Kind);
+    }
+
+    [Fact]
     public void Rulesets_built_in_code_keep_conntrack_active()
     {
         var sem = Sem(NatT(), A);

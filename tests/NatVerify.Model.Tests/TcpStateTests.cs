@@ -127,6 +127,39 @@ public class TcpStateTests
         }
     }
 
+    [Theory]
+    [InlineData("ESTABLISHED", "invalid")]
+    [InlineData("SYN_RECV", "invalid")]
+    [InlineData("FIN_WAIT", "invalid")]
+    [InlineData(null, "invalid")]
+    [InlineData("SYN_SENT", "joined")]
+    [InlineData("SYN_SENT2", "joined")]
+    [InlineData("TIME_WAIT", "joined")]
+    public void Reply_direction_syn_on_an_inserted_entry_follows_tcp_conntracks_for_its_state(string? state, string expected)
+    {
+        // tcp_conntracks[REPLY][TCP_SYN_SET]: sSS/sS2 -> sS2 (simultaneous open), sTW -> sSS without CLOSE_INIT falls
+        // through to the ignore case (NF_ACCEPT), everything else (sNO included: no --state) -> sIV.
+        var t = Tcp(Client, 40000, Server, 80);
+        var insert = new CtnetlinkInsert("insert", t, t.Invert(), "-I") { TcpState = state };
+        var sem = Sem(Scn(NatT(), true, insert, Flow("back", t.Invert())));
+        Assert.Equal([expected], OutcomesOf(sem, "back"));
+        var (final, steps) = RunSequential(sem);
+        Assert.True(final[0].Linked);
+        Assert.Equal(expected == "invalid" ? 0 : -1, steps.OfType<ConntrackIn>().Single().InvalidFor);
+    }
+
+    [Fact]
+    public void Reply_direction_syn_on_a_flows_entry_may_join_or_be_invalid()
+    {
+        // A flow's own entry is SYN_SENT until its peer answers (sS2 for the reversed SYN), SYN_RECV/ESTABLISHED after
+        // (sIV); the model has no step for the answer, so both.
+        var t = Tcp(Client, 40000, Server, 80);
+        var sem = Sem(Scn(NatT(), true, Flow("a", t), Flow("b", t.Invert())));
+        Assert.Equal(["invalid", "joined"], OutcomesOf(sem, "b").Order());
+        var same = Sem(Scn(NatT(), true, Flow("a", t), Flow("b", t)));
+        Assert.Equal(["joined"], OutcomesOf(same, "b"));
+    }
+
     [Fact]
     public void Close_of_a_flow_without_an_entry_of_its_own_is_skipped()
     {

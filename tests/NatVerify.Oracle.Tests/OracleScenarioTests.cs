@@ -55,6 +55,12 @@ public class OracleScenarioTests(ITestOutputHelper output)
         {
             Assert.Contains($"specs/oracle/{spec}.yaml", names);
         }
+
+        // Issue 12, round two: reply-direction SYNs (tcp_conntracks), raw notrack and conntrack left inactive.
+        Assert.Contains("specs/oracle/tcp-reply-syn.yaml", names);
+        Assert.Contains("specs/oracle/tcp-reply-syn-invalid-drop.yaml", names);
+        Assert.Contains("specs/rules/raw-notrack.yaml", names);
+        Assert.Contains("specs/rules/nat-accept-only-untracked.yaml", names);
     }
 
     [OracleTheory]

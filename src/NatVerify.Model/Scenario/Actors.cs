@@ -47,7 +47,15 @@ public sealed record ConnectionClose(string Name, string Target, CloseKind How) 
 /// <c>conntrack -I</c> without NAT attributes: <c>ctnetlink_create_conntrack</c> inserts the given original
 /// and reply tuples verbatim through <c>nf_conntrack_hash_check_insert</c> (-EEXIST on any clash).
 /// </summary>
-public sealed record CtnetlinkInsert(string Name, ConntrackTuple Original, ConntrackTuple Reply, string Command) : Actor(Name);
+public sealed record CtnetlinkInsert(string Name, ConntrackTuple Original, ConntrackTuple Reply, string Command) : Actor(Name)
+{
+    /// <summary>
+    /// The TCP state <c>--state</c> gave (upper case, as conntrack-tools names it: <c>ESTABLISHED</c>, <c>SYN_SENT</c>...),
+    /// or null: <c>nlattr_to_tcp</c> then leaves <c>ct->proto.tcp.state</c> at 0, <c>TCP_CONNTRACK_NONE</c>. Read when a
+    /// SYN meets the entry in the reply direction (<c>tcp_conntracks</c>).
+    /// </summary>
+    public string? TcpState { get; init; }
+}
 
 /// <summary>
 /// <c>conntrack -D</c>: <c>ctnetlink_del_conntrack</c> / the dump-and-delete the tool does for filters;

@@ -288,6 +288,7 @@ public sealed partial class NatSemantics
         }
 
         var invalid = false;
+        var mayJoin = true;
         while (hit >= 0 && orig.Protocol == L4Protocol.Tcp && slots[hit].TcpClosed)
         {
             // tcp_packet, new state SYN_SENT from TIME_WAIT/CLOSE: a SYN reopens a connection closed with FIN
@@ -298,6 +299,7 @@ public sealed partial class NatSemantics
             {
                 probes?.Add(new Probe("__nf_conntrack_find_get", orig, hit, "tcp_packet: SYN in the reply direction of a CLOSE entry is invalid (sIV)"));
                 invalid = true;
+                mayJoin = false;
                 break;
             }
 
@@ -312,21 +314,41 @@ public sealed partial class NatSemantics
         }
 
         var hook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
+        if (!invalid && hit >= 0 && orig.Protocol == L4Protocol.Tcp && !IsOriginalNode(slots, hit, orig))
+        {
+            // A SYN whose tuple is the entry's REPLY tuple: resolve_normal_ct hands tcp_packet the entry with ctinfo
+            // IP_CT_IS_REPLY, and tcp_conntracks[REPLY][TCP_SYN_SET] decides: sSS/sS2 -> sS2 (simultaneous open, the
+            // packet is the entry's), every other state -> sIV (-NF_ACCEPT: invalid, the packet goes on without one).
+            (mayJoin, invalid) = ReplySynStates(Scenario.Actors[hit]);
+            probes?.Add(new Probe("__nf_conntrack_find_get", orig, hit, (mayJoin, invalid) switch
+            {
+                (true, true) => "tcp_packet: SYN in the reply direction: sS2 (simultaneous open) while the entry is SYN_SENT, sIV once it is answered",
+                (true, false) => "tcp_packet: SYN in the reply direction of a SYN_SENT entry: sS2 (simultaneous open)",
+                _ => "tcp_packet: SYN in the reply direction of an answered entry is invalid (sIV)",
+            }));
+        }
+
         if (invalid)
         {
-            slots[i] = slots[i] with { Phase = Phase.Invalid, Partner = (sbyte)hit };
-            hit = -1;
+            var partner = hit;
+            IReadOnlyList<Probe> seen = probes is null ? [] : [.. probes, new Probe("__nf_conntrack_find_get", orig, partner)];
+            InvalidSuccessors(slots, i, flow, stages, ct, tracked, partner, hook, seen, collected, sink);
+            if (!mayJoin)
+            {
+                return;
+            }
         }
-        else if (hit >= 0)
+
+        if (hit >= 0)
         {
             slots[i] = slots[i] with { Phase = Phase.Joined, Partner = (sbyte)hit };
         }
-        probes?.Add(new Probe("__nf_conntrack_find_get", orig, invalid ? slots[i].Partner : hit));
+        probes?.Add(new Probe("__nf_conntrack_find_get", orig, hit));
         IReadOnlyList<Probe> shown = (IReadOnlyList<Probe>?)probes ?? [];
-        if (invalid || hit >= 0)
+        if (hit >= 0)
         {
-            // The packet belongs to an existing entry (or is invalid for it): no new entry, so nothing later rules do
-            // to this packet changes the table (nat chains run for new entries only).
+            // The packet belongs to an existing entry: no new entry, so nothing later rules do to this packet changes
+            // the table (nat chains run for new entries only).
             sink.Add((new ConntrackIn(i, hook, hit) { Probes = shown, Collected = collected }, Make(slots)));
             return;
         }
@@ -359,6 +381,50 @@ public sealed partial class NatSemantics
                     Collected = collected,
                     Ended = v.Drop ? Phase.Filtered : null,
                     Decided = v.Drop ? _deciders[v.Decider] : null,
+                };
+                sink.Add((step, Make(next)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// What <c>tcp_conntracks[IP_CT_DIR_REPLY][TCP_SYN_SET][old_state]</c> makes of a SYN on the reply tuple of the entry of <paramref name="entry"/>
+    /// reply tuple: (may join, may be invalid). A ctnetlink entry's state is the one <c>--state</c> set (none: sNO);
+    /// TIME_WAIT without <c>CLOSE_INIT</c> seen (a ctnetlink insert) falls through to the ignore case (NF_ACCEPT). A flow's
+    /// entry is SYN_SENT until the peer's SYN/ACK passes and SYN_RECV/ESTABLISHED after, and the model has no step for
+    /// that answer: both.
+    /// </summary>
+    /// <remarks>The BMC encoding reads the same function, so both interpreters share one reading of the table.</remarks>
+    public static (bool Join, bool Invalid) ReplySynStates(Actor entry) => entry switch
+    {
+        CtnetlinkInsert c => c.TcpState is "SYN_SENT" or "SYN_SENT2" or "LISTEN" or "TIME_WAIT" ? (true, false) : (false, true),
+        _ => (true, true),
+    };
+
+    /// <summary>
+    /// <c>nf_conntrack_in</c> after <c>-NF_ACCEPT</c> from <c>tcp_packet</c>: <c>nf_ct_put</c>, <c>skb->_nfct = 0</c>,
+    /// <c>invalid</c>++; the packet goes on without a conntrack (no NAT core or confirm acts on it), and the chains after
+    /// conntrack see ctstate INVALID and may drop it.
+    /// </summary>
+    private void InvalidSuccessors(Slot[] slots, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, int partner,
+        NatHook hook, IReadOnlyList<Probe> probes, List<int> collected, List<(NatStep, NatState)> sink)
+    {
+        foreach (var before in tracked)
+        {
+            var pkt = new Pkt(_originals[i], flow, stages[ct].Hook, before.Mark, 0, CtView.None);
+            foreach (var (v, _) in RunStages(stages, ct + 1, pkt, throughKernel: true))
+            {
+                var next = (Slot[])slots.Clone();
+                next[i] = v.Drop
+                    ? next[i] with { Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
+                    : next[i] with { Phase = Phase.Invalid, Partner = (sbyte)partner, Mark = 0, CtMark = 0 };
+                var step = new ConntrackIn(i, hook, -1)
+                {
+                    Probes = probes,
+                    Collected = collected,
+                    Ended = v.Drop ? Phase.Filtered : Phase.Invalid,
+                    Decided = v.Drop ? _deciders[v.Decider] : null,
+                    InvalidFor = partner,
                 };
                 sink.Add((step, Make(next)));
             }

@@ -18,12 +18,19 @@ public sealed record ConntrackIn(int Actor, NatHook Hook, int JoinedEntry) : Nat
 {
     /// <summary>
     /// <see cref="State.Phase.Untracked"/> or <see cref="State.Phase.Filtered"/> when the rules ended the flow in this
-    /// step (notrack, no conntrack, DROP/REJECT/DROP policy); null otherwise.
+    /// step (notrack, no conntrack, DROP/REJECT/DROP policy), <see cref="State.Phase.Invalid"/> when TCP conntrack judged
+    /// the packet invalid for an existing entry; null otherwise.
     /// </summary>
     public State.Phase? Ended { get; init; }
 
     /// <summary>The rule or policy that dropped the packet or attached the untracked template, when one did.</summary>
     public RuleRef? Decided { get; init; }
+
+    /// <summary>
+    /// The actor whose entry made the packet invalid (<c>tcp_packet</c> returned <c>-NF_ACCEPT</c>: a SYN in the reply
+    /// direction of an answered or closed connection), or -1.
+    /// </summary>
+    public int InvalidFor { get; init; } = -1;
 
     /// <summary>True when conntrack is not active in the namespace (no rule called <c>nf_ct_netns_get</c>).</summary>
     public bool NoConntrack { get; init; }
@@ -33,6 +40,8 @@ public sealed record ConntrackIn(int Actor, NatHook Hook, int JoinedEntry) : Nat
     {
         State.Phase.Untracked when NoConntrack => "nf_hook_slow: no conntrack hook registered (no rule called nf_ct_netns_get): untracked",
         State.Phase.Untracked => "nf_hook_slow -> ipt_do_table/nft_do_chain (notrack: nf_ct_set(skb, NULL, IP_CT_UNTRACKED)) -> nf_conntrack_in skips the packet",
+        State.Phase.Invalid => "nf_conntrack_in -> resolve_normal_ct -> __nf_conntrack_find_get -> tcp_packet: sIV, -NF_ACCEPT (invalid, no conntrack)",
+        State.Phase.Filtered when InvalidFor >= 0 => "nf_conntrack_in -> tcp_packet: sIV, -NF_ACCEPT (no conntrack); nf_hook_slow: NF_DROP (ctstate INVALID)",
         State.Phase.Filtered when JoinedEntry < 0 && Probes.Count > 0 => "nf_conntrack_in -> init_conntrack; nf_hook_slow: NF_DROP -> kfree_skb -> nf_conntrack_put -> nf_ct_destroy (never confirmed)",
         State.Phase.Filtered => "nf_hook_slow: NF_DROP before nf_conntrack_in (no entry created)",
         _ => JoinedEntry >= 0

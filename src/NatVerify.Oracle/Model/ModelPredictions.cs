@@ -141,8 +141,9 @@ public sealed class ModelPredictions
         {
             case Phase.Confirmed or Phase.Merged or Phase.ClashEntry:
                 return slot.Reply.Invert();
-            case Phase.Untracked:
-                // No conntrack, so no NAT: the packet leaves as it was sent.
+            case Phase.Untracked or Phase.Invalid:
+                // No conntrack (untracked, or invalid: nf_conntrack_in dropped its reference), so no NAT: the packet
+                // leaves as it was sent.
                 return semantics.Original(i);
             case Phase.Joined:
                 var partner = slot.Partner;

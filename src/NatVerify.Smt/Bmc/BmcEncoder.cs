@@ -296,13 +296,31 @@ internal sealed class BmcEncoder
 
     private BitVecExpr PhaseValue(PhaseKind p) => _z.Bv((ulong)p, SymSlot.PhaseBits);
 
-    /// <summary><c>nf_conntrack_in</c>: join a confirmed entry with the same original tuple, or create a private one.</summary>
+    /// <summary>
+    /// <c>nf_conntrack_in</c>: join a confirmed entry with the same original tuple, or create a private one. A TCP SYN
+    /// that found the entry by its REPLY node is judged by <c>tcp_packet</c> (<c>NatSemantics.ReplySynStates</c>): it
+    /// joins (sS2) or is invalid (sIV, no conntrack); for a flow's entry either, as a free choice.
+    /// </summary>
     private SymSlot ConntrackInStep(BmcTable table, SelfView self, SymSlot s)
     {
         var hit = table.FindLinked(self.Orig, self, skipExpired: true);
         var created = PhaseValue(_scenario.Ruleset.NatTablePresent ? PhaseKind.Created : PhaseKind.SrcDone);
+        var replySyn = _z.And(hit.Found, _z.Eq(self.Orig.Proto, _z.Bv(NatEncoder.ProtoTcp, 8)),
+            _z.Not(_z.And(hit.OriginalLinked, hit.Orig.Eq(_z, self.Orig))));
+        var invalidFor = new List<BoolExpr>();
+        for (var j = 0; j < Actors.Length; j++)
+        {
+            var (join, invalid) = Model.Semantics.NatSemantics.ReplySynStates(Actors[j].Actor);
+            if (invalid)
+            {
+                var chosen = join ? _z.BoolVar($"reply-syn-answered-{self.ActorIndex}") : _z.True;
+                invalidFor.Add(_z.And(_z.Eq(hit.Id, _z.Bv((ulong)j, SymSlot.IndexBits)), chosen));
+            }
+        }
+
+        var isInvalid = _z.And(replySyn, _z.Or(invalidFor));
         return s.With(
-            phase: _z.Ite(hit.Found, PhaseValue(PhaseKind.Joined), created),
+            phase: _z.Ite(isInvalid, PhaseValue(PhaseKind.Invalid), _z.Ite(hit.Found, PhaseValue(PhaseKind.Joined), created)),
             partner: _z.Ite(hit.Found, (BitVecExpr)hit.Id, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits)));
     }
 
@@ -517,6 +535,7 @@ internal sealed class BmcEncoder
             z.Ite(PhaseIs(s, PhaseKind.ClashEntry), Code(BmcOutcome.ClashEntry),
                 z.Ite(PhaseIs(s, PhaseKind.Dropped), Code(BmcOutcome.Dropped),
                     z.Ite(PhaseIs(s, PhaseKind.Merged), Code(BmcOutcome.Merged),
-                        z.Ite(PhaseIs(s, PhaseKind.Joined), Code(BmcOutcome.Joined), Code(BmcOutcome.Blocked)))))));
+                        z.Ite(PhaseIs(s, PhaseKind.Joined), Code(BmcOutcome.Joined),
+                            z.Ite(PhaseIs(s, PhaseKind.Invalid), Code(BmcOutcome.Invalid), Code(BmcOutcome.Blocked))))))));
     }
 }

@@ -19,4 +19,5 @@ internal enum BmcOutcome
     Exists,
     RewrittenIcmpId,
     UntrackedNoConntrack,
+    Invalid,
 }

@@ -23,6 +23,7 @@ internal static class BmcOutcomes
         BmcOutcome.Inserted => new Outcome(OutcomeKind.Inserted, null),
         BmcOutcome.RewrittenIcmpId => new Outcome(OutcomeKind.Rewritten, "icmp-id"),
         BmcOutcome.UntrackedNoConntrack => new Outcome(OutcomeKind.Untracked, "no-conntrack"),
+        BmcOutcome.Invalid => new Outcome(OutcomeKind.Invalid, null),
         _ => new Outcome(OutcomeKind.Exists, null),
     };
 }
