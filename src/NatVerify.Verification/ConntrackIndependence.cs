@@ -28,6 +28,12 @@ public sealed partial class ConntrackSystem : IStepFootprints<NatState, NatStep>
     [ThreadStatic]
     private static Sink? _threadSink;
 
+    /// <summary>
+    /// Gets whether the engine identifies states by <see cref="NatSemantics.ObservableGhosts"/> (an encoder built with
+    /// <see cref="NatStateEncoder(NatSemantics)"/>), so the footprints may leave out bookkeeping that is not observed.
+    /// </summary>
+    public bool GhostQuotient { get; init; }
+
     /// <inheritdoc />
     public int ProcessCount => 2 * Semantics.Scenario.Actors.Count;
 
@@ -36,11 +42,11 @@ public sealed partial class ConntrackSystem : IStepFootprints<NatState, NatStep>
 
     /// <inheritdoc />
     public void StepFootprint(NatState state, NatStep action, Footprint footprint) =>
-        Semantics.StepFootprint(state, action, SinkFor(footprint));
+        Semantics.StepFootprint(state, action, SinkFor(footprint), GhostQuotient);
 
     /// <inheritdoc />
     public void FutureFootprint(NatState state, int process, Footprint footprint) =>
-        Semantics.FutureFootprint(state, process, SinkFor(footprint));
+        Semantics.FutureFootprint(state, process, SinkFor(footprint), GhostQuotient);
 
     /// <inheritdoc />
     public bool IsVisible(NatState state, NatStep action) => Semantics.MayRepair(action);

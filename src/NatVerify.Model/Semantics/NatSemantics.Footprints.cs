@@ -86,7 +86,12 @@ public sealed partial class NatSemantics
     /// Writes what <paramref name="step"/>, enabled in <paramref name="state"/>, reads and writes. Under the mutants that
     /// make unconfirmed or confirmed entries change in ways the boxes do not describe, every step touches everything.
     /// </summary>
-    public void StepFootprint(NatState state, NatStep step, IFootprintSink sink)
+    /// <remarks>
+    /// With <paramref name="ghostQuotient"/> the caller identifies states by <see cref="ObservableGhosts"/>: the SRC
+    /// manip's bookkeeping then touches only its own source's bysource entries (the nodes its ghost mask depends on are
+    /// among those it probes), not the global insertion counter and every entry's link state.
+    /// </remarks>
+    public void StepFootprint(NatState state, NatStep step, IFootprintSink sink, bool ghostQuotient = false)
     {
         var facts = Facts();
         if (facts.Opaque)
@@ -105,10 +110,10 @@ public sealed partial class NatSemantics
                 if (n.Range is not null && n.Decision is NatDecision.Rule or NatDecision.NullBinding)
                 {
                     var manip = n.Hook.Manip();
-                    ProbeFootprint(state, n.Actor, manip, PointBox(n.Before), n.Before, n.Range, n.Decision == NatDecision.NullBinding, sink);
+                    ProbeFootprint(state, n.Actor, manip, PointBox(n.Before), n.Before, n.Range, n.Decision == NatDecision.NullBinding, ghostQuotient, sink);
                     if (manip == ManipType.Src)
                     {
-                        SrcGhostFootprint(n.Actor, sink);
+                        SrcGhostFootprint(n.Actor, ghostQuotient, sink);
                     }
 
                     if (facts.Kills)
@@ -142,7 +147,7 @@ public sealed partial class NatSemantics
     /// Writes everything actor (or GC worker) <paramref name="process"/> may read or write from <paramref name="state"/>
     /// on: processes 0..Count-1 are the actors, Count + j the GC worker collecting actor j's expired entry.
     /// </summary>
-    public void FutureFootprint(NatState state, int process, IFootprintSink sink)
+    public void FutureFootprint(NatState state, int process, IFootprintSink sink, bool ghostQuotient = false)
     {
         var facts = Facts();
         var count = Scenario.Actors.Count;
@@ -172,7 +177,7 @@ public sealed partial class NatSemantics
         switch (Scenario.Actors[i])
         {
             case FlowActor flow:
-                FlowFuture(state, i, flow, facts, sink);
+                FlowFuture(state, i, flow, facts, ghostQuotient, sink);
                 break;
             case CtnetlinkInsert insert:
                 OwnSlot(i, sink);
@@ -199,7 +204,7 @@ public sealed partial class NatSemantics
         _ => true,
     };
 
-    private void FlowFuture(NatState state, int i, FlowActor flow, FootprintFacts facts, IFootprintSink sink)
+    private void FlowFuture(NatState state, int i, FlowActor flow, FootprintFacts facts, bool ghostQuotient, IFootprintSink sink)
     {
         var slot = state[i];
         var phase = slot.Phase;
@@ -227,7 +232,7 @@ public sealed partial class NatSemantics
         {
             var box = phase == Phase.DstDone ? PointBox(slot.Reply.Invert()) : afterDst;
             NatFuture(i, ManipType.Src, box.WithSource(final), facts, sink);
-            SrcGhostFootprint(i, sink);
+            SrcGhostFootprint(i, ghostQuotient, sink);
         }
 
         var reply = phase == Phase.SrcDone ? PointBox(slot.Reply) : final.Invert();
@@ -262,38 +267,66 @@ public sealed partial class NatSemantics
     /// mapping, every candidate of the search), as a box of original-direction tuples; the probes read the nodes of
     /// their inverses (<c>nf_conntrack_tuple_taken</c>) and, for <c>nf_nat_used_tuple_new</c>, of the tuples themselves.
     /// </summary>
-    private void ProbeFootprint(NatState state, int i, ManipType manip, TupleBox box, ConntrackTuple curr, NatRange range, bool nullBinding, IFootprintSink sink)
+    private void ProbeFootprint(NatState state, int i, ManipType manip, TupleBox box, ConntrackTuple curr, NatRange range, bool nullBinding, bool ghostQuotient, IFootprintSink sink)
     {
         var t = curr;
         var icmpOrPortless = box.IsIcmpOrPortless;
         if (manip == ManipType.Src)
         {
-            var ports = icmpOrPortless ? PortSet.All : PortSet.Point(t.SrcPort).Union(range.ProtoSpecified
-                ? RangeSet(Math.Min(range.MinProto, range.MaxProto), Math.Max(range.MinProto, range.MaxProto))
-                : RangeSet(Ports.ClassOf(t.SrcPort).Min, Ports.ClassOf(t.SrcPort).Max));
-            var ips = IpSet.Point(t.SrcIp);
-            if (range.MapIps)
+            // The steps of get_unique_tuple in order; a probe whose answer ends the search (a free tuple) is the last read,
+            // since no other process can change that answer without writing the node it read.
+            if (!range.RandomAll)
             {
-                ips = ips.Union(new IpSet(range.MinAddr.Value, range.MaxAddr.Value));
+                if (InRange(t, range))
+                {
+                    sink.Read(PointBox(t).ToLocation(LocationKind.Node));
+                    sink.Read(PointBox(t.Invert()).ToLocation(LocationKind.Node));
+                    var probes = new List<Probe>();
+                    var gc = new List<int>();
+                    if (!(Profile.UsedTupleNew ? UsedNew(state.Slots, t, i, gc, probes) : Used(state.Slots, t, i, gc, probes)))
+                    {
+                        return;
+                    }
+                }
+                else
+                {
+                    sink.Read(BySourceOf(t));
+                    if (FindAppropriateSrc(state.Slots, t, range) is { } reuse)
+                    {
+                        sink.Read(PointBox(reuse.Invert()).ToLocation(LocationKind.Node));
+                        if (!Used(state.Slots, reuse, i, [], null))
+                        {
+                            return;
+                        }
+                    }
+                }
             }
 
-            if (!range.RandomAll && !InRange(t, range))
+            foreach (var address in BestAddresses(t, range, manip))
             {
-                // find_appropriate_src may return another entry's mapping: anything in the range.
-                sink.Read(BySourceOf(t));
-                if (!range.ProtoSpecified)
+                var c = t with { SrcIp = address };
+                var single = range.ProtoSpecified && range.MinProto == range.MaxProto;
+                if (!range.RandomAll && single && (icmpOrPortless || Ports.InRange(c.SrcPort, range.MinProto, range.MaxProto)))
                 {
-                    ports = PortSet.All;
+                    // A single-port range the tuple already matches is accepted without a probe.
+                    continue;
                 }
 
-                if (!range.MapIps)
+                if (single && ghostQuotient && !icmpOrPortless)
                 {
-                    ips = IpSet.All;
+                    // The search has one candidate: free or not, the tuple is the same, and the failed-search mark of a
+                    // fixed-port manip is not observed (ObservableGhosts); the probe only collects expired entries.
+                    sink.Read(PointBox(c.Invert()).ToLocation(LocationKind.NodeExpiry));
+                    sink.Read(PointBox(WithKey(c, manip, Port.Of(range.MinProto)).Invert()).ToLocation(LocationKind.NodeExpiry));
+                    continue;
                 }
+
+                var ports = icmpOrPortless ? PortSet.All : PortSet.Point(c.SrcPort).Union(range.ProtoSpecified
+                    ? RangeSet(Math.Min(range.MinProto, range.MaxProto), Math.Max(range.MinProto, range.MaxProto))
+                    : RangeSet(Ports.ClassOf(c.SrcPort).Min, Ports.ClassOf(c.SrcPort).Max));
+                ProbeBox(manip, box with { SrcIps = IpSet.Point(address), SrcPorts = ports }, onlyExpiry: false, sink);
             }
 
-            box = box with { SrcIps = ips, SrcPorts = ports };
-            ProbeBox(manip, box, onlyExpiry: false, sink);
             return;
         }
 
@@ -326,11 +359,16 @@ public sealed partial class NatSemantics
     }
 
     /// <summary>The SRC manip's bookkeeping: the bysource entry and counter, and the linked entries the ghost records.</summary>
-    private void SrcGhostFootprint(int i, IFootprintSink sink)
+    private void SrcGhostFootprint(int i, bool ghostQuotient, IFootprintSink sink)
     {
         var bySource = BySourceOf(_originals[i]);
         sink.Read(bySource);
         sink.Write(bySource);
+        if (ghostQuotient)
+        {
+            return;
+        }
+
         var counter = new Location(LocationKind.BySourceCounter, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         sink.Read(counter);
         sink.Write(counter);
