@@ -114,6 +114,11 @@ public sealed partial class NatSemantics
                     if (manip == ManipType.Src)
                     {
                         SrcGhostFootprint(n.Actor, ghostQuotient, sink);
+                        if (!ghostQuotient)
+                        {
+                            // SrcProbeFree is recorded for every SRC manip: whether the current tuple's inverse is free.
+                            sink.Read(PointBox(n.Before.Invert()).ToLocation(LocationKind.Node));
+                        }
                     }
 
                     if (facts.Kills)
