@@ -34,6 +34,70 @@ internal sealed class Expansion<TState, TAction>
     /// <summary>Returns the index into <see cref="Successors"/> of the <paramref name="j"/>-th kept successor.</summary>
     public int IndexOf(int j) => All ? j : Selected[j];
 
+    /// <summary>Footprint-based reduction: per distinct process, the footprint of its enabled steps.</summary>
+    public Footprint[] StepFootprints { get; private set; } = [];
+
+    /// <summary>Footprint-based reduction: per process, its future footprint, valid when <see cref="FutureStamp"/> equals <see cref="Stamp"/>.</summary>
+    public Footprint[] Futures { get; private set; } = [];
+
+    /// <summary>Per process, the <see cref="Stamp"/> at which its future footprint was computed.</summary>
+    public int[] FutureStamp { get; private set; } = [];
+
+    /// <summary>Per process, the index into <see cref="Distinct"/> of its enabled steps, or -1 (valid for the current state).</summary>
+    public int[] DistinctOf { get; private set; } = [];
+
+    /// <summary>Per distinct process: 0 unknown, 1 usable (invisible, progress-making), 2 not usable.</summary>
+    public byte[] Usable { get; private set; } = new byte[16];
+
+    /// <summary>Per distinct process: in the stubborn set being grown.</summary>
+    public bool[] Member { get; private set; } = new bool[16];
+
+    /// <summary>Per distinct process: in the best stubborn set found.</summary>
+    public bool[] Best { get; private set; } = new bool[16];
+
+    /// <summary>The footprint of the stubborn set being grown.</summary>
+    public Footprint Accumulated { get; } = new();
+
+    /// <summary>Incremented for every state whose futures are computed.</summary>
+    public int Stamp { get; set; }
+
+    /// <summary>Sizes the per-process arrays of footprint-based reduction.</summary>
+    public void EnsureProcesses(int processes, int distinct)
+    {
+        if (Futures.Length < processes)
+        {
+            var futures = new Footprint[processes];
+            for (int i = 0; i < processes; i++)
+            {
+                futures[i] = i < Futures.Length ? Futures[i] : new Footprint();
+            }
+
+            Futures = futures;
+            FutureStamp = new int[processes];
+            DistinctOf = new int[processes];
+            Stamp = 0;
+        }
+
+        if (StepFootprints.Length < distinct)
+        {
+            var steps = new Footprint[Math.Max(distinct, StepFootprints.Length * 2)];
+            for (int i = 0; i < steps.Length; i++)
+            {
+                steps[i] = i < StepFootprints.Length ? StepFootprints[i] : new Footprint();
+            }
+
+            StepFootprints = steps;
+        }
+
+        if (Usable.Length < distinct)
+        {
+            int size = Math.Max(distinct, Usable.Length * 2);
+            Usable = new byte[size];
+            Member = new bool[size];
+            Best = new bool[size];
+        }
+    }
+
     public void EnsureCapacity(int count)
     {
         if (Selected.Length < count)

@@ -25,6 +25,7 @@ internal sealed partial class Explorer<TState, TAction>
     private readonly IStateEncoder<TState> _encoder;
     private readonly ICompactStateEncoder<TState>? _compact;
     private readonly IIndependence<TState, TAction>? _independence;
+    private readonly IStepFootprints<TState, TAction>? _footprints;
     private readonly Invariant<TState>[] _invariants;
     private readonly IExplorationObserver<TState, TAction>? _observer;
     private readonly CancellationToken _cancellationToken;
@@ -95,7 +96,8 @@ internal sealed partial class Explorer<TState, TAction>
         _searchSuccessors = system as ISearchSuccessors<TState, TAction>;
         _encoder = encoder;
         _compact = encoder as ICompactStateEncoder<TState>;
-        _independence = options.PartialOrderReduction ? system as IIndependence<TState, TAction> : null;
+        _footprints = options.PartialOrderReduction ? system as IStepFootprints<TState, TAction> : null;
+        _independence = options.PartialOrderReduction && _footprints is null ? system as IIndependence<TState, TAction> : null;
         _invariants = invariants;
         _violationMessages = new string?[invariants.Length];
         _violationTraces = new Trace<TState, TAction>?[invariants.Length];
@@ -470,7 +472,11 @@ internal sealed partial class Explorer<TState, TAction>
             return false;
         }
 
-        if (_independence is not null && count > 1)
+        if (_footprints is not null && count > 1)
+        {
+            SelectStubborn(state, x);
+        }
+        else if (_independence is not null && count > 1)
         {
             SelectPersistent(state, x);
         }
@@ -556,6 +562,185 @@ internal sealed partial class Explorer<TState, TAction>
             x.SelectedCount = size;
             return;
         }
+    }
+
+    /// <summary>
+    /// Footprint-based partial-order reduction (see <see cref="IStepFootprints{TState, TAction}"/>): grows a set of
+    /// processes from each process in turn, adding every process whose future footprint conflicts with the set's
+    /// enabled steps, and keeps the smallest set that is not all processes and whose steps are invisible and make progress.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SelectStubborn(TState state, Expansion<TState, TAction> x)
+    {
+        IStepFootprints<TState, TAction> footprints = _footprints!;
+        List<Transition<TState, TAction>> successors = x.Successors;
+        int count = successors.Count;
+        int processCount = footprints.ProcessCount;
+        x.EnsureCapacity(count);
+        x.EnsureProcesses(processCount, count);
+        int[] processes = x.Processes;
+        int[] distinct = x.Distinct;
+        int[] counts = x.DistinctCounts;
+        int[] distinctOf = x.DistinctOf;
+        Array.Fill(distinctOf, -1, 0, processCount);
+        int distinctCount = 0;
+        for (int k = 0; k < count; k++)
+        {
+            int process = footprints.ProcessOf(successors[k].Action);
+            processes[k] = process;
+            int d = distinctOf[process];
+            if (d < 0)
+            {
+                d = distinctCount++;
+                distinctOf[process] = d;
+                distinct[d] = process;
+                counts[d] = 0;
+                x.StepFootprints[d].Clear();
+                x.Usable[d] = 0;
+            }
+
+            counts[d]++;
+        }
+
+        if (distinctCount < 2)
+        {
+            return;
+        }
+
+        for (int k = 0; k < count; k++)
+        {
+            footprints.StepFootprint(state, successors[k].Action, x.StepFootprints[distinctOf[processes[k]]]);
+        }
+
+        // Futures are computed at most once per state and process; the stamp marks which are current.
+        int stamp = ++x.Stamp;
+        if (stamp == int.MaxValue)
+        {
+            Array.Clear(x.FutureStamp);
+            x.Stamp = stamp = 1;
+        }
+
+        long progress = 0;
+        bool progressKnown = false;
+        int bestSize = count;
+        bool[] member = x.Member;
+        bool[] best = x.Best;
+        for (int start = 0; start < distinctCount; start++)
+        {
+            if (counts[start] >= bestSize || !IsUsable(state, x, start, ref progress, ref progressKnown))
+            {
+                continue;
+            }
+
+            Array.Clear(member, 0, distinctCount);
+            member[start] = true;
+            Footprint accumulated = x.Accumulated;
+            accumulated.Clear();
+            accumulated.Add(x.StepFootprints[start]);
+            int size = counts[start];
+            bool failed = false;
+            for (int q = 0; q < processCount && !failed; q++)
+            {
+                int dq = distinctOf[q];
+                if (dq >= 0 && member[dq])
+                {
+                    continue;
+                }
+
+                if (x.FutureStamp[q] != stamp)
+                {
+                    x.Futures[q].Clear();
+                    footprints.FutureFootprint(state, q, x.Futures[q]);
+                    x.FutureStamp[q] = stamp;
+                }
+
+                if (!accumulated.ConflictsWith(x.Futures[q]))
+                {
+                    continue;
+                }
+
+                // q may interfere with the set: it must join it, which needs enabled, usable steps.
+                if (dq < 0 || !IsUsable(state, x, dq, ref progress, ref progressKnown))
+                {
+                    failed = true;
+                    break;
+                }
+
+                member[dq] = true;
+                accumulated.Add(x.StepFootprints[dq]);
+                size += counts[dq];
+                if (size >= bestSize)
+                {
+                    failed = true;
+                    break;
+                }
+
+                // The set's footprint grew: every outsider is checked again.
+                q = -1;
+            }
+
+            if (!failed)
+            {
+                bestSize = size;
+                Array.Copy(member, best, distinctCount);
+            }
+        }
+
+        if (bestSize == count)
+        {
+            return;
+        }
+
+        int[] selected = x.Selected;
+        int n = 0;
+        for (int k = 0; k < count; k++)
+        {
+            if (best[distinctOf[processes[k]]])
+            {
+                selected[n++] = k;
+            }
+        }
+
+        x.All = false;
+        x.SelectedCount = n;
+    }
+
+    /// <summary>Whether a distinct process's enabled steps are all invisible and all increase the progress measure (memoised per state).</summary>
+    private bool IsUsable(TState state, Expansion<TState, TAction> x, int d, ref long progress, ref bool progressKnown)
+    {
+        if (x.Usable[d] != 0)
+        {
+            return x.Usable[d] == 1;
+        }
+
+        IStepFootprints<TState, TAction> footprints = _footprints!;
+        List<Transition<TState, TAction>> successors = x.Successors;
+        int process = x.Distinct[d];
+        bool usable = true;
+        for (int k = 0; k < successors.Count && usable; k++)
+        {
+            if (x.Processes[k] != process)
+            {
+                continue;
+            }
+
+            if (footprints.IsVisible(state, successors[k].Action))
+            {
+                usable = false;
+                break;
+            }
+
+            if (!progressKnown)
+            {
+                progress = footprints.Progress(state);
+                progressKnown = true;
+            }
+
+            usable = footprints.Progress(successors[k].Next) > progress;
+        }
+
+        x.Usable[d] = usable ? (byte)1 : (byte)2;
+        return usable;
     }
 
     private bool IsPersistent(TState state, Expansion<TState, TAction> x, int candidate, int processCount, ref long progress, ref bool progressKnown)

@@ -1,39 +1,38 @@
 using NatVerify.Checker;
-using NatVerify.Model;
-using NatVerify.Model.Addressing;
-using NatVerify.Model.Nat;
-using NatVerify.Model.Scenario;
+using NatVerify.Model.Semantics;
 using NatVerify.Model.State;
 using NatVerify.Model.Steps;
 
 namespace NatVerify.Verification;
 
 /// <summary>
-/// The independence the NAT model offers partial-order reduction (<see cref="CheckerOptions.PartialOrderReduction"/>):
-/// a flow's <c>nf_conntrack_in</c> step is reduced when nothing any other actor can ever do affects it, and it affects
-/// nothing any other actor or property reads. All other steps are always expanded.
+/// What the NAT model offers partial-order reduction (<see cref="CheckerOptions.PartialOrderReduction"/>): each step's
+/// read and write footprint and each process's future footprint, as the model's step definitions give them
+/// (<see cref="NatSemantics.StepFootprint"/>, <see cref="NatSemantics.FutureFootprint"/>); the engine computes the
+/// stubborn sets. Visible steps are those that may repair a violated property (<see cref="NatSemantics.MayRepair"/>).
 /// </summary>
 /// <remarks>
 /// <para>
-/// Processes: actor i is process i; the GC worker collecting actor j's expired entry is process Count + j.
+/// Processes: actor i is process i; the GC worker collecting actor j's expired entry is process Count + j. A model
+/// <see cref="Location"/> becomes an engine <see cref="Region"/> with key (kind, protocol) and the four intervals
+/// source address, destination address, source port, destination port.
 /// </para>
 /// <para>
-/// <c>nf_conntrack_in</c> (<see cref="ConntrackIn"/>) reads only the linked nodes equal to the flow's original tuple
-/// (<c>__nf_conntrack_find_get</c>; a hit joins, an expired hit is collected) and writes only the flow's phase.
-/// When no other actor can ever link a node equal to that original tuple, the lookup always misses and collects
-/// nothing, whatever the others do: a flow or ctnetlink insert whose original tuple equals it, a flow whose reply
-/// could (its reply source is its destination after DNAT: the original destination, any DNAT range, or a REDIRECT
-/// address), or an inserted entry whose given reply equals it, each rule this out (checked once per scenario).
-/// The new phase (Created, or SrcDone without a nat table) is read by order constraints (monotone: it can only enable
-/// later steps, never disable one), and by no probe, no property (properties read linked nodes, NAT status bits and
-/// the Dropped/DstDone phases) and no canonicalisation (reply tuples are untouched). Under the
-/// <see cref="KernelMutant.ProbeSeesUnconfirmed"/> mutant other flows' probes see unconfirmed entries, so nothing is
-/// reduced. Progress is the sum of phase ranks plus the expired/removed bits, which every step increases.
+/// Progress is the sum of phase ranks plus the expired/removed bits, with a retransmission's attempt count outweighing
+/// every phase: every step increases it, so the state graph has no cycle and the cycle proviso never refuses a set.
 /// </para>
 /// </remarks>
-public sealed partial class ConntrackSystem : IIndependence<NatState, NatStep>
+public sealed partial class ConntrackSystem : IStepFootprints<NatState, NatStep>
 {
-    private bool[]? _isolatedLookup;
+    // One adapter per thread: the engine may compute footprints on two threads at once (CheckerOptions.Workers).
+    [ThreadStatic]
+    private static Sink? _threadSink;
+
+    /// <summary>
+    /// Gets whether the engine identifies states by <see cref="NatSemantics.ObservableGhosts"/> (an encoder built with
+    /// <see cref="NatStateEncoder(NatSemantics)"/>), so the footprints may leave out bookkeeping that is not observed.
+    /// </summary>
+    public bool GhostQuotient { get; init; }
 
     /// <inheritdoc />
     public int ProcessCount => 2 * Semantics.Scenario.Actors.Count;
@@ -42,19 +41,15 @@ public sealed partial class ConntrackSystem : IIndependence<NatState, NatStep>
     public int ProcessOf(NatStep action) => action is GcStep gc ? Semantics.Scenario.Actors.Count + gc.Target : action.Actor;
 
     /// <inheritdoc />
-    public bool IsVisible(NatState state, NatStep action) =>
-        action is not ConntrackIn c || c.JoinedEntry >= 0 || c.Collected.Count > 0 || c.Ended is not null;
+    public void StepFootprint(NatState state, NatStep action, Footprint footprint) =>
+        Semantics.StepFootprint(state, action, SinkFor(footprint), GhostQuotient);
 
     /// <inheritdoc />
-    public bool CommutesWithFutureOf(NatState state, int process, int other)
-    {
-        var actors = Semantics.Scenario.Actors.Count;
-        return process < actors
-            && state[process].Phase == Phase.NotStarted
-            && Semantics.Scenario.Actors[process] is FlowActor
-            && Semantics.Mutant != KernelMutant.ProbeSeesUnconfirmed
-            && IsolatedLookup()[process];
-    }
+    public void FutureFootprint(NatState state, int process, Footprint footprint) =>
+        Semantics.FutureFootprint(state, process, SinkFor(footprint), GhostQuotient);
+
+    /// <inheritdoc />
+    public bool IsVisible(NatState state, NatStep action) => Semantics.MayRepair(action);
 
     /// <inheritdoc />
     public long Progress(NatState state)
@@ -72,76 +67,27 @@ public sealed partial class ConntrackSystem : IIndependence<NatState, NatStep>
         return progress;
     }
 
-    /// <summary>Per actor: true when no other actor can ever link a node equal to its original tuple.</summary>
-    private bool[] IsolatedLookup()
+    /// <summary>The engine region of a model location.</summary>
+    public static Region ToRegion(in Location location) => location.Kind == LocationKind.Everything
+        ? Region.Everything
+        : new Region(
+            ((long)location.Kind << 16) | (uint)location.Protocol,
+            location.SrcIpLo, location.SrcIpHi, location.DstIpLo, location.DstIpHi,
+            location.SrcPortLo, location.SrcPortHi, location.DstPortLo, location.DstPortHi);
+
+    private static Sink SinkFor(Footprint footprint)
     {
-        if (_isolatedLookup is { } known)
-        {
-            return known;
-        }
-
-        var scenario = Semantics.Scenario;
-        var count = scenario.Actors.Count;
-        var result = new bool[count];
-        for (var i = 0; i < count; i++)
-        {
-            if (scenario.Actors[i] is not FlowActor)
-            {
-                continue;
-            }
-
-            var orig = Semantics.Original(i);
-            var isolated = true;
-            for (var j = 0; j < count && isolated; j++)
-            {
-                if (j == i)
-                {
-                    continue;
-                }
-
-                isolated = scenario.Actors[j] switch
-                {
-                    FlowActor => Semantics.Original(j) != orig && !MayBeReplySource(scenario, Semantics.Original(j), orig.SrcIp),
-                    CtnetlinkInsert insert => insert.Original != orig && insert.Reply != orig,
-                    _ => true,
-                };
-            }
-
-            result[i] = isolated;
-        }
-
-        _isolatedLookup = result;
-        return result;
+        var sink = _threadSink ??= new Sink();
+        sink.Target = footprint;
+        return sink;
     }
 
-    /// <summary>
-    /// Whether a flow's reply source (its destination after the DST manip) may be <paramref name="address"/>: its own
-    /// destination, or any address a DNAT or REDIRECT rule of the ruleset can map to.
-    /// </summary>
-    private static bool MayBeReplySource(ScenarioModel scenario, Model.Tuples.ConntrackTuple original, Ipv4 address)
+    private sealed class Sink : IFootprintSink
     {
-        if (original.DstIp == address)
-        {
-            return true;
-        }
+        public Footprint Target { get; set; } = null!;
 
-        foreach (var chain in scenario.Ruleset.Tables.SelectMany(t => t.Chains.Values))
-        {
-            foreach (var rule in chain.Rules)
-            {
-                switch (rule.Target)
-                {
-                    case DnatTarget { Range.MapIps: true } d when d.Range.MinAddr.Value <= address.Value && address.Value <= d.Range.MaxAddr.Value:
-                        return true;
-                    case RedirectTarget when address.Value == 0x7f000001 || scenario.InterfaceAddresses.Values.Contains(address)
-                        || scenario.Interfaces.SelectMany(i => i.Addresses).Any(a => a.Address == address):
-                        return true;
-                    case NetmapTarget n when n.To.Contains(address):
-                        return true;
-                }
-            }
-        }
+        public void Read(in Location location) => Target.Read(ToRegion(location));
 
-        return false;
+        public void Write(in Location location) => Target.Write(ToRegion(location));
     }
 }

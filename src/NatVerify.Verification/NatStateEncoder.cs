@@ -1,4 +1,5 @@
 using NatVerify.Checker;
+using NatVerify.Model.Semantics;
 using NatVerify.Model.State;
 using NatVerify.Model.Tuples;
 
@@ -26,10 +27,42 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
 {
     private readonly Dictionary<ConntrackTuple, int> _tupleIds = [];
     private readonly List<ConntrackTuple> _tuples = [];
+    private readonly NatSemantics? _ghostQuotient;
+
+    /// <summary>The canonical encoding of every field.</summary>
+    public NatStateEncoder()
+    {
+    }
+
+    /// <summary>
+    /// The canonical encoding with the ghost fields reduced to what can still be observed
+    /// (<see cref="NatSemantics.ObservableGhosts"/>): states differing only in unobservable bookkeeping share a
+    /// fingerprint. Used with partial-order reduction; the encoding is then not decodable into the state.
+    /// </summary>
+    /// <param name="ghostQuotient">The semantics whose states are encoded; <see cref="NatSemantics.GhostQuotientSound"/> must hold.</param>
+    public NatStateEncoder(NatSemantics ghostQuotient)
+    {
+        if (!ghostQuotient.GhostQuotientSound)
+        {
+            throw new ArgumentException($"the ghost quotient is not sound under mutant {ghostQuotient.Mutant}", nameof(ghostQuotient));
+        }
+
+        _ghostQuotient = ghostQuotient;
+    }
 
     /// <inheritdoc />
     public void Encode(NatState state, StateWriter writer)
     {
+        if (_ghostQuotient is { } semantics)
+        {
+            for (var i = 0; i < state.Count; i++)
+            {
+                WriteSlot(semantics.ObservableGhosts(state, i), writer);
+            }
+
+            return;
+        }
+
         foreach (var s in state.Slots)
         {
             WriteSlot(s, writer);

@@ -21,7 +21,11 @@ public static class Verifier
             .ToList();
         var outcomes = new OutcomeSet { Actors = spec.Model.Actors.Select(a => a.Name).ToList() };
         var observer = new Observer(semantics, outcomes, progress);
-        var checker = new ModelChecker<NatState, NatStep>(new ConntrackSystem(semantics), Encoder(settings), invariants, settings.Options, observer);
+        // With partial-order reduction, states that differ only in bookkeeping no property or step observes are one,
+        // so steps that commute reach one state (docs/performance.md, "Reductions").
+        var quotient = settings.Options.PartialOrderReduction && semantics.GhostQuotientSound;
+        var system = new ConntrackSystem(semantics) { GhostQuotient = quotient };
+        var checker = new ModelChecker<NatState, NatStep>(system, Encoder(settings, quotient ? semantics : null), invariants, settings.Options, observer);
         return Report(spec, semantics, checker.Run(cancellationToken), outcomes);
     }
 
@@ -55,9 +59,9 @@ public static class Verifier
         return partial with { ExpectationFailures = Expectations.Evaluate(partial) };
     }
 
-    private static IStateEncoder<NatState> Encoder(CheckSettings settings)
+    private static IStateEncoder<NatState> Encoder(CheckSettings settings, NatSemantics? ghostQuotient)
     {
-        var encoder = new NatStateEncoder();
+        var encoder = ghostQuotient is null ? new NatStateEncoder() : new NatStateEncoder(ghostQuotient);
         return settings.PackedFrontier ? encoder : new UnpackedEncoder(encoder);
     }
 

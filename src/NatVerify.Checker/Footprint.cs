@@ -1,0 +1,190 @@
+using System.Runtime.CompilerServices;
+
+namespace NatVerify.Checker;
+
+/// <summary>
+/// A set of abstract memory locations of a model: a key (what kind of thing, e.g. "table node of protocol 6") and a
+/// box of up to four closed integer intervals (e.g. addresses and ports). Two regions overlap when their keys are
+/// equal and every interval overlaps; <see cref="Everything"/> overlaps every region. Models describe what a step
+/// reads and writes with regions (<see cref="IStepFootprints{TState, TAction}"/>); the engine only tests overlap.
+/// </summary>
+public readonly struct Region
+{
+    private const long EverythingKey = long.MinValue;
+
+    /// <summary>Creates a region; unused dimensions are left at [0, 0].</summary>
+    /// <param name="key">What kind of location; regions with different keys never overlap.</param>
+    /// <param name="lo0">Lower bound of the first dimension.</param>
+    /// <param name="hi0">Upper bound of the first dimension (inclusive).</param>
+    /// <param name="lo1">Lower bound of the second dimension.</param>
+    /// <param name="hi1">Upper bound of the second dimension.</param>
+    /// <param name="lo2">Lower bound of the third dimension.</param>
+    /// <param name="hi2">Upper bound of the third dimension.</param>
+    /// <param name="lo3">Lower bound of the fourth dimension.</param>
+    /// <param name="hi3">Upper bound of the fourth dimension.</param>
+    public Region(long key, long lo0 = 0, long hi0 = 0, long lo1 = 0, long hi1 = 0, long lo2 = 0, long hi2 = 0, long lo3 = 0, long hi3 = 0)
+    {
+        Key = key;
+        Lo0 = lo0;
+        Hi0 = hi0;
+        Lo1 = lo1;
+        Hi1 = hi1;
+        Lo2 = lo2;
+        Hi2 = hi2;
+        Lo3 = lo3;
+        Hi3 = hi3;
+    }
+
+    /// <summary>Gets the region that overlaps every region (a step that may touch anything).</summary>
+    public static Region Everything { get; } = new(EverythingKey);
+
+    /// <summary>Gets the key.</summary>
+    public long Key { get; }
+
+    /// <summary>Gets the first dimension's lower bound.</summary>
+    public long Lo0 { get; }
+
+    /// <summary>Gets the first dimension's upper bound.</summary>
+    public long Hi0 { get; }
+
+    /// <summary>Gets the second dimension's lower bound.</summary>
+    public long Lo1 { get; }
+
+    /// <summary>Gets the second dimension's upper bound.</summary>
+    public long Hi1 { get; }
+
+    /// <summary>Gets the third dimension's lower bound.</summary>
+    public long Lo2 { get; }
+
+    /// <summary>Gets the third dimension's upper bound.</summary>
+    public long Hi2 { get; }
+
+    /// <summary>Gets the fourth dimension's lower bound.</summary>
+    public long Lo3 { get; }
+
+    /// <summary>Gets the fourth dimension's upper bound.</summary>
+    public long Hi3 { get; }
+
+    /// <summary>Gets whether this is <see cref="Everything"/>.</summary>
+    public bool IsEverything => Key == EverythingKey;
+
+    /// <summary>Returns true when the two regions may share a location.</summary>
+    /// <param name="other">Another region.</param>
+    /// <returns>True when they overlap.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Overlaps(in Region other) =>
+        Key == EverythingKey || other.Key == EverythingKey
+        || (Key == other.Key
+            && Lo0 <= other.Hi0 && other.Lo0 <= Hi0
+            && Lo1 <= other.Hi1 && other.Lo1 <= Hi1
+            && Lo2 <= other.Hi2 && other.Lo2 <= Hi2
+            && Lo3 <= other.Hi3 && other.Lo3 <= Hi3);
+
+    /// <inheritdoc />
+    public override string ToString() => IsEverything
+        ? "everything"
+        : $"{Key}:[{Lo0},{Hi0}]x[{Lo1},{Hi1}]x[{Lo2},{Hi2}]x[{Lo3},{Hi3}]";
+}
+
+/// <summary>
+/// The locations some steps read and write. The engine owns and reuses instances (one per process per thread), so
+/// filling one allocates nothing once its arrays have grown.
+/// </summary>
+public sealed class Footprint
+{
+    private Region[] _reads = new Region[8];
+    private Region[] _writes = new Region[8];
+
+    /// <summary>Gets the number of read regions.</summary>
+    public int ReadCount { get; private set; }
+
+    /// <summary>Gets the number of written regions.</summary>
+    public int WriteCount { get; private set; }
+
+    /// <summary>Gets whether nothing is read or written.</summary>
+    public bool IsEmpty => ReadCount == 0 && WriteCount == 0;
+
+    /// <summary>Gets the read regions.</summary>
+    public ReadOnlySpan<Region> Reads => _reads.AsSpan(0, ReadCount);
+
+    /// <summary>Gets the written regions.</summary>
+    public ReadOnlySpan<Region> Writes => _writes.AsSpan(0, WriteCount);
+
+    /// <summary>Adds a region the steps may read (whose value may change whether they are enabled, which of them exist, or what they do).</summary>
+    /// <param name="region">The region.</param>
+    public void Read(in Region region) => Append(ref _reads, ReadCount++, region);
+
+    /// <summary>Adds a region the steps may change.</summary>
+    /// <param name="region">The region.</param>
+    public void Write(in Region region) => Append(ref _writes, WriteCount++, region);
+
+    /// <summary>Adds a region the steps may both read and change.</summary>
+    /// <param name="region">The region.</param>
+    public void ReadWrite(in Region region)
+    {
+        Read(region);
+        Write(region);
+    }
+
+    /// <summary>Adds every region of another footprint.</summary>
+    /// <param name="other">The footprint to add.</param>
+    public void Add(Footprint other)
+    {
+        foreach (ref readonly Region r in other.Reads)
+        {
+            Read(r);
+        }
+
+        foreach (ref readonly Region w in other.Writes)
+        {
+            Write(w);
+        }
+    }
+
+    /// <summary>Empties the footprint, keeping its arrays.</summary>
+    public void Clear()
+    {
+        ReadCount = 0;
+        WriteCount = 0;
+    }
+
+    /// <summary>
+    /// Returns true when the two footprints conflict: one writes a region the other reads or writes. Steps whose
+    /// footprints do not conflict are independent: neither enables, disables or changes the other, and both orders
+    /// lead to the same state.
+    /// </summary>
+    /// <param name="other">Another footprint.</param>
+    /// <returns>True when they may interfere.</returns>
+    public bool ConflictsWith(Footprint other) =>
+        AnyOverlap(Writes, other.Reads) || AnyOverlap(Writes, other.Writes) || AnyOverlap(Reads, other.Writes);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"reads {string.Join(", ", Reads.ToArray())}; writes {string.Join(", ", Writes.ToArray())}";
+
+    private static bool AnyOverlap(ReadOnlySpan<Region> a, ReadOnlySpan<Region> b)
+    {
+        foreach (ref readonly Region x in a)
+        {
+            foreach (ref readonly Region y in b)
+            {
+                if (x.Overlaps(y))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static void Append(ref Region[] array, int index, in Region region)
+    {
+        if (index == array.Length)
+        {
+            Array.Resize(ref array, array.Length * 2);
+        }
+
+        array[index] = region;
+    }
+}
