@@ -122,6 +122,32 @@ internal readonly record struct Cube(Interval Proto, Interval Src, Interval Dst,
 
     private static bool In(Interval a, Interval b) => a.Min >= b.Min && a.Max <= b.Max;
 
+    /// <summary>How many interval dimensions <see cref="IntervalAt"/> numbers: 0 Dst, 1 DPort, 2 Src, 3 SPort, 4 Proto.</summary>
+    public const int IntervalDimensions = 5;
+
+    /// <summary>The order <see cref="MinusInto"/> splits the interval dimensions in: protocol, source, destination, ports.</summary>
+    private static readonly int[] SplitOrder = [4, 2, 0, 3, 1];
+
+    /// <summary>One interval dimension (numbered as in <see cref="IntervalDimensions"/>).</summary>
+    public Interval IntervalAt(int dim) => dim switch
+    {
+        0 => Dst,
+        1 => DPort,
+        2 => Src,
+        3 => SPort,
+        _ => Proto,
+    };
+
+    /// <summary>This cube with one interval dimension replaced.</summary>
+    public Cube WithInterval(int dim, Interval i) => dim switch
+    {
+        0 => this with { Dst = i },
+        1 => this with { DPort = i },
+        2 => this with { Src = i },
+        3 => this with { SPort = i },
+        _ => this with { Proto = i },
+    };
+
     private static IEnumerable<Interval> IntervalMinus(Interval a, Interval b)
     {
         if (b.Min > a.Min)
@@ -144,37 +170,20 @@ internal readonly record struct Cube(Interval Proto, Interval Src, Interval Dst,
             return;
         }
 
+        // Split off the parts outside o one dimension at a time (protocol, source, destination, ports), each time
+        // keeping only the part inside o for the next dimension.
         var rest = this;
-        foreach (var i in IntervalMinus(rest.Proto, x.Proto))
+        foreach (var dim in SplitOrder)
         {
-            output.Add(rest with { Proto = i });
+            var cut = x.IntervalAt(dim);
+            foreach (var i in IntervalMinus(rest.IntervalAt(dim), cut))
+            {
+                output.Add(rest.WithInterval(dim, i));
+            }
+
+            rest = rest.WithInterval(dim, cut);
         }
 
-        rest = rest with { Proto = x.Proto };
-        foreach (var i in IntervalMinus(rest.Src, x.Src))
-        {
-            output.Add(rest with { Src = i });
-        }
-
-        rest = rest with { Src = x.Src };
-        foreach (var i in IntervalMinus(rest.Dst, x.Dst))
-        {
-            output.Add(rest with { Dst = i });
-        }
-
-        rest = rest with { Dst = x.Dst };
-        foreach (var i in IntervalMinus(rest.SPort, x.SPort))
-        {
-            output.Add(rest with { SPort = i });
-        }
-
-        rest = rest with { SPort = x.SPort };
-        foreach (var i in IntervalMinus(rest.DPort, x.DPort))
-        {
-            output.Add(rest with { DPort = i });
-        }
-
-        rest = rest with { DPort = x.DPort };
         foreach (var t in rest.Mark.Minus(x.Mark))
         {
             output.Add(rest with { Mark = t });
@@ -286,18 +295,18 @@ internal sealed class Region
         }
 
         var list = Cubes;
-        for (var dim = 0; dim < 5; dim++)
+        for (var dim = 0; dim < Cube.IntervalDimensions; dim++)
         {
             var groups = new Dictionary<Cube, List<Interval>>();
             foreach (var c in list)
             {
-                var key = With(c, dim, default);
+                var key = c.WithInterval(dim, default);
                 if (!groups.TryGetValue(key, out var l))
                 {
                     groups[key] = l = [];
                 }
 
-                l.Add(Get(c, dim));
+                l.Add(c.IntervalAt(dim));
             }
 
             if (groups.Count == list.Count)
@@ -319,12 +328,12 @@ internal sealed class Region
                     }
                     else
                     {
-                        next.Add(With(key, dim, cur));
+                        next.Add(key.WithInterval(dim, cur));
                         cur = n;
                     }
                 }
 
-                next.Add(With(key, dim, cur));
+                next.Add(key.WithInterval(dim, cur));
             }
 
             list = next;
@@ -332,24 +341,6 @@ internal sealed class Region
 
         return new Region(list);
     }
-
-    private static Interval Get(Cube c, int dim) => dim switch
-    {
-        0 => c.Dst,
-        1 => c.DPort,
-        2 => c.Src,
-        3 => c.SPort,
-        _ => c.Proto,
-    };
-
-    private static Cube With(Cube c, int dim, Interval i) => dim switch
-    {
-        0 => c with { Dst = i },
-        1 => c with { DPort = i },
-        2 => c with { Src = i },
-        3 => c with { SPort = i },
-        _ => c with { Proto = i },
-    };
 }
 
 /// <summary>

@@ -122,7 +122,7 @@ internal sealed class Reachability
                 Removed[(bc.Table, bc.Chain)] = dead;
             }
 
-            Traverse(table, bc.Chain, entry, 0);
+            Walk(table, bc.Chain, entry, 0, null);
         }
 
         return this;
@@ -148,7 +148,14 @@ internal sealed class Reachability
         return m;
     }
 
-    private Region Traverse(RuleTable table, string chainName, Region input, int depth)
+    /// <summary>
+    /// Walks a chain with <paramref name="input"/> (<c>ipt_do_table</c> / <c>nft_do_chain</c> order) and returns the packets
+    /// that leave it by RETURN or its end. The one walker of both passes: with <paramref name="exits"/> null it is the
+    /// reachability pass and records <see cref="Entry"/>, <see cref="Reach"/> and <see cref="Callers"/>; with a list it
+    /// is a probe that records nothing and collects the packets a verdict other than SNAT/MASQUERADE takes
+    /// (<see cref="NotSourceNatted"/>).
+    /// </summary>
+    private Region Walk(RuleTable table, string chainName, Region input, int depth, List<Region>? exits)
     {
         if (depth > MaxDepth)
         {
@@ -161,13 +168,17 @@ internal sealed class Reachability
         }
 
         var key = (table.Key, chainName);
-        // Appended in place: a chain such as KUBE-MARK-MASQ is entered thousands of times.
-        if (!Entry.TryGetValue(key, out var e))
+        if (exits is null)
         {
-            Entry[key] = e = Region.Empty;
+            // Appended in place: a chain such as KUBE-MARK-MASQ is entered thousands of times.
+            if (!Entry.TryGetValue(key, out var e))
+            {
+                Entry[key] = e = Region.Empty;
+            }
+
+            e.Cubes.AddRange(input.Cubes);
         }
 
-        e.Cubes.AddRange(input.Cubes);
         if (!table.Chains.TryGetValue(chainName, out var chain))
         {
             return input;
@@ -201,7 +212,11 @@ internal sealed class Reachability
                 hit = hit.Coalesce();
             }
 
-            Reach[rule].Cubes.AddRange(hit.Cubes);
+            if (exits is null)
+            {
+                Reach[rule].Cubes.AddRange(hit.Cubes);
+            }
+
             if (hit.Cubes.Count + current.Cubes.Count > _options.MaxCubes)
             {
                 throw new PolicyBoundException($"more than {_options.MaxCubes} header-space cubes at {rule.Location?.ToString() ?? rule.Line.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
@@ -223,9 +238,13 @@ internal sealed class Reachability
                     current = rest;
                     break;
                 case JumpTarget j:
-                    Callers.TryAdd((table.Key, j.Chain), []);
-                    Callers[(table.Key, j.Chain)].Add(rule);
-                    var back = Traverse(table, j.Chain, after, depth + 1);
+                    if (exits is null)
+                    {
+                        Callers.TryAdd((table.Key, j.Chain), []);
+                        Callers[(table.Key, j.Chain)].Add(rule);
+                    }
+
+                    var back = Walk(table, j.Chain, after, depth + 1, exits);
                     if (!j.IsGoto && ReferenceEquals(back, hit))
                     {
                         // The called chain gave every packet back unchanged: the jump changed nothing, and keeping
@@ -245,6 +264,12 @@ internal sealed class Reachability
 
                     break;
                 default:
+                    // A verdict (ACCEPT, DROP, SNAT, DNAT...) takes the packets it matches for sure out of the chain.
+                    if (exits is not null && rule.Target is not (SnatTarget or MasqueradeTarget))
+                    {
+                        exits.Add(after);
+                    }
+
                     current = rest;
                     break;
             }
@@ -270,7 +295,7 @@ internal sealed class Reachability
             }
 
             var exits = new List<Region>();
-            var back = Probe(table, bc.Chain, input, 0, exits);
+            var back = Walk(table, bc.Chain, input, 0, exits);
             result = result.Union(back);
             foreach (var e in exits)
             {
@@ -279,66 +304,6 @@ internal sealed class Reachability
         }
 
         return result;
-    }
-
-    private Region Probe(RuleTable table, string chainName, Region input, int depth, List<Region> exits)
-    {
-        if (depth > MaxDepth || !table.Chains.TryGetValue(chainName, out var chain))
-        {
-            return input;
-        }
-
-        var current = input;
-        var returned = Region.Empty;
-        foreach (var rule in chain.Rules)
-        {
-            if (current.IsEmpty)
-            {
-                break;
-            }
-
-            var m = MatchOf(rule);
-            var hit = current.Intersect(m.Region);
-            if (hit.IsEmpty)
-            {
-                continue;
-            }
-
-            var after = ApplyStatements(rule, hit);
-            var rest = m.Exact ? current.Minus(m.Region) : current;
-            switch (rule.Target)
-            {
-                case SnatTarget or MasqueradeTarget:
-                    current = rest;
-                    break;
-                case ContinueTarget or UnmodelledTarget:
-                    current = m.Exact ? rest.Union(after) : current.Union(after);
-                    break;
-                case ReturnTarget:
-                    returned = returned.Union(after);
-                    current = rest;
-                    break;
-                case JumpTarget j:
-                    var back = Probe(table, j.Chain, after, depth + 1, exits);
-                    if (j.IsGoto)
-                    {
-                        returned = returned.Union(back);
-                        current = rest;
-                    }
-                    else
-                    {
-                        current = m.Exact ? rest.Union(back) : current.Union(back);
-                    }
-
-                    break;
-                default:
-                    exits.Add(after);
-                    current = rest;
-                    break;
-            }
-        }
-
-        return returned.Union(current);
     }
 
     private static Region Merge(Region current, Region changed, NatRule rule) =>

@@ -209,7 +209,12 @@ internal static class SnatChecks
             + "in nf_conntrack_in (resolve_normal_ct) and join its entry instead of reaching the listener."
             + (safe.Count > 0 ? $" Not exposed (bound to another address): {string.Join(", ", safe.Select(Describe))}." : string.Empty)
             + " Mitigation: a --to-ports/to :a-b range that excludes the listeners' ports, with random.";
-        var victim = exposed[0];
+        // The witness prefers a UDP listener: the remote peer's first datagram joins the forwarded flow's entry on the
+        // kernel exactly as in the model, so the oracle can confirm it. For TCP the join needs the forwarded flow's
+        // SYN unanswered (SYN_SENT: a reply-direction SYN is a simultaneous open, sS2, in tcp_conntracks); the
+        // oracle serves every destination, and its remote peer would be the very socket that accepted that flow
+        // (same 4-tuple: EADDRNOTAVAIL), so a TCP-only witness is checked by the engine but not tagged for the oracle.
+        var victim = exposed.FirstOrDefault(s => s.Protocol == L4Protocol.Udp) ?? exposed[0];
         var proto = victim.Protocol.Name();
         var rule = place.Rule.Target is MasqueradeTarget ? "-A POSTROUTING -o wan0 -j MASQUERADE" : "-A POSTROUTING -o wan0 -j SNAT --to-source 198.51.100.1";
         var name = $"policy-port-shadowing-{seq}";
@@ -224,7 +229,8 @@ internal static class SnatChecks
             ],
             sequential: true,
             o => o.Joint.Any(j => j.Outcomes[1].Kind == OutcomeKind.Joined),
-            "the remote peer's packet joining the forwarded flow's entry");
+            "the remote peer's packet joining the forwarded flow's entry",
+            oracle: victim.Protocol == L4Protocol.Udp);
         return new Finding(FindingClass.PortShadowing, Severity.Warning, [ctx.Ref(place)], message, new Dictionary<string, string>())
         {
             WitnessSpec = text,

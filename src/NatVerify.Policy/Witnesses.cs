@@ -20,9 +20,9 @@ internal static class Witnesses
 {
     public static (string Text, string? Path) Build(
         AnalysisContext ctx, string name, string description, IReadOnlyDictionary<string, string> interfaces, IEnumerable<string> natLines,
-        IReadOnlyList<WitnessFlow> flows, bool sequential, Func<OutcomeSet, bool> shows, string what)
+        IReadOnlyList<WitnessFlow> flows, bool sequential, Func<OutcomeSet, bool> shows, string what, bool oracle = true)
     {
-        var body = Render(ctx, name, description, interfaces, natLines, flows, sequential, null);
+        var body = Render(ctx, name, description, interfaces, natLines, flows, sequential, oracle, null);
         var first = Check(ctx, body, name);
         if (!first.Exhaustive)
         {
@@ -54,7 +54,7 @@ internal static class Witnesses
 
         // The same scenario with the observed outcomes pinned: parse it as `natverify check` would and evaluate its
         // expectations against the exhaustive run (the scenario, hence the run, is the same).
-        var text = Render(ctx, name, description, interfaces, natLines, flows, sequential, expect.ToString());
+        var text = Render(ctx, name, description, interfaces, natLines, flows, sequential, oracle, expect.ToString());
         ScenarioSpec final;
         try
         {
@@ -119,7 +119,7 @@ internal static class Witnesses
 
     private static string Render(
         AnalysisContext ctx, string name, string description, IReadOnlyDictionary<string, string> interfaces, IEnumerable<string> natLines,
-        IReadOnlyList<WitnessFlow> flows, bool sequential, string? expect)
+        IReadOnlyList<WitnessFlow> flows, bool sequential, bool oracle, string? expect)
     {
         var sb = new StringBuilder();
         sb.Append("name: ").Append(name).Append('\n');
@@ -130,7 +130,7 @@ internal static class Witnesses
         }
 
         sb.Append("profile: ").Append(ctx.Options.Profile.Name).Append('\n');
-        sb.Append("tags: [policy-witness, oracle]\n");
+        sb.Append(oracle ? "tags: [policy-witness, oracle]\n" : "tags: [policy-witness]\n");
         sb.Append("interfaces:\n");
         foreach (var (k, v) in interfaces)
         {
