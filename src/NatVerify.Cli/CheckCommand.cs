@@ -29,6 +29,11 @@ internal static class CheckCommand
             Description = $"Check a deliberately broken kernel: {string.Join(", ", KernelMutantNames.All.Select(m => m.CliName()))}.",
         };
         var search = new Option<string>("--search") { Description = "Search order: bfs (shortest counterexample) or dfs.", DefaultValueFactory = _ => "bfs" };
+        var reduce = new Option<string>("--reduce")
+        {
+            Description = "State-space reduction: none (the default; exact state counts) or por (partial-order reduction from the steps' read/write footprints: same verdicts, violated properties and outcome sets, fewer states; traces are shortest only within the reduced graph; docs/performance.md).",
+            DefaultValueFactory = _ => "none",
+        };
         var maxStates = new Option<long?>("--max-states") { Description = "Stop (inconclusive) after storing this many distinct states." };
         var maxDepth = new Option<int?>("--max-depth") { Description = "Do not expand states deeper than this many steps (inconclusive if that cut anything)." };
         var maxMemory = new Option<long?>("--max-memory") { Description = "Stop (inconclusive) when the process's resident memory (RSS, /proc/self/statm) exceeds this many MiB. Default: 75% of the machine's available memory (MemAvailable, or the cgroup limit when lower)." };
@@ -51,7 +56,7 @@ internal static class CheckCommand
 
         var command = new Command("check", "Explore every interleaving of a scenario and check the properties in every state.")
         {
-            spec, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut, json, allowOutside, cluster,
+            spec, profile, mutant, search, reduce, maxStates, maxDepth, maxMemory, timeout, properties, witnesses, traceOut, minimize, witnessOut, json, allowOutside, cluster,
         };
         command.SetAction(parse =>
         {
@@ -70,7 +75,7 @@ internal static class CheckCommand
                     StopAtFirstViolation = false,
                 },
             };
-            if (!TryBuildSettings(parse, profile, mutant, search, maxStates, maxDepth, maxMemory, timeout, properties, stderr, ref settings))
+            if (!TryBuildSettings(parse, profile, mutant, search, reduce, maxStates, maxDepth, maxMemory, timeout, properties, stderr, ref settings))
             {
                 return (int)ExitCode.BadInput;
             }
@@ -84,6 +89,14 @@ internal static class CheckCommand
             ClusterConfig? clusterConfig = null;
             if (parse.GetValue(cluster) is { } clusterText && !ClusterCheck.TryParseConfig(clusterText, stderr, out clusterConfig))
             {
+                return (int)ExitCode.BadInput;
+            }
+
+            if (clusterConfig is not null && run.Options.PartialOrderReduction)
+            {
+                // Partitions expand states independently; the stubborn-set cycle proviso needs one search's stack or
+                // queue, so the cluster explores the full graph (docs/distributed.md).
+                stderr.WriteLine("error: --reduce por cannot be combined with --cluster; the cluster explores the unreduced state space");
                 return (int)ExitCode.BadInput;
             }
 
@@ -230,7 +243,7 @@ internal static class CheckCommand
     }
 
     private static bool TryBuildSettings(
-        ParseResult parse, Option<string?> profile, Option<string?> mutant, Option<string> search, Option<long?> maxStates,
+        ParseResult parse, Option<string?> profile, Option<string?> mutant, Option<string> search, Option<string> reduce, Option<long?> maxStates,
         Option<int?> maxDepth, Option<long?> maxMemory, Option<double?> timeout, Option<string[]> properties, TextWriter stderr,
         ref CheckSettings settings)
     {
@@ -245,6 +258,18 @@ internal static class CheckCommand
                 break;
             default:
                 stderr.WriteLine($"error: --search must be bfs or dfs, not '{parse.GetValue(search)}'");
+                return false;
+        }
+
+        switch (parse.GetValue(reduce))
+        {
+            case "none":
+                break;
+            case "por":
+                options = options with { PartialOrderReduction = true };
+                break;
+            default:
+                stderr.WriteLine($"error: --reduce must be none or por, not '{parse.GetValue(reduce)}'");
                 return false;
         }
 

@@ -96,6 +96,8 @@ internal sealed class CheckPrinter(TextWriter stdout)
 
     private static string VerdictLine(VerificationResult r, RunLimits limits) => r.Verdict switch
     {
+        Verdict.Holds when r.Stats.ReducedExpansions > 0 =>
+            $"Verdict: HOLDS. Every checked property holds in all {r.Stats.StatesStored:N0} states of the partial-order-reduced state space (exhaustive; the reduction preserves invariant violations and outcomes, docs/performance.md).",
         Verdict.Holds => $"Verdict: HOLDS. Every checked property holds in all {r.Stats.StatesStored:N0} reachable states (exhaustive).",
         Verdict.Violated => $"Verdict: VIOLATED. {r.Violation!.Invariant.Id} fails in a reachable state.",
         _ when r.Inconclusive!.Bound == Checker.BoundKind.NodeLost =>
@@ -115,7 +117,7 @@ internal sealed class CheckPrinter(TextWriter stdout)
     private void PrintFlowOutcomes(VerificationResult r)
     {
         var total = r.Outcomes.Joint.Sum(j => j.TerminalStates);
-        stdout.WriteLine($"Outcomes over {total:N0} terminal states{(r.Exhaustive ? string.Empty : " (partial: the search was bounded)")}:");
+        stdout.WriteLine($"Outcomes over {total:N0} terminal states{(r.Stats.ReducedExpansions > 0 ? " of the reduced state space (the set of outcomes is exact; counts are of the reduced graph)" : string.Empty)}{(r.Exhaustive ? string.Empty : " (partial: the search was bounded)")}:");
         for (var i = 0; i < r.Outcomes.Actors.Count; i++)
         {
             var counts = new Dictionary<string, long>();
@@ -204,7 +206,7 @@ internal sealed class CheckPrinter(TextWriter stdout)
         var s = r.Stats;
         stdout.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Statistics: {s.StatesStored:N0} states, {s.Transitions:N0} transitions, max depth {s.MaxDepthReached}, {s.TerminalStates:N0} terminal states, {s.Elapsed.TotalMilliseconds:N0} ms, {s.StatesPerSecond:N0} states/s"));
+            $"Statistics: {s.StatesStored:N0} states, {s.Transitions:N0} transitions, max depth {s.MaxDepthReached}, {s.TerminalStates:N0} terminal states, {s.Elapsed.TotalMilliseconds:N0} ms, {s.StatesPerSecond:N0} states/s{(s.ReducedExpansions > 0 ? $", {s.ReducedExpansions:N0} expansions reduced by partial-order reduction" : string.Empty)}"));
         stdout.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"            fingerprints: 64-bit, {s.FingerprintSetBytes / 1024.0:N0} KiB; birthday bound on a fingerprint collision: {s.CollisionProbability:E1}"));

@@ -47,6 +47,43 @@ public class CheckCommandTests
         Assert.Contains("conntrack -L:", output);
     }
 
+    /// <summary>
+    /// Over specs/scale/two-seed-races.yaml: <c>--reduce por</c> stores fewer states than the unreduced search and
+    /// prints the same verdict and the same outcome table, and the verdict says the state space was reduced.
+    /// </summary>
+    [Fact]
+    public void Check_with_reduce_por_stores_fewer_states_and_reports_the_same_outcomes()
+    {
+        var spec = CliRunner.Spec("specs/scale/two-seed-races.yaml");
+        var (fullCode, full, _) = CliRunner.Run("check", spec);
+        var (porCode, por, _) = CliRunner.Run("check", spec, "--reduce", "por");
+        Assert.Equal(ExitCode.Holds, fullCode);
+        Assert.Equal(fullCode, porCode);
+        Assert.Contains("partial-order-reduced state space", por);
+        Assert.DoesNotContain("partial-order-reduced", full);
+        Assert.True(StatesOf(por) < StatesOf(full), $"reduced {StatesOf(por)} vs full {StatesOf(full)}");
+        Assert.Equal(OutcomeLines(full), OutcomeLines(por));
+
+        static long StatesOf(string output) => long.Parse(
+            System.Text.RegularExpressions.Regex.Match(output, @"Statistics: ([\d,]+) states").Groups[1].Value.Replace(",", string.Empty),
+            System.Globalization.CultureInfo.InvariantCulture);
+
+        // The per-actor summary lines ("client: ... on some paths (n of m)") without their counts of terminal states,
+        // which are counts of the reduced graph.
+        static string[] OutcomeLines(string output) => [.. output.Split('\n')
+            .Where(l => l.Contains(" paths", StringComparison.Ordinal))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), @" \([\d,]+ of [\d,]+\)", string.Empty))
+            .Order(StringComparer.Ordinal)];
+    }
+
+    [Fact]
+    public void Check_rejects_an_unknown_reduction_with_exit_2()
+    {
+        var (code, _, error) = CliRunner.Run("check", "seed:race-unconstrained", "--reduce", "symmetry");
+        Assert.Equal(ExitCode.BadInput, code);
+        Assert.Contains("--reduce must be none or por", error);
+    }
+
     [Fact]
     public void Check_with_a_state_bound_is_inconclusive_and_names_the_bound()
     {
