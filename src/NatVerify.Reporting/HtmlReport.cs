@@ -36,6 +36,16 @@ public static class HtmlReport
             sb.Append(Invariant($"<h3><a href=\"#step-{s.Number}\">Step {s.Number}</a> · {E(s.Actor)} <small>({E(s.Role)})</small></h3>\n"));
             sb.Append("<p class=\"headline\">").Append(E(s.Headline)).Append("</p>\n");
             sb.Append("<p class=\"kernel\"><code>").Append(E(s.KernelFunction)).Append("</code></p>\n");
+            foreach (var rule in s.Rules)
+            {
+                sb.Append("<p class=\"rule\">rule ").Append(E(rule.Role)).Append(": <b>").Append(E(rule.Name)).Append("</b> <code>").Append(E(rule.Text)).Append("</code>");
+                if (rule.Location is not null)
+                {
+                    sb.Append(" at <span class=\"location\">").Append(E(rule.Location)).Append("</span>");
+                }
+
+                sb.Append("</p>\n");
+            }
             if (s.Reads.Count > 0)
             {
                 sb.Append("<ul class=\"reads\">\n");

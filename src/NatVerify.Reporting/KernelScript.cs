@@ -122,9 +122,12 @@ public static class KernelScript
             }
         }
 
-        foreach (var (name, address) in scenario.InterfaceAddresses)
+        foreach (var (name, addresses) in InterfacesOf(scenario))
         {
-            Check(address, $"interface {name}");
+            foreach (var a in addresses)
+            {
+                Check(a.Address, $"interface {name}");
+            }
         }
 
         foreach (var actor in scenario.Actors)
@@ -272,7 +275,7 @@ public static class KernelScript
     {
         var scenario = semantics.Scenario;
         var flows = scenario.Actors.OfType<FlowActor>().ToList();
-        var interfaces = scenario.InterfaceAddresses.ToList();
+        var interfaces = InterfacesOf(scenario);
         w.Line("# --- topology");
         w.Line("ip netns add \"$NV_HOST\"");
         w.Line("nv_in ip link set lo up");
@@ -284,30 +287,32 @@ public static class KernelScript
 
         if (interfaces.Count == 0)
         {
-            interfaces.Add(new KeyValuePair<string, Ipv4>("nv0", default));
+            interfaces.Add(("nv0", []));
         }
 
-        var fallback = interfaces[0].Key;
+        var fallback = interfaces[0].Name;
         for (var n = 0; n < interfaces.Count; n++)
         {
-            var (name, address) = interfaces[n];
+            var (name, addresses) = interfaces[n];
             var peer = Peer(n + 1);
             w.Comment($"{name}: a veth pair to peer namespace {n + 1}");
             w.Line($"ip netns add {peer}; NV_PEERS+=({peer})");
             w.Line($"ip link add nvpeer netns {peer} type veth peer name {Q(name)} netns \"$NV_HOST\"");
             w.Line($"ip -n {peer} link set lo up; ip -n {peer} link set nvpeer up");
             w.Line($"ip netns exec {peer} sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0");
-            if (address != default)
+            // Every address in the spec's order: the kernel keeps ifa_list in that order, which decides the primary of
+            // a subnet (inet_select_addr for MASQUERADE, REDIRECT's first address) as the model assumes.
+            foreach (var a in addresses)
             {
-                w.Line($"nv_in ip addr add {address}/24 dev {Q(name)}");
+                w.Line(string.Create(CultureInfo.InvariantCulture, $"nv_in ip addr add {a.Address}/{a.PrefixLength} dev {Q(name)}"));
             }
 
             w.Line($"nv_in ip link set {Q(name)} up");
         }
 
-        var index = interfaces.Select((kv, i) => (kv.Key, i)).ToDictionary(x => x.Key, x => x.i + 1);
-        var local = interfaces.Where(i => i.Value != default).Select(i => i.Value).ToHashSet();
-        bool Connected(Ipv4 a) => interfaces.Any(i => i.Value != default && new Cidr(i.Value, 24).Contains(a));
+        var index = interfaces.Select((x, i) => (x.Name, i)).ToDictionary(x => x.Name, x => x.i + 1);
+        var local = interfaces.SelectMany(i => i.Addresses).Select(a => a.Address).ToHashSet();
+        bool Connected(Ipv4 a) => interfaces.Any(i => i.Addresses.Any(x => new Cidr(x.Address, x.PrefixLength).Contains(a)));
         var commands = new SortedSet<string>(StringComparer.Ordinal);
         var routes = new SortedSet<string>(StringComparer.Ordinal);
         var neighbours = new SortedSet<string>(StringComparer.Ordinal);
@@ -325,10 +330,9 @@ public static class KernelScript
                 var inIf = f.InInterface ?? fallback;
                 var peer = Peer(index[inIf]);
                 commands.Add($"ip -n {peer} addr add {f.Original.SrcIp}/32 dev nvpeer 2>/dev/null || true");
-                var gateway = scenario.InterfaceAddresses.GetValueOrDefault(inIf);
-                if (gateway != default)
+                if (interfaces.First(x => x.Name == inIf).Addresses is [var gateway, ..])
                 {
-                    commands.Add($"ip -n {peer} route replace default via {gateway} dev nvpeer onlink");
+                    commands.Add($"ip -n {peer} route replace default via {gateway.Address} dev nvpeer onlink");
                 }
 
                 if (!Connected(f.Original.SrcIp))
@@ -386,6 +390,15 @@ public static class KernelScript
 
         w.Line();
     }
+
+    /// <summary>
+    /// The interfaces in declaration order with every address. A spec with one address per interface keeps no prefix
+    /// length (the model needs none); those get a /24, so that the documentation range around it is on-link.
+    /// </summary>
+    private static List<(string Name, IReadOnlyList<InterfaceAddress> Addresses)> InterfacesOf(ScenarioModel scenario) =>
+        scenario.Interfaces.Count > 0
+            ? scenario.Interfaces.Select(i => (i.Name, i.Addresses)).ToList()
+            : scenario.InterfaceAddresses.Select(kv => (kv.Key, (IReadOnlyList<InterfaceAddress>)[new InterfaceAddress(kv.Value, 24)])).ToList();
 
     private static string Peer(int n) => string.Create(CultureInfo.InvariantCulture, $"\"$NV_PREFIX-p{n}\"");
 
@@ -474,7 +487,7 @@ public static class KernelScript
     private static int PeerIndex(ScenarioModel scenario, string? inInterface)
     {
         var n = 0;
-        foreach (var name in scenario.InterfaceAddresses.Keys)
+        foreach (var (name, _) in InterfacesOf(scenario))
         {
             n++;
             if (name == inInterface)

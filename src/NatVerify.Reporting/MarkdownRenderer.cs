@@ -23,6 +23,16 @@ public static class MarkdownRenderer
             sb.Append("\n## Step ").Append(s.Number).Append(" · ").Append(Inline(s.Actor)).Append(" (").Append(s.Role).Append(')').Append(marks).Append("\n\n");
             sb.Append(Inline(s.Headline)).Append("\n\n");
             sb.Append("- kernel: `").Append(Code(s.KernelFunction)).Append("`\n");
+            foreach (var rule in s.Rules)
+            {
+                sb.Append("- rule ").Append(Inline(rule.Role)).Append(": ").Append(Inline(rule.Name)).Append(" `").Append(Code(rule.Text)).Append('`');
+                if (rule.Location is not null)
+                {
+                    sb.Append(" at ").Append(Inline(rule.Location));
+                }
+
+                sb.Append('\n');
+            }
             foreach (var r in s.Reads)
             {
                 sb.Append("- read: `").Append(Code($"{r.Function}({r.Tuple})")).Append("` → **").Append(Inline(r.Answer)).Append("**");

@@ -43,7 +43,7 @@ public static class SequenceDiagram
             var classes = "step" + (s.Clash ? " clash" : string.Empty) + (s.Rewrite ? " rewrite" : string.Empty);
             var from = LaneX(s.Lane);
             var to = LaneX(tableLane);
-            sb.Append(Invariant($"<g class=\"{classes}\" data-step=\"{s.Number}\"><title>{E($"Step {s.Number}: {s.Actor}: {s.Headline}")}</title>"));
+            sb.Append(Invariant($"<g class=\"{classes}\" data-step=\"{s.Number}\"><title>{E($"Step {s.Number}: {s.Actor}: {s.Headline}{string.Concat(s.Rules.Select(r => "; " + r))}")}</title>"));
             if (s.TouchesTable && s.Lane != tableLane)
             {
                 var dashed = s.TableAfter is null ? " stroke-dasharray=\"5 4\"" : string.Empty;

@@ -21,4 +21,8 @@ namespace NatVerify.Reporting;
 public sealed record StepView(
     int Number, int Lane, string Actor, string Role, string Kind, string Headline, string KernelFunction,
     IReadOnlyList<ReadView> Reads, IReadOnlyList<ChangeView> Changes, IReadOnlyList<string>? TableAfter,
-    IReadOnlyList<string> CountersMoved, Counters CountersAfter, bool Clash, bool Rewrite, bool TouchesTable);
+    IReadOnlyList<string> CountersMoved, Counters CountersAfter, bool Clash, bool Rewrite, bool TouchesTable)
+{
+    /// <summary>The rules that decided the packet's fate in this step, with their locations (empty when none did).</summary>
+    public IReadOnlyList<RuleView> Rules { get; init; } = [];
+}

@@ -25,6 +25,10 @@ public sealed class TraceRenderer(NatSemantics semantics)
         {
             lines.Add($"Step {s.Number}  {s.Actor} ({s.Role}): {s.Headline}");
             lines.Add($"  kernel:  {s.KernelFunction}");
+            foreach (var rule in s.Rules)
+            {
+                lines.Add($"  rule:    {rule}");
+            }
             foreach (var read in s.Reads)
             {
                 lines.Add($"  read:    {read}");

@@ -62,7 +62,10 @@ public sealed class TraceViewBuilder(NatSemantics semantics)
                 moved,
                 clash,
                 rewrite,
-                step.Probes.Count > 0 || step.Collected.Count > 0 || !before.SequenceEqual(after)));
+                step.Probes.Count > 0 || step.Collected.Count > 0 || !before.SequenceEqual(after))
+            {
+                Rules = RulesOf(step),
+            });
             counters = moved;
             state = next;
         }
@@ -97,6 +100,32 @@ public sealed class TraceViewBuilder(NatSemantics semantics)
         }
 
         return new TraceView(title, facts, lanes, steps, _table.List(state), counters, TableFacts.Outcomes(semantics, state), file?.Spec.Text);
+    }
+
+    /// <summary>The rules a step names: the one whose verdict decided at the hook, and a drop after the NAT core.</summary>
+    public static IReadOnlyList<RuleView> RulesOf(NatStep step)
+    {
+        var rules = new List<RuleView>();
+        void Add(string role, RuleRef? r)
+        {
+            if (r is not null)
+            {
+                rules.Add(new RuleView(role, r.Name, r.Text, r.Location?.ToString()));
+            }
+        }
+
+        switch (step)
+        {
+            case ConntrackIn c:
+                Add("decided", c.Decided);
+                break;
+            case NatSetup s:
+                Add("decided", s.Decided);
+                Add("dropped after NAT", s.Filtered);
+                break;
+        }
+
+        return rules;
     }
 
     private List<LaneView> Lanes(Trace<NatState, NatStep> trace)

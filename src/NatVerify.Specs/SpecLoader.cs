@@ -10,6 +10,8 @@
 //   tags: [seed, oracle]                 # optional; list of distinct strings
 //   interfaces:                          # optional; interface name -> IPv4 address, a.b.c.d or a.b.c.d/nn
 //     eth0: 198.51.100.1                 #   (the prefix length is checked, then dropped: only the address is kept)
+//   addresses-file: addrs.json           # instead of 'interfaces': 'ip -j addr show' output, read like ruleset-file;
+//                                        #   every link's IPv4 addresses with prefixes; lo and IPv6 left out
 //   ruleset: |                           # optional; iptables-save text, as a literal block scalar ('|') so that
 //     *nat                               #   errors point at the right line and column of the spec
 //     :PREROUTING ACCEPT [0:0]

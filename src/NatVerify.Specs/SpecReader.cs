@@ -16,7 +16,7 @@ internal sealed class SpecReader
 {
     private static readonly string[] TopKeys =
     [
-        "name", "description", "profile", "tags", "interfaces", "ruleset", "ruleset-file", "actors", "schedule", "order",
+        "name", "description", "profile", "tags", "interfaces", "addresses-file", "ruleset", "ruleset-file", "actors", "schedule", "order",
         "properties", "expect",
     ];
 
@@ -262,6 +262,17 @@ internal sealed class SpecReader
 
     private void ReadInterfaces(YamlMapping top)
     {
+        if (top.Get("addresses-file") is { } fileNode)
+        {
+            if (top.Get("interfaces") is not null)
+            {
+                throw Error(top.KeyNode("addresses-file")!, "give either 'interfaces' or 'addresses-file', not both");
+            }
+
+            ReadAddressesFile(Scalar(fileNode, "'addresses-file'"));
+            return;
+        }
+
         if (top.Get("interfaces") is not { } node)
         {
             return;
@@ -314,6 +325,62 @@ internal sealed class SpecReader
             _interfaces[name] = addresses[0].Address;
             _interfaceInfos.Add(new InterfaceInfo(name, addresses));
         }
+    }
+
+    /// <summary>
+    /// <c>addresses-file</c>: <c>ip -j addr show</c> output (<see cref="IpAddrReader"/>), read under the same rules as
+    /// <c>ruleset-file</c>. Every link with an IPv4 address becomes an interface with all of them, in the kernel's order;
+    /// the loopback device (<c>lo</c>, which every host has and specs never declare) and links without an IPv4 address
+    /// are left out, IPv6 addresses too (the model is IPv4 only), as docs/spec-format.md says.
+    /// </summary>
+    private void ReadAddressesFile(YamlScalarNode scalar)
+    {
+        var path = ReferencedPath(scalar, "addresses-file", "'interfaces:'");
+        string text;
+        try
+        {
+            text = Input.InputFile.ReadText(path, _options.MaxFileBytes);
+        }
+        catch (Input.InputFileException ex)
+        {
+            throw Error(scalar, $"cannot read addresses file '{scalar.Value}': {ex.Message}");
+        }
+
+        // A spec must not make NatVerify print another file: anything but a JSON array is refused unseen.
+        var trimmed = text.TrimStart();
+        if (trimmed.Length > 0 && trimmed[0] != '[')
+        {
+            throw Error(scalar, $"addresses file '{scalar.Value}' is not 'ip -j addr show' output: it must be a JSON array (its content is not shown)");
+        }
+
+        IReadOnlyList<InterfaceInfo> links;
+        try
+        {
+            links = IpAddrReader.Parse(text, path, new List<string>());
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new SpecException(path, Clamp(ex.Start.Line), Clamp(ex.Start.Column), "invalid JSON (its content is not shown)", ex);
+        }
+
+        foreach (var link in links)
+        {
+            if (link.Name == "lo" || link.Addresses.Count == 0)
+            {
+                continue;
+            }
+
+            if (link.Name.Length > 15 || link.Name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '/' or '+' or ':'))
+            {
+                throw Error(scalar, $"addresses file '{scalar.Value}' names an interface that is not a valid name (1-15 characters without spaces, '/', '+' or ':')");
+            }
+
+            _interfaces[link.Name] = link.Addresses[0].Address;
+            _interfaceInfos.Add(new InterfaceInfo(link.Name, link.Addresses));
+        }
+
+        // All addresses with their prefixes: MASQUERADE's inet_select_addr and secondary addresses depend on them.
+        _severalAddresses = _interfaceInfos.Count > 0;
     }
 
     private (NatRuleset Ruleset, string Text) ReadRuleset(YamlMapping top, string yamlText)
@@ -391,17 +458,20 @@ internal sealed class SpecReader
     /// The file <c>ruleset-file</c> names, if the load options allow it: relative to the spec's directory and inside
     /// it (after resolving '..'; symbolic links are followed when read), unless any file is allowed.
     /// </summary>
-    private string RulesetPath(YamlScalarNode scalar)
+    private string RulesetPath(YamlScalarNode scalar) => ReferencedPath(scalar, "ruleset-file", "'ruleset: |'");
+
+    /// <summary>The file a <paramref name="key"/> such as <c>ruleset-file</c> names, under the load options' rules.</summary>
+    private string ReferencedPath(YamlScalarNode scalar, string key, string inline)
     {
         var name = scalar.Value!;
         if (_options.Files == Input.SpecFileAccess.None)
         {
-            throw Error(scalar, "'ruleset-file' is not allowed here: a spec embedded in a trace must be self-contained (use 'ruleset: |')");
+            throw Error(scalar, $"'{key}' is not allowed here: a spec embedded in a trace must be self-contained (use {inline})");
         }
 
         if (name.Any(char.IsControl))
         {
-            throw Error(scalar, "'ruleset-file' contains a control character");
+            throw Error(scalar, $"'{key}' contains a control character");
         }
 
         var directory = Path.GetFullPath(Path.GetDirectoryName(Path.GetFullPath(_file)) ?? ".");
@@ -412,7 +482,7 @@ internal sealed class SpecReader
             var real = ResolveLinks(path);
             if (Path.IsPathRooted(name) || !path.StartsWith(root, StringComparison.Ordinal) || !real.StartsWith(ResolveLinks(directory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
-                throw Error(scalar, $"'ruleset-file' must name a file in the spec's directory or below it (got '{name}')");
+                throw Error(scalar, $"'{key}' must name a file in the spec's directory or below it (got '{name}')");
             }
         }
 

@@ -33,6 +33,12 @@ public sealed record SpecDraft(
     IReadOnlyList<string> Properties,
     SpecExpectation Expect)
 {
+    /// <summary>
+    /// Every interface with all its addresses and prefix lengths, when the spec gave a list or an addresses file
+    /// (<see cref="ScenarioModel.Interfaces"/>); empty when one address per interface is the whole truth.
+    /// </summary>
+    public IReadOnlyList<InterfaceInfo> AddressLists { get; init; } = [];
+
     /// <summary>The draft of a parsed spec.</summary>
     public static SpecDraft From(ScenarioSpec spec) => new(
         spec.Name,
@@ -45,7 +51,10 @@ public sealed record SpecDraft(
         spec.Model.Sequential,
         spec.Model.Constraints,
         spec.Properties,
-        spec.Expect);
+        spec.Expect)
+    {
+        AddressLists = spec.Model.Interfaces,
+    };
 
     /// <summary>
     /// The draft without the given actors, and without what would dangle: timeouts targeting a removed actor and

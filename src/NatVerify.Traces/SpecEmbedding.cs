@@ -10,12 +10,13 @@ public static class SpecEmbedding
 {
     /// <summary>
     /// The embedded form of a spec loaded from <paramref name="yamlText"/>: the text as written, or, when it names a
-    /// <c>ruleset-file</c>, the spec written back by <see cref="SpecWriter"/> with the ruleset inlined, so that a
+    /// <c>ruleset-file</c> or <c>addresses-file</c>, the spec written back by <see cref="SpecWriter"/> with the ruleset and
+    /// the interfaces inlined, so that a
     /// trace never depends on another file.
     /// </summary>
     public static EmbeddedSpec Embed(ScenarioSpec spec, string yamlText, string source)
     {
-        var text = UsesRulesetFile(yamlText) ? SpecWriter.Write(SpecDraft.From(spec)) : yamlText;
+        var text = UsesOtherFiles(yamlText) ? SpecWriter.Write(SpecDraft.From(spec)) : yamlText;
         return new EmbeddedSpec(spec.Name, source, Sha256(text), text);
     }
 
@@ -47,7 +48,7 @@ public static class SpecEmbedding
         return SpecLoader.Parse(embedded.Text, traceFile + "#spec", Specs.Input.SpecLoadOptions.Embedded);
     }
 
-    private static bool UsesRulesetFile(string yamlText)
+    private static bool UsesOtherFiles(string yamlText)
     {
         try
         {
@@ -55,7 +56,7 @@ public static class SpecEmbedding
             stream.Load(new StringReader(yamlText));
             return stream.Documents.Count > 0
                 && stream.Documents[0].RootNode is YamlMappingNode map
-                && map.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value == "ruleset-file");
+                && map.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value is "ruleset-file" or "addresses-file");
         }
         catch (YamlDotNet.Core.YamlException)
         {

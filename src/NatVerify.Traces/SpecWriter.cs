@@ -26,7 +26,16 @@ public static partial class SpecWriter
             sb.Append("tags: ").Append(FlowList(draft.Tags)).Append('\n');
         }
 
-        if (draft.Interfaces.Count > 0)
+        if (draft.AddressLists.Count > 0)
+        {
+            sb.Append("interfaces:\n");
+            foreach (var i in draft.AddressLists)
+            {
+                sb.Append("  ").Append(Scalar(i.Name)).Append(": [")
+                    .Append(string.Join(", ", i.Addresses.Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Address}/{a.PrefixLength}")))).Append("]\n");
+            }
+        }
+        else if (draft.Interfaces.Count > 0)
         {
             sb.Append("interfaces:\n");
             foreach (var (name, address) in draft.Interfaces)

@@ -12,4 +12,8 @@ namespace NatVerify.Traces;
 /// <param name="Successor">0-based index of the chosen successor among all successors of the state.</param>
 /// <param name="Enabled">How many successors the state had.</param>
 /// <param name="Description">The structural description of the chosen step (<see cref="ChoiceDescriber"/>).</param>
-public sealed record TraceChoice(int Number, int Actor, string ActorName, string Kind, int Successor, int Enabled, string Description);
+public sealed record TraceChoice(int Number, int Actor, string ActorName, string Kind, int Successor, int Enabled, string Description)
+{
+    /// <summary>The rules that decided the packet's fate in this step, with their locations (empty when none did).</summary>
+    public IReadOnlyList<TraceRule> Rules { get; init; } = [];
+}

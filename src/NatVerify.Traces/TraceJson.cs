@@ -82,6 +82,25 @@ public static class TraceJson
                 w.WriteNumber("successor", s.Successor);
                 w.WriteNumber("enabled", s.Enabled);
                 w.WriteString("description", s.Description);
+                if (s.Rules.Count > 0)
+                {
+                    w.WriteStartArray("rules");
+                    foreach (var r in s.Rules)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("role", r.Role);
+                        w.WriteString("name", r.Name);
+                        w.WriteString("text", r.Text);
+                        WriteNullable(w, "line", r.Line);
+                        WriteNullable(w, "column", r.Column);
+                        WriteNullable(w, "handle", r.Handle);
+                        WriteNullable(w, "jsonIndex", r.JsonIndex);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                }
+
                 w.WriteEndObject();
             }
 
@@ -302,7 +321,10 @@ public static class TraceJson
                 Expect(s, JsonValueKind.Object, path);
                 steps.Add(new TraceChoice(
                     Int(s, path, "step"), Int(s, path, "actor"), String(s, path, "actorName"), String(s, path, "kind"),
-                    Int(s, path, "successor"), Int(s, path, "enabled"), String(s, path, "description")));
+                    Int(s, path, "successor"), Int(s, path, "enabled"), String(s, path, "description"))
+                {
+                    Rules = Rules(s, path),
+                });
                 if (steps[^1].Number != i + 1)
                 {
                     throw Error(path + ".step", string.Create(CultureInfo.InvariantCulture, $"expected step {i + 1}, found {steps[^1].Number}"));
@@ -490,6 +512,36 @@ public static class TraceJson
             Expect(e, JsonValueKind.Array, $"{path}.{key}");
             return [.. e.EnumerateArray()];
         }
+
+        // Optional: traces written before steps named their deciding rules have no "rules" key.
+        private List<TraceRule> Rules(JsonElement step, string path)
+        {
+            var rules = new List<TraceRule>();
+            if (!step.TryGetProperty("rules", out _))
+            {
+                return rules;
+            }
+
+            var items = Array(step, path, "rules");
+            for (var i = 0; i < items.Count; i++)
+            {
+                var p = string.Create(CultureInfo.InvariantCulture, $"{path}.rules[{i}]");
+                var r = items[i];
+                Expect(r, JsonValueKind.Object, p);
+                rules.Add(new TraceRule(
+                    String(r, p, "role"), String(r, p, "name"), String(r, p, "text"), SmallInt(r, p, "line"), SmallInt(r, p, "column"),
+                    NullableLong(r, p, "handle"), SmallInt(r, p, "jsonIndex")));
+            }
+
+            return rules;
+        }
+
+        private int? SmallInt(JsonElement parent, string path, string key) => NullableLong(parent, path, key) switch
+        {
+            null => null,
+            >= 0 and <= int.MaxValue and var v => (int)v,
+            _ => throw Error($"{path}.{key}", "expected null or an integer 0..2147483647"),
+        };
 
         private List<string> Strings(JsonElement parent, string path, string key)
         {

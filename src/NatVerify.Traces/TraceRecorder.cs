@@ -2,7 +2,9 @@ using NatVerify.Checker;
 using NatVerify.Model;
 using NatVerify.Model.Properties;
 using NatVerify.Model.State;
+using NatVerify.Model.Nat;
 using NatVerify.Model.Steps;
+using NatVerify.Specs;
 
 namespace NatVerify.Traces;
 
@@ -36,6 +38,7 @@ public static class TraceRecorder
 
         var sink = new List<(NatStep Step, NatState Next)>();
         var choices = new List<TraceChoice>();
+        var locations = EmbeddedLocations(source.Spec);
         foreach (var (step, next) in trace.Steps)
         {
             sink.Clear();
@@ -48,7 +51,10 @@ public static class TraceRecorder
             }
 
             var actor = step is GcStep ? -1 : step.Actor;
-            choices.Add(new TraceChoice(choices.Count + 1, actor, describer.ActorName(actor), StepKinds.Of(step), index, sink.Count, description));
+            choices.Add(new TraceChoice(choices.Count + 1, actor, describer.ActorName(actor), StepKinds.Of(step), index, sink.Count, description)
+            {
+                Rules = RulesOf(step, locations),
+            });
             state = next;
         }
 
@@ -69,5 +75,79 @@ public static class TraceRecorder
                 .ToList(),
             FinalCounters = Counters.Count(trace.Steps.Select(s => s.Action)).Named(),
         };
+    }
+
+    private static List<TraceRule> RulesOf(NatStep step, IReadOnlyDictionary<string, RuleLocation> locations)
+    {
+        var rules = new List<TraceRule>();
+        void Add(string role, RuleRef? r)
+        {
+            if (r is null)
+            {
+                return;
+            }
+
+            var at = locations.GetValueOrDefault(r.Name);
+            rules.Add(new TraceRule(role, r.Name, r.Text, at?.Line, at?.Column, r.Location?.Handle ?? at?.Handle, r.Location?.JsonIndex ?? at?.JsonIndex));
+        }
+
+        switch (step)
+        {
+            case ConntrackIn c:
+                Add("decided", c.Decided);
+                break;
+            case NatSetup s:
+                Add("decided", s.Decided);
+                Add("dropped after NAT", s.Filtered);
+                break;
+        }
+
+        return rules;
+    }
+
+    /// <summary>
+    /// Where each rule and policy sits in the embedded spec's text, by the name outcomes give it. The trace records
+    /// these rather than the loaded file's locations: a <c>ruleset-file</c> is inlined on embedding, and a replay loads
+    /// the embedded text, so only positions in <c>spec.text</c> are the same every time the trace is recorded.
+    /// </summary>
+    private static Dictionary<string, RuleLocation> EmbeddedLocations(EmbeddedSpec embedded)
+    {
+        var result = new Dictionary<string, RuleLocation>(StringComparer.Ordinal);
+        ScenarioSpec spec;
+        try
+        {
+            spec = SpecLoader.Parse(embedded.Text, "spec", Specs.Input.SpecLoadOptions.Embedded);
+        }
+        catch (SpecException)
+        {
+            // The semantics was built from this text or a spec given on the command line; without a parse, no lines.
+            return result;
+        }
+
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var table in spec.Model.Ruleset.Tables)
+        {
+            names[table.Key] = table.Name;
+            foreach (var chain in table.Chains.Values)
+            {
+                for (var n = 0; n < chain.Rules.Count; n++)
+                {
+                    if (chain.Rules[n].Location is { } at)
+                    {
+                        result.TryAdd($"{table.Name}/{chain.Name}#{n + 1}", at);
+                    }
+                }
+            }
+        }
+
+        foreach (var bc in spec.Model.Ruleset.BaseChains)
+        {
+            if (bc.Location is { } at)
+            {
+                result.TryAdd($"{names.GetValueOrDefault(bc.Table, bc.Table)}/{bc.Chain}#policy", at);
+            }
+        }
+
+        return result;
     }
 }

@@ -61,6 +61,13 @@ public class OracleScenarioTests(ITestOutputHelper output)
         Assert.Contains("specs/oracle/tcp-reply-syn-invalid-drop.yaml", names);
         Assert.Contains("specs/rules/raw-notrack.yaml", names);
         Assert.Contains("specs/rules/nat-accept-only-untracked.yaml", names);
+
+        // Issue 11's rule behaviours: a filter DROP before confirm, a mangle MARK selecting SNAT, several nft nat
+        // chains on one hook ordered by priority.
+        foreach (var spec in new[] { "filter-drop-before-confirm", "mangle-mark-selects-snat", "nft-two-nat-chains" })
+        {
+            Assert.Contains($"specs/rules/{spec}.yaml", names);
+        }
     }
 
     [OracleTheory]

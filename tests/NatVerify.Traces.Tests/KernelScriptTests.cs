@@ -83,4 +83,42 @@ public class KernelScriptTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Every_address_of_a_multi_address_interface_is_put_on_it_in_the_spec_order_with_its_prefix()
+    {
+        var (file, _, _) = Repo.Witness("specs/rules/masquerade-on-link-address.yaml");
+        var script = KernelScript.Export(TraceReplayer.Replay(file, "w.json"));
+        var first = script.IndexOf("nv_in ip addr add 198.51.100.1/24 dev veth0", StringComparison.Ordinal);
+        var second = script.IndexOf("nv_in ip addr add 203.0.113.1/24 dev veth0", StringComparison.Ordinal);
+        Assert.True(first >= 0 && second > first, script);
+
+        // Both destinations are on-link through one of the two subnets: no host route is needed for either.
+        Assert.DoesNotContain("ip route replace 203.0.113.2/32", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("ip route replace 198.51.100.2/32", script, StringComparison.Ordinal);
+    }
+
+    [ToolFact(true, "bash", "ip", "iptables-restore", "conntrack", "socat", "timeout")]
+    public void The_multi_address_script_shows_masquerade_picking_the_on_link_address_on_the_running_kernel()
+    {
+        var dir = Repo.TempDir();
+        var prefix = "nvh-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            var (file, _, _) = Repo.Witness("specs/rules/masquerade-on-link-address.yaml");
+            var script = Path.Combine(dir, "multi.sh");
+            File.WriteAllText(script, KernelScript.Export(TraceReplayer.Replay(file, "multi.json")));
+            var (code, output, err) = Tools.Run("bash", [script], TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["NATVERIFY"] = string.Empty, ["NV_PREFIX"] = prefix });
+            Assert.True(code == 0, $"script exited {code}\n{output}\n{err}");
+            Assert.Contains("RESULT: the kernel agrees with the model", output, StringComparison.Ordinal);
+
+            // The model's prediction the script compared against names the second address as far's reply destination.
+            Assert.Contains("dst=203.0.113.1", output, StringComparison.Ordinal);
+            Assert.DoesNotContain(prefix, Tools.Run("ip", ["netns", "list"], TimeSpan.FromSeconds(10)).Out, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

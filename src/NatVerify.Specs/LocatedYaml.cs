@@ -1,8 +1,7 @@
-using NatVerify.Specs;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace NatVerify.Policy.Inputs;
+namespace NatVerify.Specs;
 
 /// <summary>
 /// Loads JSON or YAML host-fact files into YamlDotNet's node tree (JSON is read as YAML flow syntax), so every
@@ -16,7 +15,12 @@ internal sealed class LocatedYaml(string file)
     /// <summary>Parses one document; empty text gives null.</summary>
     public YamlNode? Load(string text)
     {
-        InputFiles.CheckNesting(text, File);
+        // Before the parser: YamlDotNet recurses once per nesting level.
+        if (Input.NestingLimit.Check(text, yaml: true) is { } deep)
+        {
+            throw new SpecException(File, deep.Line, deep.Column, deep.Detail);
+        }
+
         var stream = new YamlStream();
         var scanner = new Scanner(new StringReader(text));
         try

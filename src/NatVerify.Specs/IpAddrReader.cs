@@ -1,15 +1,15 @@
 using System.Globalization;
 using NatVerify.Model.Addressing;
 using NatVerify.Model.Scenario;
-using NatVerify.Specs;
 using YamlDotNet.RepresentationModel;
 
-namespace NatVerify.Policy.Inputs;
+namespace NatVerify.Specs;
 
 /// <summary>
 /// Reads <c>ip -j addr show</c> output (iproute2's JSON: an array of links, each with <c>ifname</c> and
 /// <c>addr_info[]</c> of <c>{family, local, prefixlen}</c>) into interfaces with all their IPv4 addresses, in the
-/// kernel's order. IPv6 addresses are skipped and counted in an assumption (the model is IPv4 only).
+/// kernel's order. IPv6 addresses are skipped and counted in an assumption (the model is IPv4 only). Used by specs
+/// (<c>addresses-file:</c>) and by <c>natverify policy --addresses</c>.
 /// </summary>
 public static class IpAddrReader
 {
