@@ -42,7 +42,12 @@ out=$(cd "$out" && pwd)
 bin="$out/bin"
 
 dotnet tool restore >/dev/null
-dotnet build tests/NatVerify.Fuzz.Tests -c "$config" -v quiet -nologo >/dev/null
+# Quiet when it builds; the compiler's errors when it does not (set -e alone would end the script without a word).
+if ! build_log=$(dotnet build tests/NatVerify.Fuzz.Tests -c "$config" -v quiet -nologo 2>&1); then
+  printf '%s\n' "$build_log" | grep -E 'error|Error' >&2 || printf '%s\n' "$build_log" >&2
+  echo "afl-fuzz.sh: the harness did not build" >&2
+  exit 1
+fi
 # Instrument a copy: the ordinary build output must stay uninstrumented (its coverage calls would write through a
 # null map outside afl-fuzz).
 rm -rf "$bin"

@@ -395,9 +395,23 @@ internal sealed class NftLowering
                     break;
                 case "snat" or "dnat":
                     expansion = Nat(ctx, kind, body as JsonObject ?? []);
+                    foreach (var (extra, natTarget) in expansion)
+                    {
+                        var range = natTarget switch { SnatTarget sn => sn.Range, DnatTarget dn => dn.Range, _ => null };
+                        if (range is not null && range.Flags.HasFlag(NatRangeFlags.ProtoSpecified))
+                        {
+                            RequireTransportMatch(ctx, kind, [.. terms, .. extra]);
+                        }
+                    }
+
                     break;
                 case "masquerade" or "redirect":
                     target = MasqRedir(ctx, kind, body as JsonObject);
+                    if (target is MasqueradeTarget { Ports: not null } or RedirectTarget { Ports: not null })
+                    {
+                        RequireTransportMatch(ctx, kind, terms);
+                    }
+
                     break;
                 case "vmap":
                     expansion = VMap(ctx, (JsonObject)body!);
@@ -1079,6 +1093,20 @@ internal sealed class NftLowering
 
         var range = new NatRange(flags, new Ipv4(a.Min), new Ipv4(a.Max), minP, maxP);
         return kind == "snat" ? new SnatTarget(range) : new DnatTarget(range);
+    }
+
+    /// <summary>
+    /// nft refuses a NAT statement with ports unless an earlier match of the rule fixed the transport protocol
+    /// (nftables src/evaluate.c, nat_evaluate_transport: "transport protocol mapping is only valid after transport
+    /// protocol match"): <c>meta l4proto</c>/<c>ip protocol</c> equal to a value or set, or a tcp/udp/... header match,
+    /// which carries that dependency. A ruleset nft would not load is refused here too, not given a meaning.
+    /// </summary>
+    private static void RequireTransportMatch(RuleContext ctx, string kind, IEnumerable<MatchTerm> before)
+    {
+        if (!before.Any(t => t is ValueTerm { Field: PacketField.L4Proto, Negated: false }))
+        {
+            throw Located(ctx.Location, $"{kind} with ports needs a transport protocol match before it (e.g. 'meta l4proto tcp' or 'tcp dport ...'); nft refuses it: \"transport protocol mapping is only valid after transport protocol match\"");
+        }
     }
 
     private RuleTarget MasqRedir(RuleContext ctx, string kind, JsonObject? body)

@@ -37,6 +37,20 @@ public sealed class NftErrorTests
         Text("\t\tiifname \"eth0 accept\n", 4, 11, "unterminated quoted string");
     }
 
+    /// <summary>nft itself refuses these (checked against nft 1.x in a private namespace): ports need a positive transport-protocol match first.</summary>
+    [Fact]
+    public void Nat_ports_without_a_transport_protocol_match_are_refused_as_nft_refuses_them()
+    {
+        Text("\t\tdnat to 192.0.2.1:8080\n", 4, 3, "dnat with ports needs a transport protocol match before it");
+        Text("\t\tmeta l4proto != tcp redirect to :8080\n", 4, 3, "redirect with ports needs a transport protocol match before it");
+        Text("\t\tth dport 80 redirect to :8080\n", 4, 3, "redirect with ports needs a transport protocol match before it");
+        foreach (var ok in new[] { "tcp dport 80 dnat to 192.0.2.1:8080", "meta l4proto { tcp, udp } redirect to :8080", "ip protocol udp dnat to 192.0.2.1:53", "dnat to 192.0.2.1" })
+        {
+            var r = NftTextParser.Parse(Head + "\t\t" + ok + "\n\t}\n}\n", "r.nft");
+            Assert.Single(r.Tables[0].Chains["c"].Rules);
+        }
+    }
+
     [Fact]
     public void Match_after_a_mark_statement_is_refused_because_order_matters() =>
         Text("\t\tmeta mark set 0x1 ip daddr 192.0.2.1 accept\n", 4, 3, "a match after a mark/notrack statement");
