@@ -103,30 +103,8 @@ public sealed class TraceViewBuilder(NatSemantics semantics)
     }
 
     /// <summary>The rules a step names: the one whose verdict decided at the hook, and a drop after the NAT core.</summary>
-    public static IReadOnlyList<RuleView> RulesOf(NatStep step)
-    {
-        var rules = new List<RuleView>();
-        void Add(string role, RuleRef? r)
-        {
-            if (r is not null)
-            {
-                rules.Add(new RuleView(role, r.Name, r.Text, r.Location?.ToString()));
-            }
-        }
-
-        switch (step)
-        {
-            case ConntrackIn c:
-                Add("decided", c.Decided);
-                break;
-            case NatSetup s:
-                Add("decided", s.Decided);
-                Add("dropped after NAT", s.Filtered);
-                break;
-        }
-
-        return rules;
-    }
+    public static IReadOnlyList<RuleView> RulesOf(NatStep step) =>
+        [.. TraceRecorder.DecidingRules(step).Select(x => new RuleView(x.Role, x.Rule.Name, x.Rule.Text, x.Rule.Location?.ToString()))];
 
     private List<LaneView> Lanes(Trace<NatState, NatStep> trace)
     {

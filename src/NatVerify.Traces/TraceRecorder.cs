@@ -77,18 +77,19 @@ public static class TraceRecorder
         };
     }
 
-    private static List<TraceRule> RulesOf(NatStep step, IReadOnlyDictionary<string, RuleLocation> locations)
+    /// <summary>
+    /// The rules a step names, with their role: the one whose verdict decided at the hook (<c>decided</c>) and a drop
+    /// after the NAT core (<c>dropped after NAT</c>). One list for the trace file and every rendering.
+    /// </summary>
+    public static IReadOnlyList<(string Role, RuleRef Rule)> DecidingRules(NatStep step)
     {
-        var rules = new List<TraceRule>();
+        var rules = new List<(string, RuleRef)>(2);
         void Add(string role, RuleRef? r)
         {
-            if (r is null)
+            if (r is not null)
             {
-                return;
+                rules.Add((role, r));
             }
-
-            var at = locations.GetValueOrDefault(r.Name);
-            rules.Add(new TraceRule(role, r.Name, r.Text, at?.Line, at?.Column, r.Location?.Handle ?? at?.Handle, r.Location?.JsonIndex ?? at?.JsonIndex));
         }
 
         switch (step)
@@ -104,6 +105,14 @@ public static class TraceRecorder
 
         return rules;
     }
+
+    private static List<TraceRule> RulesOf(NatStep step, IReadOnlyDictionary<string, RuleLocation> locations) =>
+        [.. DecidingRules(step).Select(x =>
+        {
+            var (role, r) = x;
+            var at = locations.GetValueOrDefault(r.Name);
+            return new TraceRule(role, r.Name, r.Text, at?.Line, at?.Column, r.Location?.Handle ?? at?.Handle, r.Location?.JsonIndex ?? at?.JsonIndex);
+        })];
 
     /// <summary>
     /// Where each rule and policy sits in the embedded spec's text, by the name outcomes give it. The trace records
