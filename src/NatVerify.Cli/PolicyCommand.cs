@@ -123,11 +123,8 @@ internal static class PolicyCommand
             }
 
             var options = new PolicyOptions { Profile = profile, CapacityThreshold = parse.GetValue(capacity), WitnessDir = parse.GetValue(witnessDir) };
-            if (limits.Timeout is { } whole && whole < options.MaxTime)
-            {
-                // The analysis's own time bound too, so that work abandoned below stops by itself soon after.
-                options = options with { MaxTime = whole };
-            }
+            // The analysis stops at its next look once a whole-run bound is crossed (PolicyOptions.Cancellation).
+            options = options with { Cancellation = watch.Token };
 
             // One cluster connection for all the witness checks of the run.
             using var session = clusterConfig is null ? null : ClusterCheck.Connect(clusterConfig, stderr);
@@ -141,12 +138,13 @@ internal static class PolicyCommand
                 options = options with { WitnessChecker = session.Check };
             }
 
-            // The analysis does not observe the watch's token: it runs on a worker that is abandoned (and the process
-            // ends) when a bound is crossed first; the report then has no findings and says which bound ended it.
-            PolicyReport? finished = null;
-            var report = watch.RunOrAbandon((_, _, _) => { finished = PolicyAnalyzer.Analyze(rules, rulesetPath, detected, host, options); return 0; }, stdout, stderr) is null
-                ? new PolicyReport(rulesetPath, detected, profile.Name, host, [], [.. host.Assumptions, $"whole-run bounds: {limits.Line()}"], $"{watch.Describe()} before the analysis finished; no finding is reported")
-                : finished!;
+            var analyzed = PolicyAnalyzer.Analyze(rules, rulesetPath, detected, host, options);
+
+            // A run that crossed a bound is reported as cut by it, even when the analysis finished just after
+            // (WholeRunWatch.CheckNow): no finding is reported from it.
+            var report = watch.CheckNow() is null
+                ? analyzed
+                : new PolicyReport(rulesetPath, detected, profile.Name, host, [], [.. host.Assumptions, $"whole-run bounds: {limits.Line()}"], $"{watch.Describe()} before the analysis finished; no finding is reported");
             try
             {
                 if (parse.GetValue(sarif) is { } sarifPath)

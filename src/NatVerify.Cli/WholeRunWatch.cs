@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using NatVerify.Checker;
 
 namespace NatVerify.Cli;
@@ -9,8 +8,7 @@ namespace NatVerify.Cli;
 /// The whole-run bounds of <c>props</c> and <c>policy</c> (issue 14): a timer that, from the start of the run, compares
 /// the elapsed time with <c>--timeout</c> and the process's resident memory (<see cref="ProcessMemory.ResidentBytes"/>,
 /// the measure <c>check</c> and <c>prove</c> use) with <c>--max-memory</c> or the default bound, and cancels
-/// <see cref="Token"/> when either is crossed. Work that observes the token stops early; <see cref="RunOrAbandon"/>
-/// bounds work that does not.
+/// <see cref="Token"/> when either is crossed; the work observes the token and stops at its next look.
 /// </summary>
 internal sealed class WholeRunWatch : IDisposable
 {
@@ -87,55 +85,6 @@ internal sealed class WholeRunWatch : IDisposable
         }
 
         return new RunLimits(ProcessMemory.Choose(maxMemoryMiB << 20), timeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : null, null, null);
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> on a worker thread and waits for it or for a bound, whichever comes first. The work
-    /// writes into private buffers that reach <paramref name="stdout"/> and <paramref name="stderr"/> only when it
-    /// finishes in time, so an abandoned worker can never interleave with the verdict. Work that ignores the token
-    /// goes on in the background after a bound (a process exit ends it); its exception, when it finishes in time,
-    /// is rethrown here for the CLI's internal-error boundary.
-    /// </summary>
-    /// <returns>The work's exit code, or null when a bound was crossed before the work ended (<see cref="CheckNow"/>).</returns>
-    public int? RunOrAbandon(Func<TextWriter, TextWriter, CancellationToken, int> work, TextWriter stdout, TextWriter stderr)
-    {
-        var outBuffer = new StringWriter();
-        var errBuffer = new StringWriter();
-        int code = 0;
-        ExceptionDispatchInfo? failure = null;
-        var token = Token;
-        var worker = new Thread(
-            () =>
-            {
-                try
-                {
-                    code = work(outBuffer, errBuffer, token);
-                }
-                catch (Exception e)
-                {
-                    failure = ExceptionDispatchInfo.Capture(e);
-                }
-            },
-            64 << 20)
-        { IsBackground = true, Name = "natverify-run" };
-        worker.Start();
-        while (!worker.Join(Poll))
-        {
-            if (Tripped is not null)
-            {
-                return null;
-            }
-        }
-
-        failure?.Throw();
-        if (CheckNow() is not null)
-        {
-            return null;
-        }
-
-        stdout.Write(outBuffer.ToString());
-        stderr.Write(errBuffer.ToString());
-        return code;
     }
 
     public void Dispose()

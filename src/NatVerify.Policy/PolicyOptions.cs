@@ -21,6 +21,12 @@ public sealed record PolicyOptions
     /// <summary>Bound on the wall time of the whole analysis (reachability and witness checks).</summary>
     public TimeSpan MaxTime { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Cancelled by the caller's whole-run bounds (<c>natverify policy --timeout/--max-memory</c>): the reachability
+    /// walk and the witness checks stop at their next look, and the report says the analysis was cut short.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>Bound on the cubes one rule's reachable set and its chain's remainder may hold together.</summary>
     public int MaxCubes { get; init; } = 2_000_000;
 

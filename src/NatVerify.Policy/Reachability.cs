@@ -167,6 +167,11 @@ internal sealed class Reachability
             throw new PolicyBoundException($"the reachability analysis took longer than {_options.MaxTime.TotalSeconds:0} s");
         }
 
+        if (_options.Cancellation.IsCancellationRequested)
+        {
+            throw new PolicyBoundException("a whole-run bound stopped the reachability analysis");
+        }
+
         var key = (table.Key, chainName);
         if (exits is null)
         {

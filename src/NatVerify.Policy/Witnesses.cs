@@ -114,7 +114,7 @@ internal static class Witnesses
             Profile = ctx.Options.Profile,
             Options = new CheckerOptions { StopAtFirstViolation = false, MaxStates = ctx.Options.MaxStates },
         };
-        return ctx.Options.WitnessChecker is { } checker ? checker(name + ".yaml", text, settings) : Verifier.Check(spec, settings);
+        return ctx.Options.WitnessChecker is { } checker ? checker(name + ".yaml", text, settings) : Verifier.Check(spec, settings, cancellationToken: ctx.Options.Cancellation);
     }
 
     private static string Render(
