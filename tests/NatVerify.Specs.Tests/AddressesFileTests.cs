@@ -76,6 +76,21 @@ public class AddressesFileTests
         Assert.EndsWith("addrs.json", ex.File, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Hostile_addresses_files_are_located_errors_before_the_parser_reads_them()
+    {
+        // Nested 100,000 deep: refused by the depth limit at the 65th bracket, in the addresses file.
+        var deep = InDirectory(Spec, new string('[', 100_000) + new string(']', 100_000), (dir, path) => SpecAssert.Fails(() => SpecLoader.LoadFile(path), 1, 65, "nesting deeper than 64 levels"));
+        Assert.EndsWith("addrs.json", deep.File, StringComparison.Ordinal);
+
+        // An interface name with a newline and a command substitution never reaches a kernel script.
+        InDirectory(Spec, "[{\"ifname\": \"eth0\\n$(id)\", \"addr_info\": [{\"family\": \"inet\", \"local\": \"198.51.100.1\", \"prefixlen\": 24}]}]",
+            (dir, path) => SpecAssert.Fails(() => SpecLoader.LoadFile(path), 3, 17, "names an interface that is not a valid name"));
+
+        // A file over the size limit is refused before it is read.
+        InDirectory(Spec, new string(' ', 4 * 1024 * 1024 + 1), (dir, path) => SpecAssert.Fails(() => SpecLoader.LoadFile(path), 3, 17, "larger than the limit"));
+    }
+
     private static T InDirectory<T>(string spec, string addresses, Func<string, string, T> run)
     {
         var dir = Directory.CreateTempSubdirectory("natverify-addrs-");
