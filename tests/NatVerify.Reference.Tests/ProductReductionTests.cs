@@ -24,7 +24,9 @@ public sealed class ProductReductionTests
         var data = new TheoryData<string, KernelMutant>();
         foreach (string file in ShippedSpecs.Files())
         {
-            foreach (KernelMutant mutant in Enum.GetValues<KernelMutant>())
+            // The real kernel and every mutant the explicit engine explores; proof-only mutants (KernelMutantNames.ProofOnly)
+            // change only the Z3 encodings, so under this engine they would repeat the real kernel's case.
+            foreach (KernelMutant mutant in KernelMutantNames.All.Prepend(KernelMutant.None))
             {
                 data.Add(ShippedSpecs.Relative(file), mutant);
             }
