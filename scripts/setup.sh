@@ -25,6 +25,8 @@ dpkg -s libgomp1 >/dev/null 2>&1 || need+=(libgomp1)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # Coverage-guided fuzzing of the parsers (scripts/afl-fuzz.sh, the last step of scripts/test.sh).
 command -v afl-fuzz >/dev/null 2>&1 || need+=(afl++)
+# SPIN for the reference model's Promela tests (tests/NatVerify.Reference.Tests, Long trait) and scripts/compare-spin.sh.
+command -v spin >/dev/null 2>&1 || need+=(spin)
 
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -9,7 +9,7 @@ namespace NatVerify.Reference.Tests;
 /// The Promela we generate from MODEL.md is SPIN's view of the same model: for a spread of variants (det/nd,
 /// injector, mutant), <c>spin -a</c> + <c>gcc -DSAFETY -DNOREDUCE</c> + <c>pan</c> stores exactly the unreduced state
 /// count of Data/spin-table-a.csv, and finds the mutant's violation. Needs <c>spin</c> and <c>gcc</c> (Long trait;
-/// scripts/compare-spin.sh installs them; the tests that run SPIN carry the Long trait).
+/// scripts/setup.sh installs them; the tests that run SPIN carry the Long trait).
 /// </summary>
 public sealed partial class PromelaTests
 {
