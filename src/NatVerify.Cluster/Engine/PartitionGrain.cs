@@ -17,6 +17,10 @@ internal sealed class PartitionGrain(IEnumerable<IPartitionModelFactory> factori
     private const int BatchBytes = 64 * 1024;
     private const int MaxInFlight = 16;
 
+    // Expansion gives its activation back at least this often: a level whose successors all stay in this partition
+    // never awaits a send, and a turn of seconds blocks Receive and Poll and makes Orleans warn about a long turn.
+    private static readonly TimeSpan TurnSlice = TimeSpan.FromMilliseconds(100);
+
     private readonly Dictionary<ulong, (ulong Parent, int Ordinal)> _visited = [];
     private readonly List<(int Invariant, string Message)> _failures = [];
     private Guid _run;
@@ -221,12 +225,24 @@ internal sealed class PartitionGrain(IEnumerable<IPartitionModelFactory> factori
         var sink = new RoutingSink(this, outgoing);
         var inFlight = new List<Task>();
         var frontier = _frontier;
+        var turnStarted = Environment.TickCount64;
         for (var i = 0; i < frontier.Count; i++)
         {
-            if ((i & 255) == 0 && DateTime.UtcNow >= deadlineUtc)
+            if ((i & 255) == 0)
             {
-                _cut = true;
-                break;
+                if (DateTime.UtcNow >= deadlineUtc)
+                {
+                    _cut = true;
+                    break;
+                }
+
+                if (Environment.TickCount64 - turnStarted >= (long)TurnSlice.TotalMilliseconds)
+                {
+                    // Task.Yield continues on this activation's scheduler, so Receive runs between two turns,
+                    // never in parallel with this loop (the same interleaving as at the sends' awaits).
+                    await Task.Yield();
+                    turnStarted = Environment.TickCount64;
+                }
             }
 
             var fp = frontier.Fingerprint(i);
