@@ -40,6 +40,16 @@ public enum ChainEnd
 /// <param name="Path">The jump, goto and RETURN rules the walk took before the decision, in order.</param>
 public sealed record ChainDecision(NetfilterHook Hook, string Chain, ChainEnd End, RuleRef Decider, IReadOnlyList<RuleRef> Path)
 {
+    /// <summary>The hook as iptables names its chains: <c>PREROUTING</c>, <c>INPUT</c>, <c>FORWARD</c>, <c>OUTPUT</c>, <c>POSTROUTING</c>.</summary>
+    public string HookName => Hook switch
+    {
+        NetfilterHook.PreRouting => "PREROUTING",
+        NetfilterHook.Input => "INPUT",
+        NetfilterHook.Forward => "FORWARD",
+        NetfilterHook.Output => "OUTPUT",
+        _ => "POSTROUTING",
+    };
+
     /// <summary>True when the chain's policy decided (no rule's verdict ended the walk).</summary>
     public bool ByPolicy => End is ChainEnd.PolicyAccept or ChainEnd.PolicyDrop;
 
@@ -63,5 +73,5 @@ public sealed record ChainDecision(NetfilterHook Hook, string Chain, ChainEnd En
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Chain} ({Hook}): {Verdict} by {Decider}{(Path.Count == 0 ? string.Empty : $" via {string.Join(", ", Path.Select(p => p.Name))}")}";
+        $"{HookName} {Chain}: {Verdict} by {Decider}{(Path.Count == 0 ? string.Empty : $" via {string.Join(", ", Path.Select(p => p.Name))}")}";
 }
