@@ -27,6 +27,7 @@ public class ChainDeciderTests
 
     private static string Spec(string ruleset) => $"""
         name: decider
+        description: one flow through the nat table
         profile: linux-6.12
         interfaces:
           veth0: 198.51.100.1
@@ -172,7 +173,7 @@ public class ChainDeciderTests
             semantics.Successors(state, search, diagnostics: false);
             semantics.Successors(state, traced, diagnostics: true);
             Assert.Equal(search.Select(s => s.Next), traced.Select(s => s.Next));
-            Assert.All(search, s => Assert.Empty(TraceRecorder.DecidingRules(s.Step).Where(r => r.Decision is not null)));
+            Assert.All(search, s => Assert.DoesNotContain(TraceRecorder.DecidingRules(s.Step), r => r.Decision is not null));
             if (traced.Count == 0)
             {
                 break;
