@@ -148,7 +148,11 @@ public class ChainDeciderTests
         var line = LineOf(Spec(string.Empty), "ruleset: |") + 4;
         Assert.StartsWith($"{SpecPath}:{line}:", accept.Location, StringComparison.Ordinal);
         Assert.EndsWith("(handle 7)", accept.Location, StringComparison.Ordinal);
-        Assert.DoesNotContain("no rule matched", text, StringComparison.Ordinal);
+        // OUTPUT has no nat chain at all (nothing decided there); at POSTROUTING the accept rule decided.
+        var src = Assert.Single(view.Steps, s => s.Headline.Contains("SRC null binding", StringComparison.Ordinal));
+        Assert.Contains($"POSTROUTING rule `{accept.Text}` ACCEPTs: SRC null binding", src.Headline, StringComparison.Ordinal);
+        Assert.StartsWith("ip daddr 198.51.100.2 accept", accept.Text, StringComparison.Ordinal);
+        Assert.Contains($"decided: POSTROUTING t/post: ACCEPT by t/post#1 `{accept.Text}` at {accept.Location}", text, StringComparison.Ordinal);
         Assert.Equal(7, Assert.Single(file.Steps.SelectMany(s => s.Rules), r => r.Verdict == "ACCEPT").Handle);
     }
 

@@ -88,6 +88,9 @@ public sealed partial class NatSemantics
     /// <summary>The rule or policy with the given index (what <see cref="State.Slot.DecidedBy"/> - 1 points at).</summary>
     public RuleRef Decider(int index) => _deciders[index];
 
+    /// <summary>The rule or policy an outcome's detail names (<c>TABLE/CHAIN#N</c>, <c>TABLE/CHAIN#policy</c>), with its location; null for another detail.</summary>
+    public RuleRef? DeciderNamed(string name) => _deciders.Find(d => d.Name == name);
+
     /// <summary>
     /// True when conntrack runs in the namespace: some loaded rule called <c>nf_ct_netns_get</c> (see
     /// <see cref="ConntrackUse"/>), or the ruleset is not taken from a dump (specs without a ruleset, rulesets built in
