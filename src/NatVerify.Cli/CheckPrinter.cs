@@ -161,7 +161,30 @@ internal sealed class CheckPrinter(TextWriter stdout)
         }
 
         _console.Write(table);
+        PrintOutcomeRules(r);
     }
+
+    /// <summary>The rules and policies the outcomes name (filtered, untracked), with where they are and their text.</summary>
+    private void PrintOutcomeRules(VerificationResult r)
+    {
+        var named = r.Outcomes.Joint.SelectMany(j => j.Outcomes).Select(o => OutcomeRule(r.Semantics, o)).OfType<Model.Nat.RuleRef>().Distinct().ToList();
+        if (named.Count == 0)
+        {
+            return;
+        }
+
+        stdout.WriteLine("Rules named by the outcomes:");
+        foreach (var rule in named)
+        {
+            stdout.WriteLine($"  {rule.Name}  at {rule.Location?.ToString() ?? "(no location)"}: {rule.Text}");
+        }
+
+        stdout.WriteLine();
+    }
+
+    /// <summary>The rule or policy an outcome names as its decider (a filtered or untracked flow), or null.</summary>
+    internal static Model.Nat.RuleRef? OutcomeRule(NatSemantics semantics, Outcome o) =>
+        o.Kind is OutcomeKind.Filtered or OutcomeKind.Untracked && o.Detail is { } name ? semantics.DeciderNamed(name) : null;
 
     private void PrintExpectations(VerificationResult r)
     {

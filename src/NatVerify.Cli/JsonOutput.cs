@@ -97,6 +97,7 @@ internal static class JsonOutput
             joint.Add(new JsonObject
             {
                 ["outcomes"] = Strings(j.Outcomes.Select(o => o.ToString())),
+                ["deciders"] = new JsonArray(j.Outcomes.Select(o => Rule(CheckPrinter.OutcomeRule(r.Semantics, o))).ToArray()),
                 ["terminalStates"] = j.TerminalStates,
                 ["witnessSteps"] = j.Witness.Length,
                 ["witnessPath"] = witnessPaths is not null && n < witnessPaths.Count ? witnessPaths[n] : null,
@@ -130,6 +131,20 @@ internal static class JsonOutput
             ["statistics"] = Statistics(r.Stats),
         };
     }
+
+    /// <summary>A rule or policy with its location (the <c>ruleRef</c> definition), or null.</summary>
+    public static JsonNode? Rule(Model.Nat.RuleRef? rule) => rule is null
+        ? null
+        : new JsonObject
+        {
+            ["name"] = rule.Name,
+            ["text"] = rule.Text,
+            ["file"] = rule.Location?.File,
+            ["line"] = rule.Location?.Line,
+            ["column"] = rule.Location?.Column,
+            ["handle"] = rule.Location?.Handle,
+            ["jsonIndex"] = rule.Location?.JsonIndex,
+        };
 
     /// <summary>A JSON array of strings.</summary>
     public static JsonArray Strings(IEnumerable<string> items) => new(items.Select(i => (JsonNode?)JsonValue.Create(i)).ToArray());

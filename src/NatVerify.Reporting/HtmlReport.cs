@@ -38,11 +38,19 @@ public static class HtmlReport
             sb.Append("<p class=\"kernel\"><code>").Append(E(s.KernelFunction)).Append("</code></p>\n");
             foreach (var rule in s.Rules)
             {
-                sb.Append("<p class=\"rule\">rule ").Append(E(rule.Role)).Append(": <b>").Append(E(rule.Name)).Append("</b> <code>").Append(E(rule.Text)).Append("</code>");
+                sb.Append("<p class=\"rule\">rule ").Append(E(rule.Role)).Append(": ");
+                if (rule.Summary is { } summary)
+                {
+                    sb.Append(E(summary)).Append(" by ");
+                }
+
+                sb.Append("<b>").Append(E(rule.Name)).Append("</b> <code>").Append(E(rule.Text)).Append("</code>");
                 if (rule.Location is not null)
                 {
                     sb.Append(" at <span class=\"location\">").Append(E(rule.Location)).Append("</span>");
                 }
+
+                sb.Append(E(rule.Via));
 
                 sb.Append("</p>\n");
             }

@@ -25,11 +25,19 @@ public static class MarkdownRenderer
             sb.Append("- kernel: `").Append(Code(s.KernelFunction)).Append("`\n");
             foreach (var rule in s.Rules)
             {
-                sb.Append("- rule ").Append(Inline(rule.Role)).Append(": ").Append(Inline(rule.Name)).Append(" `").Append(Code(rule.Text)).Append('`');
+                sb.Append("- rule ").Append(Inline(rule.Role)).Append(": ");
+                if (rule.Summary is { } summary)
+                {
+                    sb.Append(Inline(summary)).Append(" by ");
+                }
+
+                sb.Append(Inline(rule.Name)).Append(" `").Append(Code(rule.Text)).Append('`');
                 if (rule.Location is not null)
                 {
                     sb.Append(" at ").Append(Inline(rule.Location));
                 }
+
+                sb.Append(Inline(rule.Via));
 
                 sb.Append('\n');
             }

@@ -104,7 +104,12 @@ public sealed class TraceViewBuilder(NatSemantics semantics)
 
     /// <summary>The rules a step names: the one whose verdict decided at the hook, and a drop after the NAT core.</summary>
     public static IReadOnlyList<RuleView> RulesOf(NatStep step) =>
-        [.. TraceRecorder.DecidingRules(step).Select(x => new RuleView(x.Role, x.Rule.Name, x.Rule.Text, x.Rule.Location?.ToString()))];
+        [.. TraceRecorder.DecidingRules(step).Select(x => new RuleView(x.Role, x.Rule.Name, x.Rule.Text, x.Rule.Location?.ToString())
+        {
+            Verdict = x.Verdict,
+            Chain = x.Decision is { } d ? $"{d.HookName} {d.Chain}" : null,
+            Path = x.Decision is { } p ? [.. p.Path.Select(r => r.Name)] : [],
+        })];
 
     private List<LaneView> Lanes(Trace<NatState, NatStep> trace)
     {
@@ -157,7 +162,10 @@ public sealed class TraceViewBuilder(NatSemantics semantics)
     private string NatHeadline(NatSetup s)
     {
         var manip = s.Manip == ManipType.Src ? "SRC" : "DST";
-        var how = s.Decision == NatDecision.NullBinding ? $"no rule matched: {manip} null binding" : $"rule `{s.Rule}` ({manip} {s.Range})";
+        var how = s.Decision != NatDecision.NullBinding ? $"rule `{s.Rule}` ({manip} {s.Range})"
+            : s.Chains.LastOrDefault(c => c.End == ChainEnd.Accept && c.Hook == ToNetfilter(s.Hook)) is { } accept
+                ? $"rule `{accept.Decider.Text}` ACCEPTs: {manip} null binding"
+                : $"no rule matched: {manip} null binding";
         if (s.Probes.FirstOrDefault(p => p.TakenBy >= 0) is { } taken)
         {
             how += $" finds the tuple it would use taken by {_names.ActorName(taken.TakenBy)}";
@@ -183,6 +191,14 @@ public sealed class TraceViewBuilder(NatSemantics semantics)
 
         return $"{s.Hook.ChainName()} {how}: {what}";
     }
+
+    private static NetfilterHook ToNetfilter(NatHook hook) => hook switch
+    {
+        NatHook.PreRouting => NetfilterHook.PreRouting,
+        NatHook.Input => NetfilterHook.Input,
+        NatHook.Output => NetfilterHook.Output,
+        _ => NetfilterHook.PostRouting,
+    };
 
     private ReadView Read(Probe p)
     {

@@ -95,6 +95,33 @@ public static class TraceJson
                         WriteNullable(w, "column", r.Column);
                         WriteNullable(w, "handle", r.Handle);
                         WriteNullable(w, "jsonIndex", r.JsonIndex);
+                        // Optional keys (absent in traces recorded before the chain decisions were).
+                        if (r.Verdict is { } verdict)
+                        {
+                            w.WriteString("verdict", verdict);
+                        }
+
+                        if (r.Hook is { } hook)
+                        {
+                            w.WriteString("hook", hook);
+                        }
+
+                        if (r.Chain is { } chain)
+                        {
+                            w.WriteString("chain", chain);
+                        }
+
+                        if (r.Path is { Count: > 0 } hops)
+                        {
+                            w.WriteStartArray("path");
+                            foreach (var hop in hops)
+                            {
+                                w.WriteStringValue(hop);
+                            }
+
+                            w.WriteEndArray();
+                        }
+
                         w.WriteEndObject();
                     }
 
@@ -530,7 +557,13 @@ public static class TraceJson
                 Expect(r, JsonValueKind.Object, p);
                 rules.Add(new TraceRule(
                     String(r, p, "role"), String(r, p, "name"), String(r, p, "text"), SmallInt(r, p, "line"), SmallInt(r, p, "column"),
-                    NullableLong(r, p, "handle"), SmallInt(r, p, "jsonIndex")));
+                    NullableLong(r, p, "handle"), SmallInt(r, p, "jsonIndex"))
+                {
+                    Verdict = NullableString(r, p, "verdict"),
+                    Hook = NullableString(r, p, "hook"),
+                    Chain = NullableString(r, p, "chain"),
+                    Path = r.TryGetProperty("path", out var hops) && hops.ValueKind != JsonValueKind.Null ? Strings(r, p, "path") : null,
+                });
             }
 
             return rules;

@@ -78,28 +78,46 @@ public static class TraceRecorder
     }
 
     /// <summary>
-    /// The rules a step names, with their role: the one whose verdict decided at the hook (<c>decided</c>) and a drop
-    /// after the NAT core (<c>dropped after NAT</c>). One list for the trace file and every rendering.
+    /// The rules a step names, with their role: for every base chain the packet met in the step, the rule or policy that
+    /// decided it (<c>decided</c>; ACCEPT rules and ACCEPT policies included), a notrack rule (<c>decided</c>, verdict
+    /// <c>notrack</c>), and a drop after the NAT core (<c>dropped after NAT</c>). Steps computed without diagnostics carry
+    /// no chain decisions and name only the NAT target, drop or notrack rule. One list for the trace file and every
+    /// rendering.
     /// </summary>
-    public static IReadOnlyList<(string Role, RuleRef Rule)> DecidingRules(NatStep step)
+    public static IReadOnlyList<StepRule> DecidingRules(NatStep step)
     {
-        var rules = new List<(string, RuleRef)>(2);
-        void Add(string role, RuleRef? r)
-        {
-            if (r is not null)
-            {
-                rules.Add((role, r));
-            }
-        }
-
+        var rules = new List<StepRule>(2);
         switch (step)
         {
             case ConntrackIn c:
-                Add("decided", c.Decided);
+                if (c.Decided is { } d && !c.Chains.Any(x => x.Decider == d))
+                {
+                    // Not a chain's verdict: the notrack statement (xt_ct_target / nft_notrack_eval) of an untracked packet.
+                    rules.Add(new StepRule("decided", d, c.Ended == Phase.Untracked ? "notrack" : null, null));
+                }
+
+                rules.AddRange(c.Chains.Select(x => new StepRule("decided", x.Decider, x.Verdict, x)));
+                break;
+            case NatSetup s when s.Chains.Count > 0:
+                for (var k = 0; k < s.Chains.Count; k++)
+                {
+                    var x = s.Chains[k];
+                    var after = k == s.Chains.Count - 1 && s.Filtered is { } f && x.Decider == f;
+                    rules.Add(new StepRule(after ? "dropped after NAT" : "decided", x.Decider, x.Verdict, x));
+                }
+
                 break;
             case NatSetup s:
-                Add("decided", s.Decided);
-                Add("dropped after NAT", s.Filtered);
+                if (s.Decided is { } decided)
+                {
+                    rules.Add(new StepRule("decided", decided, null, null));
+                }
+
+                if (s.Filtered is { } filtered)
+                {
+                    rules.Add(new StepRule("dropped after NAT", filtered, null, null));
+                }
+
                 break;
         }
 
@@ -109,9 +127,15 @@ public static class TraceRecorder
     private static List<TraceRule> RulesOf(NatStep step, IReadOnlyDictionary<string, RuleLocation> locations) =>
         [.. DecidingRules(step).Select(x =>
         {
-            var (role, r) = x;
+            var r = x.Rule;
             var at = locations.GetValueOrDefault(r.Name);
-            return new TraceRule(role, r.Name, r.Text, at?.Line, at?.Column, r.Location?.Handle ?? at?.Handle, r.Location?.JsonIndex ?? at?.JsonIndex);
+            return new TraceRule(x.Role, r.Name, r.Text, at?.Line, at?.Column, r.Location?.Handle ?? at?.Handle, r.Location?.JsonIndex ?? at?.JsonIndex)
+            {
+                Verdict = x.Verdict,
+                Hook = x.Decision?.HookName,
+                Chain = x.Decision?.Chain,
+                Path = x.Decision is { Path.Count: > 0 } c ? [.. c.Path.Select(p => p.Name)] : null,
+            };
         })];
 
     /// <summary>

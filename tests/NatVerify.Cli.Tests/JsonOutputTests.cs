@@ -184,3 +184,42 @@ public sealed class JsonOutputTests : IDisposable
         Assert.Equal(1, result.GetProperty("agreed").GetInt32());
     }
 }
+
+/// <summary>
+/// <c>check</c> names the rule or policy behind a filtered outcome with its full location, in the report and in
+/// <c>--json</c> (<c>joint[].deciders[]</c>), not only by its short name.
+/// </summary>
+public sealed class OutcomeDeciderTests
+{
+    private const string Spec = "specs/rules/filter-drop-before-confirm.yaml";
+
+    private static int DropLine() =>
+        Array.FindIndex(File.ReadAllLines(CliRunner.Spec(Spec)), l => l.Contains("-A OUTPUT -p tcp", StringComparison.Ordinal)) + 1;
+
+    [Fact]
+    public void Check_report_lists_the_rule_a_filtered_outcome_names_with_file_line_and_column()
+    {
+        var (code, stdout, _) = CliRunner.Run("check", CliRunner.Spec(Spec));
+        Assert.Equal(ExitCode.Holds, code);
+        Assert.Contains("Rules named by the outcomes:", stdout, StringComparison.Ordinal);
+        Assert.Contains($"  filter/OUTPUT#1  at {CliRunner.Spec(Spec)}:{DropLine()}:3: -A OUTPUT -p tcp", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_json_gives_each_outcome_its_deciding_rule_with_location_and_validates()
+    {
+        var (code, stdout, _) = CliRunner.Run("check", CliRunner.Spec(Spec), "--json");
+        Assert.Equal(ExitCode.Holds, code);
+        JsonSchemaValidator.AssertValid(stdout);
+        var joint = Assert.Single(JsonDocument.Parse(stdout).RootElement.GetProperty("result").GetProperty("outcomes").GetProperty("joint").EnumerateArray());
+        var deciders = joint.GetProperty("deciders").EnumerateArray().ToList();
+        Assert.Equal(2, deciders.Count);
+        Assert.Equal(JsonValueKind.Null, deciders[1].ValueKind);
+        var rule = deciders[0];
+        Assert.Equal("filter/OUTPUT#1", rule.GetProperty("name").GetString());
+        Assert.Equal(CliRunner.Spec(Spec), rule.GetProperty("file").GetString());
+        Assert.Equal(DropLine(), rule.GetProperty("line").GetInt32());
+        Assert.Equal(3, rule.GetProperty("column").GetInt32());
+        Assert.Contains("-j DROP", rule.GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+}

@@ -124,6 +124,41 @@ public class HookOrderTests
     }
 
     [Fact]
+    public void Each_base_chain_a_traced_packet_meets_names_the_rule_or_policy_that_ended_its_walk()
+    {
+        // raw OUTPUT runs to its policy; nat OUTPUT accepts by rule; filter OUTPUT (after the OUTPUT NAT core) accepts
+        // by rule 2 after rule 1 jumped into a user chain that RETURNed; nat POSTROUTING's SNAT decides.
+        var rules = Ruleset(
+            Ipt("raw", "OUTPUT", NetfilterHook.Output, HookPriority.Raw, false, R(new ContinueTarget(), MarkIs(7))),
+            new TableSpec("iptables filter", "filter",
+            [
+                new("OUTPUT", NetfilterHook.Output, HookPriority.Filter, ChainType.Filter, true, [R(new JumpTarget("CHECK", false)), R(new AcceptTarget())]),
+                new("CHECK", NetfilterHook.Output, 0, ChainType.Filter, false, [R(new ReturnTarget())]),
+            ]),
+            IptNat(output: [R(new AcceptTarget())], post: [Snat(Public)]));
+        rules = rules with { BaseChains = [.. rules.BaseChains.Where(b => b.Chain != "CHECK")] };
+        var sem = Sem(rules, A);
+        var (_, steps) = RunSequential(sem);
+        var decided = steps.SelectMany(s => s switch { ConntrackIn c => c.Chains, NatSetup n => n.Chains, _ => [] })
+            .Select(d => (d.HookName, d.Chain, d.End, d.Decider.Name, string.Join(",", d.Path.Select(p => p.Name)))).ToList();
+        Assert.Equal(
+        [
+            ("OUTPUT", "raw/OUTPUT", ChainEnd.PolicyAccept, "raw/OUTPUT#policy", ""),
+            ("OUTPUT", "nat/OUTPUT", ChainEnd.Accept, "nat/OUTPUT#1", ""),
+            ("OUTPUT", "filter/OUTPUT", ChainEnd.Accept, "filter/OUTPUT#2", "filter/OUTPUT#1,filter/CHECK#1"),
+            ("POSTROUTING", "nat/POSTROUTING", ChainEnd.Nat, "nat/POSTROUTING#1", ""),
+        ], decided);
+
+        // The search's steps (no diagnostics) carry none, and lead to the same states.
+        var search = new List<(NatStep Step, NatState Next)>();
+        var traced = new List<(NatStep Step, NatState Next)>();
+        sem.Successors(sem.Initial, search, diagnostics: false);
+        sem.Successors(sem.Initial, traced, diagnostics: true);
+        Assert.Equal(search.Select(x => x.Next), traced.Select(x => x.Next));
+        Assert.All(search, x => Assert.Empty(((ConntrackIn)x.Step).Chains));
+    }
+
+    [Fact]
     public void Filter_forward_sees_the_destination_after_dnat()
     {
         var inside = Ipv4.Parse("192.0.2.20");

@@ -15,7 +15,7 @@ public class DecidingRuleTests
     public void A_filter_drop_is_recorded_with_its_rule_name_text_and_line_in_the_embedded_spec()
     {
         var (file, _, _) = Repo.Witness(Spec);
-        var rule = Assert.Single(file.Steps.SelectMany(s => s.Rules));
+        var rule = Assert.Single(file.Steps.SelectMany(s => s.Rules), r => r.Verdict == "DROP");
         // filter OUTPUT (priority 0) runs after the OUTPUT NAT core (-100): the drop follows the DST null binding.
         Assert.Equal("dropped after NAT", rule.Role);
         Assert.Equal("filter/OUTPUT#1", rule.Name);
@@ -46,6 +46,7 @@ public class DecidingRuleTests
     public void A_trace_without_rules_keys_still_reads()
     {
         var (file, _, _) = Repo.Witness(Spec);
+        // Written before steps named their rules: no "rules" key at all (no rule here takes a path, so no nested array).
         var old = System.Text.RegularExpressions.Regex.Replace(TraceJson.Write(file), @",\s*""rules"": \[[^\]]*\]", string.Empty);
         Assert.DoesNotContain("\"rules\"", old, StringComparison.Ordinal);
         Assert.All(TraceJson.Read(old, "old.json").Steps, s => Assert.Empty(s.Rules));
@@ -56,12 +57,12 @@ public class DecidingRuleTests
     {
         var (_, trace, result) = Repo.Witness(Spec);
         var view = new TraceViewBuilder(result.Semantics).Build(trace);
-        var rule = Assert.Single(view.Steps.SelectMany(s => s.Rules));
+        var rule = Assert.Single(view.Steps.SelectMany(s => s.Rules), r => r.Verdict == "DROP");
         Assert.Equal("filter/OUTPUT#1", rule.Name);
         Assert.StartsWith(Repo.SpecPath(Spec) + ":", rule.Location, StringComparison.Ordinal);
 
         var text = string.Join("\n", TraceRenderer.RenderSteps(view));
-        Assert.Contains($"  rule:    dropped after NAT: filter/OUTPUT#1 `{rule.Text}` at {rule.Location}", text, StringComparison.Ordinal);
+        Assert.Contains($"  rule:    dropped after NAT: OUTPUT filter/OUTPUT: DROP by filter/OUTPUT#1 `{rule.Text}` at {rule.Location}", text, StringComparison.Ordinal);
         Assert.Contains($"at {rule.Location}", MarkdownRenderer.Render(view), StringComparison.Ordinal);
         Assert.Contains("<span class=\"location\">", HtmlReport.Render(view), StringComparison.Ordinal);
     }
@@ -73,5 +74,19 @@ public class DecidingRuleTests
         var rules = new TraceViewBuilder(result.Semantics).Build(trace).Steps.SelectMany(s => s.Rules).ToList();
         Assert.Contains(rules, r => r.Name == "early/post#1" && r.Text.Contains("drop", StringComparison.Ordinal) && r.Location is not null);
         Assert.Contains(rules, r => r.Name == "late/post#1" && r.Text.Contains("masquerade", StringComparison.Ordinal) && r.Location is not null);
+    }
+
+    [Fact]
+    public void A_trace_recorded_before_chain_decisions_reads_and_replays()
+    {
+        // Trace format 1 as written before verdict/hook/chain/path: a rules entry with the seven original keys only.
+        var (file, _, _) = Repo.Witness(Spec);
+        var json = TraceJson.Write(file);
+        var old = System.Text.RegularExpressions.Regex.Replace(json, @",\s*""(verdict|hook|chain)"": ""[^""]*""", string.Empty);
+        Assert.DoesNotContain("\"verdict\"", old, StringComparison.Ordinal);
+        var read = TraceJson.Read(old, "old.json");
+        Assert.All(read.Steps.SelectMany(s => s.Rules), r => Assert.Null(r.Verdict));
+        var replay = TraceReplayer.Replay(read, "old.json");
+        Assert.True(replay.Reproduced, replay.Divergence?.Detail);
     }
 }

@@ -43,8 +43,21 @@ public sealed partial class NatSemantics
         TargetDrop,
     }
 
-    /// <summary>The packet as the rules see it: its current tuple and hook, its marks and its conntrack view.</summary>
-    internal readonly record struct Pkt(ConntrackTuple Packet, FlowActor Flow, NetfilterHook Hook, uint Mark, uint CtMark, CtView Ct);
+    /// <summary>
+    /// The packet as the rules see it: its current tuple and hook, its marks and its conntrack view. <see cref="Trace"/>
+    /// plays <c>skb->nf_trace</c>: when set (trace building only, never the search), every chain walk records which rule
+    /// or policy decided it in <see cref="ChainVerdict.Why"/>, and the hops the walk took so far.
+    /// </summary>
+    internal readonly record struct Pkt(ConntrackTuple Packet, FlowActor Flow, NetfilterHook Hook, uint Mark, uint CtMark, CtView Ct, TraceHops? Trace = null);
+
+    /// <summary>
+    /// The jump, goto and RETURN rules a traced walk took (indices into the deciders, newest first); <see cref="Start"/>
+    /// is the empty path a traced walk begins with.
+    /// </summary>
+    internal sealed record TraceHops(int Rule, TraceHops? Previous)
+    {
+        public static readonly TraceHops Start = new(-1, null);
+    }
 
     /// <summary>The result of traversing chains.</summary>
     /// <param name="Kind">How it ended.</param>
@@ -57,6 +70,13 @@ public sealed partial class NatSemantics
     internal readonly record struct ChainVerdict(VerdictKind Kind, NatRule? Rule, NatRange? Range, uint Mark, uint CtMark, bool Notrack, int Decider)
     {
         public bool Drop => Kind is VerdictKind.Drop or VerdictKind.TargetDrop;
+
+        /// <summary>
+        /// For a traced packet (<see cref="Pkt.Trace"/>), the decision of every base chain the traversal ran, in order;
+        /// several for one chain when verdicts with the same effect were merged (a random match decided either way).
+        /// Null when not traced, so the search's verdicts and their deduplication are unchanged.
+        /// </summary>
+        public IReadOnlyList<ChainDecision>? Why { get; init; }
     }
 
     private readonly List<RuleRef> _deciders = [];
@@ -67,6 +87,9 @@ public sealed partial class NatSemantics
 
     /// <summary>The rule or policy with the given index (what <see cref="State.Slot.DecidedBy"/> - 1 points at).</summary>
     public RuleRef Decider(int index) => _deciders[index];
+
+    /// <summary>The rule or policy an outcome's detail names (<c>TABLE/CHAIN#N</c>, <c>TABLE/CHAIN#policy</c>), with its location; null for another detail.</summary>
+    public RuleRef? DeciderNamed(string name) => _deciders.Find(d => d.Name == name);
 
     /// <summary>
     /// True when conntrack runs in the namespace: some loaded rule called <c>nf_ct_netns_get</c> (see
@@ -203,20 +226,16 @@ public sealed partial class NatSemantics
                 {
                     if (r.Kind == VerdictKind.Accept)
                     {
-                        var carried = r with { Notrack = r.Notrack || v.Notrack, Decider = r.Notrack ? r.Decider : v.Decider };
-                        if (!next.Contains(carried))
-                        {
-                            next.Add(carried);
-                        }
+                        Add(next, r with { Notrack = r.Notrack || v.Notrack, Decider = r.Notrack ? r.Decider : v.Decider, Why = Join(v.Why, r.Why) });
                     }
                     else if (r.Kind == VerdictKind.Nat)
                     {
                         // The kernel refuses this ruleset at load time (nft_nat_validate, xt_check_target's table check).
                         throw new InvalidOperationException($"a NAT target in {stages[s].Chain!.Table} {stages[s].Chain!.Chain}, which is not a nat chain");
                     }
-                    else if (!done.Contains((r, s)))
+                    else
                     {
-                        done.Add((r, s));
+                        AddAt(done, r with { Why = Join(v.Why, r.Why) }, s);
                     }
                 }
             }
@@ -249,7 +268,7 @@ public sealed partial class NatSemantics
             {
                 foreach (var r in WalkBase(bc, pkt with { Mark = v.Mark, CtMark = v.CtMark }))
                 {
-                    Add(r.Kind == VerdictKind.Accept ? next : done, r);
+                    Add(r.Kind == VerdictKind.Accept ? next : done, r with { Why = Join(v.Why, r.Why) });
                 }
             }
 
@@ -349,36 +368,37 @@ public sealed partial class NatSemantics
             switch (rule.Target)
             {
                 case SnatTarget s:
-                    Add(verdicts, Nat(rule, s.Range, pkt, notrack));
+                    Add(verdicts, Nat(bc, rule, s.Range, pkt, notrack));
                     return;
                 case DnatTarget d:
-                    Add(verdicts, Nat(rule, d.Range, pkt, notrack));
+                    Add(verdicts, Nat(bc, rule, d.Range, pkt, notrack));
                     return;
                 case MasqueradeTarget m:
                     foreach (var address in MasqueradeAddresses(pkt))
                     {
-                        Add(verdicts, address is { } a ? Nat(rule, RangeFor(a, m.Ports, m.Flags), pkt, notrack)
-                            : new ChainVerdict(VerdictKind.TargetDrop, rule, null, pkt.Mark, pkt.CtMark, notrack, _ruleIndex[rule]));
+                        Add(verdicts, address is { } a ? Nat(bc, rule, RangeFor(a, m.Ports, m.Flags), pkt, notrack)
+                            : Traced(new ChainVerdict(VerdictKind.TargetDrop, rule, null, pkt.Mark, pkt.CtMark, notrack, _ruleIndex[rule]), bc, pkt, ChainEnd.TargetDrop, _ruleIndex[rule]));
                     }
 
                     return;
                 case RedirectTarget r:
                     Add(verdicts, RedirectAddress(pkt.Hook, AddressesOf(pkt.Flow.InInterface)) is { } local
-                        ? Nat(rule, RangeFor(local, r.Ports, r.Flags), pkt, notrack)
-                        : new ChainVerdict(VerdictKind.TargetDrop, rule, null, pkt.Mark, pkt.CtMark, notrack, _ruleIndex[rule]));
+                        ? Nat(bc, rule, RangeFor(local, r.Ports, r.Flags), pkt, notrack)
+                        : Traced(new ChainVerdict(VerdictKind.TargetDrop, rule, null, pkt.Mark, pkt.CtMark, notrack, _ruleIndex[rule]), bc, pkt, ChainEnd.TargetDrop, _ruleIndex[rule]));
                     return;
                 case NetmapTarget n:
-                    Add(verdicts, Nat(rule, NetmapRange(n, pkt), pkt, notrack));
+                    Add(verdicts, Nat(bc, rule, NetmapRange(n, pkt), pkt, notrack));
                     return;
                 case AcceptTarget:
-                    Add(verdicts, new ChainVerdict(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, notrack, notrackBy));
+                    Add(verdicts, Traced(new ChainVerdict(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, notrack, notrackBy), bc, pkt, ChainEnd.Accept, _ruleIndex[rule]));
                     return;
                 case DropTarget or RejectTarget:
-                    Add(verdicts, new ChainVerdict(VerdictKind.Drop, rule, null, pkt.Mark, pkt.CtMark, notrack, _ruleIndex[rule]));
+                    Add(verdicts, Traced(new ChainVerdict(VerdictKind.Drop, rule, null, pkt.Mark, pkt.CtMark, notrack, _ruleIndex[rule]), bc, pkt, ChainEnd.Drop, _ruleIndex[rule]));
                     return;
                 case ContinueTarget:
                     break;
                 case ReturnTarget:
+                    pkt = Hop(pkt, rule);
                     if (stack is null)
                     {
                         Add(verdicts, Policy(bc, pkt, notrack, notrackBy));
@@ -388,6 +408,7 @@ public sealed partial class NatSemantics
                     (chain, index, stack) = (stack.Chain, stack.Next, stack.Parent);
                     break;
                 case JumpTarget j:
+                    pkt = Hop(pkt, rule);
                     if (!j.IsGoto)
                     {
                         stack = new Frame(chain, index, stack);
@@ -402,20 +423,89 @@ public sealed partial class NatSemantics
         }
     }
 
-    private ChainVerdict Nat(NatRule rule, NatRange range, Pkt pkt, bool notrack) =>
-        new(VerdictKind.Nat, rule, range, pkt.Mark, pkt.CtMark, notrack, -1);
+    private ChainVerdict Nat(BaseChain bc, NatRule rule, NatRange range, Pkt pkt, bool notrack) =>
+        Traced(new(VerdictKind.Nat, rule, range, pkt.Mark, pkt.CtMark, notrack, -1), bc, pkt, ChainEnd.Nat, _ruleIndex[rule]);
 
     private ChainVerdict Policy(BaseChain bc, Pkt pkt, bool notrack, int notrackBy) => bc.PolicyDrop
-        ? new ChainVerdict(VerdictKind.Drop, null, null, pkt.Mark, pkt.CtMark, notrack, _policyIndex[bc])
-        : new ChainVerdict(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, notrack, notrackBy);
+        ? Traced(new ChainVerdict(VerdictKind.Drop, null, null, pkt.Mark, pkt.CtMark, notrack, _policyIndex[bc]), bc, pkt, ChainEnd.PolicyDrop, _policyIndex[bc])
+        : Traced(new ChainVerdict(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, notrack, notrackBy), bc, pkt, ChainEnd.PolicyAccept, _policyIndex[bc]);
 
+    /// <summary>A traced packet records a jump, goto or RETURN rule it took (<c>nft_trace_packet</c> / <c>trace_packet</c> would log it).</summary>
+    private Pkt Hop(Pkt pkt, NatRule rule) => pkt.Trace is null ? pkt : pkt with { Trace = new TraceHops(_ruleIndex[rule], pkt.Trace) };
+
+    /// <summary>Attaches, for a traced packet, which rule or policy ended the walk of <paramref name="bc"/>.</summary>
+    private ChainVerdict Traced(ChainVerdict verdict, BaseChain bc, Pkt pkt, ChainEnd end, int decider)
+    {
+        if (pkt.Trace is null)
+        {
+            return verdict;
+        }
+
+        var path = new List<RuleRef>();
+        for (var h = pkt.Trace; h is not null && h.Rule >= 0; h = h.Previous)
+        {
+            path.Add(_deciders[h.Rule]);
+        }
+
+        path.Reverse();
+        var table = _tables.TryGetValue(bc.Table, out var t) ? t.Name : bc.Table;
+        return verdict with { Why = [new ChainDecision(bc.Hook, $"{table}/{bc.Chain}", end, _deciders[decider], path)] };
+    }
+
+    /// <summary>The decisions of earlier chains followed by those of a later one (null when neither was traced).</summary>
+    private static IReadOnlyList<ChainDecision>? Join(IReadOnlyList<ChainDecision>? earlier, IReadOnlyList<ChainDecision>? later) =>
+        earlier is null ? later : later is null ? earlier : [.. earlier, .. later.Where(d => !earlier.Contains(d))];
+
+    /// <summary>
+    /// Adds a verdict unless one with the same effect is there. Traced verdicts that differ only in <see cref="ChainVerdict.Why"/>
+    /// are merged (their decisions united), so a traced run yields the same verdicts, in the same order, as the search.
+    /// </summary>
     private static void Add(List<ChainVerdict> verdicts, ChainVerdict verdict)
     {
-        if (!verdicts.Contains(verdict))
+        var k = IndexOfEffect(verdicts, verdict);
+        if (k < 0)
         {
             verdicts.Add(verdict);
         }
+        else if (verdict.Why is not null)
+        {
+            verdicts[k] = verdicts[k] with { Why = Join(verdicts[k].Why, verdict.Why) };
+        }
     }
+
+    private static void AddAt(List<(ChainVerdict Verdict, int Stop)> done, ChainVerdict verdict, int stop)
+    {
+        for (var k = 0; k < done.Count; k++)
+        {
+            if (done[k].Stop == stop && SameEffect(done[k].Verdict, verdict))
+            {
+                if (verdict.Why is not null)
+                {
+                    done[k] = (done[k].Verdict with { Why = Join(done[k].Verdict.Why, verdict.Why) }, stop);
+                }
+
+                return;
+            }
+        }
+
+        done.Add((verdict, stop));
+    }
+
+    private static int IndexOfEffect(List<ChainVerdict> verdicts, ChainVerdict verdict)
+    {
+        for (var k = 0; k < verdicts.Count; k++)
+        {
+            if (SameEffect(verdicts[k], verdict))
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool SameEffect(ChainVerdict a, ChainVerdict b) =>
+        a.Why is null && b.Why is null ? a == b : a with { Why = null } == b with { Why = null };
 
     private enum Tri
     {

@@ -14,14 +14,14 @@ public sealed partial class NatSemantics
     /// <remarks><see cref="Evicted"/>: the entry <c>nf_nat_used_tuple_harder</c> killed to free the tuple, or -1.</remarks>
     internal readonly record struct Choice(ConntrackTuple Tuple, bool Failed, IReadOnlyList<Probe> Probes, int Evicted = -1);
 
-    private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink)
+    private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink, bool diagnostics)
     {
         var curr = state[i].Reply.Invert();
         var slot = state[i];
-        var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New);
+        var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New, diagnostics ? TraceHops.Start : null);
         foreach (var verdict in EvaluateNat(pkt))
         {
-            DecisionSuccessors(state, i, flow, hook, curr, verdict, sink);
+            DecisionSuccessors(state, i, flow, hook, curr, verdict, sink, diagnostics);
         }
     }
 
@@ -33,7 +33,7 @@ public sealed partial class NatSemantics
         _ => NetfilterHook.PostRouting,
     };
 
-    private void DecisionSuccessors(NatState state, int i, FlowActor flow, NatHook hook, ConntrackTuple curr, ChainVerdict verdict, List<(NatStep, NatState)> sink)
+    private void DecisionSuccessors(NatState state, int i, FlowActor flow, NatHook hook, ConntrackTuple curr, ChainVerdict verdict, List<(NatStep, NatState)> sink, bool diagnostics)
     {
         var slot = state[i];
         var manip = hook.Manip();
@@ -43,7 +43,7 @@ public sealed partial class NatSemantics
         {
             var slots = state.CopySlots();
             slots[i] = slot with { Phase = Phase.Dropped, Status = slot.Status | CtStatus.DroppedByTarget, Mark = 0, CtMark = 0 };
-            sink.Add((new NatSetup(i, hook, NatDecision.TargetDrop, verdict.Rule!.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider] }, Make(slots)));
+            sink.Add((new NatSetup(i, hook, NatDecision.TargetDrop, verdict.Rule!.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider], Chains = verdict.Why ?? [] }, Make(slots)));
             return;
         }
 
@@ -52,7 +52,7 @@ public sealed partial class NatSemantics
             // A DROP in a nat chain: nf_nat_inet_fn returns NF_DROP, the unconfirmed entry is freed.
             var slots = state.CopySlots();
             slots[i] = slot with { Phase = Phase.Filtered, DecidedBy = (ushort)(verdict.Decider + 1), Mark = 0, CtMark = 0 };
-            sink.Add((new NatSetup(i, hook, NatDecision.RuleDrop, verdict.Rule?.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider] }, Make(slots)));
+            sink.Add((new NatSetup(i, hook, NatDecision.RuleDrop, verdict.Rule?.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider], Chains = verdict.Why ?? [] }, Make(slots)));
             return;
         }
 
@@ -146,13 +146,14 @@ public sealed partial class NatSemantics
                 Probes = choice.Probes,
                 Collected = collected,
                 Decided = verdict.Rule is { } r ? _deciders[_ruleIndex[r]] : null,
+                Chains = verdict.Why ?? [],
             };
 
             // nf_nat_packet rewrote the packet; the chains after the NAT core, up to the next NAT core or confirm,
             // see the new tuple (e.g. filter FORWARD after a DNAT) and may still drop it.
             var stages = Pipeline(flow.Path);
             var natStage = Array.FindIndex(stages, s => s.Kind == StageKind.Nat && s.Hook == ToNetfilter(hook));
-            var pkt = new Pkt(choice.Tuple, flow, ToNetfilter(hook), verdict.Mark, verdict.CtMark, CtView.New);
+            var pkt = new Pkt(choice.Tuple, flow, ToNetfilter(hook), verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null);
             var ends = natStage < 0 ? [(verdict with { Kind = VerdictKind.Accept }, stages.Length)] : RunStages(stages, natStage + 1, pkt);
             foreach (var (v, _) in ends)
             {
@@ -160,7 +161,8 @@ public sealed partial class NatSemantics
                 final[i] = v.Drop
                     ? next with { Status = status, Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
                     : next with { Status = status, Mark = v.Mark, CtMark = v.CtMark };
-                sink.Add((v.Drop ? step with { Filtered = _deciders[v.Decider] } : step, Make(final)));
+                var traced = v.Why is null ? step : step with { Chains = Join(step.Chains.Count == 0 ? null : step.Chains, v.Why)! };
+                sink.Add((v.Drop ? traced with { Filtered = _deciders[v.Decider] } : traced, Make(final)));
             }
         }
     }

@@ -193,10 +193,10 @@ public sealed partial class NatSemantics
                 ConntrackInSuccessors(state, i, flow, sink, diagnostics);
                 break;
             case Phase.Created:
-                NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting, sink);
+                NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting, sink, diagnostics);
                 break;
             case Phase.DstDone:
-                NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting, sink);
+                NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting, sink, diagnostics);
                 break;
             case Phase.SrcDone:
                 sink.Add(ConfirmStep(state, i, diagnostics));
@@ -227,14 +227,15 @@ public sealed partial class NatSemantics
         var orig = _originals[i];
         var stages = Pipeline(flow.Path);
         var ct = Array.FindIndex(stages, s => s.Kind == StageKind.Conntrack);
-        var start = new Pkt(orig, flow, stages.Length > 0 ? stages[0].Hook : HooksOf(flow.Path)[0], flow.Mark, 0, CtView.None);
+        // With diagnostics (trace building) the packet is traced: the steps name the rule or policy that decided each chain.
+        var start = new Pkt(orig, flow, stages.Length > 0 ? stages[0].Hook : HooksOf(flow.Path)[0], flow.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
         var tracked = new List<ChainVerdict>();
         foreach (var (before, _) in RunStages(stages, 0, start, throughKernel: ct < 0))
         {
             if (before.Drop)
             {
                 // Dropped before nf_conntrack_in (or without conntrack): no entry ever existed.
-                sink.Add(Untracked(state, i, hook, Phase.Filtered, before.Decider));
+                sink.Add(Untracked(state, i, hook, Phase.Filtered, before.Decider, before.Why));
             }
             else if (ct < 0 || before.Notrack)
             {
@@ -244,9 +245,10 @@ public sealed partial class NatSemantics
                     : RunStages(stages, ct, start with { Mark = before.Mark, Ct = CtView.Untracked }, throughKernel: true);
                 foreach (var (v, _) in after)
                 {
+                    var why = ct < 0 ? v.Why : Join(before.Why, v.Why);
                     sink.Add(v.Drop
-                        ? Untracked(state, i, hook, Phase.Filtered, v.Decider)
-                        : Untracked(state, i, hook, Phase.Untracked, before.Notrack ? before.Decider : -1));
+                        ? Untracked(state, i, hook, Phase.Filtered, v.Decider, why)
+                        : Untracked(state, i, hook, Phase.Untracked, before.Notrack ? before.Decider : -1, why));
                 }
             }
             else
@@ -262,7 +264,7 @@ public sealed partial class NatSemantics
     }
 
     /// <summary>A flow that ends without a confirmed entry of its own: untracked, or dropped by a rule before confirm.</summary>
-    private (NatStep, NatState) Untracked(NatState state, int i, NatHook hook, Phase phase, int decider)
+    private (NatStep, NatState) Untracked(NatState state, int i, NatHook hook, Phase phase, int decider, IReadOnlyList<ChainDecision>? why)
     {
         var slots = state.CopySlots();
         slots[i] = slots[i] with { Phase = phase, DecidedBy = (ushort)(decider + 1), Mark = 0, CtMark = 0 };
@@ -271,6 +273,7 @@ public sealed partial class NatSemantics
             Ended = phase,
             Decided = decider >= 0 ? _deciders[decider] : null,
             NoConntrack = !ConntrackActive,
+            Chains = why ?? [],
         };
         return (step, Make(slots));
     }
@@ -332,7 +335,7 @@ public sealed partial class NatSemantics
         {
             var partner = hit;
             IReadOnlyList<Probe> seen = probes is null ? [] : [.. probes, new Probe("__nf_conntrack_find_get", orig, partner)];
-            InvalidSuccessors(slots, i, flow, stages, ct, tracked, partner, hook, seen, collected, sink);
+            InvalidSuccessors(slots, i, flow, stages, ct, tracked, partner, hook, seen, collected, sink, diagnostics);
             if (!mayJoin)
             {
                 return;
@@ -356,7 +359,7 @@ public sealed partial class NatSemantics
         // init_conntrack made a private entry (ct mark 0); the chains up to the NAT core (or confirm) see it as NEW.
         foreach (var before in tracked)
         {
-            var pkt = new Pkt(orig, flow, stages[ct].Hook, before.Mark, 0, CtView.New);
+            var pkt = new Pkt(orig, flow, stages[ct].Hook, before.Mark, 0, CtView.New, diagnostics ? TraceHops.Start : null);
             foreach (var (v, stop) in RunStages(stages, ct + 1, pkt))
             {
                 var next = (Slot[])slots.Clone();
@@ -381,6 +384,7 @@ public sealed partial class NatSemantics
                     Collected = collected,
                     Ended = v.Drop ? Phase.Filtered : null,
                     Decided = v.Drop ? _deciders[v.Decider] : null,
+                    Chains = Join(before.Why, v.Why) ?? [],
                 };
                 sink.Add((step, Make(next)));
             }
@@ -407,11 +411,11 @@ public sealed partial class NatSemantics
     /// conntrack see ctstate INVALID and may drop it.
     /// </summary>
     private void InvalidSuccessors(Slot[] slots, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, int partner,
-        NatHook hook, IReadOnlyList<Probe> probes, List<int> collected, List<(NatStep, NatState)> sink)
+        NatHook hook, IReadOnlyList<Probe> probes, List<int> collected, List<(NatStep, NatState)> sink, bool diagnostics)
     {
         foreach (var before in tracked)
         {
-            var pkt = new Pkt(_originals[i], flow, stages[ct].Hook, before.Mark, 0, CtView.None);
+            var pkt = new Pkt(_originals[i], flow, stages[ct].Hook, before.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
             foreach (var (v, _) in RunStages(stages, ct + 1, pkt, throughKernel: true))
             {
                 var next = (Slot[])slots.Clone();
@@ -425,6 +429,7 @@ public sealed partial class NatSemantics
                     Ended = v.Drop ? Phase.Filtered : Phase.Invalid,
                     Decided = v.Drop ? _deciders[v.Decider] : null,
                     InvalidFor = partner,
+                    Chains = Join(before.Why, v.Why) ?? [],
                 };
                 sink.Add((step, Make(next)));
             }

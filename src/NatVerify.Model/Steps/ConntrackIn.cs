@@ -27,6 +27,13 @@ public sealed record ConntrackIn(int Actor, NatHook Hook, int JoinedEntry) : Nat
     public RuleRef? Decided { get; init; }
 
     /// <summary>
+    /// The rule or policy that decided every base chain the packet met in this step, in the order it met them
+    /// (<c>ipt_do_table</c> / <c>nft_do_chain</c> per chain). Filled only when the step was computed with diagnostics
+    /// (traces are); empty in the search's steps. Several entries for one chain: either decided (a random match).
+    /// </summary>
+    public IReadOnlyList<ChainDecision> Chains { get; init; } = [];
+
+    /// <summary>
     /// The actor whose entry made the packet invalid (<c>tcp_packet</c> returned <c>-NF_ACCEPT</c>: a SYN in the reply
     /// direction of an answered or closed connection), or -1.
     /// </summary>

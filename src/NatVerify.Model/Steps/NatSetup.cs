@@ -46,6 +46,13 @@ public sealed record NatSetup(
     /// </summary>
     public RuleRef? Filtered { get; init; }
 
+    /// <summary>
+    /// The rule or policy that decided every base chain the packet met in this step, in the order it met them
+    /// (<c>ipt_do_table</c> / <c>nft_do_chain</c> per chain). Filled only when the step was computed with diagnostics
+    /// (traces are); empty in the search's steps. Several entries for one chain: either decided (a random match).
+    /// </summary>
+    public IReadOnlyList<ChainDecision> Chains { get; init; } = [];
+
     /// <summary>Which half of the tuple the hook manipulates.</summary>
     public ManipType Manip => Hook.Manip();
 
