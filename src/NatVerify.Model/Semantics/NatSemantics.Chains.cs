@@ -85,7 +85,7 @@ public sealed partial class NatSemantics
                 for (var n = 0; n < chain.Rules.Count; n++)
                 {
                     _ruleIndex.TryAdd(chain.Rules[n], _deciders.Count);
-                    _deciders.Add(new RuleRef($"{table.Name}/{chain.Name}#{n + 1}", chain.Rules[n].Text, chain.Rules[n].Location));
+                    _deciders.Add(new RuleRef($"{table.Name}/{chain.Name}#{n + 1}", chain.Rules[n].Text, chain.Rules[n].Location) { Source = table.Source });
                 }
             }
         }
@@ -94,7 +94,7 @@ public sealed partial class NatSemantics
         {
             var name = _tables.TryGetValue(bc.Table, out var t) ? t.Name : bc.Table;
             _policyIndex[bc] = _deciders.Count;
-            _deciders.Add(new RuleRef($"{name}/{bc.Chain}#policy", bc.PolicyDrop ? "policy drop" : "policy accept", bc.Location));
+            _deciders.Add(new RuleRef($"{name}/{bc.Chain}#policy", bc.PolicyDrop ? "policy drop" : "policy accept", bc.Location) { Source = t?.Source });
         }
 
         ConntrackActive = ConntrackUse.Active(Scenario.Ruleset);
