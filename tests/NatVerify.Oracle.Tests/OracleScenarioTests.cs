@@ -68,6 +68,10 @@ public class OracleScenarioTests(ITestOutputHelper output)
         {
             Assert.Contains($"specs/rules/{spec}.yaml", names);
         }
+
+        // Interfaces with several addresses (primary, secondary, second primary): MASQUERADE's inet_select_addr.
+        Assert.Contains("specs/oracle/masquerade-primary-by-subnet.yaml", names);
+        Assert.Contains("specs/rules/masquerade-on-link-address.yaml", names);
     }
 
     [OracleTheory]
