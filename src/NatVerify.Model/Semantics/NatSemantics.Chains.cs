@@ -44,7 +44,22 @@ public sealed partial class NatSemantics
     }
 
     /// <summary>The packet as the rules see it: its current tuple and hook, its marks and its conntrack view.</summary>
-    internal readonly record struct Pkt(ConntrackTuple Packet, FlowActor Flow, NetfilterHook Hook, uint Mark, uint CtMark, CtView Ct);
+    internal readonly record struct Pkt(ConntrackTuple Packet, FlowActor Flow, NetfilterHook Hook, uint Mark, uint CtMark, CtView Ct)
+    {
+        /// <summary>
+        /// The NAT bits of the entry's <c>ct-&gt;status</c> as the chains at this point see them: <c>IPS_SRC_NAT</c>
+        /// (0x10) and <c>IPS_DST_NAT</c> (0x20), which <c>nf_nat_setup_info</c> sets as soon as a manip changed the tuple
+        /// (before confirm, so every later chain of the same first packet sees them).
+        /// </summary>
+        public uint NatStatus { get; init; }
+    }
+
+    /// <summary><c>IPS_SRC_NAT</c> and <c>IPS_DST_NAT</c> (include/uapi/linux/netfilter/nf_conntrack_common.h).</summary>
+    internal const uint IpsSrcNat = 0x10, IpsDstNat = 0x20;
+
+    /// <summary>The kernel's <c>IPS_SRC_NAT</c>/<c>IPS_DST_NAT</c> bits of a slot's status.</summary>
+    internal static uint NatStatusOf(NatVerify.Model.State.CtStatus status) =>
+        ((status & NatVerify.Model.State.CtStatus.SrcNat) != 0 ? IpsSrcNat : 0) | ((status & NatVerify.Model.State.CtStatus.DstNat) != 0 ? IpsDstNat : 0);
 
     /// <summary>The result of traversing chains.</summary>
     /// <param name="Kind">How it ended.</param>
@@ -625,14 +640,20 @@ public sealed partial class NatSemantics
         PacketField.TcpFlags => pkt.Packet.Protocol == L4Protocol.Tcp ? 0x02u : null,
         PacketField.Mark => pkt.Mark,
         PacketField.CtMark => pkt.CtMark,
+        // conntrack_mt: the state bit of ctinfo, plus XT_CONNTRACK_STATE_SNAT/DNAT when IPS_SRC_NAT/IPS_DST_NAT is set.
         PacketField.CtState => (uint)(pkt.Ct switch
         {
-            CtView.New => CtStateBits.New,
+            CtView.New => CtStateBits.New
+                | ((pkt.NatStatus & IpsSrcNat) != 0 ? CtStateBits.Snat : 0)
+                | ((pkt.NatStatus & IpsDstNat) != 0 ? CtStateBits.Dnat : 0),
             CtView.Untracked => CtStateBits.Untracked,
             _ => CtStateBits.Invalid,
         }),
         PacketField.CtDirection => 0u,
-        PacketField.CtStatus => 0u,
+
+        // conntrack_mt --ctstatus / nft_ct_get_eval NFT_CT_STATUS: ct->status; of the bits a status match names, a
+        // first packet's entry has at most the NAT ones (not EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED or DYING).
+        PacketField.CtStatus => pkt.NatStatus,
         _ => null,
     };
 

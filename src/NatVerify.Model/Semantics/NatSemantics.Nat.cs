@@ -18,7 +18,7 @@ public sealed partial class NatSemantics
     {
         var curr = state[i].Reply.Invert();
         var slot = state[i];
-        var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New);
+        var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New) { NatStatus = NatStatusOf(slot.Status) };
         foreach (var verdict in EvaluateNat(pkt))
         {
             DecisionSuccessors(state, i, flow, hook, curr, verdict, sink);
@@ -152,7 +152,7 @@ public sealed partial class NatSemantics
             // see the new tuple (e.g. filter FORWARD after a DNAT) and may still drop it.
             var stages = Pipeline(flow.Path);
             var natStage = Array.FindIndex(stages, s => s.Kind == StageKind.Nat && s.Hook == ToNetfilter(hook));
-            var pkt = new Pkt(choice.Tuple, flow, ToNetfilter(hook), verdict.Mark, verdict.CtMark, CtView.New);
+            var pkt = new Pkt(choice.Tuple, flow, ToNetfilter(hook), verdict.Mark, verdict.CtMark, CtView.New) { NatStatus = NatStatusOf(status) };
             var ends = natStage < 0 ? [(verdict with { Kind = VerdictKind.Accept }, stages.Length)] : RunStages(stages, natStage + 1, pkt);
             foreach (var (v, _) in ends)
             {
