@@ -64,8 +64,15 @@ internal sealed class NatRuleParser
     {
         "--syn", "--limit-iface-in", "--limit-iface-out",
         "--random", "--random-fully", "--persistent", "--save-mark", "--restore-mark", "--notrack",
-        "--log-tcp-sequence", "--log-tcp-options", "--log-ip-options", "--log-uid", "--log-macdecode",
+        "--log-tcp-sequence", "--log-tcp-options", "--log-ip-options", "--log-uid", "--log-macdecode", "--clamp-mss-to-pmtu",
     };
+
+    // Helpers whose help() returns NF_ACCEPT untouched until the connection is established ("Until there's been traffic
+    // both ways, don't look in packets": nf_conntrack_ftp.c help, nf_conntrack_irc.c help, nf_conntrack_sane.c help):
+    // on a first packet they only ride along on the entry, so for tuples and NAT they are no-ops. Helpers that read a
+    // first packet's payload (tftp, sip, amanda, RAS, snmp, netbios-ns...) may create expectations from it, which the
+    // model does not represent: those stay located errors.
+    private static readonly HashSet<string> EstablishedOnlyHelpers = new(StringComparer.Ordinal) { "ftp", "irc", "sane" };
 
     // Which options each target accepts (libxt_SNAT, libxt_DNAT, libxt_MASQUERADE, libxt_REDIRECT, libxt_NETMAP,
     // libxt_MARK, libxt_CONNMARK, libxt_CT, libxt_NOTRACK, libxt_LOG, libxt_NFLOG, libipt_REJECT).
@@ -79,7 +86,8 @@ internal sealed class NatRuleParser
         ["MARK"] = ["--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark"],
         ["CONNMARK"] = ["--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark", "--save-mark", "--restore-mark",
             "--nfmask", "--ctmask", "--mask"],
-        ["CT"] = ["--notrack"],
+        ["CT"] = ["--notrack", "--helper"],
+        ["TCPMSS"] = ["--set-mss", "--clamp-mss-to-pmtu"],
         ["NOTRACK"] = [],
         ["LOG"] = ["--log-prefix", "--log-level", "--log-tcp-sequence", "--log-tcp-options", "--log-ip-options", "--log-uid",
             "--log-macdecode"],
@@ -888,6 +896,7 @@ internal sealed class NatRuleParser
             case "CONNMARK":
             case "LOG":
             case "NFLOG":
+            case "TCPMSS":
                 break;
             default:
                 if (_userChains.Contains(name))
@@ -912,7 +921,7 @@ internal sealed class NatRuleParser
 
                 throw Fail(arg,
                     $"-j {name}: no chain {name} is declared in the {_table} table and {name} is not a modelled target "
-                    + "(ACCEPT, DROP, REJECT, RETURN, SNAT, DNAT, MASQUERADE, REDIRECT, NETMAP, MARK, CONNMARK, CT --notrack, NOTRACK, LOG, NFLOG; "
+                    + "(ACCEPT, DROP, REJECT, RETURN, SNAT, DNAT, MASQUERADE, REDIRECT, NETMAP, MARK, CONNMARK, CT --notrack, CT --helper, NOTRACK, TCPMSS, LOG, NFLOG; "
                     + "--assume-unmodelled may-do-anything treats it as doing anything)");
         }
 
@@ -948,7 +957,7 @@ internal sealed class NatRuleParser
         if (_targetKind == "chain" || !TargetOptions.TryGetValue(_targetKind!, out var allowed) || !allowed.Contains(option))
         {
             throw Fail(token, _targetKind == "CT"
-                ? $"-j CT {option} is not modelled (only --notrack)"
+                ? $"-j CT {option} is not modelled (only --notrack, and --helper {string.Join("/", EstablishedOnlyHelpers.Order(StringComparer.Ordinal))} alone)"
                 : $"{option} is not an option of -j {target.Text}");
         }
 
@@ -1028,12 +1037,20 @@ internal sealed class NatRuleParser
                 return ([BuildMark(targetToken, kind == "CONNMARK")], new ContinueTarget());
 
             case "CT":
+                if (_targetArgs.TryGetValue("--helper", out var helper))
+                {
+                    return ([BuildHelper(helper)], new ContinueTarget());
+                }
+
                 if (!_targetArgs.ContainsKey("--notrack"))
                 {
-                    throw Fail(targetToken, "-j CT without --notrack is not modelled (zones, helpers, timeouts and events are not)");
+                    throw Fail(targetToken, "-j CT without --notrack or --helper is not modelled (zones, timeouts and events are not)");
                 }
 
                 return ([new NotrackStatement()], new ContinueTarget());
+
+            case "TCPMSS":
+                return ([BuildTcpmss(targetToken)], new ContinueTarget());
 
             case "NOTRACK":
                 return ([new NotrackStatement()], new ContinueTarget());
@@ -1045,6 +1062,63 @@ internal sealed class NatRuleParser
             default:
                 return ([], _simpleTarget!);
         }
+    }
+
+    // xt_ct_tg_check with a helper: a conntrack template carrying the helper (nf_ct_helper_ext_add), which
+    // init_conntrack hands to the new entry (__nf_ct_try_assign_helper); the tuple, the hash and NAT are untouched. The
+    // check needs the rule's protocol (xt_ct_find_proto, not negated) and calls nf_ct_netns_get.
+    private NoOpStatement BuildHelper(ArgToken helper)
+    {
+        if (_targetArgs.TryGetValue("--notrack", out var notrack))
+        {
+            throw Fail(notrack, "-j CT takes --notrack or --helper, not both");
+        }
+
+        if (!EstablishedOnlyHelpers.Contains(helper.Text))
+        {
+            throw Fail(helper,
+                $"-j CT --helper {helper.Text} is not modelled: only helpers that wait for an established connection ({string.Join(", ", EstablishedOnlyHelpers.Order(StringComparer.Ordinal))}) "
+                + "leave first packets alone; others may create expectations from a first packet's payload");
+        }
+
+        if (_match.Protocol is not { Negated: false } p || p.Value != L4Protocol.Tcp)
+        {
+            throw Fail(helper, $"-j CT --helper {helper.Text} needs -p tcp (the {helper.Text} helper is registered for TCP; xt_ct_set_helper)");
+        }
+
+        return new NoOpStatement("CT --helper " + helper.Text) { TakesConntrack = true };
+    }
+
+    // tcpmss_tg4 only rewrites (or adds) the MSS option of a SYN and returns XT_CONTINUE: tuples and NAT are untouched.
+    // It returns NF_DROP only for a malformed TCP header, a failed skb reallocation, or a path MTU of at most 40 bytes,
+    // which no IPv4 interface has (68 is the minimum). tcpmss_tg4_check wants a non-negated tcp SYN match
+    // (find_syn_match) and allows --clamp-mss-to-pmtu only in FORWARD, OUTPUT and POSTROUTING.
+    private NoOpStatement BuildTcpmss(ArgToken targetToken)
+    {
+        var clamp = _targetArgs.ContainsKey("--clamp-mss-to-pmtu");
+        var set = _targetArgs.TryGetValue("--set-mss", out var mss);
+        if (clamp == set)
+        {
+            throw Fail(targetToken, "-j TCPMSS takes exactly one of --set-mss VALUE and --clamp-mss-to-pmtu");
+        }
+
+        if (set && (!uint.TryParse(mss!.Text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value > 65535))
+        {
+            throw Fail(mss!, $"bad --set-mss value '{mss!.Text}': expected 0-65535");
+        }
+
+        if (_match.Protocol is not { Negated: false } p || p.Value != L4Protocol.Tcp
+            || !_terms.OfType<MaskedTerm>().Any(t => t.Field == PacketField.TcpFlags && !t.Negated && (t.Values[0].Min & 0x02) != 0))
+        {
+            throw Fail(targetToken, "-j TCPMSS needs -p tcp with --syn or --tcp-flags ... SYN (tcpmss_tg4_check: it only works on SYN packets)");
+        }
+
+        if (clamp)
+        {
+            RequireChain(targetToken, "FORWARD", "OUTPUT", "POSTROUTING");
+        }
+
+        return new NoOpStatement("TCPMSS");
     }
 
     // libxt_MARK / libxt_CONNMARK lower every form to (dest & ~mask) ^ value (mark_tg, connmark_tg).

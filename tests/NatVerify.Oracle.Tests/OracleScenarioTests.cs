@@ -68,6 +68,14 @@ public class OracleScenarioTests(ITestOutputHelper output)
         {
             Assert.Contains($"specs/rules/{spec}.yaml", names);
         }
+
+        // Interfaces with several addresses (primary, secondary, second primary): MASQUERADE's inet_select_addr.
+        Assert.Contains("specs/oracle/masquerade-primary-by-subnet.yaml", names);
+        Assert.Contains("specs/rules/masquerade-on-link-address.yaml", names);
+
+        // fw3's --ctstate DNAT and fw4's ct status dnat after a PREROUTING DNAT (IPS_DST_NAT).
+        Assert.Contains("specs/rules/ctstate-dnat-accepts-port-forward.yaml", names);
+        Assert.Contains("specs/rules/ct-status-dnat-accepts-port-forward-nft.yaml", names);
     }
 
     [OracleTheory]

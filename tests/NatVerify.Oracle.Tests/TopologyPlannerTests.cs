@@ -89,6 +89,44 @@ public class TopologyPlannerTests
     }
 
     [Fact]
+    public void Every_address_of_an_interface_is_configured_with_its_prefix_in_the_specs_order()
+    {
+        // MASQUERADE's inet_select_addr and the secondary flag depend on prefixes and order: the NAT namespace gets all
+        // three addresses of wan0, not only the first, and each is the NAT namespace's own.
+        var plan = Plan(OracleEnvironment.Load("specs/oracle/masquerade-primary-by-subnet.yaml"));
+        var wan = plan.Peers.Single(p => p.Interface == "wan0");
+        Assert.Equal(["203.0.113.1/24", "203.0.113.9/24", "192.0.2.1/24"], wan.InterfaceAddresses.Select(a => $"{a.Address}/{a.PrefixLength}"));
+        Assert.Equal(Ipv4.Parse("203.0.113.1"), wan.InterfaceAddress);
+        Assert.All(wan.InterfaceAddresses, a => Assert.Equal(plan.NatNamespace, plan.Owners[a.Address]));
+        Assert.Equal(["192.0.2.2", "203.0.113.2"], wan.Addresses.Select(a => a.ToString()));
+    }
+
+    [Fact]
+    public void One_address_per_interface_stays_a_host_address_as_the_model_reads_it()
+    {
+        var peer = Assert.Single(Plan(OracleEnvironment.Load("specs/seed/thief-first.yaml")).Peers);
+        Assert.Equal([(Ipv4.Parse("198.51.100.1"), 32)], peer.InterfaceAddresses.Select(a => (a.Address, a.PrefixLength)));
+    }
+
+    [Fact]
+    public void A_second_interface_address_outside_the_documentation_ranges_is_refused()
+    {
+        var spec = SpecLoader.Parse(
+            """
+            name: second-address
+            description: the second address is not one the oracle may place
+            interfaces:
+              veth0: [198.51.100.1/24, 10.0.0.1/8]
+            actors:
+              - name: a
+                flow: 198.51.100.1:1000 -> 198.51.100.2:80
+            """,
+            "second-address.yaml");
+        var e = Assert.Throws<UnsupportedScenarioException>(() => Plan(spec));
+        Assert.Contains("an address of interface veth0 is 10.0.0.1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Spec_without_interfaces_is_refused()
     {
         var spec = SpecLoader.Parse(

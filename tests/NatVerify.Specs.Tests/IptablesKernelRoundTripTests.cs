@@ -226,13 +226,79 @@ public class IptablesKernelRoundTripTests
     public void Docker_host_dump_parses_with_every_rule_in_the_model() => RealWorld("docker-host.rules", UnmodelledHandling.Error);
 
     [NetfilterFact]
-    public void Openwrt_fw3_dump_parses_with_its_rate_limit_and_mss_clamp_as_reported_over_approximations()
+    public void Openwrt_fw3_dump_parses_with_every_rule_in_the_model_but_the_rate_limit_which_is_a_located_error()
     {
+        // The only construct of a default fw3 ruleset the model does not interpret is syn_flood's -m limit: without
+        // --assume-unmodelled it is an error at its own line and column of the dump.
+        var dump = KernelDump.IptablesSave(Input("openwrt-fw3.rules"));
+        var e = Assert.Throws<SpecException>(() => IptablesSaveParser.Parse(dump, "openwrt-fw3.rules"));
+        Assert.Contains("match module limit is not modelled", e.Detail, StringComparison.Ordinal);
+        var line = dump.Split('\n')[e.Line - 1];
+        Assert.StartsWith("-A syn_flood ", line, StringComparison.Ordinal);
+        Assert.Equal("limit", line[(e.Column - 1)..].Split(' ')[0]);
+
+        // With it, every rule is in the model and the rate limit is the one reported over-approximation: TCPMSS and the
+        // ftp helper are modelled no-ops, MASQUERADE, DNAT, SNAT, REDIRECT and miniupnpd's chains are rules like any other.
         var ruleset = RealWorld("openwrt-fw3.rules", UnmodelledHandling.MayDoAnything);
-        Assert.Contains(ruleset.OverApproximations, o => o.StartsWith("-m limit at openwrt-fw3.rules:", StringComparison.Ordinal));
-        Assert.Contains(ruleset.OverApproximations, o => o.StartsWith("-j TCPMSS at openwrt-fw3.rules:", StringComparison.Ordinal));
-        var e = Assert.Throws<SpecException>(() => IptablesSaveParser.Parse(KernelDump.IptablesSave(Input("openwrt-fw3.rules")), "openwrt-fw3.rules"));
-        Assert.Contains("-j TCPMSS: no chain TCPMSS is declared in the mangle table and TCPMSS is not a modelled target", e.Detail, StringComparison.Ordinal);
+        var approximation = Assert.Single(ruleset.OverApproximations);
+        Assert.StartsWith("-m limit at openwrt-fw3.rules:", approximation, StringComparison.Ordinal);
+        var mss = ruleset.Table("iptables mangle")!.Chains["FORWARD"].Rules;
+        Assert.Equal(2, mss.Count);
+        Assert.All(mss, r => Assert.Equal(new NoOpStatement("TCPMSS"), Assert.Single(r.Statements)));
+        var helper = Assert.Single(ruleset.Table("iptables raw")!.Chains["zone_lan_helper"].Rules);
+        Assert.Equal(new NoOpStatement("CT --helper ftp") { TakesConntrack = true }, Assert.Single(helper.Statements));
+        Assert.IsType<ContinueTarget>(helper.Target);
+        var nat = ruleset.Table("iptables nat")!.Chains;
+        Assert.IsType<MasqueradeTarget>(nat["zone_wan_postrouting"].Rules.Last().Target);
+        Assert.Equal(2, nat["MINIUPNPD"].Rules.Count(r => r.Target is DnatTarget));
+        Assert.Equal(new JumpTarget("MINIUPNPD", false), nat["zone_wan_prerouting"].Rules[0].Target);
+        Assert.IsType<RedirectTarget>(nat["zone_wan_prerouting"].Rules.Last().Target);
+    }
+
+    [NetfilterFact]
+    public void Openwrt_fw3_dump_with_delegate_chains_parses_with_every_rule_in_the_model_but_the_rate_limit()
+    {
+        // The older fw3 layout (LEDE 17.01): every built-in chain dispatches through a delegate_* chain.
+        var ruleset = RealWorld("openwrt-fw3-lede17.rules", UnmodelledHandling.MayDoAnything);
+        Assert.StartsWith("-m limit at openwrt-fw3-lede17.rules:", Assert.Single(ruleset.OverApproximations), StringComparison.Ordinal);
+        Assert.Equal(new JumpTarget("delegate_postrouting", false), Assert.Single(ruleset.Table("iptables nat")!.Chains["POSTROUTING"].Rules).Target);
+        Assert.Equal(
+            ["delegate_forward", "delegate_input", "delegate_output"],
+            ruleset.Table("iptables filter")!.Chains.Keys.Where(k => k.StartsWith("delegate_", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.All(ruleset.Table("iptables mangle")!.Chains["mssfix"].Rules, r => Assert.Equal(new NoOpStatement("TCPMSS"), Assert.Single(r.Statements)));
+        Assert.Empty(ruleset.Table("iptables raw")!.Chains["delegate_notrack"].Rules);
+    }
+
+    [NetfilterFact]
+    public void Tcpmss_is_a_no_op_that_continues()
+    {
+        var clamp = Only("mangle", "POSTROUTING", "-A POSTROUTING -o wan -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu");
+        Assert.Equal(new NoOpStatement("TCPMSS"), Assert.Single(clamp.Statements));
+        Assert.IsType<ContinueTarget>(clamp.Target);
+        var set = Only("mangle", "FORWARD", "-A FORWARD -p tcp --syn -j TCPMSS --set-mss 1400");
+        Assert.Equal(new NoOpStatement("TCPMSS"), Assert.Single(set.Statements));
+    }
+
+    [NetfilterFact]
+    public void Ct_helpers_that_wait_for_an_established_connection_are_no_ops_that_enable_conntrack()
+    {
+        foreach (var (helper, port) in new[] { ("ftp", 21), ("irc", 6667), ("sane", 6566) })
+        {
+            var rule = Only("raw", "PREROUTING", $"-A PREROUTING -p tcp --dport {port} -j CT --helper {helper}");
+            var statement = Assert.IsType<NoOpStatement>(Assert.Single(rule.Statements));
+            Assert.Equal(("CT --helper " + helper, true), (statement.Name, statement.TakesConntrack));
+            Assert.True(NatVerify.Model.Semantics.ConntrackUse.Enables(rule));
+        }
+    }
+
+    [NetfilterFact]
+    public void Ct_helper_that_reads_first_packets_is_a_located_error()
+    {
+        // nf_conntrack_tftp's help() sets up an expectation from the first datagram's payload: not a no-op.
+        var dump = KernelDump.IptablesSave("*raw\n-A PREROUTING -p udp -m udp --dport 69 -j CT --helper tftp\nCOMMIT\n");
+        var e = Assert.Throws<SpecException>(() => IptablesSaveParser.Parse(dump, "dump.v4"));
+        Assert.Contains("-j CT --helper tftp is not modelled", e.Detail, StringComparison.Ordinal);
+        Assert.Equal("tftp", dump.Split('\n')[e.Line - 1][(e.Column - 1)..].Trim());
     }
 
     private static string Input(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "dumps", name));

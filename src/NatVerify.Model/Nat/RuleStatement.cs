@@ -42,10 +42,18 @@ public sealed record MarkStatement(MarkRegister Destination, MarkRegister Source
 public sealed record NotrackStatement : RuleStatement;
 
 /// <summary>
-/// A statement with no effect on conntrack or NAT: <c>LOG</c>, <c>NFLOG</c>, nft <c>counter</c>, <c>log</c>,
-/// <c>limit</c>-free accounting. Kept so reports can show the whole rule.
+/// A statement with no effect on conntrack tuples or NAT: <c>LOG</c>, <c>NFLOG</c>, nft <c>counter</c>, <c>log</c>,
+/// <c>limit</c>-free accounting, <c>TCPMSS</c> (<c>tcpmss_tg4</c> only rewrites a SYN's MSS option), <c>CT --helper</c>
+/// for helpers that ignore packets until the connection is established. Kept so reports can show the whole rule.
 /// </summary>
-public sealed record NoOpStatement(string Name) : RuleStatement;
+public sealed record NoOpStatement(string Name) : RuleStatement
+{
+    /// <summary>
+    /// True when loading the rule calls <c>nf_ct_netns_get</c> although the statement changes nothing on a first packet
+    /// (<c>-j CT --helper</c>: <c>xt_ct_tg_check</c> registers conntrack for every template but the notrack one).
+    /// </summary>
+    public bool TakesConntrack { get; init; }
+}
 
 /// <summary>
 /// A statement the model does not interpret, kept only when the user asked to over-approximate

@@ -9,7 +9,8 @@ namespace NatVerify.Model.Semantics;
 /// <c>redirect_tg4_check</c>, <c>netmap_tg_check</c>; nft <c>nft_nat_init</c>, <c>nft_masq_init</c>,
 /// <c>nft_redir_init</c>), the conntrack-reading matches (<c>conntrack_mt_check</c>, <c>state_mt_check</c>,
 /// <c>connmark_mt_check</c>; nft <c>nft_ct_get_init</c> for <c>ct state/mark/status/direction/original/reply</c>) and
-/// the ct-mark writers (<c>connmark_tg_check</c>; nft <c>nft_ct_set_init</c>). A nat table or nat chain alone does not
+/// the ct-mark writers (<c>connmark_tg_check</c>; nft <c>nft_ct_set_init</c>) and <c>-j CT --helper</c>
+/// (<c>xt_ct_tg_check</c> for any template but notrack). A nat table or nat chain alone does not
 /// (<c>nf_nat_register_fn</c> only hooks the NAT core, which does nothing for a packet without a conntrack), nor do
 /// notrack (<c>xt_ct_tg_check</c> returns before <c>nf_ct_netns_get</c> for <c>XT_CT_NOTRACK</c>; nft <c>notrack</c>
 /// has no init), packet-mark rules, filters or jumps.
@@ -51,6 +52,11 @@ public static class ConntrackUse
         }
 
         if (rule.Statements.OfType<MarkStatement>().Any(m => m.Destination == MarkRegister.CtMark || (m.Source == MarkRegister.CtMark && m.Take != 0)))
+        {
+            return true;
+        }
+
+        if (rule.Statements.OfType<NoOpStatement>().Any(s => s.TakesConntrack))
         {
             return true;
         }

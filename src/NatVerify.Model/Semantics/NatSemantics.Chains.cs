@@ -48,7 +48,15 @@ public sealed partial class NatSemantics
     /// plays <c>skb->nf_trace</c>: when set (trace building only, never the search), every chain walk records which rule
     /// or policy decided it in <see cref="ChainVerdict.Why"/>, and the hops the walk took so far.
     /// </summary>
-    internal readonly record struct Pkt(ConntrackTuple Packet, FlowActor Flow, NetfilterHook Hook, uint Mark, uint CtMark, CtView Ct, TraceHops? Trace = null);
+    internal readonly record struct Pkt(ConntrackTuple Packet, FlowActor Flow, NetfilterHook Hook, uint Mark, uint CtMark, CtView Ct, TraceHops? Trace = null)
+    {
+        /// <summary>
+        /// The NAT bits of the entry's <c>ct-&gt;status</c> as the chains at this point see them: <c>IPS_SRC_NAT</c>
+        /// (0x10) and <c>IPS_DST_NAT</c> (0x20), which <c>nf_nat_setup_info</c> sets as soon as a manip changed the tuple
+        /// (before confirm, so every later chain of the same first packet sees them).
+        /// </summary>
+        public uint NatStatus { get; init; }
+    }
 
     /// <summary>
     /// The jump, goto and RETURN rules a traced walk took (indices into the deciders, newest first); <see cref="Start"/>
@@ -58,6 +66,13 @@ public sealed partial class NatSemantics
     {
         public static readonly TraceHops Start = new(-1, null);
     }
+
+    /// <summary><c>IPS_SRC_NAT</c> and <c>IPS_DST_NAT</c> (include/uapi/linux/netfilter/nf_conntrack_common.h).</summary>
+    internal const uint IpsSrcNat = 0x10, IpsDstNat = 0x20;
+
+    /// <summary>The kernel's <c>IPS_SRC_NAT</c>/<c>IPS_DST_NAT</c> bits of a slot's status.</summary>
+    internal static uint NatStatusOf(NatVerify.Model.State.CtStatus status) =>
+        ((status & NatVerify.Model.State.CtStatus.SrcNat) != 0 ? IpsSrcNat : 0) | ((status & NatVerify.Model.State.CtStatus.DstNat) != 0 ? IpsDstNat : 0);
 
     /// <summary>The result of traversing chains.</summary>
     /// <param name="Kind">How it ended.</param>
@@ -108,7 +123,7 @@ public sealed partial class NatSemantics
                 for (var n = 0; n < chain.Rules.Count; n++)
                 {
                     _ruleIndex.TryAdd(chain.Rules[n], _deciders.Count);
-                    _deciders.Add(new RuleRef($"{table.Name}/{chain.Name}#{n + 1}", chain.Rules[n].Text, chain.Rules[n].Location));
+                    _deciders.Add(new RuleRef($"{table.Name}/{chain.Name}#{n + 1}", chain.Rules[n].Text, chain.Rules[n].Location) { Source = table.Source });
                 }
             }
         }
@@ -117,7 +132,7 @@ public sealed partial class NatSemantics
         {
             var name = _tables.TryGetValue(bc.Table, out var t) ? t.Name : bc.Table;
             _policyIndex[bc] = _deciders.Count;
-            _deciders.Add(new RuleRef($"{name}/{bc.Chain}#policy", bc.PolicyDrop ? "policy drop" : "policy accept", bc.Location));
+            _deciders.Add(new RuleRef($"{name}/{bc.Chain}#policy", bc.PolicyDrop ? "policy drop" : "policy accept", bc.Location) { Source = t?.Source });
         }
 
         ConntrackActive = ConntrackUse.Active(Scenario.Ruleset);
@@ -715,14 +730,20 @@ public sealed partial class NatSemantics
         PacketField.TcpFlags => pkt.Packet.Protocol == L4Protocol.Tcp ? 0x02u : null,
         PacketField.Mark => pkt.Mark,
         PacketField.CtMark => pkt.CtMark,
+        // conntrack_mt: the state bit of ctinfo, plus XT_CONNTRACK_STATE_SNAT/DNAT when IPS_SRC_NAT/IPS_DST_NAT is set.
         PacketField.CtState => (uint)(pkt.Ct switch
         {
-            CtView.New => CtStateBits.New,
+            CtView.New => CtStateBits.New
+                | ((pkt.NatStatus & IpsSrcNat) != 0 ? CtStateBits.Snat : 0)
+                | ((pkt.NatStatus & IpsDstNat) != 0 ? CtStateBits.Dnat : 0),
             CtView.Untracked => CtStateBits.Untracked,
             _ => CtStateBits.Invalid,
         }),
         PacketField.CtDirection => 0u,
-        PacketField.CtStatus => 0u,
+
+        // conntrack_mt --ctstatus / nft_ct_get_eval NFT_CT_STATUS: ct->status; of the bits a status match names, a
+        // first packet's entry has at most the NAT ones (not EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED or DYING).
+        PacketField.CtStatus => pkt.NatStatus,
         _ => null,
     };
 

@@ -18,7 +18,7 @@ public sealed partial class NatSemantics
     {
         var curr = state[i].Reply.Invert();
         var slot = state[i];
-        var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New, diagnostics ? TraceHops.Start : null);
+        var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(slot.Status) };
         foreach (var verdict in EvaluateNat(pkt))
         {
             DecisionSuccessors(state, i, flow, hook, curr, verdict, sink, diagnostics);
@@ -153,7 +153,7 @@ public sealed partial class NatSemantics
             // see the new tuple (e.g. filter FORWARD after a DNAT) and may still drop it.
             var stages = Pipeline(flow.Path);
             var natStage = Array.FindIndex(stages, s => s.Kind == StageKind.Nat && s.Hook == ToNetfilter(hook));
-            var pkt = new Pkt(choice.Tuple, flow, ToNetfilter(hook), verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null);
+            var pkt = new Pkt(choice.Tuple, flow, ToNetfilter(hook), verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(status) };
             var ends = natStage < 0 ? [(verdict with { Kind = VerdictKind.Accept }, stages.Length)] : RunStages(stages, natStage + 1, pkt);
             foreach (var (v, _) in ends)
             {

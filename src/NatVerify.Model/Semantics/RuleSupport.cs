@@ -129,7 +129,6 @@ public static class RuleSupport
     private static string? TermProblem(MatchTerm term) => term switch
     {
         SelectorTerm s => s.Kind == SelectorKind.Counter ? "-m statistic --mode nth" : $"{s.Kind} selector",
-        MaskedTerm { Field: PacketField.CtState } m when (m.Mask & (uint)(CtStateBits.Snat | CtStateBits.Dnat)) != 0 => "--ctstate SNAT/DNAT",
         ValueTerm v when IsOriginalTupleField(v.Field) => $"conntrack {v.Field} match",
         ConcatTerm c when c.Fields.Any(IsOriginalTupleField) => "conntrack tuple match",
         MaskedTerm m when IsOriginalTupleField(m.Field) => $"conntrack {m.Field} match",

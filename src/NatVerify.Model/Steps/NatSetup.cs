@@ -20,7 +20,8 @@ public enum NatDecision
 }
 
 /// <summary>
-/// A NAT hook decides one manip of a flow: <c>nf_nat_inet_fn</c> runs the nat chains (<c>ipt_do_table</c>)
+/// A NAT hook decides one manip of a flow: <c>nf_nat_inet_fn</c> runs the nat chains (<c>ipt_do_table</c>, or
+/// <c>nft_do_chain</c> for chains from nft)
 /// and then either a target's <c>nf_nat_setup_info</c> or <c>nf_nat_alloc_null_binding</c>, both ending in
 /// <c>get_unique_tuple</c> (and <c>nf_nat_l4proto_unique_tuple</c> when a search is needed). The probes
 /// of the table are one RCU snapshot: nothing is reserved until confirm.
@@ -60,8 +61,11 @@ public sealed record NatSetup(
     public override string KernelFunction => Decision switch
     {
         NatDecision.NullBinding => $"nf_nat_inet_fn({Hook.ChainName()}) -> nf_nat_alloc_null_binding -> nf_nat_setup_info({Manip.ToString().ToUpperInvariant()}) -> get_unique_tuple",
-        NatDecision.TargetDrop => $"nf_nat_inet_fn({Hook.ChainName()}) -> ipt_do_table -> target returned NF_DROP",
+        NatDecision.TargetDrop => $"nf_nat_inet_fn({Hook.ChainName()}) -> {ChainWalker} -> target returned NF_DROP",
         NatDecision.RuleDrop => $"nf_nat_inet_fn({Hook.ChainName()}) -> nat chain returned NF_DROP -> nf_ct_destroy (never confirmed)",
-        _ => $"nf_nat_inet_fn({Hook.ChainName()}) -> ipt_do_table -> nf_nat_setup_info({Manip.ToString().ToUpperInvariant()}) -> get_unique_tuple",
+        _ => $"nf_nat_inet_fn({Hook.ChainName()}) -> {ChainWalker} -> nf_nat_setup_info({Manip.ToString().ToUpperInvariant()}) -> get_unique_tuple",
     };
+
+    // The rule's chain came from iptables-save (ipt_do_table) or nft (nft_do_chain); iptables when not known.
+    private string ChainWalker => Decided?.ChainWalker ?? "ipt_do_table";
 }

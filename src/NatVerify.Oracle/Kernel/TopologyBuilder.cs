@@ -4,7 +4,8 @@ namespace NatVerify.Oracle.Kernel;
 
 /// <summary>
 /// Builds a <see cref="TopologyPlan"/> with <c>ip</c> and <c>sysctl</c>: namespaces, veths created directly inside
-/// them (nothing is ever added to the host's namespace), /32 addresses, /32 routes from the NAT namespace to each
+/// them (nothing is ever added to the host's namespace), the spec's interface addresses with their prefixes, /32 host
+/// addresses, /32 routes from the NAT namespace to each
 /// peer's hosts and a default route from each peer back to the NAT namespace. IPv6 is switched off, reverse-path
 /// filtering relaxed and redirects off inside the namespaces so the only traffic is the scenario's. The <c>ip</c> commands of each
 /// namespace run as one batch.
@@ -36,7 +37,11 @@ public static class TopologyBuilder
         foreach (var peer in plan.Peers)
         {
             nat.Add($"link add {peer.Interface} type veth peer name {peer.PeerInterface} netns {peer.Namespace}");
-            nat.Add($"addr add {peer.InterfaceAddress}/32 dev {peer.Interface}");
+            // Every address in the spec's order with its prefix: __inet_insert_ifa marks an address inside an earlier
+            // one's subnet (same mask) IFA_F_SECONDARY and keeps primaries in insertion order, so MASQUERADE's
+            // inet_select_addr and REDIRECT's first ifa_list entry see what the model assumes. The /32 routes below are
+            // more specific than the prefix routes these create, so each host is still reached where the plan put it.
+            nat.AddRange(peer.InterfaceAddresses.Select(a => $"addr add {a.Address}/{a.PrefixLength} dev {peer.Interface}"));
             nat.Add($"link set {peer.Interface} up");
             nat.AddRange(peer.Addresses.Concat(peer.RoutedOnly).Select(a => $"route add {a}/32 dev {peer.Interface}"));
         }

@@ -1,14 +1,15 @@
 using NatVerify.Model.Addressing;
 using NatVerify.Model.Nat;
 using NatVerify.Model.Scenario;
+using NatVerify.Model.Semantics;
 using NatVerify.Model.Tuples;
 using NatVerify.Oracle.Model;
 
 namespace NatVerify.Oracle.Planning;
 
 /// <summary>
-/// Lays a scenario out on namespaces. The NAT namespace gets the spec's interfaces (veths) with the spec's
-/// addresses; behind each interface a peer namespace holds the hosts reached through it: the sources of forwarded
+/// Lays a scenario out on namespaces. The NAT namespace gets the spec's interfaces (veths) with every address the
+/// spec gives them (several per interface, with their prefixes, in the spec's order); behind each interface a peer namespace holds the hosts reached through it: the sources of forwarded
 /// and locally delivered flows and every address the model says a first packet can be delivered to, each served
 /// (DNAT targets included, every address of a DNAT range the model delivers into; a destination that only exists
 /// until a DNAT rewrites it is merely routed). Only the documentation
@@ -44,14 +45,17 @@ public static class TopologyPlanner
         var loopback = new List<Ipv4>();
         for (var k = 0; k < interfaces.Count; k++)
         {
-            var (name, address) = interfaces[k];
+            var name = interfaces[k].Key;
             if (name is "lo" || name == PeerInterface)
             {
                 throw new UnsupportedScenarioException($"interface name '{name}' is reserved in the oracle's namespaces");
             }
 
             peers[name] = $"{baseName}-p{k}";
-            Own(owners, why, address, nat, $"the address of interface {name}");
+            foreach (var address in NatSemantics.InterfaceAddressesOf(scenario, name))
+            {
+                Own(owners, why, address.Address, nat, $"an address of interface {name}");
+            }
         }
 
         var clients = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -170,7 +174,11 @@ public static class TopologyPlanner
             Peers = interfaces.Select(kv => new PeerPlan(
                 kv.Key, kv.Value, peers[kv.Key], PeerInterface,
                 owners.Where(o => o.Value == peers[kv.Key]).Select(o => o.Key).Order().ToList(),
-                routed.Where(r => r.Value == peers[kv.Key] && !owners.ContainsKey(r.Key) && r.Key.Value >> 24 != 127).Select(r => r.Key).Order().ToList())).ToList(),
+                routed.Where(r => r.Value == peers[kv.Key] && !owners.ContainsKey(r.Key) && r.Key.Value >> 24 != 127).Select(r => r.Key).Order().ToList())
+            {
+                // Every address, as the model reads them: the first is the one REDIRECT takes and the peer's gateway.
+                InterfaceAddresses = NatSemantics.InterfaceAddressesOf(scenario, kv.Key),
+            }).ToList(),
             LoopbackAddresses = loopback,
             Forwarding = forwarding,
             Servers = servers.ToDictionary(kv => kv.Key, kv => new ServerPlan([.. kv.Value.Tcp], [.. kv.Value.Udp], kv.Value.Icmp) { RawProtocols = [.. kv.Value.Raw] }, StringComparer.Ordinal),

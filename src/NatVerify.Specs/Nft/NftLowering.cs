@@ -58,6 +58,9 @@ internal sealed class NftLowering
 
         public Dictionary<string, (JsonObject Body, RuleLocation Location)> Sets { get; } = new();
 
+        /// <summary>The table's ct helper objects by name: the helper type (ftp, tftp...) and its L4 protocol.</summary>
+        public Dictionary<string, (string Type, string Protocol)> Helpers { get; } = new(StringComparer.Ordinal);
+
         public List<string> ChainOrder { get; } = [];
 
         public Dictionary<string, List<NatRule>> Rules { get; } = new();
@@ -82,6 +85,14 @@ internal sealed class NftLowering
             }
         }
 
+        foreach (var item in items.Where(i => i.Kind == "ct helper"))
+        {
+            if (Owner(item) is { } t)
+            {
+                t.Helpers[Str(item.Body, "name", item.Location)] = (Str(item.Body, "type", item.Location), (string?)item.Body["protocol"] ?? string.Empty);
+            }
+        }
+
         foreach (var item in items.Where(i => i.Kind == "chain"))
         {
             Chain(item);
@@ -92,7 +103,7 @@ internal sealed class NftLowering
             Rule(item);
         }
 
-        foreach (var item in items.Where(i => i.Kind is not ("table" or "set" or "map" or "chain" or "rule" or "metainfo")))
+        foreach (var item in items.Where(i => i.Kind is not ("table" or "set" or "map" or "chain" or "rule" or "metainfo" or "ct helper")))
         {
             if (Owner(item, required: false) is null && item.Body["family"] is not null && _skipped.Contains(((string?)item.Body["family"] ?? "", (string?)item.Body["table"] ?? "")))
             {
@@ -374,6 +385,9 @@ internal sealed class NftLowering
                     break;
                 case "mangle":
                     statements.Add(Mangle(ctx, (JsonObject)body!));
+                    break;
+                case "ct helper":
+                    statements.Add(CtHelper(ctx, body));
                     break;
                 case "accept":
                     target = new AcceptTarget();
@@ -988,8 +1002,42 @@ internal sealed class NftLowering
 
     // ---- statements ----------------------------------------------------------------------------------------------
 
-    private MarkStatement Mangle(RuleContext ctx, JsonObject m)
+    // Helpers whose help() returns NF_ACCEPT untouched until the connection is established (nf_conntrack_ftp.c,
+    // nf_conntrack_irc.c, nf_conntrack_sane.c: "Until there's been traffic both ways, don't look in packets"), as for
+    // iptables' -j CT --helper. Others may create expectations from a first packet's payload: not modelled.
+    private static readonly HashSet<string> EstablishedOnlyHelpers = new(StringComparer.Ordinal) { "ftp", "irc", "sane" };
+
+    // 'ct helper set "NAME"' (nft_ct_helper_obj_eval): attaches the table's ct helper object NAME to a new, unconfirmed
+    // conntrack of the helper's protocol (before conntrack, at priority raw, there is none yet and it does nothing). The
+    // tuple, hash and NAT are untouched; the object's init (nft_ct_helper_obj_init) calls nf_ct_netns_get.
+    private static NoOpStatement CtHelper(RuleContext ctx, JsonNode? body)
     {
+        var name = body is JsonValue v && v.TryGetValue<string>(out var n) ? n : throw Located(ctx.Location, "ct helper set needs the name of a ct helper object");
+        if (!ctx.Table.Helpers.TryGetValue(name, out var helper))
+        {
+            throw Located(ctx.Location, $"ct helper set \"{name}\": no ct helper object {name} in table {ctx.Table.Family} {ctx.Table.Name}");
+        }
+
+        if (!EstablishedOnlyHelpers.Contains(helper.Type) || helper.Protocol != "tcp")
+        {
+            throw Located(ctx.Location,
+                $"ct helper set \"{name}\" (type {helper.Type}, protocol {helper.Protocol}) is not modelled: only the tcp helpers that wait for an established connection "
+                + $"({string.Join(", ", EstablishedOnlyHelpers.Order(StringComparer.Ordinal))}) leave first packets alone; others may create expectations from a first packet's payload");
+        }
+
+        return new NoOpStatement($"ct helper set {name}") { TakesConntrack = true };
+    }
+
+    private RuleStatement Mangle(RuleContext ctx, JsonObject m)
+    {
+        // 'tcp option maxseg size set ...' (fw4's MTU fixing): nft_exthdr_tcp_set_eval only lowers the MSS option of the
+        // packet in place (never raises it) and on failure ends the rule (NFT_BREAK), never drops: no effect on tuples.
+        if (m["key"] is JsonObject opt && opt["tcp option"] is JsonObject tcpOption
+            && (string?)tcpOption["name"] == "maxseg" && (string?)tcpOption["field"] == "size")
+        {
+            return new NoOpStatement("tcp option maxseg size set");
+        }
+
         var dest = m["key"] switch
         {
             JsonObject k when k["meta"] is JsonObject meta && (string?)meta["key"] == "mark" => MarkRegister.Mark,

@@ -317,8 +317,12 @@ public static class NftTextParser
                     case "comment":
                         Expect(T.Str, "comment string");
                         break;
+                    case "ct" when IsWord("helper"):
+                        Next();
+                        CtHelper(items, family, name, kw);
+                        break;
                     default:
-                        throw Error(kw, $"table {family} {name}: '{word}' is not modelled (expected chain, set or map)");
+                        throw Error(kw, $"table {family} {name}: '{word}' is not modelled (expected chain, set, map or ct helper)");
                 }
 
                 SkipBlank();
@@ -385,6 +389,40 @@ public static class NftTextParser
             Close();
             items.Add(new NftItem("chain", body, Loc(at)));
             items.AddRange(rules);
+        }
+
+        // A ct helper object (nft list ruleset: 'ct helper NAME { type "ftp" protocol tcp; l3proto inet }'), listed as
+        // the JSON object {"ct helper": {family, table, name, type, protocol, l3proto}}.
+        private void CtHelper(List<NftItem> items, string family, string table, Token at)
+        {
+            var body = new JsonObject { ["family"] = family, ["table"] = table, ["name"] = ExpectName("ct helper name") };
+            Open();
+            SkipBlank();
+            while (InsideBlock("the ct helper"))
+            {
+                var kw = Peek;
+                switch (ExpectWord("ct helper property"))
+                {
+                    case "type":
+                        body["type"] = ExpectName("helper type");
+                        ExpectWord("'protocol'");
+                        body["protocol"] = ExpectWord("helper protocol");
+                        break;
+                    case "l3proto":
+                        body["l3proto"] = ExpectWord("helper l3proto");
+                        break;
+                    case "comment":
+                        Expect(T.Str, "comment string");
+                        break;
+                    case var other:
+                        throw Error(kw, $"ct helper property '{other}' is not modelled (type, protocol, l3proto)");
+                }
+
+                SkipBlank();
+            }
+
+            Close();
+            items.Add(new NftItem("ct helper", body, Loc(at)));
         }
 
         private void Set(List<NftItem> items, string family, string table, string kind, Token at)
@@ -562,6 +600,35 @@ public static class NftTextParser
                     return MasqRedir(w);
             }
 
+            if (w is "ct" && PeekAt(1).Text == "helper" && PeekAt(2).Text == "set")
+            {
+                Next();
+                Next();
+                Next();
+                return new JsonObject { ["ct helper"] = ExpectName("ct helper name") };
+            }
+
+            if (w is "tcp" && PeekAt(1).Text == "option" && PeekAt(4).Text == "set")
+            {
+                // 'tcp option maxseg size set rt mtu' (fw4's MTU fixing): {"mangle": {"key": {"tcp option": ...}, "value": ...}}.
+                Next();
+                Next();
+                var option = new JsonObject { ["name"] = ExpectWord("tcp option name"), ["field"] = ExpectWord("tcp option field") };
+                ExpectWord("'set'");
+                JsonNode value;
+                if (IsWord("rt"))
+                {
+                    Next();
+                    value = new JsonObject { ["rt"] = new JsonObject { ["key"] = ExpectWord("rt key") } };
+                }
+                else
+                {
+                    value = Value();
+                }
+
+                return new JsonObject { ["mangle"] = new JsonObject { ["key"] = new JsonObject { ["tcp option"] = option }, ["value"] = value } };
+            }
+
             if ((w is "meta" && PeekAt(1).Text == "mark" || w is "ct" && PeekAt(1).Text == "mark") && PeekAt(2).Text == "set"
                 || w == "mark" && PeekAt(1).Text == "set")
             {
@@ -584,6 +651,19 @@ public static class NftTextParser
             if (!_options.OverApproximate)
             {
                 throw Error(at, $"nft statement '{w}' is not modelled");
+            }
+
+            if (w == "limit")
+            {
+                // 'limit rate [over] N/UNIT [burst N packets|bytes]' has a known extent: the verdict after it (fw4's
+                // syn_flood 'limit ... return') stays the rule's verdict, as in the JSON listing.
+                Next();
+                while (Peek.Kind == T.Word && !IsStatementStart(Peek.Text))
+                {
+                    Next();
+                }
+
+                return new JsonObject { ["limit"] = null };
             }
 
             // Over-approximating: the rest of the rule belongs to the unknown statement.
