@@ -81,7 +81,7 @@ public class CheckCommandTests
     {
         var (code, _, error) = CliRunner.Run("check", "seed:race-unconstrained", "--reduce", "symmetry");
         Assert.Equal(ExitCode.BadInput, code);
-        Assert.Contains("--reduce must be none or por", error);
+        Assert.Contains("--reduce must be none, por, sym or por+sym", error);
     }
 
     [Fact]
