@@ -96,9 +96,12 @@ public class CheckCommandTests
             System.Text.RegularExpressions.Regex.Match(output, @"Statistics: ([\d,]+) states").Groups[1].Value.Replace(",", string.Empty),
             System.Globalization.CultureInfo.InvariantCulture);
 
+        // Per actor, the outcomes it can have without their counts (of the reduced graph) and in a fixed order (the
+        // line lists them in first-reached order, which the reduction changes).
         static string[] OutcomeNames(string output) => [.. output.Split('\n')
             .Where(l => l.Contains(" paths", StringComparison.Ordinal))
             .Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), @" \([\d,]+ of [\d,]+\)", string.Empty))
+            .Select(l => l[..l.IndexOf(':', StringComparison.Ordinal)] + ": " + string.Join("; ", l[(l.IndexOf(':', StringComparison.Ordinal) + 2)..].Split("; ").Order(StringComparer.Ordinal)))
             .Order(StringComparer.Ordinal)];
     }
 
