@@ -31,7 +31,7 @@ internal static class CheckCommand
         var search = new Option<string>("--search") { Description = "Search order: bfs (shortest counterexample) or dfs.", DefaultValueFactory = _ => "bfs" };
         var reduce = new Option<string>("--reduce")
         {
-            Description = "State-space reduction: none (the default; exact state counts) or por (partial-order reduction from the steps' read/write footprints: same verdicts, violated properties and outcome sets, fewer states; traces are shortest only within the reduced graph; docs/performance.md).",
+            Description = "State-space reduction: none (the default; exact state counts), por (partial-order reduction from the steps' read/write footprints), sym (one state per renaming of interchangeable actors: flows identical but for their names; the outcome set is closed under the renamings) or por+sym (both). Same verdicts, violated properties and outcome sets, fewer states; traces are shortest only within the reduced graph; docs/performance.md.",
             DefaultValueFactory = _ => "none",
         };
         var maxStates = new Option<long?>("--max-states") { Description = "Stop (inconclusive) after storing this many distinct states." };
@@ -92,11 +92,11 @@ internal static class CheckCommand
                 return (int)ExitCode.BadInput;
             }
 
-            if (clusterConfig is not null && run.Options.PartialOrderReduction)
+            if (clusterConfig is not null && (run.Options.PartialOrderReduction || run.Symmetry))
             {
                 // Partitions expand states independently; the stubborn-set cycle proviso needs one search's stack or
-                // queue, so the cluster explores the full graph (docs/distributed.md).
-                stderr.WriteLine("error: --reduce por cannot be combined with --cluster; the cluster explores the unreduced state space");
+                // queue, and the cluster's codec fingerprints concrete states, so it explores the full graph (docs/distributed.md).
+                stderr.WriteLine($"error: --reduce {parse.GetValue(reduce)} cannot be combined with --cluster; the cluster explores the unreduced state space");
                 return (int)ExitCode.BadInput;
             }
 
@@ -268,8 +268,15 @@ internal static class CheckCommand
             case "por":
                 options = options with { PartialOrderReduction = true };
                 break;
+            case "sym":
+                settings = settings with { Symmetry = true };
+                break;
+            case "por+sym":
+                options = options with { PartialOrderReduction = true };
+                settings = settings with { Symmetry = true };
+                break;
             default:
-                stderr.WriteLine($"error: --reduce must be none or por, not '{parse.GetValue(reduce)}'");
+                stderr.WriteLine($"error: --reduce must be none, por, sym or por+sym, not '{parse.GetValue(reduce)}'");
                 return false;
         }
 

@@ -96,14 +96,22 @@ internal sealed class CheckPrinter(TextWriter stdout)
 
     private static string VerdictLine(VerificationResult r, RunLimits limits) => r.Verdict switch
     {
-        Verdict.Holds when r.Stats.ReducedExpansions > 0 =>
-            $"Verdict: HOLDS. Every checked property holds in all {r.Stats.StatesStored:N0} states of the partial-order-reduced state space (exhaustive; the reduction preserves invariant violations and outcomes, docs/performance.md).",
+        Verdict.Holds when r.Stats.ReducedExpansions > 0 || r.SymmetryClasses.Count > 0 =>
+            $"Verdict: HOLDS. Every checked property holds in all {r.Stats.StatesStored:N0} states of the {ReducedName(r)} state space (exhaustive; the reduction preserves invariant violations and outcomes, docs/performance.md).",
         Verdict.Holds => $"Verdict: HOLDS. Every checked property holds in all {r.Stats.StatesStored:N0} reachable states (exhaustive).",
         Verdict.Violated => $"Verdict: VIOLATED. {r.Violation!.Invariant.Id} fails in a reachable state.",
         _ when r.Inconclusive!.Bound == Checker.BoundKind.NodeLost =>
             $"Verdict: INCONCLUSIVE. A cluster node was lost after {r.Stats.StatesStored:N0} states, and with it the states it held; nothing is proved. ({r.Inconclusive.Detail})",
         _ => $"Verdict: INCONCLUSIVE. The {Bound(r, limits)} bound ended the search after {r.Stats.StatesStored:N0} states; no violation was found, nothing is proved. ({r.Inconclusive!.Detail})",
     };
+
+    private static string ReducedName(VerificationResult r)
+    {
+        var symmetric = r.SymmetryClasses.Count == 0
+            ? null
+            : "symmetry-reduced (interchangeable actors: " + string.Join("; ", r.SymmetryClasses.Select(c => string.Join(", ", c.Select(a => r.Outcomes.Actors[a])))) + ")";
+        return r.Stats.ReducedExpansions > 0 ? symmetric is null ? "partial-order-reduced" : "partial-order- and " + symmetric : symmetric!;
+    }
 
     private static string Bound(VerificationResult r, RunLimits limits) => r.Inconclusive!.Bound switch
     {
@@ -117,7 +125,7 @@ internal sealed class CheckPrinter(TextWriter stdout)
     private void PrintFlowOutcomes(VerificationResult r)
     {
         var total = r.Outcomes.Joint.Sum(j => j.TerminalStates);
-        stdout.WriteLine($"Outcomes over {total:N0} terminal states{(r.Stats.ReducedExpansions > 0 ? " of the reduced state space (the set of outcomes is exact; counts are of the reduced graph)" : string.Empty)}{(r.Exhaustive ? string.Empty : " (partial: the search was bounded)")}:");
+        stdout.WriteLine($"Outcomes over {total:N0} terminal states{(r.Stats.ReducedExpansions > 0 || r.SymmetryClasses.Count > 0 ? " of the reduced state space (the set of outcomes is exact; counts are of the reduced graph)" : string.Empty)}{(r.Exhaustive ? string.Empty : " (partial: the search was bounded)")}:");
         for (var i = 0; i < r.Outcomes.Actors.Count; i++)
         {
             var counts = new Dictionary<string, long>();

@@ -1,5 +1,6 @@
 using NatVerify.Checker;
 using NatVerify.Model;
+using NatVerify.Model.Semantics;
 
 namespace NatVerify.Verification;
 
@@ -20,6 +21,13 @@ public sealed record CheckSettings
     /// objects; results are the same either way, only memory and time differ (kept for measuring, docs/performance.md).
     /// </summary>
     public bool PackedFrontier { get; init; } = true;
+
+    /// <summary>
+    /// Whether states that differ only by a renaming of interchangeable actors (<see cref="ActorSymmetry"/>) share a
+    /// fingerprint. Verdicts, violated properties and the set of joint outcomes are those of the full search: the
+    /// outcome set is closed under the renamings, each added outcome with a witness replayed through the semantics.
+    /// </summary>
+    public bool Symmetry { get; init; }
 
     /// <summary>Engine options (search order and bounds).</summary>
     public CheckerOptions Options { get; init; } = new() { StopAtFirstViolation = false };

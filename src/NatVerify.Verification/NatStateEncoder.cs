@@ -28,6 +28,7 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
     private readonly Dictionary<ConntrackTuple, int> _tupleIds = [];
     private readonly List<ConntrackTuple> _tuples = [];
     private readonly NatSemantics? _ghostQuotient;
+    private readonly ActorSymmetry? _symmetry;
 
     /// <summary>The canonical encoding of every field.</summary>
     public NatStateEncoder()
@@ -50,9 +51,36 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
         _ghostQuotient = ghostQuotient;
     }
 
+    /// <summary>
+    /// The canonical encoding of a representative of the state's orbit under <paramref name="symmetry"/> (states that
+    /// differ only by a renaming of interchangeable actors share a fingerprint), with the ghost quotient when
+    /// <paramref name="ghostQuotient"/> is given. Only the fingerprint changes: <see cref="Pack"/> keeps the state itself,
+    /// so the search expands (and traces replay through) the concrete state it reached first.
+    /// </summary>
+    public NatStateEncoder(NatSemantics? ghostQuotient, ActorSymmetry symmetry)
+        : this()
+    {
+        if (ghostQuotient is not null)
+        {
+            if (!ghostQuotient.GhostQuotientSound)
+            {
+                throw new ArgumentException($"the ghost quotient is not sound under mutant {ghostQuotient.Mutant}", nameof(ghostQuotient));
+            }
+
+            _ghostQuotient = ghostQuotient;
+        }
+
+        _symmetry = symmetry.Reduces ? symmetry : null;
+    }
+
     /// <inheritdoc />
     public void Encode(NatState state, StateWriter writer)
     {
+        if (_symmetry is { } symmetry)
+        {
+            state = symmetry.Canonical(state);
+        }
+
         if (_ghostQuotient is { } semantics)
         {
             for (var i = 0; i < state.Count; i++)

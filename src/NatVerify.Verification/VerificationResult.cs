@@ -42,6 +42,12 @@ public sealed record VerificationResult
     /// <summary>The bound that ended an inconclusive run.</summary>
     public Inconclusive<NatState, NatStep>? Inconclusive { get; init; }
 
+    /// <summary>
+    /// The classes of interchangeable actors whose renamings the search merged (empty without
+    /// <see cref="CheckSettings.Symmetry"/> or when no two actors are interchangeable).
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<int>> SymmetryClasses { get; init; } = [];
+
     /// <summary>Outcomes of the terminal states reached.</summary>
     public required OutcomeSet Outcomes { get; init; }
 

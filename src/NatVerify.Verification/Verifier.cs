@@ -20,13 +20,16 @@ public static class Verifier
             .Select(id => new Invariant<NatState>(id, id, s => catalog.Check(id, s)))
             .ToList();
         var outcomes = new OutcomeSet { Actors = spec.Model.Actors.Select(a => a.Name).ToList() };
-        var observer = new Observer(semantics, outcomes, progress);
+        var symmetry = settings.Symmetry ? ActorSymmetry.Of(semantics) : null;
+        var observer = new Observer(semantics, outcomes, progress, symmetry is { Reduces: true } ? new OutcomeOrbits(symmetry) : null);
         // With partial-order reduction, states that differ only in bookkeeping no property or step observes are one,
         // so steps that commute reach one state (docs/performance.md, "Reductions").
         var quotient = settings.Options.PartialOrderReduction && semantics.GhostQuotientSound;
         var system = new ConntrackSystem(semantics) { GhostQuotient = quotient };
-        var checker = new ModelChecker<NatState, NatStep>(system, Encoder(settings, quotient ? semantics : null), invariants, settings.Options, observer);
-        return Report(spec, semantics, checker.Run(cancellationToken), outcomes);
+        var checker = new ModelChecker<NatState, NatStep>(system, Encoder(settings, quotient ? semantics : null, symmetry), invariants, settings.Options, observer);
+        var result = checker.Run(cancellationToken);
+        observer.Orbits?.Close(outcomes, system);
+        return Report(spec, semantics, result, outcomes) with { SymmetryClasses = symmetry?.Classes ?? [] };
     }
 
     /// <summary>
@@ -59,9 +62,10 @@ public static class Verifier
         return partial with { ExpectationFailures = Expectations.Evaluate(partial) };
     }
 
-    private static IStateEncoder<NatState> Encoder(CheckSettings settings, NatSemantics? ghostQuotient)
+    private static IStateEncoder<NatState> Encoder(CheckSettings settings, NatSemantics? ghostQuotient, ActorSymmetry? symmetry)
     {
-        var encoder = ghostQuotient is null ? new NatStateEncoder() : new NatStateEncoder(ghostQuotient);
+        var encoder = symmetry is not null ? new NatStateEncoder(ghostQuotient, symmetry)
+            : ghostQuotient is null ? new NatStateEncoder() : new NatStateEncoder(ghostQuotient);
         return settings.PackedFrontier ? encoder : new UnpackedEncoder(encoder);
     }
 
@@ -71,9 +75,11 @@ public static class Verifier
         public void Encode(NatState state, StateWriter writer) => encoder.Encode(state, writer);
     }
 
-    private sealed class Observer(NatSemantics semantics, OutcomeSet outcomes, Action<ExplorationStats>? progress)
+    private sealed class Observer(NatSemantics semantics, OutcomeSet outcomes, Action<ExplorationStats>? progress, OutcomeOrbits? orbits)
         : IExplorationObserver<NatState, NatStep>
     {
+        public OutcomeOrbits? Orbits => orbits;
+
         public void OnProgress(ExplorationStats stats) => progress?.Invoke(stats);
 
         public void OnTerminal(NatState state, Func<Trace<NatState, NatStep>> traceFactory)
@@ -84,7 +90,7 @@ public static class Verifier
                 list[i] = semantics.OutcomeOf(state, i);
             }
 
-            outcomes.Add(list, traceFactory);
+            outcomes.Add(list, orbits is null ? traceFactory : () => orbits.Witnessed(list, traceFactory()));
         }
     }
 }

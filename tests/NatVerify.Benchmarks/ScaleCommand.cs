@@ -7,7 +7,7 @@ using NatVerify.Verification;
 namespace NatVerify.Benchmarks;
 
 /// <summary>
-/// <c>scale SPEC.yaml [--reduce none|por] [--timeout S] [--max-memory MiB] [--max-states N] [--expected-states N] [--frontier packed|objects]</c>: one exhaustive
+/// <c>scale SPEC.yaml [--reduce none|por|sym|por+sym] [--timeout S] [--max-memory MiB] [--max-states N] [--expected-states N] [--frontier packed|objects]</c>: one exhaustive
 /// breadth-first check of a product-model spec (the scale scenarios of specs/scale/), reported as one JSON line with
 /// states, CPU seconds, states per CPU-second, peak RSS per state, and what the run allocated on the managed heap.
 /// </summary>
@@ -32,7 +32,7 @@ public static class ScaleCommand
             string value = i + 1 < args.Length ? args[i + 1] : throw new UsageException($"{args[i]} needs a value");
             switch (args[i])
             {
-                case "--reduce" when value is "none" or "por":
+                case "--reduce" when value is "none" or "por" or "sym" or "por+sym":
                     reduce = value;
                     break;
                 case "--timeout" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) && t > 0:
@@ -71,10 +71,11 @@ public static class ScaleCommand
         var settings = new CheckSettings
         {
             PackedFrontier = packed,
+            Symmetry = reduce.Contains("sym", StringComparison.Ordinal),
             Options = new CheckerOptions
             {
                 StopAtFirstViolation = false,
-                PartialOrderReduction = reduce == "por",
+                PartialOrderReduction = reduce.Contains("por", StringComparison.Ordinal),
                 Timeout = timeout is { } s ? TimeSpan.FromSeconds(s) : null,
                 MaxMemoryBytes = maxMemory * 1024 * 1024,
                 ExpectedStates = expected,

@@ -12,7 +12,7 @@ public static class Usage
               Prints the variant as Promela for SPIN (written from MODEL.md).
           natverify-bench product [SPEC.yaml ...]
               Checks the shipped specs (default: specs/**/*.yaml) with and without partial-order reduction.
-          natverify-bench scale SPEC.yaml [--reduce none|por] [--timeout S] [--max-memory MiB] [--max-states N]
+          natverify-bench scale SPEC.yaml [--reduce none|por|sym|por+sym] [--timeout S] [--max-memory MiB] [--max-states N]
                                   [--expected-states N] [--frontier packed|objects]
               Checks one product-model spec (e.g. specs/scale/*.yaml) exhaustively, breadth-first, and prints one JSON
               line: states, CPU seconds, states per CPU-second, peak RSS per state, managed bytes allocated per state.

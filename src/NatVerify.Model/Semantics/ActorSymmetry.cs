@@ -1,0 +1,217 @@
+using NatVerify.Model.Addressing;
+using NatVerify.Model.Scenario;
+using NatVerify.Model.State;
+using NatVerify.Model.Tuples;
+
+namespace NatVerify.Model.Semantics;
+
+/// <summary>
+/// Symmetry between interchangeable actors: flows that differ only in their names (same original tuple, mark, path,
+/// interfaces and retries), that no other actor targets and no order constraint names, in a scenario that is not
+/// sequential. Renaming such actors maps runs to runs, properties to the same verdicts and outcomes to the permuted
+/// outcomes (docs/port-abstraction.md, "Symmetry between actors"), so a search may store one state per orbit.
+/// </summary>
+/// <remarks>
+/// A permutation is given as <c>from</c>: position <c>n</c> of the image holds actor <c>from[n]</c>'s slot, with the
+/// references between slots (<see cref="Slot.Partner"/>, <see cref="Slot.LinkedAtSrcProbe"/>) renamed and the fresh
+/// ports renumbered by first use again (<see cref="Canonicalizer"/>), so the image is exactly the state the semantics
+/// reaches by the renamed run.
+/// </remarks>
+public sealed class ActorSymmetry
+{
+    private readonly int[][] _classes;
+    private readonly int[] _classOf;
+
+    private ActorSymmetry(int[][] classes, int actors)
+    {
+        _classes = classes;
+        _classOf = new int[actors];
+        Array.Fill(_classOf, -1);
+        for (var c = 0; c < classes.Length; c++)
+        {
+            foreach (var a in classes[c])
+            {
+                _classOf[a] = c;
+            }
+        }
+    }
+
+    /// <summary>The classes of interchangeable actors (each of at least two actors, ascending indices).</summary>
+    public IReadOnlyList<IReadOnlyList<int>> Classes => _classes;
+
+    /// <summary>True when some class has two or more actors, i.e. the symmetry can merge states.</summary>
+    public bool Reduces => _classes.Length > 0;
+
+    /// <summary>The class of an actor, or -1 when it is interchangeable with no other.</summary>
+    public int ClassOf(int actor) => _classOf[actor];
+
+    /// <summary>
+    /// The interchangeable actors of <paramref name="semantics"/>'s scenario. None under a mutant: a mutant can link two
+    /// entries with equal tuples, and the model's lookups then resolve the tie by actor index (the kernel's by chain
+    /// order), which a renaming does not preserve.
+    /// </summary>
+    public static ActorSymmetry Of(NatSemantics semantics)
+    {
+        var scenario = semantics.Scenario;
+        var n = scenario.Actors.Count;
+        if (semantics.Mutant != KernelMutant.None || scenario.Sequential)
+        {
+            return new ActorSymmetry([], n);
+        }
+
+        var pinned = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in scenario.Constraints)
+        {
+            pinned.Add(c.Before);
+            pinned.Add(c.After);
+        }
+
+        foreach (var a in scenario.Actors)
+        {
+            switch (a)
+            {
+                case ConnectionClose close:
+                    pinned.Add(close.Target);
+                    break;
+                case EntryTimeout timeout:
+                    pinned.Add(timeout.Target);
+                    break;
+            }
+        }
+
+        var groups = new List<List<int>>();
+        var keys = new List<FlowActor>();
+        for (var i = 0; i < n; i++)
+        {
+            if (scenario.Actors[i] is not FlowActor flow || pinned.Contains(flow.Name))
+            {
+                continue;
+            }
+
+            var key = flow with { Name = string.Empty };
+            var g = keys.IndexOf(key);
+            if (g < 0)
+            {
+                keys.Add(key);
+                groups.Add([i]);
+            }
+            else
+            {
+                groups[g].Add(i);
+            }
+        }
+
+        return new ActorSymmetry([.. groups.Where(g => g.Count > 1).Select(g => g.ToArray())], n);
+    }
+
+    /// <summary>The image of <paramref name="state"/> under the permutation <paramref name="from"/> (see the remarks).</summary>
+    public static NatState Permute(NatState state, ReadOnlySpan<int> from)
+    {
+        var n = state.Count;
+        Span<int> to = stackalloc int[n];
+        for (var k = 0; k < n; k++)
+        {
+            to[from[k]] = k;
+        }
+
+        var slots = new Slot[n];
+        for (var k = 0; k < n; k++)
+        {
+            var s = state[from[k]];
+            var linked = 0UL;
+            for (var bits = s.LinkedAtSrcProbe; bits != 0; bits &= bits - 1)
+            {
+                linked |= 1UL << to[System.Numerics.BitOperations.TrailingZeroCount(bits)];
+            }
+
+            slots[k] = s with { Partner = s.Partner < 0 ? s.Partner : (sbyte)to[s.Partner], LinkedAtSrcProbe = linked };
+        }
+
+        return NatState.FromCanonicalSlots(Canonicalizer.Canonicalize(slots));
+    }
+
+    /// <summary>
+    /// A representative of <paramref name="state"/>'s orbit: within each class, slots sorted by their contents (fresh
+    /// ports compared by atom first, references by whether they are set). Equal results imply equal orbits, because the
+    /// result is always an exact image of the state; states of one orbit usually, but not always (ties between slots
+    /// that differ only in which fresh port or partner they hold), get the same representative. Returns the state
+    /// itself when it is already sorted.
+    /// </summary>
+    public NatState Canonical(NatState state)
+    {
+        if (_classes.Length == 0)
+        {
+            return state;
+        }
+
+        var n = state.Count;
+        Span<int> from = stackalloc int[n];
+        for (var k = 0; k < n; k++)
+        {
+            from[k] = k;
+        }
+
+        var moved = false;
+        Span<int> members = stackalloc int[n];
+        foreach (var cls in _classes)
+        {
+            // Insertion sort: classes are small, and mostly sorted already along a run.
+            var m = cls.Length;
+            cls.CopyTo(members);
+            for (var a = 1; a < m; a++)
+            {
+                var x = members[a];
+                var b = a - 1;
+                while (b >= 0 && Compare(state[members[b]], members[b], state[x], x) > 0)
+                {
+                    members[b + 1] = members[b];
+                    b--;
+                }
+
+                members[b + 1] = x;
+            }
+
+            for (var a = 0; a < m; a++)
+            {
+                from[cls[a]] = members[a];
+                moved |= members[a] != cls[a];
+            }
+        }
+
+        return moved ? Permute(state, from) : state;
+    }
+
+    private static int Compare(Slot x, int xi, Slot y, int yi)
+    {
+        var c = ((byte)x.Phase).CompareTo((byte)y.Phase);
+        if (c == 0) { c = ((uint)x.Status).CompareTo((uint)y.Status); }
+        if (c == 0) { c = CompareShape(x.Reply, y.Reply); }
+        if (c == 0) { c = CompareShape(x.PreSrc, y.PreSrc); }
+        if (c == 0) { c = x.Attempt.CompareTo(y.Attempt); }
+        if (c == 0) { c = x.Mark.CompareTo(y.Mark); }
+        if (c == 0) { c = x.CtMark.CompareTo(y.CtMark); }
+        if (c == 0) { c = x.DecidedBy.CompareTo(y.DecidedBy); }
+        if (c == 0) { c = x.BySourceOrder.CompareTo(y.BySourceOrder); }
+        if (c == 0) { c = (x.Partner >= 0).CompareTo(y.Partner >= 0); }
+        if (c == 0) { c = System.Numerics.BitOperations.PopCount(x.LinkedAtSrcProbe).CompareTo(System.Numerics.BitOperations.PopCount(y.LinkedAtSrcProbe)); }
+
+        // Ties: the exact fresh ports, then the index (a total order, so the sort is deterministic).
+        if (c == 0) { c = x.Reply.SrcPort.Raw.CompareTo(y.Reply.SrcPort.Raw); }
+        if (c == 0) { c = x.Reply.DstPort.Raw.CompareTo(y.Reply.DstPort.Raw); }
+        if (c == 0) { c = xi.CompareTo(yi); }
+        return c;
+    }
+
+    /// <summary>Orders tuples by everything but the identity of their fresh ports (only their atoms).</summary>
+    private static int CompareShape(ConntrackTuple x, ConntrackTuple y)
+    {
+        var c = ((byte)x.Protocol).CompareTo((byte)y.Protocol);
+        if (c == 0) { c = x.SrcIp.Value.CompareTo(y.SrcIp.Value); }
+        if (c == 0) { c = x.DstIp.Value.CompareTo(y.DstIp.Value); }
+        if (c == 0) { c = Shape(x.SrcPort).CompareTo(Shape(y.SrcPort)); }
+        if (c == 0) { c = Shape(x.DstPort).CompareTo(Shape(y.DstPort)); }
+        return c;
+    }
+
+    private static long Shape(Port p) => p.IsFresh ? (1L << 40) + p.Atom : p.Raw;
+}
