@@ -130,15 +130,9 @@ public sealed class Footprint
     /// <param name="other">The footprint to add.</param>
     public void Add(Footprint other)
     {
-        foreach (ref readonly Region r in other.Reads)
-        {
-            Read(r);
-        }
-
-        foreach (ref readonly Region w in other.Writes)
-        {
-            Write(w);
-        }
+        // Block copies: the stubborn-set search adds whole footprints for every process it pulls in.
+        ReadCount = AppendAll(ref _reads, ReadCount, other.Reads);
+        WriteCount = AppendAll(ref _writes, WriteCount, other.Writes);
     }
 
     /// <summary>Empties the footprint, keeping its arrays.</summary>
@@ -176,6 +170,17 @@ public sealed class Footprint
         }
 
         return false;
+    }
+
+    private static int AppendAll(ref Region[] array, int count, ReadOnlySpan<Region> regions)
+    {
+        if (count + regions.Length > array.Length)
+        {
+            Array.Resize(ref array, Math.Max(array.Length * 2, count + regions.Length));
+        }
+
+        regions.CopyTo(array.AsSpan(count));
+        return count + regions.Length;
     }
 
     private static void Append(ref Region[] array, int index, in Region region)

@@ -87,9 +87,10 @@ public sealed partial class NatSemantics
 
     /// <summary>
     /// Appends every enabled step and its successor state, in a deterministic order. Without
-    /// <paramref name="diagnostics"/> the steps of <c>nf_conntrack_in</c> and confirm carry no <see cref="NatStep.Probes"/>
-    /// (the search's hot path; nothing but a trace reads them, and a trace is rebuilt with them); the successors, their
-    /// order and every other field of the steps are the same.
+    /// <paramref name="diagnostics"/> the steps of <c>nf_conntrack_in</c>, the NAT hooks and confirm carry no
+    /// <see cref="NatStep.Probes"/> (the search's hot path: the NAT port search then builds no probe list and formats no
+    /// note; nothing but a trace reads them, and a trace is rebuilt with them); the successors, their order and every
+    /// other field of the steps are the same (<c>LeanSuccessorsTests</c>).
     /// </summary>
     public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink, bool diagnostics)
     {
@@ -193,10 +194,10 @@ public sealed partial class NatSemantics
                 ConntrackInSuccessors(state, i, flow, sink, diagnostics);
                 break;
             case Phase.Created:
-                NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting, sink);
+                NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting, sink, diagnostics);
                 break;
             case Phase.DstDone:
-                NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting, sink);
+                NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting, sink, diagnostics);
                 break;
             case Phase.SrcDone:
                 sink.Add(ConfirmStep(state, i, diagnostics));
