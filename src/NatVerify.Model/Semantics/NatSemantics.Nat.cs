@@ -251,14 +251,14 @@ public sealed partial class NatSemantics
     }
 
     /// <summary><c>nf_nat_used_tuple</c>: is the reply we would install (the inverse of <paramref name="tuple"/>) taken?</summary>
-    private bool Used(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int> gc, List<Probe>? probes) =>
+    private bool Used(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int>? gc, List<Probe>? probes) =>
         TupleTaken(slots, tuple.Invert(), self, gc, probes) >= 0;
 
     /// <summary>
     /// <c>nf_nat_used_tuple_new</c> (6.12+): like <see cref="Used"/>, but for allow_clash protocols a clash with
     /// an exact mirror entry that uses no NAT counts as free (the reverse-direction race; confirm merges them).
     /// </summary>
-    private bool UsedNew(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int> gc, List<Probe>? probes)
+    private bool UsedNew(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int>? gc, List<Probe>? probes)
     {
         if (!Used(slots, tuple, self, gc, probes))
         {

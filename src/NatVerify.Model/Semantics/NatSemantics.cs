@@ -355,12 +355,16 @@ public sealed partial class NatSemantics
         }
 
         // init_conntrack made a private entry (ct mark 0); the chains up to the NAT core (or confirm) see it as NEW.
-        foreach (var before in tracked)
+        for (var t = 0; t < tracked.Count; t++)
         {
+            var before = tracked[t];
             var pkt = new Pkt(orig, flow, stages[ct].Hook, before.Mark, 0, CtView.New);
-            foreach (var (v, stop) in RunStages(stages, ct + 1, pkt))
+            var ends = RunStages(stages, ct + 1, pkt);
+            for (var e = 0; e < ends.Count; e++)
             {
-                var next = (Slot[])slots.Clone();
+                var (v, stop) = ends[e];
+                // The very last successor takes the slot array itself: nothing reads it afterwards.
+                var next = e == ends.Count - 1 && t == tracked.Count - 1 ? slots : (Slot[])slots.Clone();
                 if (v.Drop)
                 {
                     next[i] = next[i] with { Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 };
