@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using NatVerify.Checker;
 using NatVerify.Model.Semantics;
 using NatVerify.Model.State;
@@ -56,20 +57,25 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
     /// <inheritdoc />
     public void Encode(NatState state, StateWriter writer)
     {
+        // Every successor is encoded: the slots are laid out in one stack buffer and written at once (64 actors: 3.75 KiB).
+        Span<byte> bytes = stackalloc byte[SlotBytes * state.Count];
         if (_ghostQuotient is { } semantics)
         {
             for (var i = 0; i < state.Count; i++)
             {
-                WriteSlot(semantics.ObservableGhosts(state, i), writer);
+                WriteSlot(semantics.ObservableGhosts(state, i), bytes.Slice(i * SlotBytes, SlotBytes));
             }
-
-            return;
         }
-
-        foreach (var s in state.Slots)
+        else
         {
-            WriteSlot(s, writer);
+            var slots = state.Slots;
+            for (var i = 0; i < slots.Length; i++)
+            {
+                WriteSlot(slots[i], bytes.Slice(i * SlotBytes, SlotBytes));
+            }
         }
+
+        writer.WriteBytes(bytes);
     }
 
     /// <inheritdoc />
@@ -85,6 +91,8 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
         for (var i = 0; i < slots.Length; i++)
         {
             var ids = _slotIds[i];
+            // One lookup per actor and queued state: the comparer hashes the fields directly (a record struct's own
+            // hash goes through a comparer per field).
             if (!ids.TryGetValue(slots[i], out var id))
             {
                 id = ids.Count;
@@ -115,7 +123,7 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
         var slots = new List<Slot>[actors];
         for (var i = 0; i < actors; i++)
         {
-            ids[i] = i < _slotIds.Length ? _slotIds[i] : [];
+            ids[i] = i < _slotIds.Length ? _slotIds[i] : new Dictionary<Slot, int>(SlotComparer.Instance);
             slots[i] = i < _slots.Length ? _slots[i] : [];
         }
 
@@ -123,27 +131,50 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
         _slots = slots;
     }
 
-    private static void WriteSlot(Slot s, StateWriter writer)
+    /// <summary>Bytes of one slot in the canonical encoding.</summary>
+    private const int SlotBytes = 1 + 4 + TupleBytes + TupleBytes + 1 + 1 + 8 + 1 + 4 + 4 + 2;
+
+    private const int TupleBytes = 1 + 4 + 4 + 4 + 4;
+
+    private static void WriteSlot(in Slot s, Span<byte> b)
     {
-        writer.WriteByte((byte)s.Phase);
-        writer.WriteUInt32((uint)s.Status);
-        Write(s.Reply, writer);
-        Write(s.PreSrc, writer);
-        writer.WriteByte((byte)s.Partner);
-        writer.WriteByte(s.BySourceOrder);
-        writer.WriteInt64((long)s.LinkedAtSrcProbe);
-        writer.WriteByte(s.Attempt);
-        writer.WriteUInt32(s.Mark);
-        writer.WriteUInt32(s.CtMark);
-        writer.WriteUInt16(s.DecidedBy);
+        b[0] = (byte)s.Phase;
+        BinaryPrimitives.WriteUInt32LittleEndian(b[1..], (uint)s.Status);
+        Write(s.Reply, b.Slice(5, TupleBytes));
+        Write(s.PreSrc, b.Slice(5 + TupleBytes, TupleBytes));
+        b[39] = (byte)s.Partner;
+        b[40] = s.BySourceOrder;
+        BinaryPrimitives.WriteInt64LittleEndian(b[41..], (long)s.LinkedAtSrcProbe);
+        b[49] = s.Attempt;
+        BinaryPrimitives.WriteUInt32LittleEndian(b[50..], s.Mark);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[54..], s.CtMark);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[58..], s.DecidedBy);
     }
 
-    private static void Write(ConntrackTuple t, StateWriter writer)
+    private static void Write(in ConntrackTuple t, Span<byte> b)
     {
-        writer.WriteByte((byte)t.Protocol);
-        writer.WriteUInt32(t.SrcIp.Value);
-        writer.WriteInt32(t.SrcPort.Raw);
-        writer.WriteUInt32(t.DstIp.Value);
-        writer.WriteInt32(t.DstPort.Raw);
+        b[0] = (byte)t.Protocol;
+        BinaryPrimitives.WriteUInt32LittleEndian(b[1..], t.SrcIp.Value);
+        BinaryPrimitives.WriteInt32LittleEndian(b[5..], t.SrcPort.Raw);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[9..], t.DstIp.Value);
+        BinaryPrimitives.WriteInt32LittleEndian(b[13..], t.DstPort.Raw);
+    }
+
+    /// <summary>Slot equality as the record defines it, with a hash over the fields that vary most, computed directly.</summary>
+    private sealed class SlotComparer : IEqualityComparer<Slot>
+    {
+        public static readonly SlotComparer Instance = new();
+
+        public bool Equals(Slot x, Slot y) => x == y;
+
+        public int GetHashCode(Slot s) => HashCode.Combine(
+            (int)s.Phase | ((int)s.Attempt << 8) | (s.Partner << 16) | (s.BySourceOrder << 24),
+            (uint)s.Status,
+            s.Reply.SrcIp.Value ^ ((uint)s.Reply.Protocol << 24),
+            s.Reply.SrcPort.Raw,
+            s.Reply.DstIp.Value,
+            s.Reply.DstPort.Raw,
+            s.PreSrc.SrcPort.Raw ^ (int)s.PreSrc.DstIp.Value,
+            s.LinkedAtSrcProbe ^ s.Mark ^ ((ulong)s.CtMark << 32));
     }
 }
