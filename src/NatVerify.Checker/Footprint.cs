@@ -95,6 +95,10 @@ public sealed class Footprint
     private Region[] _reads = new Region[8];
     private Region[] _writes = new Region[8];
 
+    // Whether Everything is among the reads / writes: tested once in ConflictsWith, so the pairwise scan compares keys only.
+    private bool _readsEverything;
+    private bool _writesEverything;
+
     /// <summary>Gets the number of read regions.</summary>
     public int ReadCount { get; private set; }
 
@@ -112,11 +116,19 @@ public sealed class Footprint
 
     /// <summary>Adds a region the steps may read (whose value may change whether they are enabled, which of them exist, or what they do).</summary>
     /// <param name="region">The region.</param>
-    public void Read(in Region region) => Append(ref _reads, ReadCount++, region);
+    public void Read(in Region region)
+    {
+        _readsEverything |= region.IsEverything;
+        Append(ref _reads, ReadCount++, region);
+    }
 
     /// <summary>Adds a region the steps may change.</summary>
     /// <param name="region">The region.</param>
-    public void Write(in Region region) => Append(ref _writes, WriteCount++, region);
+    public void Write(in Region region)
+    {
+        _writesEverything |= region.IsEverything;
+        Append(ref _writes, WriteCount++, region);
+    }
 
     /// <summary>Adds a region the steps may both read and change.</summary>
     /// <param name="region">The region.</param>
@@ -130,15 +142,11 @@ public sealed class Footprint
     /// <param name="other">The footprint to add.</param>
     public void Add(Footprint other)
     {
-        foreach (ref readonly Region r in other.Reads)
-        {
-            Read(r);
-        }
-
-        foreach (ref readonly Region w in other.Writes)
-        {
-            Write(w);
-        }
+        // Block copies: the stubborn-set search adds whole footprints for every process it pulls in.
+        ReadCount = AppendAll(ref _reads, ReadCount, other.Reads);
+        WriteCount = AppendAll(ref _writes, WriteCount, other.Writes);
+        _readsEverything |= other._readsEverything;
+        _writesEverything |= other._writesEverything;
     }
 
     /// <summary>Empties the footprint, keeping its arrays.</summary>
@@ -146,6 +154,8 @@ public sealed class Footprint
     {
         ReadCount = 0;
         WriteCount = 0;
+        _readsEverything = false;
+        _writesEverything = false;
     }
 
     /// <summary>
@@ -155,20 +165,32 @@ public sealed class Footprint
     /// </summary>
     /// <param name="other">Another footprint.</param>
     /// <returns>True when they may interfere.</returns>
-    public bool ConflictsWith(Footprint other) =>
-        AnyOverlap(Writes, other.Reads) || AnyOverlap(Writes, other.Writes) || AnyOverlap(Reads, other.Writes);
+    public bool ConflictsWith(Footprint other)
+    {
+        // Everything overlaps every region: a side that writes it conflicts with any non-empty other side, one that
+        // reads it with any other side that writes. What is left are regions of ordinary keys.
+        if ((_writesEverything && !other.IsEmpty) || (other._writesEverything && !IsEmpty)
+            || (_readsEverything && other.WriteCount > 0) || (other._readsEverything && WriteCount > 0))
+        {
+            return true;
+        }
+
+        return AnyOverlap(Writes, other.Reads) || AnyOverlap(Writes, other.Writes) || AnyOverlap(Reads, other.Writes);
+    }
 
     /// <inheritdoc />
     public override string ToString() =>
         $"reads {string.Join(", ", Reads.ToArray())}; writes {string.Join(", ", Writes.ToArray())}";
 
+    /// <summary>Pairwise overlap of ordinary regions (no Everything among them may overlap anything: ConflictsWith handled it).</summary>
     private static bool AnyOverlap(ReadOnlySpan<Region> a, ReadOnlySpan<Region> b)
     {
         foreach (ref readonly Region x in a)
         {
+            long key = x.Key;
             foreach (ref readonly Region y in b)
             {
-                if (x.Overlaps(y))
+                if (y.Key == key && x.Overlaps(y))
                 {
                     return true;
                 }
@@ -176,6 +198,17 @@ public sealed class Footprint
         }
 
         return false;
+    }
+
+    private static int AppendAll(ref Region[] array, int count, ReadOnlySpan<Region> regions)
+    {
+        if (count + regions.Length > array.Length)
+        {
+            Array.Resize(ref array, Math.Max(array.Length * 2, count + regions.Length));
+        }
+
+        regions.CopyTo(array.AsSpan(count));
+        return count + regions.Length;
     }
 
     private static void Append(ref Region[] array, int index, in Region region)

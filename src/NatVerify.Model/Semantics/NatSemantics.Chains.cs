@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using NatVerify.Model.Addressing;
 using NatVerify.Model.Nat;
 using NatVerify.Model.Scenario;
@@ -98,7 +99,17 @@ public sealed partial class NatSemantics
     private readonly Dictionary<NatRule, int> _ruleIndex = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<BaseChain, int> _policyIndex = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, RuleTable> _tables = new(StringComparer.Ordinal);
-    private readonly Dictionary<PacketPath, Stage[]> _pipelines = [];
+    // Two search workers may ask for a pipeline at the same time: a plain Dictionary could be corrupted by that.
+    private readonly ConcurrentDictionary<PacketPath, Stage[]> _pipelines = new();
+
+    // Chain traversals are pure functions of the packet (tuple, flow, hook, marks, conntrack view and NAT status bits) and of the immutable
+    // ruleset, and a search meets the same packet in many states (every interleaving of the other flows), so their
+    // results are kept and shared: the lists are never changed by their readers. Bounded, so a scenario with very
+    // many distinct packets only stops caching.
+    private const int MaxCachedTraversals = 1 << 16;
+    private readonly ConcurrentDictionary<TraversalKey, List<ChainVerdict>> _natTraversals = new(TraversalKeyComparer.Instance);
+    private readonly ConcurrentDictionary<TraversalKey, List<(ChainVerdict Verdict, int Stop)>> _stageTraversals = new(TraversalKeyComparer.Instance);
+    private int _cachedTraversals;
 
     /// <summary>The rule or policy with the given index (what <see cref="State.Slot.DecidedBy"/> - 1 points at).</summary>
     public RuleRef Decider(int index) => _deciders[index];
@@ -216,7 +227,27 @@ public sealed partial class NatSemantics
     /// packet without conntrack). Each chain's ACCEPT goes on to the next (<c>nf_hook_slow</c>); a DROP ends the packet.
     /// Returns every distinct end (random matches branch) and the index of the stage where each stopped.
     /// </summary>
+    /// <remarks>The list is shared between calls with the same arguments: callers must not change it.</remarks>
     internal List<(ChainVerdict Verdict, int Stop)> RunStages(Stage[] stages, int from, Pkt pkt, bool throughKernel = false)
+    {
+        // A traced packet records its decisions (Why), which the search's cached results do not carry: never cached.
+        if (pkt.Trace is not null)
+        {
+            return ComputeStages(stages, from, pkt, throughKernel);
+        }
+
+        var key = new TraversalKey(stages, from, throughKernel, pkt);
+        if (_stageTraversals.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var result = ComputeStages(stages, from, pkt, throughKernel);
+        Remember(_stageTraversals, key, result);
+        return result;
+    }
+
+    private List<(ChainVerdict Verdict, int Stop)> ComputeStages(Stage[] stages, int from, Pkt pkt, bool throughKernel)
     {
         var stop = from;
         while (stop < stages.Length && (stages[stop].Kind == StageKind.Chain || throughKernel))
@@ -272,7 +303,34 @@ public sealed partial class NatSemantics
     /// next nat chain, the first NAT target that sets up the manip ends the loop (<c>nf_nat_initialized</c>), a DROP
     /// drops. When no chain set it up, the null binding follows.
     /// </summary>
+    /// <remarks>The list is shared between calls with the same packet: callers must not change it.</remarks>
     internal List<ChainVerdict> EvaluateNat(Pkt pkt)
+    {
+        if (pkt.Trace is not null)
+        {
+            return ComputeNat(pkt);
+        }
+
+        var key = new TraversalKey(null, 0, false, pkt);
+        if (_natTraversals.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var result = ComputeNat(pkt);
+        Remember(_natTraversals, key, result);
+        return result;
+    }
+
+    private void Remember<T>(ConcurrentDictionary<TraversalKey, T> cache, TraversalKey key, T value)
+    {
+        if (Volatile.Read(ref _cachedTraversals) < MaxCachedTraversals && cache.TryAdd(key, value))
+        {
+            Interlocked.Increment(ref _cachedTraversals);
+        }
+    }
+
+    private List<ChainVerdict> ComputeNat(Pkt pkt)
     {
         var alive = new List<ChainVerdict> { new(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, false, -1) };
         var done = new List<ChainVerdict>();
@@ -296,6 +354,23 @@ public sealed partial class NatSemantics
         }
 
         return done;
+    }
+
+    /// <summary>What a traversal depends on besides the immutable ruleset: the stages (a pipeline, by identity) and the packet.</summary>
+    private readonly record struct TraversalKey(Stage[]? Stages, int From, bool ThroughKernel, Pkt Pkt);
+
+    /// <summary>Compares the pipeline and the flow by identity (both are fixed objects of this semantics), the rest by value.</summary>
+    private sealed class TraversalKeyComparer : IEqualityComparer<TraversalKey>
+    {
+        public static readonly TraversalKeyComparer Instance = new();
+
+        public bool Equals(TraversalKey x, TraversalKey y) =>
+            ReferenceEquals(x.Stages, y.Stages) && x.From == y.From && x.ThroughKernel == y.ThroughKernel
+            && ReferenceEquals(x.Pkt.Flow, y.Pkt.Flow) && x.Pkt.Packet == y.Pkt.Packet && x.Pkt.Hook == y.Pkt.Hook
+            && x.Pkt.Mark == y.Pkt.Mark && x.Pkt.CtMark == y.Pkt.CtMark && x.Pkt.Ct == y.Pkt.Ct && x.Pkt.NatStatus == y.Pkt.NatStatus;
+
+        public int GetHashCode(TraversalKey k) => HashCode.Combine(
+            k.Pkt.Packet, System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(k.Pkt.Flow), k.Pkt.Hook, k.Pkt.Mark, HashCode.Combine(k.Pkt.CtMark, k.Pkt.NatStatus), k.Pkt.Ct, k.From, k.ThroughKernel);
     }
 
     /// <summary>The return stack of a chain traversal (immutable, so branches can share it).</summary>

@@ -286,9 +286,8 @@ public sealed partial class NatSemantics
                 {
                     sink.Read(PointBox(t).ToLocation(LocationKind.Node));
                     sink.Read(PointBox(t.Invert()).ToLocation(LocationKind.Node));
-                    var probes = new List<Probe>();
-                    var gc = new List<int>();
-                    if (!(Profile.UsedTupleNew ? UsedNew(state.Slots, t, i, gc, probes) : Used(state.Slots, t, i, gc, probes)))
+                    // Only the answer matters here: no probe list, no collected entries (the footprint allocates nothing).
+                    if (!(Profile.UsedTupleNew ? UsedNew(state.Slots, t, i, null, null) : Used(state.Slots, t, i, null, null)))
                     {
                         return;
                     }
@@ -299,7 +298,7 @@ public sealed partial class NatSemantics
                     if (FindAppropriateSrc(state.Slots, t, range) is { } reuse)
                     {
                         sink.Read(PointBox(reuse.Invert()).ToLocation(LocationKind.Node));
-                        if (!Used(state.Slots, reuse, i, [], null))
+                        if (!Used(state.Slots, reuse, i, null, null))
                         {
                             return;
                         }

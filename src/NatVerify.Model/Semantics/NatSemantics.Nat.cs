@@ -65,7 +65,7 @@ public sealed partial class NatSemantics
         }
         else
         {
-            choices = GetUniqueTuple(state.Slots, i, curr, range, manip, nullBinding, gc);
+            choices = GetUniqueTuple(state.Slots, i, curr, range, manip, nullBinding, gc, diagnostics);
         }
 
         // Ghost facts for the properties, read with the real kernel's semantics whatever the mutant.
@@ -79,10 +79,10 @@ public sealed partial class NatSemantics
         }
 
         var trulyFree = TupleTaken(state.Slots, curr.Invert(), i, null, null, real: true) < 0;
-        var seen = new HashSet<(ConntrackTuple, bool, int)>();
-        foreach (var choice in choices)
+        for (var k = 0; k < choices.Count; k++)
         {
-            if (!seen.Add((choice.Tuple, choice.Failed, choice.Evicted)))
+            var choice = choices[k];
+            if (SeenBefore(choices, k))
             {
                 continue;
             }
@@ -93,11 +93,11 @@ public sealed partial class NatSemantics
                 slots[c] = slots[c] with { Status = slots[c].Status | CtStatus.Removed };
             }
 
-            var collected = new List<int>(gc);
+            IReadOnlyList<int> collected = gc.Count == 0 ? [] : [.. gc];
             if (choice.Evicted >= 0)
             {
                 slots[choice.Evicted] = slots[choice.Evicted] with { Status = slots[choice.Evicted].Status | CtStatus.Removed | CtStatus.EvictedBySnat };
-                collected.Add(choice.Evicted);
+                collected = [.. collected, choice.Evicted];
             }
 
             var status = slot.Status;
@@ -152,12 +152,14 @@ public sealed partial class NatSemantics
             // nf_nat_packet rewrote the packet; the chains after the NAT core, up to the next NAT core or confirm,
             // see the new tuple (e.g. filter FORWARD after a DNAT) and may still drop it.
             var stages = Pipeline(flow.Path);
-            var natStage = Array.FindIndex(stages, s => s.Kind == StageKind.Nat && s.Hook == ToNetfilter(hook));
+            var natStage = NatStage(stages, ToNetfilter(hook));
             var pkt = new Pkt(choice.Tuple, flow, ToNetfilter(hook), verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(status) };
             var ends = natStage < 0 ? [(verdict with { Kind = VerdictKind.Accept }, stages.Length)] : RunStages(stages, natStage + 1, pkt);
-            foreach (var (v, _) in ends)
+            for (var e = 0; e < ends.Count; e++)
             {
-                var final = (Slot[])slots.Clone();
+                var v = ends[e].Verdict;
+                // The last end takes the slot array itself: nothing reads it afterwards.
+                var final = e == ends.Count - 1 ? slots : (Slot[])slots.Clone();
                 final[i] = v.Drop
                     ? next with { Status = status, Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
                     : next with { Status = status, Mark = v.Mark, CtMark = v.CtMark };
@@ -165,6 +167,34 @@ public sealed partial class NatSemantics
                 sink.Add((v.Drop ? traced with { Filtered = _deciders[v.Decider] } : traced, Make(final)));
             }
         }
+    }
+
+    /// <summary>Whether an equal choice (same tuple, failure and eviction) comes earlier in the list: it yields the same successor.</summary>
+    private static bool SeenBefore(List<Choice> choices, int k)
+    {
+        var c = choices[k];
+        for (var j = 0; j < k; j++)
+        {
+            if (choices[j].Tuple == c.Tuple && choices[j].Failed == c.Failed && choices[j].Evicted == c.Evicted)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int NatStage(Stage[] stages, NetfilterHook hook)
+    {
+        for (var s = 0; s < stages.Length; s++)
+        {
+            if (stages[s].Kind == StageKind.Nat && stages[s].Hook == hook)
+            {
+                return s;
+            }
+        }
+
+        return -1;
     }
 
     private static byte NextBySourceOrder(ReadOnlySpan<Slot> slots)
@@ -223,14 +253,14 @@ public sealed partial class NatSemantics
     }
 
     /// <summary><c>nf_nat_used_tuple</c>: is the reply we would install (the inverse of <paramref name="tuple"/>) taken?</summary>
-    private bool Used(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int> gc, List<Probe>? probes) =>
+    private bool Used(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int>? gc, List<Probe>? probes) =>
         TupleTaken(slots, tuple.Invert(), self, gc, probes) >= 0;
 
     /// <summary>
     /// <c>nf_nat_used_tuple_new</c> (6.12+): like <see cref="Used"/>, but for allow_clash protocols a clash with
     /// an exact mirror entry that uses no NAT counts as free (the reverse-direction race; confirm merges them).
     /// </summary>
-    private bool UsedNew(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int> gc, List<Probe> probes)
+    private bool UsedNew(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int>? gc, List<Probe>? probes)
     {
         if (!Used(slots, tuple, self, gc, probes))
         {
@@ -261,7 +291,7 @@ public sealed partial class NatSemantics
         }
 
         var mirror = _originals[hit] == slots[self].Reply && slots[hit].Reply == _originals[self];
-        probes.Add(new Probe("nf_nat_used_tuple_new", tuple.Invert(), mirror ? -1 : hit, mirror ? "exact mirror without NAT: treated as free" : null));
+        probes?.Add(new Probe("nf_nat_used_tuple_new", tuple.Invert(), mirror ? -1 : hit, mirror ? "exact mirror without NAT: treated as free" : null));
         return !mirror;
     }
 
@@ -270,9 +300,10 @@ public sealed partial class NatSemantics
     /// bysource mapping, pick the address (<c>find_best_ips_proto</c>), accept an in-range port (a single-port
     /// range without any check), else search (<c>nf_nat_l4proto_unique_tuple</c>).
     /// </summary>
-    internal List<Choice> GetUniqueTuple(ReadOnlySpan<Slot> slots, int self, ConntrackTuple curr, NatRange range, ManipType manip, bool nullBinding, List<int> gc)
+    internal List<Choice> GetUniqueTuple(ReadOnlySpan<Slot> slots, int self, ConntrackTuple curr, NatRange range, ManipType manip, bool nullBinding, List<int> gc, bool diagnostics = true)
     {
-        var probes = new List<Probe>();
+        // Without diagnostics no probe list is built (null all the way down): only a trace reads them.
+        var probes = diagnostics ? new List<Probe>() : null;
         var results = new List<Choice>();
         if (manip == ManipType.Src && !range.RandomAll)
         {
@@ -281,15 +312,15 @@ public sealed partial class NatSemantics
                 var taken = Profile.UsedTupleNew ? UsedNew(slots, curr, self, gc, probes) : Used(slots, curr, self, gc, probes);
                 if (!taken)
                 {
-                    return [new Choice(curr, false, probes)];
+                    return [new Choice(curr, false, ProbesOf(probes))];
                 }
             }
             else if (FindAppropriateSrc(slots, curr, range) is { } reuse)
             {
                 if (!Used(slots, reuse, self, gc, probes))
                 {
-                    probes.Add(new Probe("find_appropriate_src", reuse.Invert(), -1, "reusing the mapping of the same original source"));
-                    return [new Choice(reuse, false, probes)];
+                    probes?.Add(new Probe("find_appropriate_src", reuse.Invert(), -1, "reusing the mapping of the same original source"));
+                    return [new Choice(reuse, false, ProbesOf(probes))];
                 }
             }
         }
@@ -297,7 +328,7 @@ public sealed partial class NatSemantics
         foreach (var address in BestAddresses(curr, range, manip))
         {
             var t = manip == ManipType.Src ? curr with { SrcIp = address } : curr with { DstIp = address };
-            var stepProbes = new List<Probe>(probes);
+            var stepProbes = probes is null ? null : new List<Probe>(probes);
             if (!range.RandomAll)
             {
                 if (range.ProtoSpecified)
@@ -308,16 +339,16 @@ public sealed partial class NatSemantics
                     {
                         if (range.MinProto == range.MaxProto)
                         {
-                            stepProbes.Add(new Probe("get_unique_tuple", t.Invert(), -1, "single-port range already matches: accepted without a uniqueness check"));
+                            stepProbes?.Add(new Probe("get_unique_tuple", t.Invert(), -1, "single-port range already matches: accepted without a uniqueness check"));
                         }
 
-                        results.Add(new Choice(t, false, stepProbes));
+                        results.Add(new Choice(t, false, ProbesOf(stepProbes)));
                         continue;
                     }
                 }
                 else if (!Used(slots, t, self, gc, stepProbes))
                 {
-                    results.Add(new Choice(t, false, stepProbes));
+                    results.Add(new Choice(t, false, ProbesOf(stepProbes)));
                     continue;
                 }
             }
@@ -327,6 +358,8 @@ public sealed partial class NatSemantics
 
         return results;
     }
+
+    private static IReadOnlyList<Probe> ProbesOf(List<Probe>? probes) => probes is null ? [] : probes;
 
     /// <summary><c>in_range</c>: the source address (MAP_IPS) and source key (PROTO_SPECIFIED) lie in the range.</summary>
     private bool InRange(ConntrackTuple t, NatRange range)
@@ -410,7 +443,7 @@ public sealed partial class NatSemantics
     /// is free or, with the capped search (5.15+), when a range wider than 128 has at least 128 taken ports
     /// (a whole probe window can then miss every free port).
     /// </summary>
-    private List<Choice> UniqueL4(ReadOnlySpan<Slot> slots, int self, ConntrackTuple t, NatRange range, ManipType manip, bool nullBinding, List<int> gc, List<Probe> probes)
+    private List<Choice> UniqueL4(ReadOnlySpan<Slot> slots, int self, ConntrackTuple t, NatRange range, ManipType manip, bool nullBinding, List<int> gc, List<Probe>? probes)
     {
         if (t.Protocol.IsPortless())
         {
@@ -418,8 +451,8 @@ public sealed partial class NatSemantics
             // not change tuples") returns at once: there is no key to search, so a taken tuple stays taken and confirm
             // decides (a clash on the reply tuple drops the packet, or merges it where allow_clash permits).
             var by = TupleTaken(slots, t.Invert(), self, gc, null);
-            probes.Add(new Probe("nf_nat_l4proto_unique_tuple", t.Invert(), by, $"{t.Protocol.Name()} has no port or id: tuple unchanged"));
-            return [new Choice(t, by >= 0, probes)];
+            probes?.Add(new Probe("nf_nat_l4proto_unique_tuple", t.Invert(), by, $"{t.Protocol.Name()} has no port or id: tuple unchanged"));
+            return [new Choice(t, by >= 0, ProbesOf(probes))];
         }
 
         int lo, hi;
@@ -434,8 +467,8 @@ public sealed partial class NatSemantics
         else if (manip == ManipType.Dst && !(nullBinding && Mutant == KernelMutant.DstNullBindingChangesPort))
         {
             // A DST manip without a port range never changes a port: the tuple stays, taken or not.
-            probes.Add(new Probe("nf_nat_l4proto_unique_tuple", t.Invert(), -1, "DST manip without PROTO_SPECIFIED: port unchanged"));
-            return [new Choice(t, false, probes)];
+            probes?.Add(new Probe("nf_nat_l4proto_unique_tuple", t.Invert(), -1, "DST manip without PROTO_SPECIFIED: port unchanged"));
+            return [new Choice(t, false, ProbesOf(probes))];
         }
         else
         {
@@ -483,8 +516,8 @@ public sealed partial class NatSemantics
         {
             if (by < 0)
             {
-                var p = new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", candidate.Invert(), -1, $"search in {lo}-{hi}: free") };
-                results.Add(new Choice(candidate, false, p));
+                var p = probes is null ? null : new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", candidate.Invert(), -1, $"search in {lo}-{hi}: free") };
+                results.Add(new Choice(candidate, false, ProbesOf(p)));
                 if (deterministic)
                 {
                     break;
@@ -494,11 +527,11 @@ public sealed partial class NatSemantics
             {
                 // Whether the new SYN's sequence number is past the old connection's end (nf_seq_has_advanced) is
                 // kernel-random: the ISNs come from secure_tcp_seq of two different 4-tuples. Both branches.
-                var p = new List<Probe>(probes)
+                var p = probes is null ? null : new List<Probe>(probes)
                 {
                     new("nf_nat_used_tuple_harder", candidate.Invert(), by, $"search in {lo}-{hi}: SNATed entry in TIME_WAIT/CLOSE, sequence advanced: nf_ct_kill, tuple reused"),
                 };
-                results.Add(new Choice(candidate, false, p, by));
+                results.Add(new Choice(candidate, false, ProbesOf(p), by));
             }
         }
 
@@ -506,8 +539,8 @@ public sealed partial class NatSemantics
         {
             foreach (var (tk, by) in taken)
             {
-                var p = new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", tk.Invert(), by, $"search in {lo}-{hi} gave up: keeps a taken tuple") };
-                results.Add(new Choice(tk, true, p));
+                var p = probes is null ? null : new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", tk.Invert(), by, $"search in {lo}-{hi} gave up: keeps a taken tuple") };
+                results.Add(new Choice(tk, true, ProbesOf(p)));
             }
         }
 

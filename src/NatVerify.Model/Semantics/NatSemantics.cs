@@ -87,9 +87,10 @@ public sealed partial class NatSemantics
 
     /// <summary>
     /// Appends every enabled step and its successor state, in a deterministic order. Without
-    /// <paramref name="diagnostics"/> the steps of <c>nf_conntrack_in</c> and confirm carry no <see cref="NatStep.Probes"/>
-    /// (the search's hot path; nothing but a trace reads them, and a trace is rebuilt with them); the successors, their
-    /// order and every other field of the steps are the same.
+    /// <paramref name="diagnostics"/> the steps of <c>nf_conntrack_in</c>, the NAT hooks and confirm carry no
+    /// <see cref="NatStep.Probes"/> (the search's hot path: the NAT port search then builds no probe list and formats no
+    /// note; nothing but a trace reads them, and a trace is rebuilt with them); the successors, their order and every
+    /// other field of the steps are the same (<c>LeanSuccessorsTests</c>).
     /// </summary>
     public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink, bool diagnostics)
     {
@@ -357,12 +358,16 @@ public sealed partial class NatSemantics
         }
 
         // init_conntrack made a private entry (ct mark 0); the chains up to the NAT core (or confirm) see it as NEW.
-        foreach (var before in tracked)
+        for (var t = 0; t < tracked.Count; t++)
         {
+            var before = tracked[t];
             var pkt = new Pkt(orig, flow, stages[ct].Hook, before.Mark, 0, CtView.New, diagnostics ? TraceHops.Start : null);
-            foreach (var (v, stop) in RunStages(stages, ct + 1, pkt))
+            var ends = RunStages(stages, ct + 1, pkt);
+            for (var e = 0; e < ends.Count; e++)
             {
-                var next = (Slot[])slots.Clone();
+                var (v, stop) = ends[e];
+                // The very last successor takes the slot array itself: nothing reads it afterwards.
+                var next = e == ends.Count - 1 && t == tracked.Count - 1 ? slots : (Slot[])slots.Clone();
                 if (v.Drop)
                 {
                     next[i] = next[i] with { Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 };
