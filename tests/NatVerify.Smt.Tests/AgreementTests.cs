@@ -64,11 +64,7 @@ public sealed class AgreementTests(ITestOutputHelper output)
     /// </summary>
     public static IReadOnlyList<string> OutOfScope { get; } =
     [
-        "closes a TCP connection", // TCP state (TIME_WAIT/CLOSE, reopening SYNs) is not encoded
-        "is a conntrack -D", // deletes
         "is an entry timeout", // timeouts, expiry and GC
-        "retransmits its SYN", // retransmissions
-        "the BMC encoding covers TCP, UDP and ICMP", // protocols without ports (GRE, numbered protocols)
         "uses a match the encoding does not know", // multiport, iprange, addrtype, conntrack, gre...
         "runs statements", // MARK, CONNMARK, LOG
         "the BMC encoding covers the iptables nat table only", // other tables, hook order, marks, notrack, no conntrack
