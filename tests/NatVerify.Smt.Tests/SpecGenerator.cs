@@ -8,8 +8,10 @@ namespace NatVerify.Smt.Tests;
 /// few addresses and ports (ICMP ids) that often collide; optional SNAT (one address, address:port, a two-port range,
 /// a two-address range), DNAT (address:port, a two-port range without --random, or a two-address range), MASQUERADE
 /// (with or without --to-ports) and
-/// REDIRECT (LOCAL_OUT to loopback, PRE_ROUTING to the in interface); order constraints and a random profile.
-/// Deterministic for a seed.
+/// REDIRECT (LOCAL_OUT to loopback, PRE_ROUTING to the in interface); order constraints and a random profile. The slot
+/// state too: GRE flows (no key), SYN retransmissions (<c>retries: 1</c>), a TCP close (FIN or RST) followed by a flow
+/// that reuses the closed tuple or its SNAT port (reopening SYN, <c>nf_nat_used_tuple_harder</c>), and a
+/// <c>conntrack -D</c> by original source or reply port. Deterministic for a seed.
 /// </summary>
 internal static class SpecGenerator
 {
@@ -62,7 +64,9 @@ internal static class SpecGenerator
                     2 => $"{AddressRange()}",
                     _ => $"{Pick(Addresses)}:{Port()}",
                 };
-                sb.AppendLine(CultureInfo.InvariantCulture, $"  -A POSTROUTING -p {proto} -m mark --mark 0x64 -j SNAT --to-source {to}");
+                // Without a port an SNAT rule needs no protocol, and then it maps GRE flows too.
+                var match = !to.Contains(':', StringComparison.Ordinal) && r.Next(3) == 0 ? string.Empty : $"-p {proto} ";
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  -A POSTROUTING {match}-m mark --mark 0x64 -j SNAT --to-source {to}");
             }
 
             if (r.Next(3) == 0)
@@ -106,6 +110,7 @@ internal static class SpecGenerator
         sb.AppendLine("actors:");
         var actors = r.Next(2, 4);
         var flows = new List<string>();
+        var tcpFlows = new List<(string Name, string Src, string Sport, string Dst, string Dport)>();
         (string Src, string Sport, string Dst, string Dport, string Proto)? previous = null;
         for (var i = 0; i < actors; i++)
         {
@@ -134,8 +139,17 @@ internal static class SpecGenerator
             }
             else
             {
-                previous = (Pick(Addresses), Port(), Pick(Addresses), Port(), Proto(r));
+                previous = (Pick(Addresses), Port(), Pick(Addresses), Port(), r.Next(8) == 0 ? "gre" : Proto(r));
                 Flow(sb, previous.Value.Src, previous.Value.Sport, previous.Value.Dst, previous.Value.Dport, previous.Value.Proto);
+            }
+
+            if (previous is { Proto: "tcp" } last)
+            {
+                tcpFlows.Add((name, last.Src, last.Sport, last.Dst, last.Dport));
+                if (r.Next(8) == 0)
+                {
+                    sb.AppendLine("    retries: 1");
+                }
             }
 
             sb.AppendLine(CultureInfo.InvariantCulture, $"    mark: {(racing || r.Next(2) == 0 ? "0x64" : "0xc8")}");
@@ -146,6 +160,30 @@ internal static class SpecGenerator
                 1 => "    path: forward\n    in: veth1\n    out: veth0",
                 _ => "    path: local-in\n    in: veth0",
             });
+        }
+
+        if (tcpFlows.Count > 0 && r.Next(4) == 0)
+        {
+            // A close, then a SYN on the same tuple (reopening) or from another port of the same source (a SNAT onto the
+            // closed entry's port may evict it).
+            var target = tcpFlows[r.Next(tcpFlows.Count)];
+            sb.AppendLine("  - name: closes");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    close: {target.Name}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    how: {(r.Next(2) == 0 ? "fin" : "rst")}");
+            if (r.Next(3) > 0)
+            {
+                sb.AppendLine("  - name: again");
+                Flow(sb, target.Src, r.Next(2) == 0 ? target.Sport : Port(), target.Dst, target.Dport, "tcp");
+                sb.AppendLine("    mark: 0x64");
+            }
+        }
+
+        if (r.Next(6) == 0)
+        {
+            sb.AppendLine("  - name: delete");
+            sb.AppendLine(r.Next(2) == 0
+                ? $"    conntrack: -D --orig-src {Pick(Addresses)}"
+                : $"    conntrack: -D -p {(r.Next(2) == 0 ? "tcp" : "udp")} --reply-port-dst {Port()}");
         }
 
         if (r.Next(6) == 0)
@@ -166,6 +204,14 @@ internal static class SpecGenerator
 
     private static void Flow(StringBuilder sb, string src, string sport, string dst, string dport, string proto)
     {
+        if (proto == "gre")
+        {
+            // GRE version 0 is keyed by addresses only.
+            sb.AppendLine(CultureInfo.InvariantCulture, $"    flow: {src} -> {dst}");
+            sb.AppendLine("    proto: gre");
+            return;
+        }
+
         if (proto == "icmp")
         {
             // An ICMP flow has no ports: the source port stands for the echo id.

@@ -1,5 +1,6 @@
 using Microsoft.Z3;
 using NatVerify.Model;
+using NatVerify.Model.Addressing;
 using NatVerify.Model.Nat;
 using NatVerify.Model.Properties;
 using NatVerify.Model.Scenario;
@@ -38,16 +39,26 @@ internal sealed class BmcEncoder
         for (var i = 0; i < n; i++)
         {
             var actor = scenario.Actors[i];
-            var (orig, reply) = actor switch
+            switch (actor)
             {
-                FlowActor f => (f.Original, f.Original.Invert()),
-                CtnetlinkInsert c => (c.Original, c.Reply),
-                _ => throw new InvalidOperationException("actor outside the BMC subset"),
-            };
-            var o = Tuple(actor.Name, orig, "", symbolic, symbolicValues);
-            var r = actor is FlowActor ? o.Invert() : Tuple(actor.Name, reply, "reply-", symbolic, symbolicValues);
-            Actors[i] = new ActorInfo(i, actor, actor is FlowActor, o, r);
+                case FlowActor f:
+                    var o = Tuple(actor.Name, f.Original, "", symbolic, symbolicValues);
+                    Actors[i] = new ActorInfo(i, actor, true, o, o.Invert());
+                    break;
+                case CtnetlinkInsert c:
+                    Actors[i] = new ActorInfo(i, actor, false, Tuple(actor.Name, c.Original, "", symbolic, symbolicValues), Tuple(actor.Name, c.Reply, "reply-", symbolic, symbolicValues));
+                    break;
+                case ConnectionClose or CtnetlinkDelete:
+                    // No entry: NatSemantics gives these slots default tuples, which never change.
+                    var zero = new SymTuple(z.Bv(0, 8), z.Bv(0, 32), z.Bv(0, 16), z.Bv(0, 32), z.Bv(0, 16));
+                    Actors[i] = new ActorInfo(i, actor, false, zero, zero);
+                    break;
+                default:
+                    throw new InvalidOperationException("actor outside the BMC subset");
+            }
         }
+
+        CloseTargets = scenario.Actors.OfType<ConnectionClose>().Select(c => scenario.IndexOf(c.Target)).ToHashSet();
 
         SymbolicValues = symbolicValues;
         _constraints = new (int, Milestone, Milestone)[n][];
@@ -67,7 +78,11 @@ internal sealed class BmcEncoder
         {
             Schedule[t] = z.BvVar($"sched@{t}", SymSlot.IndexBits);
             Choices[t] = z.BvVar($"port-choice@{t}", 16);
-            States[t + 1] = Actors.Select(a => SymSlot.Vars(z, $"{a.Actor.Name}@{t + 1}", a.InitialReply, a.Orig, n)).ToArray();
+            States[t + 1] = Actors.Select(a =>
+            {
+                var v = SymSlot.Vars(z, $"{a.Actor.Name}@{t + 1}", a.InitialReply, a.Orig, n, a.Actor is FlowActor { Retries: > 0 });
+                return a.HasEntry ? v : v.With(reply: a.InitialReply, preSrc: a.Orig);
+            }).ToArray();
             EncodeStep(t);
         }
 
@@ -157,6 +172,9 @@ internal sealed class BmcEncoder
     /// <summary>The scheduler value meaning "no actor steps".</summary>
     public ulong IdleValue => (ulong)Actors.Length;
 
+    /// <summary>The actors whose entry some <see cref="ConnectionClose"/> closes: the only entries that can be in TIME_WAIT or CLOSE.</summary>
+    public IReadOnlySet<int> CloseTargets { get; }
+
     private SymTuple Tuple(string actor, Model.Tuples.ConntrackTuple t, string prefix, SymbolicSpec symbolic, List<(SymbolicField, BitVecExpr)> values)
     {
         BitVecExpr Field(string name, ulong concrete, uint width)
@@ -164,6 +182,11 @@ internal sealed class BmcEncoder
             if (symbolic.Find(actor, prefix + name) is not { } f)
             {
                 return _z.Bv(concrete, width);
+            }
+
+            if (t.Protocol.IsPortless() && name is "sport" or "dport")
+            {
+                throw new BmcUnsupportedException($"{actor}.{prefix}{name}: a {t.Protocol.Name()} tuple has no ports (its keys are 0)");
             }
 
             if (t.Protocol == Model.Addressing.L4Protocol.Icmp && name == "dport")
@@ -190,7 +213,12 @@ internal sealed class BmcEncoder
 
     public BoolExpr PhaseIs(SymSlot s, PhaseKind p) => _z.Eq(s.Phase, _z.Bv((ulong)p, SymSlot.PhaseBits));
 
-    public BoolExpr Linked(SymSlot s) => _z.Or(PhaseIs(s, PhaseKind.Confirmed), PhaseIs(s, PhaseKind.ClashEntry), PhaseIs(s, PhaseKind.Inserted));
+    /// <summary><c>Slot.Linked</c>: confirmed, a NAT_CLASH entry or inserted, and not unlinked since.</summary>
+    public BoolExpr Linked(SymSlot s) => _z.And(
+        _z.Or(PhaseIs(s, PhaseKind.Confirmed), PhaseIs(s, PhaseKind.ClashEntry), PhaseIs(s, PhaseKind.Inserted)), _z.Not(s.Flag(SlotFlag.Removed)));
+
+    /// <summary><c>Slot.TcpClosed</c>: TIME_WAIT or CLOSE.</summary>
+    public BoolExpr TcpClosed(SymSlot s) => _z.Or(s.Flag(SlotFlag.TcpTimeWait), s.Flag(SlotFlag.TcpClose));
 
     public BoolExpr OriginalLinked(SymSlot s) => _z.And(Linked(s), _z.Not(s.Flag(SlotFlag.NatClash)));
 
@@ -232,6 +260,13 @@ internal sealed class BmcEncoder
             parts.Add(_z.Implies(NextIs(s[i], afterAt), Reached(s[before], beforeAt)));
         }
 
+        // NatSemantics.CloseSuccessor has no successor until the target is terminal: the close waits, so the explicit
+        // engine's terminal states (no successor) are the states where no actor is enabled here.
+        if (Actors[i].Actor is ConnectionClose close)
+        {
+            parts.Add(Terminal(s[_scenario.IndexOf(close.Target)]));
+        }
+
         return _z.And(parts);
     }
 
@@ -247,6 +282,8 @@ internal sealed class BmcEncoder
         var sched = Schedule[t];
         Assertions.Add(z.Ule(sched, z.Bv(IdleValue, SymSlot.IndexBits)));
         var none = new List<BoolExpr>();
+        var stepped = new SymSlot[n][];
+        var chosenOf = new BoolExpr[n];
         for (var i = 0; i < n; i++)
         {
             _checkpoint();
@@ -254,8 +291,25 @@ internal sealed class BmcEncoder
             none.Add(z.Not(enabled));
             var chosen = z.Eq(sched, z.Bv((ulong)i, SymSlot.IndexBits));
             Assertions.Add(z.Implies(chosen, enabled));
-            var next = StepOf(t, i, chosen);
-            foreach (var eq in States[t + 1][i].Assign(z, SymSlot.Ite(z, chosen, next, States[t][i])))
+            stepped[i] = StepOf(t, i);
+            chosenOf[i] = chosen;
+        }
+
+        // A step may change other actors' slots too (a reopening SYN or nf_nat_used_tuple_harder kills an entry, a
+        // close moves its target's TCP state, conntrack -D unlinks entries): each slot's next value is the chosen
+        // step's value for it, or unchanged.
+        for (var j = 0; j < n; j++)
+        {
+            var value = States[t][j];
+            for (var i = n - 1; i >= 0; i--)
+            {
+                if (!ReferenceEquals(stepped[i][j], States[t][j]))
+                {
+                    value = SymSlot.Ite(z, chosenOf[i], stepped[i][j], value);
+                }
+            }
+
+            foreach (var eq in States[t + 1][j].Assign(z, value))
             {
                 Assertions.Add(eq);
             }
@@ -264,64 +318,212 @@ internal sealed class BmcEncoder
         Assertions.Add(z.Implies(z.Eq(sched, z.Bv(IdleValue, SymSlot.IndexBits)), z.And(none)));
     }
 
-    private SymSlot StepOf(int t, int i, BoolExpr chosen)
+    /// <summary>The whole state after actor <paramref name="i"/> steps at time t (slots it does not touch are the same objects).</summary>
+    private SymSlot[] StepOf(int t, int i)
     {
-        var s = States[t][i];
-        var table = new BmcTable(this, t);
-        var self = new SelfView(i, _z.Bv((ulong)i, SymSlot.IndexBits), Actors[i].Orig, s.Reply, _z.Or(s.Flag(SlotFlag.SrcNat), s.Flag(SlotFlag.DstNat)));
-        if (Actors[i].Actor is CtnetlinkInsert)
+        var z = _z;
+        var cur = States[t];
+        var next = (SymSlot[])cur.Clone();
+        var s = cur[i];
+        var table = new BmcTable(this, cur);
+        var self = new SelfView(i, z.Bv((ulong)i, SymSlot.IndexBits), Actors[i].Orig, s.Reply, z.Or(s.Flag(SlotFlag.SrcNat), s.Flag(SlotFlag.DstNat)));
+        switch (Actors[i].Actor)
         {
-            return SymSlot.Ite(_z, PhaseIs(s, PhaseKind.NotStarted), InsertStep(table, self, s), s);
+            case CtnetlinkInsert:
+                next[i] = SymSlot.Ite(z, PhaseIs(s, PhaseKind.NotStarted), InsertStep(table, self, s), s);
+                return next;
+            case ConnectionClose close:
+                CloseStep(next, i, close);
+                return next;
+            case CtnetlinkDelete delete:
+                DeleteStep(next, i, delete);
+                return next;
         }
 
         if (!_conntrackActive)
         {
             // No rule activated conntrack: nf_conntrack_in is not even registered, the flow passes untracked (the
             // other tables cannot drop it: BmcSubset), and NAT and confirm never run (NatSemantics.ConntrackInSuccessors).
-            return SymSlot.Ite(_z, PhaseIs(s, PhaseKind.NotStarted), s.With(phase: PhaseValue(PhaseKind.Untracked)), s);
+            next[i] = SymSlot.Ite(z, PhaseIs(s, PhaseKind.NotStarted), s.With(phase: PhaseValue(PhaseKind.Untracked)), s);
+            return next;
         }
 
+        var chosen = z.Eq(Schedule[t], z.Bv((ulong)i, SymSlot.IndexBits));
         var flow = (FlowActor)Actors[i].Actor;
         var dstHook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
         var srcHook = flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting;
-        var connIn = ConntrackInStep(table, self, s);
-        var dst = NatStep(t, table, self, s, flow, dstHook, _z.And(chosen, PhaseIs(s, PhaseKind.Created)));
-        var src = NatStep(t, table, self, s, flow, srcHook, _z.And(chosen, PhaseIs(s, PhaseKind.DstDone)));
-        var confirm = ConfirmStep(table, self, s);
-        return SymSlot.Ite(_z, PhaseIs(s, PhaseKind.NotStarted), connIn,
-            SymSlot.Ite(_z, PhaseIs(s, PhaseKind.Created), dst,
-                SymSlot.Ite(_z, PhaseIs(s, PhaseKind.DstDone), src,
-                    SymSlot.Ite(_z, PhaseIs(s, PhaseKind.SrcDone), confirm, s))));
+        var (connIn, killed) = ConntrackInStep(table, self, s);
+        var (dst, dstEvicted, dstVictim) = NatStep(t, table, self, s, flow, dstHook, z.And(chosen, PhaseIs(s, PhaseKind.Created)));
+        var (src, srcEvicted, srcVictim) = NatStep(t, table, self, s, flow, srcHook, z.And(chosen, PhaseIs(s, PhaseKind.DstDone)));
+        var confirm = ConfirmStep(table, self, s, flow);
+        next[i] = SymSlot.Ite(z, PhaseIs(s, PhaseKind.NotStarted), connIn,
+            SymSlot.Ite(z, PhaseIs(s, PhaseKind.Created), dst,
+                SymSlot.Ite(z, PhaseIs(s, PhaseKind.DstDone), src,
+                    SymSlot.Ite(z, PhaseIs(s, PhaseKind.SrcDone), confirm,
+                        flow.Retries > 0 ? SymSlot.Ite(z, PhaseIs(s, PhaseKind.Retrying), RetransmitStep(i, s), s) : s))));
+
+        // The entries this step unlinks: closed ones a reopening SYN killed, the one nf_nat_used_tuple_harder killed.
+        foreach (var j in CloseTargets)
+        {
+            if (j == i)
+            {
+                continue;
+            }
+
+            var id = z.Bv((ulong)j, SymSlot.IndexBits);
+            var evicted = z.Or(
+                dstEvicted is null ? z.False : z.And(PhaseIs(s, PhaseKind.Created), dstEvicted, z.Eq(dstVictim!, id)),
+                srcEvicted is null ? z.False : z.And(PhaseIs(s, PhaseKind.DstDone), srcEvicted, z.Eq(srcVictim!, id)));
+            var removed = z.Or(evicted, killed.TryGetValue(j, out var k) ? z.And(PhaseIs(s, PhaseKind.NotStarted), k) : z.False);
+            if (!z.IsFalse(removed))
+            {
+                next[j] = next[j].With(flags: next[j].WithFlags(z, (SlotFlag.Removed, removed), (SlotFlag.EvictedBySnat, evicted)));
+            }
+        }
+
+        return next;
     }
+
+    /// <summary>
+    /// <c>NatSemantics.RetransmitStep</c> (<c>tcp_retransmit_timer</c>): the SYN dropped at confirm is sent again as a new
+    /// first packet; the slot starts over with the attempt counted.
+    /// </summary>
+    private SymSlot RetransmitStep(int i, SymSlot s)
+    {
+        var initial = States[0][i];
+        return initial.With(attempt: _z.BvAdd(s.Attempt, _z.Bv(1, SymSlot.AttemptBits)));
+    }
+
+    /// <summary>
+    /// <c>NatSemantics.CloseSuccessor</c> (<c>tcp_packet</c>, <c>tcp_conntracks</c>): the target's own confirmed, linked
+    /// entry goes to TIME_WAIT on a FIN (unless already CLOSE) and to CLOSE on a RST (sTW -> sCL too); a target without
+    /// one (joined, dropped, merged, unlinked) is skipped. Enabled only once the target is terminal.
+    /// </summary>
+    private void CloseStep(SymSlot[] next, int i, ConnectionClose close)
+    {
+        var z = _z;
+        var target = _scenario.IndexOf(close.Target);
+        var ts = next[target];
+        var closable = z.And(PhaseIs(ts, PhaseKind.Confirmed), z.Not(ts.Flag(SlotFlag.Removed)));
+        var flags = (BoolExpr[])ts.Flags.Clone();
+        if (close.How == CloseKind.Fin)
+        {
+            flags[(int)SlotFlag.TcpTimeWait] = z.Ite(closable, z.Not(ts.Flag(SlotFlag.TcpClose)), ts.Flag(SlotFlag.TcpTimeWait));
+        }
+        else
+        {
+            flags[(int)SlotFlag.TcpTimeWait] = z.And(z.Not(closable), ts.Flag(SlotFlag.TcpTimeWait));
+            flags[(int)SlotFlag.TcpClose] = z.Or(closable, ts.Flag(SlotFlag.TcpClose));
+        }
+
+        next[target] = ts.With(flags: flags);
+        next[i] = next[i].With(phase: z.Ite(closable, PhaseValue(PhaseKind.Done), PhaseValue(PhaseKind.Nothing)));
+    }
+
+    /// <summary>
+    /// <c>NatSemantics.DeleteStep</c> (<c>conntrack -D</c>: <c>ctnetlink_del_conntrack</c> / dump and delete, <c>nf_ct_delete</c>):
+    /// every entry whose ORIGINAL node is linked and matches the filter (<c>TupleFilter.Matches</c>) is unlinked.
+    /// </summary>
+    private void DeleteStep(SymSlot[] next, int i, CtnetlinkDelete delete)
+    {
+        var z = _z;
+        var any = new List<BoolExpr>();
+        for (var j = 0; j < Actors.Length; j++)
+        {
+            if (!Actors[j].HasEntry)
+            {
+                continue;
+            }
+
+            var s = next[j];
+            var f = delete.Filter;
+            var match = z.And(
+                OriginalLinked(s),
+                f.Protocol is { } p ? z.Eq(Actors[j].Orig.Proto, z.Bv((ulong)p, 8)) : z.True,
+                PartialMatch(f.Original, Actors[j].Orig),
+                PartialMatch(f.Reply, s.Reply));
+            any.Add(match);
+            next[j] = s.With(flags: s.WithFlags(z, (SlotFlag.Removed, match)));
+        }
+
+        next[i] = next[i].With(phase: z.Ite(z.Or(any), PhaseValue(PhaseKind.Done), PhaseValue(PhaseKind.Nothing)));
+    }
+
+    /// <summary><c>PartialTuple.Matches</c>: every set field equals the tuple's (ports are numbers here, never fresh).</summary>
+    private BoolExpr PartialMatch(PartialTuple f, SymTuple t) => _z.And(
+        f.SrcIp is { } a ? _z.Eq(t.SrcIp, _z.Bv(a.Value, 32)) : _z.True,
+        f.DstIp is { } b ? _z.Eq(t.DstIp, _z.Bv(b.Value, 32)) : _z.True,
+        f.SrcPort is { } c ? _z.Eq(t.SrcPort, _z.Bv((ulong)c, 16)) : _z.True,
+        f.DstPort is { } d ? _z.Eq(t.DstPort, _z.Bv((ulong)d, 16)) : _z.True);
 
     private BitVecExpr PhaseValue(PhaseKind p) => _z.Bv((ulong)p, SymSlot.PhaseBits);
 
     /// <summary>
     /// <c>nf_conntrack_in</c>: join a confirmed entry with the same original tuple, or create a private one. A TCP SYN
+    /// that hits a TIME_WAIT entry, or a CLOSE entry through the node of its own direction, reopens it (<c>tcp_packet</c>:
+    /// <c>nf_ct_kill</c>, <c>-NF_REPEAT</c>, look up again); a SYN on a CLOSE entry's reply node is invalid (sIV). A TCP SYN
     /// that found the entry by its REPLY node is judged by <c>tcp_packet</c> (<c>NatSemantics.ReplySynStates</c>): it
-    /// joins (sS2) or is invalid (sIV, no conntrack); for a flow's entry either, as a free choice.
+    /// joins (sS2) or is invalid (sIV, no conntrack); for a flow's entry either, as a free choice. Returns the slot and,
+    /// per closed entry, when the lookup killed it.
     /// </summary>
-    private SymSlot ConntrackInStep(BmcTable table, SelfView self, SymSlot s)
+    private (SymSlot Slot, Dictionary<int, BoolExpr> Killed) ConntrackInStep(BmcTable table, SelfView self, SymSlot s)
     {
+        var z = _z;
         var hit = table.FindLinked(self.Orig, self, skipExpired: true);
+        var killed = new Dictionary<int, BoolExpr>();
+        var closedInvalid = z.False;
+        var tcp = z.Eq(self.Orig.Proto, z.Bv(NatEncoder.ProtoTcp, 8));
+        var targets = CloseTargets.Where(j => j != self.ActorIndex).ToList();
+        if (targets.Count > 0 && !z.IsFalse(tcp))
+        {
+            // NatSemantics.ConntrackInStep's loop: each round kills one closed entry, so it ends within as many rounds
+            // as there are entries that can be closed.
+            var slots = (SymSlot[])table.Slots.Clone();
+            var ended = z.False;
+            foreach (var j in targets)
+            {
+                killed[j] = z.False;
+            }
+
+            for (var round = 0; round < targets.Count; round++)
+            {
+                BoolExpr FlagOfHit(SlotFlag f) => z.Or(targets.Select(j => z.And(z.Eq(hit.Id, z.Bv((ulong)j, SymSlot.IndexBits)), slots[j].Flag(f))));
+                var closedHit = z.And(z.Not(ended), hit.Found, tcp, z.Or(FlagOfHit(SlotFlag.TcpTimeWait), FlagOfHit(SlotFlag.TcpClose)));
+                var sameDirection = z.And(hit.OriginalLinked, hit.Orig.Eq(z, self.Orig));
+                var invalidHere = z.And(closedHit, z.Not(FlagOfHit(SlotFlag.TcpTimeWait)), z.Not(sameDirection));
+                var kill = z.And(closedHit, z.Not(invalidHere));
+                closedInvalid = z.Or(closedInvalid, invalidHere);
+                ended = z.Or(ended, z.Not(kill));
+                foreach (var j in targets)
+                {
+                    var here = z.And(kill, z.Eq(hit.Id, z.Bv((ulong)j, SymSlot.IndexBits)));
+                    killed[j] = z.Or(killed[j], here);
+                    slots[j] = slots[j].With(flags: slots[j].WithFlags(z, (SlotFlag.Removed, here)));
+                }
+
+                var again = new BmcTable(this, slots).FindLinked(self.Orig, self, skipExpired: true);
+                hit = _nat.Select(kill, again, hit);
+            }
+        }
+
         var created = PhaseValue(_scenario.Ruleset.NatTablePresent ? PhaseKind.Created : PhaseKind.SrcDone);
-        var replySyn = _z.And(hit.Found, _z.Eq(self.Orig.Proto, _z.Bv(NatEncoder.ProtoTcp, 8)),
-            _z.Not(_z.And(hit.OriginalLinked, hit.Orig.Eq(_z, self.Orig))));
+        var replySyn = z.And(z.Not(closedInvalid), hit.Found, tcp, z.Not(z.And(hit.OriginalLinked, hit.Orig.Eq(z, self.Orig))));
         var invalidFor = new List<BoolExpr>();
         for (var j = 0; j < Actors.Length; j++)
         {
             var (join, invalid) = Model.Semantics.NatSemantics.ReplySynStates(Actors[j].Actor);
             if (invalid)
             {
-                var chosen = join ? _z.BoolVar($"reply-syn-answered-{self.ActorIndex}") : _z.True;
-                invalidFor.Add(_z.And(_z.Eq(hit.Id, _z.Bv((ulong)j, SymSlot.IndexBits)), chosen));
+                var chosen = join ? z.BoolVar($"reply-syn-answered-{self.ActorIndex}") : z.True;
+                invalidFor.Add(z.And(z.Eq(hit.Id, z.Bv((ulong)j, SymSlot.IndexBits)), chosen));
             }
         }
 
-        var isInvalid = _z.And(replySyn, _z.Or(invalidFor));
-        return s.With(
-            phase: _z.Ite(isInvalid, PhaseValue(PhaseKind.Invalid), _z.Ite(hit.Found, PhaseValue(PhaseKind.Joined), created)),
-            partner: _z.Ite(hit.Found, (BitVecExpr)hit.Id, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits)));
+        var isInvalid = z.Or(closedInvalid, z.And(replySyn, z.Or(invalidFor)));
+        var slot = s.With(
+            phase: z.Ite(isInvalid, PhaseValue(PhaseKind.Invalid), z.Ite(hit.Found, PhaseValue(PhaseKind.Joined), created)),
+            partner: z.Ite(hit.Found, (BitVecExpr)hit.Id, z.Bv(SymSlot.NoPartner, SymSlot.IndexBits)));
+        return (slot, killed);
     }
 
     /// <summary><c>nf_conntrack_hash_check_insert</c>: -EEXIST when either tuple equals a linked node.</summary>
@@ -333,13 +535,19 @@ internal sealed class BmcEncoder
             partner: _z.Ite(clash.Found, (BitVecExpr)clash.Id, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits)));
     }
 
-    /// <summary><c>__nf_conntrack_confirm</c>.</summary>
-    private SymSlot ConfirmStep(BmcTable table, SelfView self, SymSlot s)
+    /// <summary>
+    /// <c>__nf_conntrack_confirm</c>. A dropped SYN with retransmissions left is <c>Retrying</c> (<c>tcp_retransmit_timer</c>
+    /// will send it again), as <c>NatSemantics.ConfirmStep</c>.
+    /// </summary>
+    private SymSlot ConfirmStep(BmcTable table, SelfView self, SymSlot s, FlowActor flow)
     {
         var c = _nat.Confirm(table, self);
+        var dropped = flow.Retries > 0
+            ? _z.Ite(_z.Ult(s.Attempt, _z.Bv((ulong)flow.Retries, SymSlot.AttemptBits)), PhaseValue(PhaseKind.Retrying), PhaseValue(PhaseKind.Dropped))
+            : PhaseValue(PhaseKind.Dropped);
         var phase = _z.Ite(c.Inserted, PhaseValue(PhaseKind.Confirmed),
             _z.Ite(c.ClashEntry, PhaseValue(PhaseKind.ClashEntry),
-                _z.Ite(c.Merged, PhaseValue(PhaseKind.Merged), PhaseValue(PhaseKind.Dropped))));
+                _z.Ite(c.Merged, PhaseValue(PhaseKind.Merged), dropped)));
         return s.With(
             phase: phase,
             partner: _z.Ite(c.Inserted, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits), (BitVecExpr)c.Partner.Id),
@@ -350,7 +558,7 @@ internal sealed class BmcEncoder
     /// <c>nf_nat_inet_fn</c> at one hook: the nat chains pick a rule (or none: the null binding), then
     /// <c>get_unique_tuple</c>; the ghost facts of the SRC manip are recorded as <c>NatSemantics.NatSuccessors</c> does.
     /// </summary>
-    private SymSlot NatStep(int t, BmcTable table, SelfView self, SymSlot s, FlowActor flow, NatHook hook, BoolExpr guard)
+    private (SymSlot Slot, BoolExpr? Evicted, Expr? Victim) NatStep(int t, BmcTable table, SelfView self, SymSlot s, FlowActor flow, NatHook hook, BoolExpr guard)
     {
         var z = _z;
         var manip = hook.Manip();
@@ -358,6 +566,8 @@ internal sealed class BmcEncoder
         var verdicts = new ChainEncoder(z, _scenario).Evaluate(hook, curr, flow);
         SymTuple? tuple = null;
         BoolExpr failed = z.False, nullBinding = z.False, rule = z.False, fixedPort = z.False;
+        BoolExpr? evicted = null;
+        Expr? victim = null;
         for (var v = verdicts.Count - 1; v >= 0; v--)
         {
             var (cond, verdict) = verdicts[v];
@@ -370,6 +580,12 @@ internal sealed class BmcEncoder
                 : _nat.GetUniqueTuple(table, self, curr, range, manip, isNull, Choices[t], z.And(guard, cond));
             tuple = tuple is null ? result.Tuple : SymTuple.Ite(z, cond, result.Tuple, tuple);
             failed = z.Or(failed, z.And(cond, result.Failed));
+            if (result.Evicted is not null)
+            {
+                evicted = z.Or(evicted ?? z.False, z.And(cond, result.Evicted));
+                victim = victim is null ? result.Victim : z.Ite(cond, result.Victim!, victim);
+            }
+
             if (isNull)
             {
                 nullBinding = z.Or(nullBinding, cond);
@@ -388,15 +604,16 @@ internal sealed class BmcEncoder
         var changed = z.Not(chosen.Eq(z, curr));
         if (manip == ManipType.Dst)
         {
-            return s.With(
+            return (s.With(
                 phase: PhaseValue(PhaseKind.DstDone),
                 reply: chosen.Invert(),
                 preSrc: chosen,
-                flags: s.WithFlags(z, (SlotFlag.DstNat, changed), (SlotFlag.DstNatDone, z.True), (SlotFlag.DstNullBinding, nullBinding), (SlotFlag.RuleApplied, rule)));
+                flags: s.WithFlags(z, (SlotFlag.DstNat, changed), (SlotFlag.DstNatDone, z.True), (SlotFlag.DstNullBinding, nullBinding), (SlotFlag.RuleApplied, rule))),
+                evicted, victim);
         }
 
         var trulyFree = z.Not(table.TupleTaken(curr.Invert(), self, real: true));
-        return s.With(
+        return (s.With(
             phase: PhaseValue(PhaseKind.SrcDone),
             reply: chosen.Invert(),
             preSrc: curr,
@@ -410,7 +627,8 @@ internal sealed class BmcEncoder
                 (SlotFlag.SrcFixedPort, fixedPort),
                 (SlotFlag.SrcSearchFailed, failed)),
             bySource: z.Bv((ulong)(t + 1), SymSlot.IndexBits),
-            linkedAtSrcProbe: States[t].Select(Linked).ToArray());
+            linkedAtSrcProbe: States[t].Select((x, j) => Actors[j].HasEntry ? Linked(x) : z.False).ToArray()),
+            evicted, victim);
     }
 
     // ---- properties (PropertyCatalog) ----
@@ -441,7 +659,7 @@ internal sealed class BmcEncoder
     {
         // Every linked node: (present, tuple, actor, is reply), as NatSemantics.LinkedNodes lists them.
         var nodes = new List<(BoolExpr Present, SymTuple Tuple, int Actor, bool Reply)>();
-        foreach (var a in Actors)
+        foreach (var a in Actors.Where(a => a.HasEntry))
         {
             var s = States[t][a.Index];
             nodes.Add((OriginalLinked(s), a.Orig, a.Index, false));
@@ -513,10 +731,17 @@ internal sealed class BmcEncoder
         var z = _z;
         var s = States[t][i];
         BitVecExpr Code(BmcOutcome o) => z.Bv((ulong)o, 8);
-        if (!Actors[i].IsFlow)
+        switch (Actors[i].Actor)
         {
-            return z.Ite(PhaseIs(s, PhaseKind.Inserted), Code(BmcOutcome.Inserted),
-                z.Ite(PhaseIs(s, PhaseKind.Exists), Code(BmcOutcome.Exists), Code(BmcOutcome.Blocked)));
+            case CtnetlinkInsert:
+                return z.Ite(PhaseIs(s, PhaseKind.Inserted), Code(BmcOutcome.Inserted),
+                    z.Ite(PhaseIs(s, PhaseKind.Exists), Code(BmcOutcome.Exists), Code(BmcOutcome.Blocked)));
+            case ConnectionClose:
+                return z.Ite(PhaseIs(s, PhaseKind.Done), Code(BmcOutcome.Closed),
+                    z.Ite(PhaseIs(s, PhaseKind.Nothing), Code(BmcOutcome.Skipped), Code(BmcOutcome.Blocked)));
+            case CtnetlinkDelete:
+                return z.Ite(PhaseIs(s, PhaseKind.Done), Code(BmcOutcome.Deleted),
+                    z.Ite(PhaseIs(s, PhaseKind.Nothing), Code(BmcOutcome.NotFound), Code(BmcOutcome.Blocked)));
         }
 
         var orig = Actors[i].Orig;
@@ -530,6 +755,12 @@ internal sealed class BmcEncoder
         var natRewrote = z.And(s.Flag(SlotFlag.SrcNullBinding), z.Not(z.Eq(now.SrcPort, s.PreSrc.SrcPort)));
         var confirmed = z.Ite(s.Flag(SlotFlag.RuleApplied), z.Ite(natRewrote, Code(BmcOutcome.NatSportRewritten), Code(BmcOutcome.Nat)),
             z.Ite(now.Eq(z, orig), Code(BmcOutcome.Kept), rewritten));
+        if (Actors[i].Actor is FlowActor { Retries: > 0 })
+        {
+            // NatSemantics.OutcomeOf: a connection confirmed after a retransmission is retried:OUTCOME.
+            confirmed = z.Ite(z.Eq(s.Attempt, z.Bv(0, SymSlot.AttemptBits)), confirmed, z.BvAdd(confirmed, Code(BmcOutcome.RetriedOffset)));
+        }
+
         return z.Ite(PhaseIs(s, PhaseKind.Confirmed), confirmed,
             z.Ite(PhaseIs(s, PhaseKind.Untracked), Code(BmcOutcome.UntrackedNoConntrack),
             z.Ite(PhaseIs(s, PhaseKind.ClashEntry), Code(BmcOutcome.ClashEntry),

@@ -20,4 +20,11 @@ internal enum BmcOutcome
     RewrittenIcmpId,
     UntrackedNoConntrack,
     Invalid,
+    Closed,
+    Skipped,
+    Deleted,
+    NotFound,
+
+    /// <summary>Added to a confirmed flow's code when it connected after a retransmission (<c>retried:OUTCOME</c>).</summary>
+    RetriedOffset = 64,
 }

@@ -6,7 +6,9 @@ namespace NatVerify.Smt.Bmc;
 /// <summary>Conversion of outcome codes to the model's outcomes.</summary>
 internal static class BmcOutcomes
 {
-    public static Outcome ToOutcome(this BmcOutcome o) => o switch
+    public static Outcome ToOutcome(this BmcOutcome o) => o >= BmcOutcome.RetriedOffset
+        ? new Outcome(OutcomeKind.Retried, ((BmcOutcome)(o - BmcOutcome.RetriedOffset)).ToOutcome().ToString())
+        : o switch
     {
         BmcOutcome.Kept => new Outcome(OutcomeKind.Kept, null),
         BmcOutcome.RewrittenLow => new Outcome(OutcomeKind.Rewritten, "1-511"),
@@ -24,6 +26,10 @@ internal static class BmcOutcomes
         BmcOutcome.RewrittenIcmpId => new Outcome(OutcomeKind.Rewritten, "icmp-id"),
         BmcOutcome.UntrackedNoConntrack => new Outcome(OutcomeKind.Untracked, "no-conntrack"),
         BmcOutcome.Invalid => new Outcome(OutcomeKind.Invalid, null),
+        BmcOutcome.Closed => new Outcome(OutcomeKind.Closed, null),
+        BmcOutcome.Skipped => new Outcome(OutcomeKind.Skipped, null),
+        BmcOutcome.Deleted => new Outcome(OutcomeKind.Deleted, null),
+        BmcOutcome.NotFound => new Outcome(OutcomeKind.NotFound, null),
         _ => new Outcome(OutcomeKind.Exists, null),
     };
 }

@@ -5,8 +5,8 @@ using NatVerify.Model.Scenario;
 namespace NatVerify.Smt.Bmc;
 
 /// <summary>
-/// The part of the model the bounded model checker encodes (docs/smt.md): TCP/UDP/ICMP flows and <c>conntrack -I</c>
-/// inserts; nat rules with SNAT/DNAT/MASQUERADE/REDIRECT to one address or an address range (up to
+/// The part of the model the bounded model checker encodes (docs/smt.md): TCP/UDP/ICMP and portless (GRE, numbered)
+/// flows with SYN retransmissions, <c>conntrack -I</c> inserts, <c>conntrack -D</c> deletes and TCP closes; nat rules with SNAT/DNAT/MASQUERADE/REDIRECT to one address or an address range (up to
 /// <see cref="MaxAddressRange"/>, with concrete addresses), no port, one port or a port range, ACCEPT, RETURN, jumps
 /// and gotos; the null binding; confirm with clash resolution; order constraints and sequential
 /// schedules. Anything else is refused with a message naming it.
@@ -18,6 +18,9 @@ public static class BmcSubset
 
     /// <summary>Most actors encoded (the pigeonhole bound on taken ports relies on it).</summary>
     public const int MaxActors = 16;
+
+    /// <summary>Most retransmissions of one flow's SYN (the attempt counter is 8-bit; the bound limits the steps anyway).</summary>
+    public const int MaxRetries = 60;
 
     /// <summary>Largest bound (bysource time stamps are 8-bit).</summary>
     public const int MaxBound = 250;
@@ -34,18 +37,10 @@ public static class BmcSubset
         {
             switch (actor)
             {
-                case FlowActor f when f.Original.Protocol.IsPortless():
-                    throw new BmcUnsupportedException($"actor '{f.Name}' is a {f.Original.Protocol.Name()} flow; the BMC encoding covers TCP, UDP and ICMP (use 'natverify check')");
-                case CtnetlinkInsert c when c.Original.Protocol.IsPortless():
-                    throw new BmcUnsupportedException($"actor '{c.Name}' inserts a {c.Original.Protocol.Name()} entry; the BMC encoding covers TCP, UDP and ICMP (use 'natverify check')");
-                case FlowActor { Retries: > 0 } r:
-                    throw new BmcUnsupportedException($"actor '{r.Name}' retransmits its SYN (retries: {r.Retries}); the BMC encoding has no retransmissions (use 'natverify check')");
-                case FlowActor or CtnetlinkInsert:
+                case FlowActor { Retries: > MaxRetries } r:
+                    throw new BmcUnsupportedException($"actor '{r.Name}' retransmits its SYN {r.Retries} times; the BMC encoding takes at most {MaxRetries} (use 'natverify check')");
+                case FlowActor or CtnetlinkInsert or ConnectionClose or CtnetlinkDelete:
                     break;
-                case ConnectionClose c:
-                    throw new BmcUnsupportedException($"actor '{c.Name}' closes a TCP connection; the BMC encoding has no TCP state (TIME_WAIT/CLOSE) (use 'natverify check')");
-                case CtnetlinkDelete d:
-                    throw new BmcUnsupportedException($"actor '{d.Name}' is a conntrack -D; the BMC encoding has no deletes (use 'natverify check')");
                 case EntryTimeout t:
                     throw new BmcUnsupportedException($"actor '{t.Name}' is an entry timeout; the BMC encoding has no timeouts or garbage collection (use 'natverify check')");
                 default:
@@ -86,12 +81,13 @@ public static class BmcSubset
     }
 
     /// <summary>
-    /// The number of steps after which no actor can step: every flow takes 4 (2 without a nat table, 1 without
-    /// conntrack), every insert 1.
+    /// The number of steps after which no actor can step: every flow takes 4 per attempt (2 without a nat table, 1
+    /// without conntrack) and one step per retransmission, every insert, close and delete 1.
     /// </summary>
     public static int FullDepth(ScenarioModel scenario) => scenario.Actors.Sum(a => a switch
     {
-        FlowActor => !Model.Semantics.ConntrackUse.Active(scenario.Ruleset) ? 1 : scenario.Ruleset.NatTablePresent ? 4 : 2,
+        FlowActor f => !Model.Semantics.ConntrackUse.Active(scenario.Ruleset) ? 1
+            : (scenario.Ruleset.NatTablePresent ? 4 : 2) * (f.Retries + 1) + f.Retries,
         _ => 1,
     });
 }

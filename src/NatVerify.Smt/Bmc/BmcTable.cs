@@ -6,12 +6,14 @@ using PhaseKind = NatVerify.Model.State.Phase;
 namespace NatVerify.Smt.Bmc;
 
 /// <summary>
-/// The confirmed table at one time step of the unrolling: the scenario's actors, scanned in actor order exactly as
-/// <c>NatSemantics.FindLinked</c> and <c>TupleTaken</c> scan them (the first match wins).
+/// The confirmed table at one time step of the unrolling (or within a step, after some entries were unlinked): the
+/// scenario's actors, scanned in actor order exactly as <c>NatSemantics.FindLinked</c> and <c>TupleTaken</c> scan them
+/// (the first match wins). Actors without an entry (closes, deletes) are never linked.
 /// </summary>
-internal sealed class BmcTable(BmcEncoder encoder, int time) : ITable
+internal sealed class BmcTable(BmcEncoder encoder, SymSlot[] slots) : ITable
 {
-    private SymSlot[] Slots => encoder.States[time];
+    /// <summary>The slots this table reads.</summary>
+    public SymSlot[] Slots => slots;
 
     private Terms Z => encoder.Z;
 
@@ -25,7 +27,7 @@ internal sealed class BmcTable(BmcEncoder encoder, int time) : ITable
         var parts = new List<BoolExpr>();
         for (var j = 0; j < Slots.Length; j++)
         {
-            if (j == self.ActorIndex)
+            if (j == self.ActorIndex || !encoder.Actors[j].HasEntry)
             {
                 continue;
             }
@@ -53,7 +55,7 @@ internal sealed class BmcTable(BmcEncoder encoder, int time) : ITable
         EntryView view = None(z);
         for (var j = Slots.Length - 1; j >= 0; j--)
         {
-            if (j == self.ActorIndex)
+            if (j == self.ActorIndex || !encoder.Actors[j].HasEntry)
             {
                 continue;
             }
@@ -99,6 +101,7 @@ internal sealed class BmcTable(BmcEncoder encoder, int time) : ITable
             candidates[j] = curr with { SrcIp = mapped.SrcIp, SrcPort = mapped.SrcPort };
             cond[j] = z.And(
                 z.Not(z.Eq(s.BySource, z.Bv(0, SymSlot.IndexBits))),
+                z.Not(s.Flag(SlotFlag.Removed)),
                 z.Not(encoder.PhaseIs(s, PhaseKind.Dropped)),
                 z.Not(encoder.PhaseIs(s, PhaseKind.Merged)),
                 z.Eq(o.Proto, curr.Proto),
@@ -117,6 +120,49 @@ internal sealed class BmcTable(BmcEncoder encoder, int time) : ITable
         }
 
         return new ReuseView(z.Or(cond), result);
+    }
+
+    /// <inheritdoc />
+    public (BoolExpr May, Expr Victim)? HarderVictim(SymTuple reply, SelfView self)
+    {
+        if (encoder.CloseTargets.Count == 0)
+        {
+            return null;
+        }
+
+        // The first taker, as TupleTaken scans (the probe mutant's unconfirmed takers are never linked, so never killed).
+        var z = Z;
+        BoolExpr may = z.False;
+        BitVecExpr victim = z.Bv(SymSlot.NoPartner, SymSlot.IndexBits);
+        for (var j = Slots.Length - 1; j >= 0; j--)
+        {
+            if (j == self.ActorIndex || !encoder.Actors[j].HasEntry)
+            {
+                continue;
+            }
+
+            var s = Slots[j];
+            var a = encoder.Actors[j];
+            var originalNode = z.And(encoder.OriginalLinked(s), a.Orig.Eq(z, reply));
+            var equal = z.And(encoder.Linked(s), z.Or(originalNode, s.Reply.Eq(z, reply)));
+            if (encoder.Mutant == KernelMutant.ProbeSeesUnconfirmed && a.IsFlow)
+            {
+                equal = z.Or(equal, z.And(encoder.Unconfirmed(s), z.Or(a.Orig.Eq(z, reply), s.Reply.Eq(z, reply))));
+            }
+
+            var taker = z.And(equal, z.Not(encoder.Profile.SameOriginSkip ? a.Orig.Eq(z, self.Orig) : z.False));
+
+            // nf_nat_may_kill (NatSemantics.MayEvict): linked, TIME_WAIT or CLOSE, IPS_SRC_NAT, not a NAT_CLASH entry,
+            // and the tuple is its REPLY node.
+            var evictable = encoder.CloseTargets.Contains(j)
+                ? z.And(encoder.Linked(s), encoder.TcpClosed(s), s.Flag(SlotFlag.SrcNat), z.Not(s.Flag(SlotFlag.NatClash)),
+                    s.Reply.Eq(z, reply), z.Not(originalNode))
+                : z.False;
+            may = z.Ite(taker, evictable, may);
+            victim = z.Ite(taker, z.Bv((ulong)j, SymSlot.IndexBits), victim);
+        }
+
+        return (may, victim);
     }
 
     private EntryView None(Terms z)

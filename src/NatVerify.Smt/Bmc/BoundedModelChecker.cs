@@ -250,7 +250,8 @@ public static class BoundedModelChecker
                 }
 
                 return new WitnessSlot(
-                    (PhaseKind)Num(s.Phase), Tuple(s.Reply), Tuple(s.PreSrc), partner == (int)SymSlot.NoPartner ? -1 : partner, status, (int)Num(s.BySource), linked);
+                    (PhaseKind)Num(s.Phase), Tuple(s.Reply), Tuple(s.PreSrc), partner == (int)SymSlot.NoPartner ? -1 : partner, status, (int)Num(s.BySource), linked,
+                    (int)Num(s.Attempt));
             }).ToList());
         }
 
@@ -266,7 +267,14 @@ public static class BoundedModelChecker
             var info = enc.Actors[actor];
             var kind = states[t][actor].Phase switch
             {
-                PhaseKind.NotStarted => info.IsFlow ? "conntrack-in" : "ctnetlink-insert",
+                PhaseKind.NotStarted => info.Actor switch
+                {
+                    FlowActor => "conntrack-in",
+                    ConnectionClose => "close",
+                    CtnetlinkDelete => "ctnetlink-delete",
+                    _ => "ctnetlink-insert",
+                },
+                PhaseKind.Retrying => "retransmit",
                 PhaseKind.Created => "dst-nat",
                 PhaseKind.DstDone => "src-nat",
                 _ => "confirm",
@@ -304,6 +312,11 @@ public static class BoundedModelChecker
         SlotFlag.SrcProbeFree => CtStatus.SrcProbeFree,
         SlotFlag.SrcFixedPort => CtStatus.SrcFixedPort,
         SlotFlag.SrcSearchFailed => CtStatus.SrcSearchFailed,
-        _ => CtStatus.ClashOnReply,
+        SlotFlag.ClashOnReply => CtStatus.ClashOnReply,
+        SlotFlag.Removed => CtStatus.Removed,
+        SlotFlag.TcpTimeWait => CtStatus.TcpTimeWait,
+        SlotFlag.TcpClose => CtStatus.TcpClose,
+        SlotFlag.EvictedBySnat => CtStatus.EvictedBySnat,
+        _ => throw new ArgumentOutOfRangeException(nameof(f)),
     };
 }

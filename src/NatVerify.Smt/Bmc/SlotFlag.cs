@@ -17,4 +17,11 @@ internal enum SlotFlag
     SrcFixedPort,
     SrcSearchFailed,
     ClashOnReply,
+
+    // Table effects of the slot-state steps (docs/smt.md): unlinked by conntrack -D, a reopening SYN or
+    // nf_nat_used_tuple_harder; the TCP state a close left (tcp_conntracks: sTW, sCL); the harder eviction's mark.
+    Removed,
+    TcpTimeWait,
+    TcpClose,
+    EvictedBySnat,
 }

@@ -6,13 +6,15 @@ namespace NatVerify.Smt.Bmc;
 
 /// <summary>
 /// One actor's slot (<see cref="Slot"/>) as terms: phase, reply tuple, the ghost pre-SRC tuple, clash partner,
-/// status flags, the bysource time stamp (0 when absent) and which actors were linked at its SRC probe.
+/// status flags (with the TCP state a close left and the Removed bit), the bysource time stamp (0 when absent), which
+/// actors were linked at its SRC probe and the retransmission counter (<c>Slot.Attempt</c>).
 /// </summary>
 internal sealed class SymSlot
 {
     public const uint PhaseBits = 4;
     public const uint IndexBits = 8;
     public const ulong NoPartner = 0xff;
+    public const uint AttemptBits = 8;
 
     public static readonly IReadOnlyList<SlotFlag> AllFlags = Enum.GetValues<SlotFlag>();
 
@@ -30,17 +32,20 @@ internal sealed class SymSlot
 
     public required BoolExpr[] LinkedAtSrcProbe { get; init; }
 
+    public required BitVecExpr Attempt { get; init; }
+
     public BoolExpr Flag(SlotFlag f) => Flags[(int)f];
 
     /// <summary>
     /// Fresh variables for a slot (the protocol is the actor's constant). An ICMP entry's type/code fields are the
-    /// initial ones: NAT changes only addresses and the echo id.
+    /// initial ones: NAT changes only addresses and the echo id. A portless entry's keys stay 0 (<c>ConntrackTuple</c> of
+    /// GRE version 0 and the generic tracker).
     /// </summary>
-    public static SymSlot Vars(Terms z, string name, SymTuple initialReply, SymTuple orig, int actors)
+    public static SymSlot Vars(Terms z, string name, SymTuple initialReply, SymTuple orig, int actors, bool retries)
     {
         SymTuple Tuple(string n, SymTuple initial) => new(
-            initial.Proto, z.BvVar($"{n}.src", 32), z.BvVar($"{n}.sport", 16), z.BvVar($"{n}.dst", 32),
-            initial.IsIcmp ? initial.DstPort : z.BvVar($"{n}.dport", 16));
+            initial.Proto, z.BvVar($"{n}.src", 32), initial.IsPortless ? initial.SrcPort : z.BvVar($"{n}.sport", 16), z.BvVar($"{n}.dst", 32),
+            initial.IsIcmp || initial.IsPortless ? initial.DstPort : z.BvVar($"{n}.dport", 16));
         return new SymSlot
         {
             Phase = z.BvVar($"{name}.phase", PhaseBits),
@@ -50,6 +55,7 @@ internal sealed class SymSlot
             Flags = AllFlags.Select(f => z.BoolVar($"{name}.{f}")).ToArray(),
             BySource = z.BvVar($"{name}.bysource", IndexBits),
             LinkedAtSrcProbe = Enumerable.Range(0, actors).Select(j => z.BoolVar($"{name}.linked@probe.{j}")).ToArray(),
+            Attempt = retries ? z.BvVar($"{name}.attempt", AttemptBits) : z.Bv(0, AttemptBits),
         };
     }
 
@@ -63,9 +69,10 @@ internal sealed class SymSlot
         Flags = AllFlags.Select(_ => z.False).ToArray(),
         BySource = z.Bv(0, IndexBits),
         LinkedAtSrcProbe = Enumerable.Range(0, actors).Select(_ => z.False).ToArray(),
+        Attempt = z.Bv(0, AttemptBits),
     };
 
-    public static SymSlot Ite(Terms z, BoolExpr c, SymSlot a, SymSlot b) => z.IsTrue(c) ? a : z.IsFalse(c) ? b : new SymSlot
+    public static SymSlot Ite(Terms z, BoolExpr c, SymSlot a, SymSlot b) => ReferenceEquals(a, b) || z.IsTrue(c) ? a : z.IsFalse(c) ? b : new SymSlot
     {
         Phase = z.Ite(c, a.Phase, b.Phase),
         Reply = SymTuple.Ite(z, c, a.Reply, b.Reply),
@@ -74,6 +81,7 @@ internal sealed class SymSlot
         Flags = a.Flags.Select((f, i) => z.Ite(c, f, b.Flags[i])).ToArray(),
         BySource = z.Ite(c, a.BySource, b.BySource),
         LinkedAtSrcProbe = a.LinkedAtSrcProbe.Select((f, i) => z.Ite(c, f, b.LinkedAtSrcProbe[i])).ToArray(),
+        Attempt = z.Ite(c, a.Attempt, b.Attempt),
     };
 
     /// <summary>Equalities binding this slot's variables to <paramref name="value"/>.</summary>
@@ -93,6 +101,8 @@ internal sealed class SymSlot
         {
             yield return z.Eq(LinkedAtSrcProbe[i], value.LinkedAtSrcProbe[i]);
         }
+
+        yield return z.Eq(Attempt, value.Attempt);
     }
 
     /// <summary>A copy with some flags or-ed in.</summary>
@@ -109,7 +119,7 @@ internal sealed class SymSlot
 
     public SymSlot With(
         BitVecExpr? phase = null, SymTuple? reply = null, SymTuple? preSrc = null, BitVecExpr? partner = null,
-        BoolExpr[]? flags = null, BitVecExpr? bySource = null, BoolExpr[]? linkedAtSrcProbe = null) => new()
+        BoolExpr[]? flags = null, BitVecExpr? bySource = null, BoolExpr[]? linkedAtSrcProbe = null, BitVecExpr? attempt = null) => new()
     {
         Phase = phase ?? Phase,
         Reply = reply ?? Reply,
@@ -118,5 +128,6 @@ internal sealed class SymSlot
         Flags = flags ?? Flags,
         BySource = bySource ?? BySource,
         LinkedAtSrcProbe = linkedAtSrcProbe ?? LinkedAtSrcProbe,
+        Attempt = attempt ?? Attempt,
     };
 }

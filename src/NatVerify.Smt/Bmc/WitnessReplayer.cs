@@ -20,7 +20,7 @@ public static class WitnessReplayer
 {
     private const CtStatus Tracked = CtStatus.SrcNat | CtStatus.DstNat | CtStatus.SrcNatDone | CtStatus.DstNatDone | CtStatus.NatClash
         | CtStatus.SrcNullBinding | CtStatus.DstNullBinding | CtStatus.RuleApplied | CtStatus.SrcProbeFree | CtStatus.SrcFixedPort
-        | CtStatus.SrcSearchFailed | CtStatus.ClashOnReply;
+        | CtStatus.SrcSearchFailed | CtStatus.ClashOnReply | CtStatus.Removed | CtStatus.TcpTimeWait | CtStatus.TcpClose | CtStatus.EvictedBySnat;
 
     /// <summary>Replays the witness and checks that <paramref name="property"/> fails in its last state.</summary>
     public static ReplayResult ReplayViolation(BmcWitness witness, KernelProfile profile, KernelMutant mutant, string property)
@@ -145,6 +145,11 @@ public static class WitnessReplayer
             if ((e.Status & Tracked) != (w.Status & Tracked))
             {
                 return $"{name}: status {e.Status & Tracked} vs {w.Status & Tracked}";
+            }
+
+            if (e.Attempt != w.Attempt)
+            {
+                return $"{name}: attempt {e.Attempt} vs {w.Attempt}";
             }
 
             if (e.LinkedAtSrcProbe != w.LinkedAtSrcProbe)

@@ -5,4 +5,4 @@ namespace NatVerify.Smt.Bmc;
 
 /// <summary>One actor's slot in a witness state, decoded from the model (the encoded part of <see cref="Slot"/>).</summary>
 public sealed record WitnessSlot(
-    Phase Phase, ConntrackTuple Reply, ConntrackTuple PreSrc, int Partner, CtStatus Status, int BySource, ulong LinkedAtSrcProbe);
+    Phase Phase, ConntrackTuple Reply, ConntrackTuple PreSrc, int Partner, CtStatus Status, int BySource, ulong LinkedAtSrcProbe, int Attempt = 0);

@@ -20,4 +20,11 @@ internal interface ITable
 
     /// <summary><c>find_appropriate_src</c>.</summary>
     ReuseView FindAppropriateSrc(SymTuple curr, SymRange range, SelfView self);
+
+    /// <summary>
+    /// <c>nf_nat_used_tuple_harder</c>'s victim test (<c>NatSemantics.MayEvict</c>) on the entry
+    /// <c>nf_conntrack_tuple_taken(reply)</c> finds: (whether it may be killed, the entry). Null when no entry of the
+    /// table can be in TIME_WAIT or CLOSE (the default: the unbounded table has no TCP state).
+    /// </summary>
+    (BoolExpr May, Expr Victim)? HarderVictim(SymTuple reply, SelfView self) => null;
 }

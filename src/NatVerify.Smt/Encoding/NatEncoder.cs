@@ -32,8 +32,12 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
     /// <summary>Guarded constraints on choice variables collected while encoding.</summary>
     public List<BoolExpr> Constraints { get; } = [];
 
-    /// <summary><c>l4proto->allow_clash</c>: UDP when the profile allows it.</summary>
-    public BoolExpr AllowClash(BitVecExpr proto) => profile.UdpAllowClash ? z.Eq(proto, z.Bv(ProtoUdp, 8)) : z.False;
+    public const int ProtoGre = 47;
+
+    /// <summary><c>l4proto->allow_clash</c>: UDP and GRE when the profile allows it (<c>KernelProfile.AllowClash</c>).</summary>
+    public BoolExpr AllowClash(BitVecExpr proto) => z.Or(
+        profile.AllowClash(L4Protocol.Udp) ? z.Eq(proto, z.Bv(ProtoUdp, 8)) : z.False,
+        profile.AllowClash(L4Protocol.Gre) ? z.Eq(proto, z.Bv(ProtoGre, 8)) : z.False);
 
     /// <summary>
     /// <c>get_unique_tuple</c>: keep the current tuple when it is in range and free (SRC, step 1), reuse the
@@ -53,7 +57,9 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
             var rest = AddressLoop(table, self, curr, range, manip, nullBinding, choice, z.And(guard, z.Not(keep), z.Not(reused)));
             return new UniqueResult(
                 SymTuple.Ite(z, keep, curr, SymTuple.Ite(z, reused, reuse.Tuple, rest.Tuple)),
-                z.And(z.Not(keep), z.Not(reused), rest.Failed));
+                z.And(z.Not(keep), z.Not(reused), rest.Failed),
+                rest.Evicted is null ? null : z.And(z.Not(keep), z.Not(reused), rest.Evicted),
+                rest.Victim);
         }
 
         return AddressLoop(table, self, curr, range, manip, nullBinding, choice, guard);
@@ -73,8 +79,9 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
         BoolExpr accept;
         if (range.ProtoSpecified)
         {
+            // l4proto_in_range: a protocol without an L4 key (the default case) is always in range.
             var key = KeyOf(t, manip);
-            accept = z.And(z.InRange(key, (ulong)range.MinProto, (ulong)range.MaxProto), range.SinglePort ? z.True : z.Not(Used(table, self, t)));
+            accept = z.And(t.IsPortless ? z.True : z.InRange(key, (ulong)range.MinProto, (ulong)range.MaxProto), range.SinglePort ? z.True : z.Not(Used(table, self, t)));
         }
         else
         {
@@ -82,7 +89,9 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
         }
 
         var search = UniqueL4(table, self, t, range, manip, nullBinding, choice, z.And(guard, z.Not(accept)));
-        return new UniqueResult(SymTuple.Ite(z, accept, t, search.Tuple), z.And(z.Not(accept), search.Failed));
+        return new UniqueResult(
+            SymTuple.Ite(z, accept, t, search.Tuple), z.And(z.Not(accept), search.Failed),
+            search.Evicted is null ? null : z.And(z.Not(accept), search.Evicted), search.Victim);
     }
 
     /// <summary>
@@ -94,6 +103,13 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
     private UniqueResult UniqueL4(
         ITable table, SelfView self, SymTuple t, SymRange range, ManipType manip, bool nullBinding, BitVecExpr choice, BoolExpr guard)
     {
+        if (t.IsPortless)
+        {
+            // The default case (and GRE without a PPTP master: "we are not PPTP, do not change tuples"): no key to
+            // search, the tuple stays, taken or not, and confirm decides (NatSemantics.UniqueL4).
+            return new UniqueResult(t, Used(table, self, t));
+        }
+
         var key = KeyOf(t, manip);
         BitVecExpr lo, hi;
         int size;
@@ -146,7 +162,29 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
             Constraints.Add(z.Implies(guard, z.Implies(z.Not(anyFree), z.Not(free))));
         }
 
-        Constraints.Add(z.Implies(guard, z.And(z.Ule(lo, choice), z.Ule(choice, hi), z.Implies(anyFree, free))));
+        // nf_nat_used_tuple_harder (6.5+, a TCP flow's SYN): in the last NF_NAT_HARDER_THRESH (32) attempts of the first
+        // window a taken candidate whose holder nf_nat_may_kill accepts (SNATed, TIME_WAIT/CLOSE, by its reply node) is
+        // killed and reused, when the new SYN's sequence number has advanced past it: kernel-random, a free choice. The
+        // search reaches those attempts after min(size, 128) - 32 taken candidates (NatSemantics.UniqueL4): always for
+        // ranges of at most 32; counted for ranges of at most 64; never above, where at least 33 taken candidates
+        // would be needed and a bounded table has at most MaxTakenPorts (2 x 16) nodes.
+        BoolExpr? evicted = null;
+        Expr? victim = null;
+        if (profile.UsedTupleHarder && z.IsTrue(z.Eq(t.Proto, z.Bv(ProtoTcp, 8))) && table.HarderVictim(candidate.Invert(), self) is { } holder)
+        {
+            BoolExpr reached = size <= 32 ? z.True
+                : first is { } f0 && size <= 64 && table.MaxTakenPorts is { } cap && cap >= size - 32
+                    ? AtLeast(Enumerable.Range(f0, size).Select(p => TakenAt(p)).ToList(), size - 32)
+                    : z.False;
+            if (!z.IsFalse(reached))
+            {
+                evicted = z.And(reached, holder.May, z.BoolVar("seq-advanced"));
+                victim = holder.Victim;
+            }
+        }
+
+        var acceptable = evicted is null ? free : z.Or(free, evicted);
+        Constraints.Add(z.Implies(guard, z.And(z.Ule(lo, choice), z.Ule(choice, hi), z.Implies(anyFree, acceptable))));
 
         // Offset 0 (6.x DST manip without a random flag): every value below the choice is taken. With a bounded table
         // the lowest free value lies within MaxTakenPorts of the start (pigeonhole), so the values checked are finite.
@@ -167,7 +205,22 @@ internal sealed class NatEncoder(Terms z, KernelProfile profile, KernelMutant mu
             Constraints.Add(z.Implies(z.And(guard, anyFree), z.And(lowest)));
         }
 
-        return new UniqueResult(candidate, z.Not(anyFree));
+        return evicted is null
+            ? new UniqueResult(candidate, z.Not(anyFree))
+            : new UniqueResult(candidate, z.And(z.Not(anyFree), z.Not(evicted)), evicted, victim);
+    }
+
+    /// <summary>At least <paramref name="k"/> of the conditions hold (a sum of 0/1 terms).</summary>
+    private BoolExpr AtLeast(IReadOnlyList<BoolExpr> conditions, int k)
+    {
+        var width = 8u;
+        BitVecExpr sum = z.Bv(0, width);
+        foreach (var c in conditions)
+        {
+            sum = z.BvAdd(sum, z.Ite(c, z.Bv(1, width), z.Bv(0, width)));
+        }
+
+        return z.Ule(z.Bv((ulong)k, width), sum);
     }
 
     /// <summary>

@@ -17,6 +17,12 @@ internal sealed record SymTuple(BitVecExpr Proto, BitVecExpr SrcIp, BitVecExpr S
     public bool IsIcmp => Proto is BitVecNum n && n.UInt64 == 1;
 
     /// <summary>
+    /// True when the protocol is a constant without an L4 key (GRE version 0, any numbered protocol:
+    /// <c>L4Protocol.IsPortless</c>): both key fields hold 0 and nothing searches them.
+    /// </summary>
+    public bool IsPortless => Proto is BitVecNum n && n.UInt64 is not (1 or 6 or 17);
+
+    /// <summary>
     /// <c>nf_ct_invert_tuple</c>: swap addresses and L4 keys; for ICMP keep the id and map echo request to echo reply
     /// (<c>ConntrackTuple.Invert</c>).
     /// </summary>

@@ -138,4 +138,6 @@ internal sealed class Terms(Context ctx)
     public BoolExpr InRange(BitVecExpr v, ulong lo, ulong hi) => And(Ule(Bv(lo, v.SortSize), v), Ule(v, Bv(hi, v.SortSize)));
 
     public BitVecExpr BvAnd(BitVecExpr a, BitVecExpr b) => ctx.MkBVAND(a, b);
+
+    public BitVecExpr BvAdd(BitVecExpr a, BitVecExpr b) => ctx.MkBVAdd(a, b);
 }
