@@ -17,4 +17,7 @@ internal enum SlotFlag
     SrcFixedPort,
     SrcSearchFailed,
     ClashOnReply,
+
+    // ---- rules of every table (chain encoding) ----
+    DroppedByTarget,
 }

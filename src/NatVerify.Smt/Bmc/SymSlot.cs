@@ -10,7 +10,8 @@ namespace NatVerify.Smt.Bmc;
 /// </summary>
 internal sealed class SymSlot
 {
-    public const uint PhaseBits = 4;
+    // Five bits: Untracked (16) and Filtered (17) are phases too.
+    public const uint PhaseBits = 5;
     public const uint IndexBits = 8;
     public const ulong NoPartner = 0xff;
 
@@ -29,6 +30,21 @@ internal sealed class SymSlot
     public required BitVecExpr BySource { get; init; }
 
     public required BoolExpr[] LinkedAtSrcProbe { get; init; }
+
+    // ---- rules of every table (chain encoding): the first packet's marks and the deciding rule ----
+
+    /// <summary><c>Slot.Mark</c>: the packet mark as the rules left it (0 before the first step and once terminal).</summary>
+    public required BitVecExpr Mark { get; init; }
+
+    /// <summary><c>Slot.CtMark</c>: the unconfirmed entry's mark.</summary>
+    public required BitVecExpr CtMark { get; init; }
+
+    /// <summary><c>Slot.DecidedBy</c>: 1 + the index of the rule or policy that filtered or untracked the flow; 0 when none.</summary>
+    public required BitVecExpr DecidedBy { get; init; }
+
+    public const uint DeciderBits = 16;
+
+    // ---- end of the chain-encoding fields ----
 
     public BoolExpr Flag(SlotFlag f) => Flags[(int)f];
 
@@ -50,6 +66,9 @@ internal sealed class SymSlot
             Flags = AllFlags.Select(f => z.BoolVar($"{name}.{f}")).ToArray(),
             BySource = z.BvVar($"{name}.bysource", IndexBits),
             LinkedAtSrcProbe = Enumerable.Range(0, actors).Select(j => z.BoolVar($"{name}.linked@probe.{j}")).ToArray(),
+            Mark = z.BvVar($"{name}.mark", 32),
+            CtMark = z.BvVar($"{name}.ctmark", 32),
+            DecidedBy = z.BvVar($"{name}.decided-by", DeciderBits),
         };
     }
 
@@ -63,6 +82,9 @@ internal sealed class SymSlot
         Flags = AllFlags.Select(_ => z.False).ToArray(),
         BySource = z.Bv(0, IndexBits),
         LinkedAtSrcProbe = Enumerable.Range(0, actors).Select(_ => z.False).ToArray(),
+        Mark = z.Bv(0, 32),
+        CtMark = z.Bv(0, 32),
+        DecidedBy = z.Bv(0, DeciderBits),
     };
 
     public static SymSlot Ite(Terms z, BoolExpr c, SymSlot a, SymSlot b) => z.IsTrue(c) ? a : z.IsFalse(c) ? b : new SymSlot
@@ -74,6 +96,9 @@ internal sealed class SymSlot
         Flags = a.Flags.Select((f, i) => z.Ite(c, f, b.Flags[i])).ToArray(),
         BySource = z.Ite(c, a.BySource, b.BySource),
         LinkedAtSrcProbe = a.LinkedAtSrcProbe.Select((f, i) => z.Ite(c, f, b.LinkedAtSrcProbe[i])).ToArray(),
+        Mark = z.Ite(c, a.Mark, b.Mark),
+        CtMark = z.Ite(c, a.CtMark, b.CtMark),
+        DecidedBy = z.Ite(c, a.DecidedBy, b.DecidedBy),
     };
 
     /// <summary>Equalities binding this slot's variables to <paramref name="value"/>.</summary>
@@ -93,6 +118,10 @@ internal sealed class SymSlot
         {
             yield return z.Eq(LinkedAtSrcProbe[i], value.LinkedAtSrcProbe[i]);
         }
+
+        yield return z.Eq(Mark, value.Mark);
+        yield return z.Eq(CtMark, value.CtMark);
+        yield return z.Eq(DecidedBy, value.DecidedBy);
     }
 
     /// <summary>A copy with some flags or-ed in.</summary>
@@ -109,7 +138,8 @@ internal sealed class SymSlot
 
     public SymSlot With(
         BitVecExpr? phase = null, SymTuple? reply = null, SymTuple? preSrc = null, BitVecExpr? partner = null,
-        BoolExpr[]? flags = null, BitVecExpr? bySource = null, BoolExpr[]? linkedAtSrcProbe = null) => new()
+        BoolExpr[]? flags = null, BitVecExpr? bySource = null, BoolExpr[]? linkedAtSrcProbe = null,
+        BitVecExpr? mark = null, BitVecExpr? ctMark = null, BitVecExpr? decidedBy = null) => new()
     {
         Phase = phase ?? Phase,
         Reply = reply ?? Reply,
@@ -118,5 +148,8 @@ internal sealed class SymSlot
         Flags = flags ?? Flags,
         BySource = bySource ?? BySource,
         LinkedAtSrcProbe = linkedAtSrcProbe ?? LinkedAtSrcProbe,
+        Mark = mark ?? Mark,
+        CtMark = ctMark ?? CtMark,
+        DecidedBy = decidedBy ?? DecidedBy,
     };
 }

@@ -20,7 +20,7 @@ public static class WitnessReplayer
 {
     private const CtStatus Tracked = CtStatus.SrcNat | CtStatus.DstNat | CtStatus.SrcNatDone | CtStatus.DstNatDone | CtStatus.NatClash
         | CtStatus.SrcNullBinding | CtStatus.DstNullBinding | CtStatus.RuleApplied | CtStatus.SrcProbeFree | CtStatus.SrcFixedPort
-        | CtStatus.SrcSearchFailed | CtStatus.ClashOnReply;
+        | CtStatus.SrcSearchFailed | CtStatus.ClashOnReply | CtStatus.DroppedByTarget;
 
     /// <summary>Replays the witness and checks that <paramref name="property"/> fails in its last state.</summary>
     public static ReplayResult ReplayViolation(BmcWitness witness, KernelProfile profile, KernelMutant mutant, string property)
@@ -145,6 +145,16 @@ public static class WitnessReplayer
             if ((e.Status & Tracked) != (w.Status & Tracked))
             {
                 return $"{name}: status {e.Status & Tracked} vs {w.Status & Tracked}";
+            }
+
+            if (e.Mark != w.Mark || e.CtMark != w.CtMark)
+            {
+                return $"{name}: marks 0x{e.Mark:x}/0x{e.CtMark:x} vs 0x{w.Mark:x}/0x{w.CtMark:x}";
+            }
+
+            if (e.DecidedBy != w.DecidedBy)
+            {
+                return $"{name}: deciding rule {e.DecidedBy} vs {w.DecidedBy}";
             }
 
             if (e.LinkedAtSrcProbe != w.LinkedAtSrcProbe)
