@@ -69,9 +69,6 @@ public sealed class AgreementTests(ITestOutputHelper output)
         "is an entry timeout", // timeouts, expiry and GC
         "retransmits its SYN", // retransmissions
         "the BMC encoding covers TCP, UDP and ICMP", // protocols without ports (GRE, numbered protocols)
-        "uses a match the encoding does not know", // multiport, iprange, addrtype, conntrack, gre...
-        "runs statements", // MARK, CONNMARK, LOG
-        "the BMC encoding covers the iptables nat table only", // other tables, hook order, marks, notrack, no conntrack
     ];
 
     /// <summary>
