@@ -244,7 +244,7 @@ internal sealed class RulesEncoder
     /// The lower bounds of each tuple field's classes (src, sport, dst, dport): every bound a match term, an address
     /// type or a MASQUERADE subnet names. Any term reading a tuple field in another way is refused.
     /// </summary>
-    private static uint[][] ClassStarts(ScenarioModel scenario)
+    internal static uint[][] ClassStarts(ScenarioModel scenario)
     {
         var sets = Enumerable.Range(0, 4).Select(_ => new SortedSet<ulong> { 0 }).ToArray();
         void Add(int d, ulong lo, ulong hi)
