@@ -65,9 +65,6 @@ public sealed class AgreementTests(ITestOutputHelper output)
     public static IReadOnlyList<string> OutOfScope { get; } =
     [
         "is an entry timeout", // timeouts, expiry and GC
-        "uses a match the encoding does not know", // multiport, iprange, addrtype, conntrack, gre...
-        "runs statements", // MARK, CONNMARK, LOG
-        "the BMC encoding covers the iptables nat table only", // other tables, hook order, marks, notrack, no conntrack
     ];
 
     /// <summary>

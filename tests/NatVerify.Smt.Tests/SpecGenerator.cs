@@ -8,10 +8,12 @@ namespace NatVerify.Smt.Tests;
 /// few addresses and ports (ICMP ids) that often collide; optional SNAT (one address, address:port, a two-port range,
 /// a two-address range), DNAT (address:port, a two-port range without --random, or a two-address range), MASQUERADE
 /// (with or without --to-ports) and
-/// REDIRECT (LOCAL_OUT to loopback, PRE_ROUTING to the in interface); order constraints and a random profile. The slot
-/// state too: GRE flows (no key), SYN retransmissions (<c>retries: 1</c>), a TCP close (FIN or RST) followed by a flow
-/// that reuses the closed tuple or its SNAT port (reopening SYN, <c>nf_nat_used_tuple_harder</c>), and a
-/// <c>conntrack -D</c> by original source or reply port. Deterministic for a seed.
+/// REDIRECT (LOCAL_OUT to loopback, PRE_ROUTING to the in interface); one time in three a rule of another table (a mangle
+/// MARK selected by multiport or addrtype, a raw notrack by mark or iprange, a filter DROP by mark, a FORWARD DROP
+/// policy with a multiport ACCEPT); order constraints and a random profile. The slot state too: GRE flows (no key), SYN
+/// retransmissions (<c>retries: 1</c>), a TCP close (FIN or RST) followed by a flow that reuses the closed tuple or its
+/// SNAT port (reopening SYN, <c>nf_nat_used_tuple_harder</c>), and a <c>conntrack -D</c> by original source or reply
+/// port. Deterministic for a seed.
 /// </summary>
 internal static class SpecGenerator
 {
@@ -44,9 +46,41 @@ internal static class SpecGenerator
             sb.AppendLine("ruleset: |");
             // A nat table without NAT rules activates no conntrack (nf_ct_netns_get); the stateful filter rule does,
             // as on hosts with a firewall, so null bindings stay in play.
+            // One time in three a rule of another table (issue 13): the hook pipeline, marks set before the nat table
+            // reads them, notrack before nf_conntrack_in, a DROP after the entry exists, match terms.
+            var other = r.Next(3) == 0 ? r.Next(4) : -1;
+            if (other == 1)
+            {
+                sb.AppendLine("  *mangle");
+                sb.AppendLine("  :PREROUTING ACCEPT [0:0]");
+                sb.AppendLine("  :OUTPUT ACCEPT [0:0]");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  -A OUTPUT -p tcp -m multiport --dports {Port()},{Port()} -j MARK --set-xmark 0x64/0xffffffff");
+                sb.AppendLine("  -A PREROUTING -m addrtype --src-type LOCAL -j MARK --set-xmark 0xc8/0xffffffff");
+                sb.AppendLine("  COMMIT");
+            }
+            else if (other == 2)
+            {
+                sb.AppendLine("  *raw");
+                sb.AppendLine("  :PREROUTING ACCEPT [0:0]");
+                sb.AppendLine("  :OUTPUT ACCEPT [0:0]");
+                sb.AppendLine("  -A OUTPUT -m mark --mark 0xc8 -j CT --notrack");
+                sb.AppendLine("  -A PREROUTING -m iprange --src-range 198.51.100.2-198.51.100.3 -j CT --notrack");
+                sb.AppendLine("  COMMIT");
+            }
+
             sb.AppendLine("  *filter");
+            sb.AppendLine(other == 3 ? "  :FORWARD DROP [0:0]" : "  :FORWARD ACCEPT [0:0]");
             sb.AppendLine("  :OUTPUT ACCEPT [0:0]");
             sb.AppendLine("  -A OUTPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+            if (other == 0)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  -A OUTPUT -p {Proto(r)} -m mark --mark 0xc8 -j DROP");
+            }
+            else if (other == 3)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  -A FORWARD -p tcp -m multiport --dports {Port()},{Port()} -j ACCEPT");
+            }
+
             sb.AppendLine("  COMMIT");
             sb.AppendLine("  *nat");
             foreach (var c in new[] { "PREROUTING", "INPUT", "OUTPUT", "POSTROUTING" })

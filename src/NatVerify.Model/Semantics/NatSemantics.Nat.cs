@@ -25,7 +25,7 @@ public sealed partial class NatSemantics
         }
     }
 
-    private static NetfilterHook ToNetfilter(NatHook hook) => hook switch
+    internal static NetfilterHook ToNetfilter(NatHook hook) => hook switch
     {
         NatHook.PreRouting => NetfilterHook.PreRouting,
         NatHook.Input => NetfilterHook.Input,

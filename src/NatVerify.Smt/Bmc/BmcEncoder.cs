@@ -4,7 +4,9 @@ using NatVerify.Model.Addressing;
 using NatVerify.Model.Nat;
 using NatVerify.Model.Properties;
 using NatVerify.Model.Scenario;
+using NatVerify.Model.Semantics;
 using NatVerify.Smt.Encoding;
+using NatVerify.Model.State;
 using PhaseKind = NatVerify.Model.State.Phase;
 
 namespace NatVerify.Smt.Bmc;
@@ -20,6 +22,7 @@ internal sealed class BmcEncoder
     private readonly NatEncoder _nat;
     private readonly ScenarioModel _scenario;
     private readonly bool _conntrackActive;
+    private readonly RulesEncoder _rules;
     private readonly (int Before, Milestone BeforeAt, Milestone AfterAt)[][] _constraints;
 
     // Called between the pieces of the unrolling, so a run bound can stop a long encoding (it throws).
@@ -32,6 +35,8 @@ internal sealed class BmcEncoder
         _scenario = scenario;
         _conntrackActive = Model.Semantics.ConntrackUse.Active(scenario.Ruleset);
         _nat = new NatEncoder(z, profile, mutant) { Addresses = ConcreteAddresses(scenario, symbolic) };
+        Semantics = new Model.Semantics.NatSemantics(scenario, profile, mutant);
+        _rules = new RulesEncoder(z, scenario, Semantics);
         Bound = bound;
         var n = scenario.Actors.Count;
         Actors = new ActorInfo[n];
@@ -135,6 +140,9 @@ internal sealed class BmcEncoder
 
     /// <summary>The scenario as the spec gives it (symbolic fields hold the spec's placeholder values).</summary>
     public ScenarioModel Scenario => _scenario;
+
+    /// <summary>The explicit semantics of the scenario (rule walks, decider names).</summary>
+    public Model.Semantics.NatSemantics Semantics { get; }
 
     /// <summary>The term builder.</summary>
     public Terms Z => _z;
@@ -340,21 +348,21 @@ internal sealed class BmcEncoder
                 return next;
         }
 
+        var flow = (FlowActor)Actors[i].Actor;
+        var (connIn, killed) = ConntrackInStep(table, self, s, i);
         if (!_conntrackActive)
         {
-            // No rule activated conntrack: nf_conntrack_in is not even registered, the flow passes untracked (the
-            // other tables cannot drop it: BmcSubset), and NAT and confirm never run (NatSemantics.ConntrackInSuccessors).
-            next[i] = SymSlot.Ite(z, PhaseIs(s, PhaseKind.NotStarted), s.With(phase: PhaseValue(PhaseKind.Untracked)), s);
+            // No rule activated conntrack: nf_conntrack_in is not even registered; the chains decide in one step
+            // (NatSemantics.ConntrackInSuccessors: untracked, or filtered by a rule).
+            next[i] = SymSlot.Ite(z, PhaseIs(s, PhaseKind.NotStarted), connIn, s);
             return next;
         }
 
         var chosen = z.Eq(Schedule[t], z.Bv((ulong)i, SymSlot.IndexBits));
-        var flow = (FlowActor)Actors[i].Actor;
         var dstHook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
         var srcHook = flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting;
-        var (connIn, killed) = ConntrackInStep(table, self, s);
-        var (dst, dstEvicted, dstVictim) = NatStep(t, table, self, s, flow, dstHook, z.And(chosen, PhaseIs(s, PhaseKind.Created)));
-        var (src, srcEvicted, srcVictim) = NatStep(t, table, self, s, flow, srcHook, z.And(chosen, PhaseIs(s, PhaseKind.DstDone)));
+        var (dst, dstEvicted, dstVictim) = NatStep(t, table, self, s, i, dstHook, z.And(chosen, PhaseIs(s, PhaseKind.Created)));
+        var (src, srcEvicted, srcVictim) = NatStep(t, table, self, s, i, srcHook, z.And(chosen, PhaseIs(s, PhaseKind.DstDone)));
         var confirm = ConfirmStep(table, self, s, flow);
         next[i] = SymSlot.Ite(z, PhaseIs(s, PhaseKind.NotStarted), connIn,
             SymSlot.Ite(z, PhaseIs(s, PhaseKind.Created), dst,
@@ -459,14 +467,53 @@ internal sealed class BmcEncoder
     private BitVecExpr PhaseValue(PhaseKind p) => _z.Bv((ulong)p, SymSlot.PhaseBits);
 
     /// <summary>
-    /// <c>nf_conntrack_in</c>: join a confirmed entry with the same original tuple, or create a private one. A TCP SYN
-    /// that hits a TIME_WAIT entry, or a CLOSE entry through the node of its own direction, reopens it (<c>tcp_packet</c>:
-    /// <c>nf_ct_kill</c>, <c>-NF_REPEAT</c>, look up again); a SYN on a CLOSE entry's reply node is invalid (sIV). A TCP SYN
-    /// that found the entry by its REPLY node is judged by <c>tcp_packet</c> (<c>NatSemantics.ReplySynStates</c>): it
-    /// joins (sS2) or is invalid (sIV, no conntrack); for a flow's entry either, as a free choice. Returns the slot and,
-    /// per closed entry, when the lookup killed it.
+    /// The chains before <c>nf_conntrack_in</c> (<see cref="FirstPacketRules.BeforeConntrack"/>: filtered, untracked
+    /// or tracked), then <c>nf_conntrack_in</c>: join a confirmed entry with the same original tuple, or create a
+    /// private one and run the chains up to the NAT core or confirm (<see cref="FirstPacketRules.AfterConntrack"/>). A
+    /// TCP SYN that hits a TIME_WAIT entry, or a CLOSE entry through the node of its own direction, reopens it
+    /// (<c>tcp_packet</c>: <c>nf_ct_kill</c>, <c>-NF_REPEAT</c>, look up again); a SYN on a CLOSE entry's reply node is
+    /// invalid (sIV). A TCP SYN that found the entry by its REPLY node is judged by <c>tcp_packet</c>
+    /// (<c>NatSemantics.ReplySynStates</c>): it joins (sS2) or is invalid (sIV, no conntrack, the later chains may
+    /// still drop it); for a flow's entry either, as a free choice. Returns the slot and, per closed entry, when the
+    /// lookup killed it (only a tracked packet looks up: NatSemantics.ConntrackInStep).
     /// </summary>
-    private (SymSlot Slot, Dictionary<int, BoolExpr> Killed) ConntrackInStep(BmcTable table, SelfView self, SymSlot s)
+    private (SymSlot Slot, Dictionary<int, BoolExpr> Killed) ConntrackInStep(BmcTable table, SelfView self, SymSlot s, int i)
+    {
+        var z = _z;
+        var flow = (FlowActor)Actors[i].Actor;
+        var orig = Actors[i].Orig;
+        var rules = _rules.Rules;
+        var zero = z.Bv(0, 32);
+        var before = _rules.Evaluate($"before-conntrack/{i}", orig, zero, zero, [(0u, 0u)], (p, _, _) => rules.BeforeConntrack(flow, p));
+        (EntryView Hit, Dictionary<int, BoolExpr> Killed, BoolExpr ClosedInvalid)? lookup = null;
+        SymSlot? result = null;
+        BoolExpr? tracked = null;
+        foreach (var (cond, r) in before)
+        {
+            var isTracked = r.Kind is not (RulesEnd.Filtered or RulesEnd.Untracked);
+            var slot = r.Kind switch
+            {
+                RulesEnd.Filtered => Ended(s, PhaseKind.Filtered, r.Decider),
+                RulesEnd.Untracked => Ended(s, PhaseKind.Untracked, r.Decider),
+                _ => Tracked(self, s, i, r.Mark, lookup ??= Lookup(table, self)),
+            };
+            result = result is null ? slot : SymSlot.Ite(z, cond, slot, result);
+            tracked = tracked is null ? z.Bool(isTracked) : z.Ite(cond, z.Bool(isTracked), tracked);
+        }
+
+        var killed = lookup is { } l ? l.Killed.ToDictionary(k => k.Key, k => z.And(tracked!, k.Value)) : [];
+        return (result!, killed);
+    }
+
+    /// <summary>A flow that ends without an entry of its own (untracked, filtered): <c>NatSemantics.Untracked</c>.</summary>
+    private SymSlot Ended(SymSlot s, PhaseKind phase, int decider) =>
+        s.With(phase: PhaseValue(phase), decidedBy: _z.Bv((ulong)(decider + 1), SymSlot.DeciderBits), mark: _z.Bv(0, 32), ctMark: _z.Bv(0, 32));
+
+    /// <summary>
+    /// <c>__nf_conntrack_find_get</c> with <c>tcp_packet</c>'s reopening loop (<c>NatSemantics.ConntrackInStep</c>): the
+    /// entry found, per closed entry when it was killed, and whether a SYN met a CLOSE entry's reply node (sIV).
+    /// </summary>
+    private (EntryView Hit, Dictionary<int, BoolExpr> Killed, BoolExpr ClosedInvalid) Lookup(BmcTable table, SelfView self)
     {
         var z = _z;
         var hit = table.FindLinked(self.Orig, self, skipExpired: true);
@@ -506,7 +553,16 @@ internal sealed class BmcEncoder
             }
         }
 
-        var created = PhaseValue(_scenario.Ruleset.NatTablePresent ? PhaseKind.Created : PhaseKind.SrcDone);
+        return (hit, killed, closedInvalid);
+    }
+
+    private SymSlot Tracked(SelfView self, SymSlot s, int i, uint mark, (EntryView Hit, Dictionary<int, BoolExpr> Killed, BoolExpr ClosedInvalid) lookup)
+    {
+        var z = _z;
+        var flow = (FlowActor)Actors[i].Actor;
+        var rules = _rules.Rules;
+        var (hit, _, closedInvalid) = lookup;
+        var tcp = z.Eq(self.Orig.Proto, z.Bv(NatEncoder.ProtoTcp, 8));
         var replySyn = z.And(z.Not(closedInvalid), hit.Found, tcp, z.Not(z.And(hit.OriginalLinked, hit.Orig.Eq(z, self.Orig))));
         var invalidFor = new List<BoolExpr>();
         for (var j = 0; j < Actors.Length; j++)
@@ -520,10 +576,30 @@ internal sealed class BmcEncoder
         }
 
         var isInvalid = z.Or(closedInvalid, z.And(replySyn, z.Or(invalidFor)));
-        var slot = s.With(
-            phase: z.Ite(isInvalid, PhaseValue(PhaseKind.Invalid), z.Ite(hit.Found, PhaseValue(PhaseKind.Joined), created)),
-            partner: z.Ite(hit.Found, (BitVecExpr)hit.Id, z.Bv(SymSlot.NoPartner, SymSlot.IndexBits)));
-        return (slot, killed);
+        var m = z.Bv(mark, 32);
+        var zero = z.Bv(0, 32);
+        var orig = Actors[i].Orig;
+
+        // tcp_packet's sIV: no conntrack; the chains after conntrack see ctstate INVALID (NatSemantics.InvalidSuccessors).
+        SymSlot? invalidSlot = null;
+        foreach (var (cond, r) in _rules.Evaluate($"after-conntrack-invalid/{i}", orig, m, zero, [(mark, 0u)], (p, mk, _) => rules.AfterConntrack(flow, p, mk, tracked: false)))
+        {
+            var slot = r.Kind == RulesEnd.Filtered ? Ended(s, PhaseKind.Filtered, r.Decider)
+                : s.With(phase: PhaseValue(PhaseKind.Invalid), partner: (BitVecExpr)hit.Id, mark: zero, ctMark: zero);
+            invalidSlot = invalidSlot is null ? slot : SymSlot.Ite(z, cond, slot, invalidSlot);
+        }
+
+        // init_conntrack: a private entry (ct mark 0), seen as NEW by the chains up to the NAT core or confirm.
+        SymSlot? created = null;
+        foreach (var (cond, r) in _rules.Evaluate($"after-conntrack/{i}", orig, m, zero, [(mark, 0u)], (p, mk, _) => rules.AfterConntrack(flow, p, mk, tracked: true)))
+        {
+            var slot = r.Kind == RulesEnd.Filtered ? Ended(s, PhaseKind.Filtered, r.Decider)
+                : s.With(phase: PhaseValue(r.ToNat ? PhaseKind.Created : PhaseKind.SrcDone), mark: z.Bv(r.Mark, 32), ctMark: z.Bv(r.CtMark, 32));
+            created = created is null ? slot : SymSlot.Ite(z, cond, slot, created);
+        }
+
+        var joined = s.With(phase: PhaseValue(PhaseKind.Joined), partner: (BitVecExpr)hit.Id);
+        return SymSlot.Ite(z, isInvalid, invalidSlot!, SymSlot.Ite(z, hit.Found, joined, created!));
     }
 
     /// <summary><c>nf_conntrack_hash_check_insert</c>: -EEXIST when either tuple equals a linked node.</summary>
@@ -551,84 +627,202 @@ internal sealed class BmcEncoder
         return s.With(
             phase: phase,
             partner: _z.Ite(c.Inserted, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits), (BitVecExpr)c.Partner.Id),
-            flags: s.WithFlags(_z, (SlotFlag.NatClash, c.ClashEntry), (SlotFlag.ClashOnReply, _z.And(_z.Not(c.Inserted), c.OnReply))));
+            flags: s.WithFlags(_z, (SlotFlag.NatClash, c.ClashEntry), (SlotFlag.ClashOnReply, _z.And(_z.Not(c.Inserted), c.OnReply))),
+            mark: _z.Bv(0, 32),
+            ctMark: _z.Bv(0, 32));
     }
 
     /// <summary>
-    /// <c>nf_nat_inet_fn</c> at one hook: the nat chains pick a rule (or none: the null binding), then
-    /// <c>get_unique_tuple</c>; the ghost facts of the SRC manip are recorded as <c>NatSemantics.NatSuccessors</c> does.
+    /// <c>nf_nat_inet_fn</c> at one hook: the nat chains (<see cref="FirstPacketRules.NatChains"/>) pick a rule (or none:
+    /// the null binding; or drop), then <c>get_unique_tuple</c>; the ghost facts of the SRC manip are recorded as
+    /// <c>NatSemantics.DecisionSuccessors</c> does; then the chains after the NAT core see the rewritten packet
+    /// (<see cref="FirstPacketRules.AfterNat"/>) and may still drop it.
     /// </summary>
-    private (SymSlot Slot, BoolExpr? Evicted, Expr? Victim) NatStep(int t, BmcTable table, SelfView self, SymSlot s, FlowActor flow, NatHook hook, BoolExpr guard)
+    private (SymSlot Slot, BoolExpr? Evicted, Expr? Victim) NatStep(int t, BmcTable table, SelfView self, SymSlot s, int i, NatHook hook, BoolExpr guard)
     {
         var z = _z;
+        var flow = (FlowActor)Actors[i].Actor;
+        var rules = _rules.Rules;
         var manip = hook.Manip();
         var curr = s.Reply.Invert();
-        var verdicts = new ChainEncoder(z, _scenario).Evaluate(hook, curr, flow);
-        SymTuple? tuple = null;
-        BoolExpr failed = z.False, nullBinding = z.False, rule = z.False, fixedPort = z.False;
+        var (dstMarks, srcMarks) = MarkSets(i);
+        var verdicts = ByNatStatus(s, st => _rules.Evaluate($"nat/{i}/{hook}/{st}", curr, s.Mark, s.CtMark, manip == ManipType.Dst ? dstMarks : srcMarks,
+            (p, m, c) => rules.NatChains(flow, hook, p, m, c, st)));
+        var trulyFree = manip == ManipType.Src ? z.Not(table.TupleTaken(curr.Invert(), self, real: true)) : z.False;
+        var zero = z.Bv(0, 32);
+        SymSlot? result = null;
         BoolExpr? evicted = null;
         Expr? victim = null;
-        for (var v = verdicts.Count - 1; v >= 0; v--)
+        foreach (var (cond, v) in verdicts)
         {
-            var (cond, verdict) = verdicts[v];
-            var isNull = verdict is null;
-            var range = verdict is null
-                ? _nat.NullBindingRange(curr, manip)
-                : SymRange.Of(z, verdict.Range);
-            var result = isNull && _nat.Mutant == KernelMutant.NoNullBinding
-                ? new UniqueResult(curr, z.False)
-                : _nat.GetUniqueTuple(table, self, curr, range, manip, isNull, Choices[t], z.And(guard, cond));
-            tuple = tuple is null ? result.Tuple : SymTuple.Ite(z, cond, result.Tuple, tuple);
-            failed = z.Or(failed, z.And(cond, result.Failed));
-            if (result.Evicted is not null)
+            SymSlot slot;
+            switch (v.Kind)
             {
-                evicted = z.Or(evicted ?? z.False, z.And(cond, result.Evicted));
-                victim = victim is null ? result.Victim : z.Ite(cond, result.Victim!, victim);
+                case RulesEnd.TargetDrop:
+                    // MASQUERADE/REDIRECT without an address: NF_DROP from the target, the entry is freed.
+                    slot = s.With(phase: PhaseValue(PhaseKind.Dropped), flags: s.WithFlags(z, (SlotFlag.DroppedByTarget, z.True)), mark: zero, ctMark: zero);
+                    break;
+                case RulesEnd.Filtered:
+                    slot = Ended(s, PhaseKind.Filtered, v.Decider);
+                    break;
+                default:
+                    var isNull = v.Kind == RulesEnd.Go;
+                    var range = isNull ? _nat.NullBindingRange(curr, manip) : SymRange.Of(z, v.Range!);
+                    var unique = isNull && _nat.Mutant == KernelMutant.NoNullBinding
+                        ? new UniqueResult(curr, z.False)
+                        : _nat.GetUniqueTuple(table, self, curr, range, manip, isNull, Choices[t], z.And(guard, cond));
+                    var chosen = unique.Tuple;
+                    if (unique.Evicted is not null)
+                    {
+                        // nf_nat_used_tuple_harder's kill is a table effect of get_unique_tuple, whatever the later chains do.
+                        evicted = z.Or(evicted ?? z.False, z.And(cond, unique.Evicted));
+                        victim = victim is null ? unique.Victim : z.Ite(cond, unique.Victim!, victim);
+                    }
+
+                    var changed = z.Not(chosen.Eq(z, curr));
+                    var next = manip == ManipType.Dst
+                        ? s.With(
+                            phase: PhaseValue(PhaseKind.DstDone),
+                            reply: chosen.Invert(),
+                            preSrc: chosen,
+                            flags: s.WithFlags(z, (SlotFlag.DstNat, changed), (SlotFlag.DstNatDone, z.True), (SlotFlag.DstNullBinding, z.Bool(isNull)), (SlotFlag.RuleApplied, z.Bool(!isNull))))
+                        : s.With(
+                            phase: PhaseValue(PhaseKind.SrcDone),
+                            reply: chosen.Invert(),
+                            preSrc: curr,
+                            flags: s.WithFlags(
+                                z,
+                                (SlotFlag.SrcNat, changed),
+                                (SlotFlag.SrcNatDone, z.True),
+                                (SlotFlag.SrcNullBinding, z.Bool(isNull)),
+                                (SlotFlag.RuleApplied, z.Bool(!isNull)),
+                                (SlotFlag.SrcProbeFree, trulyFree),
+                                (SlotFlag.SrcFixedPort, z.Bool(!isNull && range.SinglePort)),
+                                (SlotFlag.SrcSearchFailed, unique.Failed)),
+                            bySource: z.Bv((ulong)(t + 1), SymSlot.IndexBits),
+                            linkedAtSrcProbe: States[t].Select((x, j) => Actors[j].HasEntry ? Linked(x) : z.False).ToArray());
+                    slot = null!;
+                    SymSlot? after = null;
+                    foreach (var (c2, a) in ByNatStatus(next, st => _rules.Evaluate($"after-nat/{i}/{hook}/{st}", chosen, z.Bv(v.Mark, 32), z.Bv(v.CtMark, 32), [(v.Mark, v.CtMark)],
+                        (p, m, c) => rules.AfterNat(flow, hook, p, m, c, st))))
+                    {
+                        var end = a.Kind == RulesEnd.Filtered
+                            ? next.With(phase: PhaseValue(PhaseKind.Filtered), decidedBy: z.Bv((ulong)(a.Decider + 1), SymSlot.DeciderBits), mark: zero, ctMark: zero)
+                            : next.With(mark: z.Bv(a.Mark, 32), ctMark: z.Bv(a.CtMark, 32));
+                        after = after is null ? end : SymSlot.Ite(z, c2, end, after);
+                    }
+
+                    slot = after!;
+                    break;
             }
 
-            if (isNull)
+            result = result is null ? slot : SymSlot.Ite(z, cond, slot, result);
+        }
+
+        return (result!, evicted, victim);
+    }
+
+    private static readonly CtStatus[] NatStatuses = [CtStatus.None, CtStatus.SrcNat, CtStatus.DstNat, CtStatus.SrcNat | CtStatus.DstNat];
+
+    /// <summary>
+    /// A walk of the chains for each value of the entry's SrcNat/DstNat bits the slot can have (<c>Pkt.NatStatus</c>,
+    /// which ctstate SNAT/DNAT read): the walk's conditions, each also under its status. Statuses the slot cannot have
+    /// (its bits are constants) are not walked.
+    /// </summary>
+    private List<(BoolExpr Cond, RulesResult Result)> ByNatStatus(SymSlot s, Func<CtStatus, List<(BoolExpr Cond, RulesResult Result)>> walk)
+    {
+        var z = _z;
+        var walks = new List<(BoolExpr Here, List<(BoolExpr Cond, RulesResult Result)> Walk)>();
+        foreach (var st in NatStatuses)
+        {
+            var here = z.And(
+                st.HasFlag(CtStatus.SrcNat) ? s.Flag(SlotFlag.SrcNat) : z.Not(s.Flag(SlotFlag.SrcNat)),
+                st.HasFlag(CtStatus.DstNat) ? s.Flag(SlotFlag.DstNat) : z.Not(s.Flag(SlotFlag.DstNat)));
+            if (!z.IsFalse(here))
             {
-                nullBinding = z.Or(nullBinding, cond);
+                walks.Add((here, walk(st)));
             }
-            else
+        }
+
+        // No rule reads the NAT bits (the usual case): every walk is the same (Z3 terms are hash-consed), keep one.
+        if (walks.All(w => w.Walk.Count == walks[0].Walk.Count
+            && w.Walk.Zip(walks[0].Walk).All(p => p.First.Result == p.Second.Result && p.First.Cond.Equals(p.Second.Cond))))
+        {
+            return walks[0].Walk;
+        }
+
+        return walks.SelectMany(w => w.Walk.Select(x => (z.And(w.Here, x.Cond), x.Result))).ToList();
+    }
+
+    // ---- rules of every table: the (mark, ct mark) pairs a flow's packet can carry into each NAT hook ----
+
+    private readonly Dictionary<int, (IReadOnlyList<(uint, uint)> Dst, IReadOnlyList<(uint, uint)> Src)> _markSets = [];
+
+    /// <summary>
+    /// Every (mark, ct mark) pair the rules can leave on actor i's packet when it reaches the DST and the SRC NAT hook:
+    /// the walks of <see cref="FirstPacketRules"/> run forward over every packet class (marks are concrete on every path).
+    /// </summary>
+    private (IReadOnlyList<(uint, uint)> Dst, IReadOnlyList<(uint, uint)> Src) MarkSets(int i)
+    {
+        if (_markSets.TryGetValue(i, out var known))
+        {
+            return known;
+        }
+
+        var flow = (FlowActor)Actors[i].Actor;
+        var rules = _rules.Rules;
+        var orig = Actors[i].Orig;
+        var any = new SymTuple(orig.Proto, _z.BvVar("any.src", 32), orig.IsPortless ? orig.SrcPort : _z.BvVar("any.sport", 16), _z.BvVar("any.dst", 32),
+            orig.IsIcmp || orig.IsPortless ? orig.DstPort : _z.BvVar("any.dport", 16));
+        var dst = new List<(uint, uint)>();
+        foreach (var p in _rules.Classes(orig))
+        {
+            foreach (var b in rules.BeforeConntrack(flow, p).Where(b => b.Kind == RulesEnd.Tracked))
             {
-                rule = z.Or(rule, cond);
-                if (range.SinglePort)
+                foreach (var a in rules.AfterConntrack(flow, p, b.Mark, tracked: true).Where(a => a.Kind == RulesEnd.Go))
                 {
-                    fixedPort = z.Or(fixedPort, cond);
+                    AddPair(dst, (a.Mark, a.CtMark));
                 }
             }
         }
 
-        var chosen = tuple!;
-        var changed = z.Not(chosen.Eq(z, curr));
-        if (manip == ManipType.Dst)
+        var dstHook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
+        var afterDst = new List<(uint, uint)>();
+        var classes = _rules.Classes(any).ToList();
+        foreach (var (m, c) in dst)
         {
-            return (s.With(
-                phase: PhaseValue(PhaseKind.DstDone),
-                reply: chosen.Invert(),
-                preSrc: chosen,
-                flags: s.WithFlags(z, (SlotFlag.DstNat, changed), (SlotFlag.DstNatDone, z.True), (SlotFlag.DstNullBinding, nullBinding), (SlotFlag.RuleApplied, rule))),
-                evicted, victim);
+            foreach (var p in classes)
+            {
+                foreach (var v in NatStatuses.SelectMany(st => rules.NatChains(flow, dstHook, p, m, c, st)).Where(v => v.Kind is RulesEnd.Go or RulesEnd.Nat))
+                {
+                    AddPair(afterDst, (v.Mark, v.CtMark));
+                }
+            }
         }
 
-        var trulyFree = z.Not(table.TupleTaken(curr.Invert(), self, real: true));
-        return (s.With(
-            phase: PhaseValue(PhaseKind.SrcDone),
-            reply: chosen.Invert(),
-            preSrc: curr,
-            flags: s.WithFlags(
-                z,
-                (SlotFlag.SrcNat, changed),
-                (SlotFlag.SrcNatDone, z.True),
-                (SlotFlag.SrcNullBinding, nullBinding),
-                (SlotFlag.RuleApplied, rule),
-                (SlotFlag.SrcProbeFree, trulyFree),
-                (SlotFlag.SrcFixedPort, fixedPort),
-                (SlotFlag.SrcSearchFailed, failed)),
-            bySource: z.Bv((ulong)(t + 1), SymSlot.IndexBits),
-            linkedAtSrcProbe: States[t].Select((x, j) => Actors[j].HasEntry ? Linked(x) : z.False).ToArray()),
-            evicted, victim);
+        var src = new List<(uint, uint)>();
+        foreach (var (m, c) in afterDst)
+        {
+            foreach (var p in classes)
+            {
+                foreach (var a in NatStatuses.SelectMany(st => rules.AfterNat(flow, dstHook, p, m, c, st)).Where(a => a.Kind == RulesEnd.Go))
+                {
+                    AddPair(src, (a.Mark, a.CtMark));
+                }
+            }
+        }
+
+        var sets = ((IReadOnlyList<(uint, uint)>)(dst.Count > 0 ? dst : [(0u, 0u)]), (IReadOnlyList<(uint, uint)>)(src.Count > 0 ? src : [(0u, 0u)]));
+        _markSets[i] = sets;
+        return sets;
+
+        static void AddPair(List<(uint, uint)> list, (uint, uint) pair)
+        {
+            if (!list.Contains(pair))
+            {
+                list.Add(pair);
+            }
+        }
     }
 
     // ---- properties (PropertyCatalog) ----
@@ -647,7 +841,7 @@ internal sealed class BmcEncoder
         PropertyIds.DropExplained => _z.Or(Flows().Select(i =>
         {
             var s = States[t][i];
-            return _z.And(PhaseIs(s, PhaseKind.Dropped), _z.Eq(s.Partner, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits)));
+            return _z.And(PhaseIs(s, PhaseKind.Dropped), _z.Eq(s.Partner, _z.Bv(SymSlot.NoPartner, SymSlot.IndexBits)), _z.Not(s.Flag(SlotFlag.DroppedByTarget)));
         })),
         PropertyIds.NoAvoidableDrop => _z.Or(Flows().Select(i => AvoidableDrop(t, i))),
         _ => throw new ArgumentException($"unknown property '{property}'", nameof(property)),
@@ -730,7 +924,7 @@ internal sealed class BmcEncoder
     {
         var z = _z;
         var s = States[t][i];
-        BitVecExpr Code(BmcOutcome o) => z.Bv((ulong)o, 8);
+        BitVecExpr Code(BmcOutcome o) => z.Bv((ulong)o, BmcOutcomes.CodeBits);
         switch (Actors[i].Actor)
         {
             case CtnetlinkInsert:
@@ -761,12 +955,18 @@ internal sealed class BmcEncoder
             confirmed = z.Ite(z.Eq(s.Attempt, z.Bv(0, SymSlot.AttemptBits)), confirmed, z.BvAdd(confirmed, Code(BmcOutcome.RetriedOffset)));
         }
 
+        // filtered:RULE and untracked:RULE carry the deciding rule: a code above the fixed ones (BmcOutcomes.ToOutcome).
+        var decider = z.Ctx.MkZeroExt(BmcOutcomes.CodeBits - SymSlot.DeciderBits, s.DecidedBy);
+        var filtered = z.Ctx.MkBVAdd(z.Bv(BmcOutcomes.FilteredBase, BmcOutcomes.CodeBits), decider);
+        var untracked = z.Ite(z.Eq(s.DecidedBy, z.Bv(0, SymSlot.DeciderBits)), Code(BmcOutcome.UntrackedNoConntrack),
+            z.Ctx.MkBVAdd(z.Bv(BmcOutcomes.UntrackedBase, BmcOutcomes.CodeBits), decider));
         return z.Ite(PhaseIs(s, PhaseKind.Confirmed), confirmed,
-            z.Ite(PhaseIs(s, PhaseKind.Untracked), Code(BmcOutcome.UntrackedNoConntrack),
+            z.Ite(PhaseIs(s, PhaseKind.Filtered), filtered,
+            z.Ite(PhaseIs(s, PhaseKind.Untracked), untracked,
             z.Ite(PhaseIs(s, PhaseKind.ClashEntry), Code(BmcOutcome.ClashEntry),
                 z.Ite(PhaseIs(s, PhaseKind.Dropped), Code(BmcOutcome.Dropped),
                     z.Ite(PhaseIs(s, PhaseKind.Merged), Code(BmcOutcome.Merged),
                         z.Ite(PhaseIs(s, PhaseKind.Joined), Code(BmcOutcome.Joined),
-                            z.Ite(PhaseIs(s, PhaseKind.Invalid), Code(BmcOutcome.Invalid), Code(BmcOutcome.Blocked))))))));
+                            z.Ite(PhaseIs(s, PhaseKind.Invalid), Code(BmcOutcome.Invalid), Code(BmcOutcome.Blocked)))))))));
     }
 }

@@ -6,10 +6,11 @@ namespace NatVerify.Smt.Bmc;
 
 /// <summary>
 /// The part of the model the bounded model checker encodes (docs/smt.md): TCP/UDP/ICMP and portless (GRE, numbered)
-/// flows with SYN retransmissions, <c>conntrack -I</c> inserts, <c>conntrack -D</c> deletes and TCP closes; nat rules with SNAT/DNAT/MASQUERADE/REDIRECT to one address or an address range (up to
-/// <see cref="MaxAddressRange"/>, with concrete addresses), no port, one port or a port range, ACCEPT, RETURN, jumps
-/// and gotos; the null binding; confirm with clash resolution; order constraints and sequential
-/// schedules. Anything else is refused with a message naming it.
+/// flows with SYN retransmissions, <c>conntrack -I</c> inserts, <c>conntrack -D</c> deletes and TCP closes; the rules of
+/// every table with the matches, statements and targets the explicit engine interprets (DROP, REJECT, policies,
+/// MARK/CONNMARK, notrack, nft nat chains), except NETMAP; SNAT/DNAT to an address range up to
+/// <see cref="MaxAddressRange"/> addresses (concrete ones), no port, one port or a port range; the null binding; confirm
+/// with clash resolution; order constraints and sequential schedules. Anything else is refused with a message naming it.
 /// </summary>
 public static class BmcSubset
 {
@@ -48,34 +49,24 @@ public static class BmcSubset
             }
         }
 
-        // Without conntrack (no rule called nf_ct_netns_get) every flow passes untracked in one step; that is encoded.
-        if (!Model.Semantics.RuleSupport.OnlyIptablesNatMatters(scenario.Ruleset, requireConntrack: false))
+        // Every table's rules are encoded through the explicit engine's own walk (Encoding/RulesEncoder.cs); what
+        // remains refused are targets whose result the walk cannot give on a packet class.
+        foreach (var rule in scenario.Ruleset.Tables.SelectMany(t => t.Chains.Values).SelectMany(c => c.Rules))
         {
-            throw new BmcUnsupportedException("the ruleset has rules outside the iptables nat table that change what a first packet does (DROP, REJECT, a DROP policy, notrack, marks read later, nft nat chains); the BMC encoding covers the iptables nat table only (use 'natverify check')");
-        }
-
-        foreach (var chain in scenario.Ruleset.Chains.Values)
-        {
-            foreach (var rule in chain.Rules)
+            var problem = rule.Target switch
             {
-                var problem = rule.Target switch
-                {
-                    SnatTarget { Range: var r } when r.MapIps && r.MaxAddr.Value - (ulong)r.MinAddr.Value >= MaxAddressRange =>
-                        $"maps to more than {MaxAddressRange} addresses",
-                    DnatTarget { Range: var r } when r.MapIps && r.MaxAddr.Value - (ulong)r.MinAddr.Value >= MaxAddressRange =>
-                        $"maps to more than {MaxAddressRange} addresses",
-                    SnatTarget or DnatTarget or MasqueradeTarget or RedirectTarget or AcceptTarget or ReturnTarget or JumpTarget => null,
-                    _ => "has a target the encoding does not know",
-                };
-                // The encoding reads only the typed match fields: a rule with further terms (multiport, addrtype,
-                // conntrack...) or statements would be encoded as matching more than it does.
-                problem ??= !rule.Match.IsSimple ? "uses a match the encoding does not know (multiport, iprange, addrtype, conntrack, ...)"
-                    : rule.Statements.Count > 0 ? "runs statements (MARK, CONNMARK, LOG, ...)"
-                    : null;
-                if (problem is not null)
-                {
-                    throw new BmcUnsupportedException($"rule '{rule.Text}' (line {rule.Line}) {problem}; outside the BMC subset (use 'natverify check')");
-                }
+                SnatTarget { Range: var r } when r.MapIps && r.MaxAddr.Value - (ulong)r.MinAddr.Value >= MaxAddressRange =>
+                    $"maps to more than {MaxAddressRange} addresses",
+                DnatTarget { Range: var r } when r.MapIps && r.MaxAddr.Value - (ulong)r.MinAddr.Value >= MaxAddressRange =>
+                    $"maps to more than {MaxAddressRange} addresses",
+                NetmapTarget => "is a NETMAP (its address depends on every bit of the packet's address)",
+                SnatTarget or DnatTarget or MasqueradeTarget or RedirectTarget or AcceptTarget or ReturnTarget or JumpTarget
+                    or DropTarget or RejectTarget or ContinueTarget => null,
+                _ => "has a target the encoding does not know",
+            };
+            if (problem is not null)
+            {
+                throw new BmcUnsupportedException($"rule '{rule.Text}' (line {rule.Line}) {problem}; outside the BMC subset (use 'natverify check')");
             }
         }
     }

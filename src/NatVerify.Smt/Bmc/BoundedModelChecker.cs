@@ -147,14 +147,14 @@ public static class BoundedModelChecker
                     }
 
                     var model = solver.Model;
-                    var values = codes.Select(c => (BmcOutcome)((BitVecNum)model.Eval(c, true)).UInt64).ToArray();
-                    var outcomes = values.Select(v => v.ToOutcome()).ToList();
+                    var values = codes.Select(c => ((BitVecNum)model.Eval(c, true)).UInt64).ToArray();
+                    var outcomes = values.Select(v => BmcOutcomes.ToOutcome(v, enc.Semantics)).ToList();
                     var witness = Decode(model, enc, settings.Bound, "{" + string.Join(", ", outcomes.Select((o, i) => $"{enc.Actors[i].Actor.Name}: {o}")) + "}");
                     var replay = WitnessReplayer.ReplayOutcome(witness, profile, mutant, outcomes);
                     joint.Add(new BmcJointOutcome(outcomes, witness, replay, elapsed));
 
                     // Block this joint outcome and look for another.
-                    blocked.Add(z.Not(z.And(codes.Select((c, i) => z.Eq(c, z.Bv((ulong)values[i], 8))))));
+                    blocked.Add(z.Not(z.And(codes.Select((c, i) => z.Eq(c, z.Bv(values[i], BmcOutcomes.CodeBits))))));
                     budget.Checkpoint();
                 }
             }
@@ -251,7 +251,12 @@ public static class BoundedModelChecker
 
                 return new WitnessSlot(
                     (PhaseKind)Num(s.Phase), Tuple(s.Reply), Tuple(s.PreSrc), partner == (int)SymSlot.NoPartner ? -1 : partner, status, (int)Num(s.BySource), linked,
-                    (int)Num(s.Attempt));
+                    (int)Num(s.Attempt))
+                {
+                    Mark = (uint)Num(s.Mark),
+                    CtMark = (uint)Num(s.CtMark),
+                    DecidedBy = (int)Num(s.DecidedBy),
+                };
             }).ToList());
         }
 
@@ -317,6 +322,7 @@ public static class BoundedModelChecker
         SlotFlag.TcpTimeWait => CtStatus.TcpTimeWait,
         SlotFlag.TcpClose => CtStatus.TcpClose,
         SlotFlag.EvictedBySnat => CtStatus.EvictedBySnat,
+        SlotFlag.DroppedByTarget => CtStatus.DroppedByTarget,
         _ => throw new ArgumentOutOfRangeException(nameof(f)),
     };
 }

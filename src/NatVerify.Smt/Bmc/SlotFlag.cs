@@ -24,4 +24,7 @@ internal enum SlotFlag
     TcpTimeWait,
     TcpClose,
     EvictedBySnat,
+
+    // ---- rules of every table (chain encoding) ----
+    DroppedByTarget,
 }

@@ -11,7 +11,8 @@ namespace NatVerify.Smt.Bmc;
 /// </summary>
 internal sealed class SymSlot
 {
-    public const uint PhaseBits = 4;
+    // Five bits: Untracked (16) and Filtered (17) are phases too.
+    public const uint PhaseBits = 5;
     public const uint IndexBits = 8;
     public const ulong NoPartner = 0xff;
     public const uint AttemptBits = 8;
@@ -33,6 +34,20 @@ internal sealed class SymSlot
     public required BoolExpr[] LinkedAtSrcProbe { get; init; }
 
     public required BitVecExpr Attempt { get; init; }
+    // ---- rules of every table (chain encoding): the first packet's marks and the deciding rule ----
+
+    /// <summary><c>Slot.Mark</c>: the packet mark as the rules left it (0 before the first step and once terminal).</summary>
+    public required BitVecExpr Mark { get; init; }
+
+    /// <summary><c>Slot.CtMark</c>: the unconfirmed entry's mark.</summary>
+    public required BitVecExpr CtMark { get; init; }
+
+    /// <summary><c>Slot.DecidedBy</c>: 1 + the index of the rule or policy that filtered or untracked the flow; 0 when none.</summary>
+    public required BitVecExpr DecidedBy { get; init; }
+
+    public const uint DeciderBits = 16;
+
+    // ---- end of the chain-encoding fields ----
 
     public BoolExpr Flag(SlotFlag f) => Flags[(int)f];
 
@@ -56,6 +71,9 @@ internal sealed class SymSlot
             BySource = z.BvVar($"{name}.bysource", IndexBits),
             LinkedAtSrcProbe = Enumerable.Range(0, actors).Select(j => z.BoolVar($"{name}.linked@probe.{j}")).ToArray(),
             Attempt = retries ? z.BvVar($"{name}.attempt", AttemptBits) : z.Bv(0, AttemptBits),
+            Mark = z.BvVar($"{name}.mark", 32),
+            CtMark = z.BvVar($"{name}.ctmark", 32),
+            DecidedBy = z.BvVar($"{name}.decided-by", DeciderBits),
         };
     }
 
@@ -70,6 +88,9 @@ internal sealed class SymSlot
         BySource = z.Bv(0, IndexBits),
         LinkedAtSrcProbe = Enumerable.Range(0, actors).Select(_ => z.False).ToArray(),
         Attempt = z.Bv(0, AttemptBits),
+        Mark = z.Bv(0, 32),
+        CtMark = z.Bv(0, 32),
+        DecidedBy = z.Bv(0, DeciderBits),
     };
 
     public static SymSlot Ite(Terms z, BoolExpr c, SymSlot a, SymSlot b) => ReferenceEquals(a, b) || z.IsTrue(c) ? a : z.IsFalse(c) ? b : new SymSlot
@@ -82,6 +103,9 @@ internal sealed class SymSlot
         BySource = z.Ite(c, a.BySource, b.BySource),
         LinkedAtSrcProbe = a.LinkedAtSrcProbe.Select((f, i) => z.Ite(c, f, b.LinkedAtSrcProbe[i])).ToArray(),
         Attempt = z.Ite(c, a.Attempt, b.Attempt),
+        Mark = z.Ite(c, a.Mark, b.Mark),
+        CtMark = z.Ite(c, a.CtMark, b.CtMark),
+        DecidedBy = z.Ite(c, a.DecidedBy, b.DecidedBy),
     };
 
     /// <summary>Equalities binding this slot's variables to <paramref name="value"/>.</summary>
@@ -103,6 +127,9 @@ internal sealed class SymSlot
         }
 
         yield return z.Eq(Attempt, value.Attempt);
+        yield return z.Eq(Mark, value.Mark);
+        yield return z.Eq(CtMark, value.CtMark);
+        yield return z.Eq(DecidedBy, value.DecidedBy);
     }
 
     /// <summary>A copy with some flags or-ed in.</summary>
@@ -119,7 +146,8 @@ internal sealed class SymSlot
 
     public SymSlot With(
         BitVecExpr? phase = null, SymTuple? reply = null, SymTuple? preSrc = null, BitVecExpr? partner = null,
-        BoolExpr[]? flags = null, BitVecExpr? bySource = null, BoolExpr[]? linkedAtSrcProbe = null, BitVecExpr? attempt = null) => new()
+        BoolExpr[]? flags = null, BitVecExpr? bySource = null, BoolExpr[]? linkedAtSrcProbe = null, BitVecExpr? attempt = null,
+        BitVecExpr? mark = null, BitVecExpr? ctMark = null, BitVecExpr? decidedBy = null) => new()
     {
         Phase = phase ?? Phase,
         Reply = reply ?? Reply,
@@ -129,5 +157,8 @@ internal sealed class SymSlot
         BySource = bySource ?? BySource,
         LinkedAtSrcProbe = linkedAtSrcProbe ?? LinkedAtSrcProbe,
         Attempt = attempt ?? Attempt,
+        Mark = mark ?? Mark,
+        CtMark = ctMark ?? CtMark,
+        DecidedBy = decidedBy ?? DecidedBy,
     };
 }

@@ -20,7 +20,8 @@ public static class WitnessReplayer
 {
     private const CtStatus Tracked = CtStatus.SrcNat | CtStatus.DstNat | CtStatus.SrcNatDone | CtStatus.DstNatDone | CtStatus.NatClash
         | CtStatus.SrcNullBinding | CtStatus.DstNullBinding | CtStatus.RuleApplied | CtStatus.SrcProbeFree | CtStatus.SrcFixedPort
-        | CtStatus.SrcSearchFailed | CtStatus.ClashOnReply | CtStatus.Removed | CtStatus.TcpTimeWait | CtStatus.TcpClose | CtStatus.EvictedBySnat;
+        | CtStatus.SrcSearchFailed | CtStatus.ClashOnReply | CtStatus.Removed | CtStatus.TcpTimeWait | CtStatus.TcpClose
+        | CtStatus.EvictedBySnat | CtStatus.DroppedByTarget;
 
     /// <summary>Replays the witness and checks that <paramref name="property"/> fails in its last state.</summary>
     public static ReplayResult ReplayViolation(BmcWitness witness, KernelProfile profile, KernelMutant mutant, string property)
@@ -150,6 +151,16 @@ public static class WitnessReplayer
             if (e.Attempt != w.Attempt)
             {
                 return $"{name}: attempt {e.Attempt} vs {w.Attempt}";
+            }
+
+            if (e.Mark != w.Mark || e.CtMark != w.CtMark)
+            {
+                return $"{name}: marks 0x{e.Mark:x}/0x{e.CtMark:x} vs 0x{w.Mark:x}/0x{w.CtMark:x}";
+            }
+
+            if (e.DecidedBy != w.DecidedBy)
+            {
+                return $"{name}: deciding rule {e.DecidedBy} vs {w.DecidedBy}";
             }
 
             if (e.LinkedAtSrcProbe != w.LinkedAtSrcProbe)
