@@ -106,6 +106,93 @@ public sealed class SlotStateTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Slot state and rules together: the thief's mark comes from a mangle rule, not from the actor, so its retransmitted
+    /// SYN (a new first packet, <c>NatSemantics.RetransmitStep</c>) is SNATed onto the fixed port again only if the
+    /// retransmission walks the rules again; <c>retried:nat</c> is among the outcomes of both engines.
+    /// </summary>
+    [Fact]
+    public void Retransmitted_syn_walks_the_rules_again()
+    {
+        var spec = SpecLoader.Parse("""
+            name: retry-rules
+            description: x
+            profile: linux-6.12
+            interfaces:
+              veth0: 198.51.100.1
+            ruleset: |
+              *mangle
+              :PREROUTING ACCEPT [0:0]
+              :OUTPUT ACCEPT [0:0]
+              -A PREROUTING -p tcp --sport 54321 -j MARK --set-mark 0x64
+              -A OUTPUT -p tcp --sport 54321 -j MARK --set-mark 0x64
+              COMMIT
+              *nat
+              :POSTROUTING ACCEPT [0:0]
+              -A POSTROUTING -p tcp -m mark --mark 0x64 -j SNAT --to-source 198.51.100.1:12345
+              COMMIT
+            actors:
+              - name: insert
+                conntrack: -I --protonum 6 --timeout 100 --reply-src 198.51.100.2 --reply-dst 198.51.100.1 --state SYN_SENT --reply-port-dst 12345 --reply-port-src 80 --src 192.0.2.1 --dst 198.51.100.2
+              - name: thief
+                flow: 198.51.100.1:54321 -> 198.51.100.2:80
+                retries: 1
+              - name: cleanup
+                conntrack: -D -p tcp --orig-src 192.0.2.1
+            order:
+              - insert.start < thief.start
+            """, "retry-rules.yaml");
+        var result = Agreement.Compare(spec, KernelMutant.None, BmcSubset.FullDepth(spec.Model));
+        output.WriteLine(string.Join("\n", result.Bmc.JointOutcomes.Select(j => string.Join(" | ", j.Outcomes))));
+        Assert.True(result.Differences.Count == 0, string.Join("\n", result.Differences));
+        Assert.Contains(result.Bmc.JointOutcomes, j => j.Outcomes[1].ToString() == "retried:nat");
+    }
+
+    /// <summary>
+    /// A nat POSTROUTING rule that reads the entry's NAT bits (<c>--ctstate DNAT</c>: IPS_DST_NAT, set by the DNAT at
+    /// PREROUTING) SNATs the port-forwarded flow and not the direct one; both engines pass the entry's status to the
+    /// nat chains (<c>Pkt.NatStatus</c>): the witness replays its whole state, whose reply tuple shows the SNAT.
+    /// </summary>
+    [Fact]
+    public void Nat_chain_sees_the_dnat_bit_of_the_entry()
+    {
+        var spec = SpecLoader.Parse("""
+            name: ctstate-dnat-in-postrouting
+            description: x
+            profile: linux-6.12
+            interfaces:
+              wan0: 203.0.113.1
+              lan0: 198.51.100.1
+            ruleset: |
+              *nat
+              :PREROUTING ACCEPT [0:0]
+              :POSTROUTING ACCEPT [0:0]
+              -A PREROUTING -i wan0 -p tcp -m tcp --dport 2222 -j DNAT --to-destination 198.51.100.10:22
+              -A POSTROUTING -m conntrack --ctstate DNAT -j SNAT --to-source 198.51.100.1
+              COMMIT
+            actors:
+              - name: forwarded
+                flow: 203.0.113.7:40000 -> 203.0.113.1:2222
+                path: forward
+                in: wan0
+                out: lan0
+              - name: direct
+                flow: 203.0.113.7:40001 -> 198.51.100.10:22
+                path: forward
+                in: wan0
+                out: lan0
+            schedule: sequential
+            """, "ctstate-dnat-in-postrouting.yaml");
+        var result = Agreement.Compare(spec, KernelMutant.None, BmcSubset.FullDepth(spec.Model));
+        output.WriteLine(string.Join("\n", result.Bmc.JointOutcomes.Select(j => string.Join(" | ", j.Outcomes))));
+        Assert.True(result.Differences.Count == 0, string.Join("\n", result.Differences));
+        var joint = Assert.Single(result.Bmc.JointOutcomes);
+        Assert.Equal("kept", joint.Outcomes[1].ToString());
+        var last = joint.Witness.States[^1];
+        Assert.Equal("198.51.100.1", last[0].Reply.DstIp.ToString());
+        Assert.Equal("203.0.113.7", last[1].Reply.DstIp.ToString());
+    }
+
+    /// <summary>
     /// The random agreement specs exercise the slot state: over 150 generated specs each construct appears (the
     /// generator's probabilities make about 10-20 of each), and every one parses.
     /// </summary>
