@@ -340,7 +340,8 @@ public sealed partial class NatSemantics
 
     /// <summary>
     /// <c>find_appropriate_src</c>: the most recently added bysource entry with the same protocol and original
-    /// source address and port; its mapped source, if in range. Entries stay in bysource until freed.
+    /// source address and port; its mapped source, if in range. Entries stay in bysource until freed (see
+    /// <see cref="InBySource"/>).
     /// </summary>
     private ConntrackTuple? FindAppropriateSrc(ReadOnlySpan<Slot> slots, ConntrackTuple curr, NatRange range)
     {
@@ -349,8 +350,7 @@ public sealed partial class NatSemantics
         {
             var s = slots[j];
             var o = _originals[j];
-            if (s.BySourceOrder == 0 || s.Phase is Phase.Dropped or Phase.Merged || s.Has(CtStatus.Removed)
-                || o.Protocol != curr.Protocol || o.SrcIp != curr.SrcIp || o.SrcPort != curr.SrcPort)
+            if (!InBySource(s) || o.Protocol != curr.Protocol || o.SrcIp != curr.SrcIp || o.SrcPort != curr.SrcPort)
             {
                 continue;
             }
@@ -374,6 +374,18 @@ public sealed partial class NatSemantics
         var m = slots[best].Reply.Invert();
         return curr with { SrcIp = m.SrcIp, SrcPort = m.SrcPort };
     }
+
+    /// <summary>
+    /// True while the entry is in <c>nf_nat_bysource</c>: <c>nf_nat_setup_info</c> adds it at its SRC manip
+    /// (<c>hlist_add_head_rcu</c>, unconfirmed entries included), and only <c>nf_conntrack_free</c> removes it
+    /// (<c>nat_hook->remove_nat_bysrc</c> = <c>nf_nat_cleanup_conntrack</c>), when the last reference is put. An entry
+    /// whose packet was dropped (at confirm: <c>insert_failed</c>, whether or not TCP will retransmit the SYN; by a rule
+    /// after the SRC manip), merged into the winner, or unlinked is freed then: the dropped skb held its only reference
+    /// (<c>nf_hook_slow</c> NF_DROP -> <c>kfree_skb</c> -> <c>nf_ct_put</c> -> <c>nf_ct_destroy</c> -> <c>nf_conntrack_free</c>), so a
+    /// later SRC manip never finds it. A retransmitted SYN is a new skb and a new entry.
+    /// </summary>
+    private static bool InBySource(Slot s) =>
+        s.BySourceOrder > 0 && s.Phase is not (Phase.Dropped or Phase.Merged or Phase.Retrying or Phase.Filtered) && !s.Has(CtStatus.Removed);
 
     /// <summary>
     /// <c>find_best_ips_proto</c>: no MAP_IPS keeps the address; one address is taken as is; a wider range gets the
