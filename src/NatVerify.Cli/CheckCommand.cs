@@ -125,7 +125,7 @@ internal static class CheckCommand
             progress.Done();
             var printer = new CheckPrinter(human);
             printer.Print(result, parse.GetValue(witnesses), limits);
-            var source = new TraceSource(SpecEmbedding.Embed(loaded!, text!, specName), result.Semantics, settings.Properties ?? loaded!.Properties, EngineSettings.Of(settings.Options));
+            var source = new TraceSource(SpecEmbedding.Embed(loaded!, text!, specName), result.Semantics, settings.Properties ?? loaded!.Properties, EngineSettings.Of(settings.Options, settings.Symmetry));
             var code = ExitCodeOf(result);
             string? tracePath = null;
             List<string>? witnessPaths = null;

@@ -15,7 +15,7 @@ namespace NatVerify.Oracle;
 
 /// <summary>
 /// Runs a scenario on the live kernel and compares it with the model: for each run, builds private namespaces
-/// (<see cref="TopologyBuilder"/>), loads the spec's ruleset with <c>iptables-restore</c> or <c>nft</c> (<see cref="RulesetLoader"/>), starts agents (the
+/// (<see cref="TopologyBuilder"/>), loads the spec's ruleset with <c>iptables-restore</c> or <c>nft</c> (<see cref="KernelRulesetLoader"/>), starts agents (the
 /// project's own binary, <c>natverify agent</c>) that serve and send, drives the actors in the planned order
 /// (<see cref="SchedulePlanner"/>), reads <c>conntrack -L</c>, <c>conntrack -S</c> and what the servers saw,
 /// deletes everything it created, and asks the <see cref="Comparator"/> whether the model allows what happened.
@@ -169,7 +169,7 @@ public static partial class OracleRunner
     /// connection tracking on: a namespace in which no rule uses conntrack (an empty nat table is not enough)
     /// tracks nothing, and the oracle must show that rather than hide it.
     /// </summary>
-    private static void LoadRuleset(ScenarioSpec spec, string nat) => RulesetLoader.Load(nat, spec.RulesetText);
+    private static void LoadRuleset(ScenarioSpec spec, string nat) => KernelRulesetLoader.Load(nat, spec.RulesetText);
 
     private static void StartAgents(TopologyPlan plan, OracleOptions options, string runTag, Dictionary<string, AgentClient> agents, CancellationToken cancellationToken)
     {

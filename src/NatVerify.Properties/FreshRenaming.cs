@@ -27,5 +27,5 @@ public static class FreshRenaming
 
     private static ConntrackTuple Rename(ConntrackTuple t) => t with { SrcPort = Rename(t.SrcPort), DstPort = Rename(t.DstPort) };
 
-    private static Port Rename(Port p) => p.IsFresh ? Port.Fresh(p.Atom, p.FreshIndex + 1) : p;
+    private static Port Rename(Port p) => p.IsPicked ? Port.Fresh(p.Atom, p.FreshIndex + 1) : p;
 }

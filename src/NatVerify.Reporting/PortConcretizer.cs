@@ -23,6 +23,19 @@ public sealed class PortConcretizer(NatSemantics semantics)
         }
 
         var atom = semantics.Ports.Atoms[port.Atom];
+        if (port.IsPoolHeld)
+        {
+            // A port a pool's entry holds: the atom's last unnamed port (picked fresh ports are numbered from the first;
+            // a stand-in like every other number here).
+            for (var p = atom.Hi; p >= atom.Lo; p--)
+            {
+                if (!_named.Contains(p))
+                {
+                    return p;
+                }
+            }
+        }
+
         var k = 0;
         for (var p = atom.Lo; p <= atom.Hi; p++)
         {

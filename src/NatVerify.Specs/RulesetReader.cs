@@ -24,11 +24,12 @@ public enum RulesetFormat
 public static class RulesetReader
 {
     /// <summary>
-    /// The notation of <paramref name="text"/> from its first significant character: <c>{</c> is nft JSON, a line
-    /// starting with <c>table</c> or <c>flush ruleset</c> is nft text, anything else (<c>*nat</c>, <c>:CHAIN</c>,
-    /// <c>-A</c>, <c>COMMIT</c>, empty) is iptables-save. <c>#</c> comment lines are skipped.
+    /// The notation of <paramref name="text"/> from its first significant line (<c>#</c> comment lines are skipped):
+    /// <c>{</c> or <c>[</c> is nft JSON, a table header <c>*name</c> is iptables-save, a line whose first word is an nft
+    /// command (<c>table</c>, <c>flush</c>, <c>add</c>, <c>define</c>, <c>include</c>, <c>destroy</c>, <c>delete</c>) is
+    /// nft text; null when none fits (or the text is empty).
     /// </summary>
-    public static RulesetFormat Detect(string text)
+    public static RulesetFormat? TryDetect(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         foreach (var raw in text.Split('\n'))
@@ -39,22 +40,28 @@ public static class RulesetReader
                 continue;
             }
 
-            if (line.StartsWith('{'))
+            if (line.StartsWith('{') || line.StartsWith('['))
             {
                 return RulesetFormat.NftJson;
             }
 
-            if (line.StartsWith("table ", StringComparison.Ordinal) || line.StartsWith("flush ruleset", StringComparison.Ordinal)
-                || line.StartsWith("add table ", StringComparison.Ordinal))
+            if (line.StartsWith('*'))
             {
-                return RulesetFormat.Nft;
+                return RulesetFormat.IptablesSave;
             }
 
-            return RulesetFormat.IptablesSave;
+            var word = line.Split(' ', '\t')[0];
+            return word is "table" or "flush" or "add" or "define" or "include" or "destroy" or "delete" ? RulesetFormat.Nft : null;
         }
 
-        return RulesetFormat.IptablesSave;
+        return null;
     }
+
+    /// <summary>
+    /// The notation a spec's ruleset is read in: <see cref="TryDetect"/>, and iptables-save for anything else
+    /// (<c>:CHAIN</c>, <c>-A</c>, <c>COMMIT</c>, empty), whose parser then locates what it cannot read.
+    /// </summary>
+    public static RulesetFormat Detect(string text) => TryDetect(text) ?? RulesetFormat.IptablesSave;
 
     /// <summary>Parses <paramref name="text"/> in the given (or detected) notation.</summary>
     /// <param name="text">The ruleset.</param>

@@ -16,7 +16,7 @@ internal sealed class SpecReader
 {
     private static readonly string[] TopKeys =
     [
-        "name", "description", "profile", "tags", "interfaces", "addresses-file", "ruleset", "ruleset-file", "actors", "schedule", "order",
+        "name", "description", "profile", "tags", "interfaces", "addresses-file", "ruleset", "ruleset-file", "actors", "pools", "schedule", "order",
         "properties", "expect",
     ];
 
@@ -25,6 +25,7 @@ internal sealed class SpecReader
     private static readonly string[] CloseKeys = ["name", "close", "how"];
     private static readonly string[] ConntrackKeys = ["name", "conntrack"];
     private static readonly string[] TimeoutKeys = ["name", "timeout"];
+    private static readonly string[] PoolKeys = ["name", "proto", "source", "destination", "entries"];
     private static readonly string[] ExpectKeys = ["verdict", "violated", "outcomes", "combinations", "mutants"];
     private static readonly string[] Milestones = ["start", "dst-nat", "src-nat", "confirm"];
 
@@ -95,6 +96,7 @@ internal sealed class SpecReader
             // Interfaces with several addresses need them all (MASQUERADE's inet_select_addr, addrtype LOCAL).
             Interfaces = _severalAddresses ? _interfaceInfos : [],
         };
+        model = model with { Pools = ReadPools(top, model) };
         RequireSomeActorCanRun(model, profile, top.Get("order") ?? rootNode);
         return new ScenarioSpec(_file, name, description, profile, rulesetText, model, properties, expect, tags);
     }
@@ -546,6 +548,149 @@ internal sealed class SpecReader
         }
 
         return n;
+    }
+
+    /// <summary>
+    /// <c>pools:</c>: entries that hold ports of a range before the run (<see cref="PortPool"/>). Read after the actors,
+    /// since a pool may only hold ports no actor names.
+    /// </summary>
+    private List<PortPool> ReadPools(YamlMapping top, ScenarioModel model)
+    {
+        if (top.Get("pools") is not { } node)
+        {
+            return [];
+        }
+
+        var list = Sequence(node, "'pools'");
+        if (list.Children.Count == 0)
+        {
+            throw Error(list, "'pools' must list at least one pool (or be left out)");
+        }
+
+        if (list.Children.Count > PortPool.MaxPools)
+        {
+            throw Error(list.Children[PortPool.MaxPools], $"at most {PortPool.MaxPools} pools are supported, this spec has {NumberText.Show(list.Children.Count)}");
+        }
+
+        if (_entries.FirstOrDefault(e => e.Actor is CtnetlinkDelete) is { } delete)
+        {
+            throw Error(delete.NameNode, $"conntrack -D actor '{delete.Name}' next to 'pools' is not modelled: a filter may match a pool's entries, which are not actors");
+        }
+
+        var named = new HashSet<int>(model.NamedPorts());
+        var pools = new List<PortPool>();
+        var entryNodes = new List<YamlScalarNode>();
+        var names = new Dictionary<string, YamlScalarNode>(StringComparer.Ordinal);
+        foreach (var item in list.Children)
+        {
+            var map = YamlMapping.Read(this, Mapping(item, "a pool"), "a pool", PoolKeys);
+            var nameNode = Scalar(Required(map, "name"), "the pool's 'name'");
+            var bad = FirstBadNameChar(nameNode.Value!, allowUnderscore: true);
+            if (bad >= 0)
+            {
+                throw ErrorAt(nameNode, bad, $"pool name '{nameNode.Value}' may only contain a-z, 0-9, '-' and '_'");
+            }
+
+            if (_byName.ContainsKey(nameNode.Value!) || names.ContainsKey(nameNode.Value!))
+            {
+                throw Error(nameNode, $"pool name '{nameNode.Value}' is already the name of an actor or another pool");
+            }
+
+            names[nameNode.Value!] = nameNode;
+            var proto = L4Protocol.Tcp;
+            if (map.Get("proto") is { } protoNode)
+            {
+                var scalar = Scalar(protoNode, "'proto'");
+                proto = scalar.Value switch
+                {
+                    "tcp" => L4Protocol.Tcp,
+                    "udp" => L4Protocol.Udp,
+                    _ => throw Error(scalar, $"pool proto must be tcp or udp (a pool holds source ports), not '{scalar.Value}'"),
+                };
+            }
+
+            var source = Scalar(Required(map, "source"), "'source'");
+            var (address, range) = ReadAddressPorts(source, "source", allowRange: true);
+            var destination = Scalar(Required(map, "destination"), "'destination'");
+            var (dst, dstRange) = ReadAddressPorts(destination, "destination", allowRange: false);
+
+            // The limit comes first: a number is checked against the range before anything is built from it.
+            var entriesNode = Scalar(Required(map, "entries"), "'entries'");
+            if (!NumberText.TryParseUInt32(entriesNode.Value!, out var entries) || entries < 1 || entries > range.Size)
+            {
+                throw Error(entriesNode, $"bad entries '{entriesNode.Value}': expected 1-{NumberText.Show(range.Size)} (the ports of {range})");
+            }
+
+            var pool = new PortPool(nameNode.Value!, proto, address, range, dst, dstRange.Min, (int)entries);
+            foreach (var other in pools)
+            {
+                if (other.Protocol == pool.Protocol && other.Address == pool.Address && other.Destination == pool.Destination
+                    && other.DestinationPort == pool.DestinationPort && other.Ports.Min <= range.Max && range.Min <= other.Ports.Max)
+                {
+                    throw Error(source, $"pool '{pool.Name}' overlaps pool '{other.Name}': same protocol, address and destination, and their port ranges share ports");
+                }
+            }
+
+            pools.Add(pool);
+            entryNodes.Add(entriesNode);
+        }
+
+        // Every pool's destination port is a named port too (of the universe, so of every pool's range).
+        named.UnionWith(pools.Select(p => p.DestinationPort));
+        for (var k = 0; k < pools.Count; k++)
+        {
+            var range = pools[k].Ports;
+            var unnamed = range.Size - named.Count(p => p >= range.Min && p <= range.Max);
+            if (pools[k].Entries > unnamed)
+            {
+                throw Error(entryNodes[k], $"{NumberText.Show(pools[k].Entries)} entries do not fit: the spec names {NumberText.Show(range.Size - unnamed)} of the {NumberText.Show(range.Size)} ports of {range} elsewhere, and a pool holds only ports the spec does not name");
+            }
+        }
+
+        return pools;
+    }
+
+    /// <summary>Reads <c>a.b.c.d:PORT</c>, or with <paramref name="allowRange"/> <c>a.b.c.d:LO-HI</c>; ports 1-65535.</summary>
+    private (Ipv4 Address, PortRange Ports) ReadAddressPorts(YamlScalarNode node, string key, bool allowRange)
+    {
+        var text = node.Value ?? string.Empty;
+        var expected = allowRange ? "ADDRESS:LO-HI (e.g. 198.51.100.1:1024-2047) or ADDRESS:PORT" : "ADDRESS:PORT (e.g. 203.0.113.5:80)";
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            throw Error(node, $"bad {key} '{text}': expected {expected}");
+        }
+
+        if (!Ipv4.TryParse(text[..colon], out var address))
+        {
+            throw ErrorAt(node, 0, $"bad {key} address '{text[..colon]}': expected a.b.c.d");
+        }
+
+        var ports = text[(colon + 1)..];
+        var dash = ports.IndexOf('-', StringComparison.Ordinal);
+        if (dash >= 0 && !allowRange)
+        {
+            throw ErrorAt(node, colon + 1 + dash, $"bad {key} '{text}': expected {expected}, one port");
+        }
+
+        var lo = ReadPortAt(node, dash < 0 ? ports : ports[..dash], colon + 1, key);
+        var hi = dash < 0 ? lo : ReadPortAt(node, ports[(dash + 1)..], colon + 2 + dash, key);
+        if (hi < lo)
+        {
+            throw ErrorAt(node, colon + 1, $"bad {key} port range {lo}-{hi}: the first port must not be above the last");
+        }
+
+        return (address, new PortRange(lo, hi));
+    }
+
+    private int ReadPortAt(YamlScalarNode node, string text, int offset, string key)
+    {
+        if (!NumberText.TryParseUInt32(text, out var port) || port is < 1 or > 65535 || text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            throw ErrorAt(node, offset, $"bad {key} port '{text}': ports are 1-65535");
+        }
+
+        return (int)port;
     }
 
     private List<Actor> ReadActors(YamlMapping top)

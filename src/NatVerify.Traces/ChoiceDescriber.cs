@@ -17,7 +17,9 @@ public sealed class ChoiceDescriber(NatSemantics semantics)
     private readonly TupleFormat _format = new(semantics);
 
     /// <summary>The name of an actor index (<see cref="GcWorker"/> for -1).</summary>
-    public string ActorName(int actor) => actor < 0 ? GcWorker : semantics.Scenario.Actors[actor].Name;
+    public string ActorName(int actor) => actor < 0 ? GcWorker
+        : semantics.PoolOfEntry(actor) is { } pool ? $"an entry of pool {pool.Name}"
+        : semantics.Scenario.Actors[actor].Name;
 
     /// <summary>The structural description of a step.</summary>
     public string Describe(NatStep step) => step switch

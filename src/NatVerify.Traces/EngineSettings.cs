@@ -14,15 +14,31 @@ namespace NatVerify.Traces;
 public sealed record EngineSettings(
     string Search, long? MaxStates, int? MaxDepth, long? MaxMemoryBytes, double? TimeoutSeconds, bool StopAtFirstViolation)
 {
+    /// <summary>
+    /// The state-space reduction of the run, as <c>check --reduce</c> spells it: <c>none</c>, <c>por</c>, <c>sym</c> or
+    /// <c>por+sym</c>. Re-running <c>check</c> with it explores the same graph; traces written before it existed read as
+    /// <c>none</c>.
+    /// </summary>
+    public string Reduce { get; init; } = "none";
+
     /// <summary>Breadth-first, unbounded, exploring on after a violation: what <c>natverify check</c> does by default.</summary>
     public static EngineSettings Default { get; } = new("bfs", null, null, null, null, false);
 
-    /// <summary>The settings of a checker run.</summary>
-    public static EngineSettings Of(Checker.CheckerOptions options) => new(
+    /// <summary>The settings of a checker run, with <paramref name="symmetry"/> when actor symmetry reduced it.</summary>
+    public static EngineSettings Of(Checker.CheckerOptions options, bool symmetry = false) => new(
         options.Order == Checker.SearchOrder.DepthFirst ? "dfs" : "bfs",
         options.MaxStates,
         options.MaxDepth,
         options.MaxMemoryBytes,
         options.Timeout?.TotalSeconds,
-        options.StopAtFirstViolation);
+        options.StopAtFirstViolation)
+    {
+        Reduce = (options.PartialOrderReduction, symmetry) switch
+        {
+            (true, true) => "por+sym",
+            (true, false) => "por",
+            (false, true) => "sym",
+            _ => "none",
+        },
+    };
 }

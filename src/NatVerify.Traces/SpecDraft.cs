@@ -39,6 +39,9 @@ public sealed record SpecDraft(
     /// </summary>
     public IReadOnlyList<InterfaceInfo> AddressLists { get; init; } = [];
 
+    /// <summary>The spec's <c>pools:</c> (<see cref="ScenarioModel.Pools"/>), written back as they were read.</summary>
+    public IReadOnlyList<PortPool> Pools { get; init; } = [];
+
     /// <summary>The draft of a parsed spec.</summary>
     public static SpecDraft From(ScenarioSpec spec) => new(
         spec.Name,
@@ -54,6 +57,7 @@ public sealed record SpecDraft(
         spec.Expect)
     {
         AddressLists = spec.Model.Interfaces,
+        Pools = spec.Model.Pools,
     };
 
     /// <summary>

@@ -55,6 +55,19 @@ public static partial class SpecWriter
             WriteActor(sb, actor);
         }
 
+        if (draft.Pools.Count > 0)
+        {
+            sb.Append("pools:\n");
+            foreach (var pool in draft.Pools)
+            {
+                sb.Append("  - name: ").Append(Scalar(pool.Name)).Append('\n');
+                sb.Append("    proto: ").Append(pool.Protocol.Name()).Append('\n');
+                sb.Append("    source: ").Append(Scalar(string.Create(CultureInfo.InvariantCulture, $"{pool.Address}:{pool.Ports.Min}-{pool.Ports.Max}"))).Append('\n');
+                sb.Append("    destination: ").Append(Scalar(string.Create(CultureInfo.InvariantCulture, $"{pool.Destination}:{pool.DestinationPort}"))).Append('\n');
+                sb.Append("    entries: ").Append(pool.Entries.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
         if (draft.Sequential)
         {
             sb.Append("schedule: sequential\n");

@@ -58,6 +58,7 @@ public static class TraceJson
             }
 
             w.WriteBoolean("stopAtFirstViolation", trace.Engine.StopAtFirstViolation);
+            w.WriteString("reduce", trace.Engine.Reduce);
             w.WriteEndObject();
             if (trace.Seed is { } seed)
             {
@@ -338,7 +339,15 @@ public static class TraceJson
                 (int?)NullableLong(engine, "$.engine", "maxDepth"),
                 NullableLong(engine, "$.engine", "maxMemoryBytes"),
                 NullableDouble(engine, "$.engine", "timeoutSeconds"),
-                Bool(engine, "$.engine", "stopAtFirstViolation"));
+                Bool(engine, "$.engine", "stopAtFirstViolation"))
+            {
+                Reduce = NullableString(engine, "$.engine", "reduce") switch
+                {
+                    null => "none",
+                    var r when r is "none" or "por" or "sym" or "por+sym" => r,
+                    var other => throw Error("$.engine.reduce", $"expected \"none\", \"por\", \"sym\" or \"por+sym\", found \"{other}\""),
+                },
+            };
             var steps = new List<TraceChoice>();
             var stepArray = Array(root, "$", "steps");
             for (var i = 0; i < stepArray.Count; i++)

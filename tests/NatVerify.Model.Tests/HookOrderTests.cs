@@ -112,6 +112,21 @@ public class HookOrderTests
     }
 
     [Fact]
+    public void A_base_chain_without_a_rule_chain_applies_its_drop_policy()
+    {
+        // A base chain whose rule chain the table does not hold (a ruleset built in code) still has its policy: the
+        // walk used to accept there whatever the policy said.
+        var rules = Ruleset(IptNat(post: [Snat(Public)]));
+        rules = rules with
+        {
+            BaseChains = [.. rules.BaseChains, new BaseChain("iptables filter", "OUTPUT", NetfilterHook.Output, HookPriority.Filter, ChainType.Filter, true)],
+            Tables = [.. rules.Tables, new RuleTable("iptables filter", "ip", "filter", RuleSource.NftText, new Dictionary<string, NatChain>())],
+        };
+        var sem = Sem(rules, A);
+        Assert.Equal(new Outcome(OutcomeKind.Filtered, "filter/OUTPUT#policy"), Only(sem));
+    }
+
+    [Fact]
     public void Drop_policy_of_a_filter_chain_names_the_chain()
     {
         var rules = Ruleset(

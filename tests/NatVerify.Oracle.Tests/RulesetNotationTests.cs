@@ -25,7 +25,7 @@ public class RulesetNotationTests(ITestOutputHelper output)
     [InlineData("{\"nftables\": []}", "nft", "-j -f -")]
     public void Ruleset_is_loaded_by_the_tool_of_the_notation_the_reader_detected(string text, string tool, string arguments)
     {
-        var (t, _, args) = RulesetLoader.Command(text);
+        var (t, _, args) = KernelRulesetLoader.Command(text);
         Assert.Equal(tool, t);
         Assert.Equal(arguments, string.Join(' ', args));
     }

@@ -126,6 +126,25 @@ public sealed class BmcTests
         Assert.Contains("timeout", Assert.Throws<BmcUnsupportedException>(() => BmcSubset.Check(timeout.Model)).Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Pools (entries held as a count) have no table slots in the encoding: refused, not encoded as absent.</summary>
+    [Fact]
+    public void Pools_are_refused()
+    {
+        var spec = SpecLoader.Parse("""
+            name: p
+            description: x
+            actors:
+              - name: a
+                flow: 198.51.100.1:1 -> 198.51.100.2:2
+            pools:
+              - name: held
+                source: 198.51.100.1:2000-2063
+                destination: 198.51.100.2:2
+                entries: 3
+            """, "p.yaml");
+        Assert.Contains("pools ('held')", Assert.Throws<BmcUnsupportedException>(() => BmcSubset.Check(spec.Model)).Message, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Rules outside the iptables nat table that change a first packet's fate (a filter DROP, a raw notrack, a mangle
     /// MARK read by the nat table, an nft nat chain) are encoded through the explicit engine's walk: BMC answers each as

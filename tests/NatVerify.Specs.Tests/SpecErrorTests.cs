@@ -13,7 +13,7 @@ public class SpecErrorTests
     public void Unknown_key_reports_line_and_column()
     {
         var ex = Fails(Head + "actorz: []\n" + OneFlow, 3, 1, "unknown key 'actorz' in the spec");
-        Assert.Contains("allowed keys: name, description, profile, tags, interfaces, addresses-file, ruleset, ruleset-file, actors, schedule, order, properties, expect", ex.Detail, StringComparison.Ordinal);
+        Assert.Contains("allowed keys: name, description, profile, tags, interfaces, addresses-file, ruleset, ruleset-file, actors, pools, schedule, order, properties, expect", ex.Detail, StringComparison.Ordinal);
         Assert.Equal("bad.yaml:3:1: " + ex.Detail, ex.Message);
     }
 

@@ -41,6 +41,18 @@ public class SpecWriterTests
     }
 
     [Fact]
+    public void A_written_spec_keeps_its_pools()
+    {
+        var spec = SpecLoader.LoadFile(Path.Combine(TestSupport.RepositoryFiles.Root, "specs/scale/snat-pool-64-last-port.yaml"));
+        var text = SpecWriter.Write(SpecDraft.From(spec));
+        var back = SpecLoader.Parse(text, "written");
+        Assert.Equal(spec.Model.Pools, back.Model.Pools);
+        Assert.Equal(
+            Verifier.Check(spec, new CheckSettings()).Outcomes.Joint.Select(j => string.Join("|", j.Outcomes)),
+            Verifier.Check(back, new CheckSettings()).Outcomes.Joint.Select(j => string.Join("|", j.Outcomes)));
+    }
+
+    [Fact]
     public void A_spec_with_an_addresses_file_is_embedded_with_every_address_inline()
     {
         var dir = Repo.TempDir();

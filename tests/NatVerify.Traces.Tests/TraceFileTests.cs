@@ -38,6 +38,32 @@ public class TraceFileTests
     }
 
     [Fact]
+    public void The_reduction_of_the_run_is_recorded_and_a_trace_without_it_reads_as_unreduced()
+    {
+        var trace = Repo.Counterexample("specs/seed/client-first.yaml", KernelMutant.NoConfirmClashCheck);
+        var reduced = trace with { Engine = trace.Engine with { Reduce = "por+sym" } };
+        var json = TraceJson.Write(reduced);
+        Assert.Contains("\"reduce\": \"por+sym\"", json, StringComparison.Ordinal);
+        Assert.Equal("por+sym", TraceJson.Read(json, "t.json").Engine.Reduce);
+
+        var old = json.Replace(",\n    \"reduce\": \"por+sym\"", string.Empty, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"reduce\"", old, StringComparison.Ordinal);
+        Assert.Equal("none", TraceJson.Read(old, "t.json").Engine.Reduce);
+
+        var e = Assert.Throws<TraceFormatException>(() => TraceJson.Read(json.Replace("\"por+sym\"", "\"fast\"", StringComparison.Ordinal), "t.json"));
+        Assert.Contains("$.engine.reduce", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_engine_settings_of_a_reduced_run_name_its_reduction()
+    {
+        Assert.Equal("none", EngineSettings.Of(new Checker.CheckerOptions()).Reduce);
+        Assert.Equal("por", EngineSettings.Of(new Checker.CheckerOptions { PartialOrderReduction = true }).Reduce);
+        Assert.Equal("sym", EngineSettings.Of(new Checker.CheckerOptions(), symmetry: true).Reduce);
+        Assert.Equal("por+sym", EngineSettings.Of(new Checker.CheckerOptions { PartialOrderReduction = true }, symmetry: true).Reduce);
+    }
+
+    [Fact]
     public void A_file_that_is_not_json_is_rejected_with_its_position()
     {
         var e = Assert.Throws<TraceFormatException>(() => TraceJson.Read("{ \"format\": ", "bad.json"));

@@ -40,6 +40,27 @@ public readonly record struct Port(int Raw) : IComparable<Port>
         return new(FreshBase + (atom << IndexBits) + index);
     }
 
+    /// <summary>
+    /// "A port that an entry of a pool holds" (<c>pools:</c> in a spec; <paramref name="atom"/> is the first atom of the pool's
+    /// range): the tuple a failed search keeps when the port it gave up on is one of the pool's. Index 0, which no fresh port has, so it never equals a
+    /// fresh port, is never renumbered, and never counts as a port in use.
+    /// </summary>
+    public static Port PoolHeld(int atom)
+    {
+        if (atom is < 0 or > (int.MaxValue - FreshBase) >> IndexBits)
+        {
+            throw new ArgumentOutOfRangeException(nameof(atom), atom, "fresh port atom out of range");
+        }
+
+        return new(FreshBase + (atom << IndexBits));
+    }
+
+    /// <summary>True for <see cref="PoolHeld"/> values.</summary>
+    public bool IsPoolHeld => IsFresh && FreshIndex == 0;
+
+    /// <summary>True for a fresh port that a search picked (not a <see cref="PoolHeld"/> value).</summary>
+    public bool IsPicked => IsFresh && FreshIndex != 0;
+
     /// <summary>The largest first-use index a fresh port can carry.</summary>
     public const int MaxFreshIndex = (1 << IndexBits) - 1;
 
@@ -60,5 +81,5 @@ public readonly record struct Port(int Raw) : IComparable<Port>
 
     /// <inheritdoc />
     public override string ToString() =>
-        IsFresh ? $"*{Atom}.{FreshIndex}" : Raw.ToString(CultureInfo.InvariantCulture);
+        IsPoolHeld ? $"*{Atom}.pool" : IsFresh ? $"*{Atom}.{FreshIndex}" : Raw.ToString(CultureInfo.InvariantCulture);
 }

@@ -37,11 +37,18 @@ public sealed class PortUniverse
     public IReadOnlyList<PortAtom> Atoms { get; }
 
     /// <summary>Builds the universe from the named ports and the ranges the scenario's rules use.</summary>
-    public static PortUniverse Create(IEnumerable<int> namedPorts, IEnumerable<PortRange> ranges)
+    /// <param name="namedPorts">Every port the scenario names: concrete.</param>
+    /// <param name="ranges">Every port range a rule uses: its ends are atom boundaries.</param>
+    /// <param name="abstractRanges">
+    /// Ranges whose unnamed ports stay atoms however few they are (the ranges of <c>pools:</c>: the pool holds "some N" of
+    /// them, counted per pool, so they must not be enumerated one by one); their ends are atom boundaries too.
+    /// </param>
+    public static PortUniverse Create(IEnumerable<int> namedPorts, IEnumerable<PortRange> ranges, IEnumerable<PortRange>? abstractRanges = null)
     {
         var named = new SortedSet<int>(namedPorts);
         var cuts = new SortedSet<int>(ClassBoundaries);
-        foreach (var range in ranges)
+        var keepAbstract = abstractRanges?.ToList() ?? [];
+        foreach (var range in ranges.Concat(keepAbstract))
         {
             cuts.Add(range.Min);
             cuts.Add(range.Max + 1);
@@ -54,7 +61,12 @@ public sealed class PortUniverse
         {
             int lo = bounds[i], hi = bounds[i + 1] - 1;
             var unnamed = hi - lo + 1 - named.GetViewBetween(lo, hi).Count;
-            if (unnamed <= ConcreteThreshold)
+            var forced = keepAbstract.Any(r => r.Min <= lo && hi <= r.Max);
+            if (forced && unnamed > 0)
+            {
+                atoms.Add(new PortAtom(lo, hi, unnamed));
+            }
+            else if (unnamed <= ConcreteThreshold)
             {
                 for (var p = lo; p <= hi; p++)
                 {
@@ -124,7 +136,9 @@ public sealed class PortUniverse
     }
 
     /// <summary>Describes a port for people: a number, or "a fresh port in lo-hi".</summary>
-    public string Describe(Port port) => port.IsFresh
+    public string Describe(Port port) => port.IsPoolHeld
+        ? $"pool-port({Atoms[port.Atom].Lo}-{Atoms[port.Atom].Hi})"
+        : port.IsFresh
         ? $"fresh#{port.FreshIndex}({Atoms[port.Atom].Lo}-{Atoms[port.Atom].Hi})"
         : port.Raw.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -149,7 +149,7 @@ public sealed class PropertyCatalog(NatSemantics semantics)
         for (var i = 0; i < state.Count; i++)
         {
             var s = state[i];
-            if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Has(CtStatus.ClashOnReply) && s.Has(CtStatus.SrcNatDone)
+            if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < state.Count && s.Has(CtStatus.ClashOnReply) && s.Has(CtStatus.SrcNatDone)
                 && !s.Has(CtStatus.SrcFixedPort) && !s.Has(CtStatus.SrcSearchFailed)
                 && (s.LinkedAtSrcProbe & (1UL << s.Partner)) != 0)
             {

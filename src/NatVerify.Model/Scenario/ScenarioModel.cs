@@ -22,6 +22,9 @@ public sealed record ScenarioModel(
     /// </summary>
     public IReadOnlyList<InterfaceInfo> Interfaces { get; init; } = [];
 
+    /// <summary>Entries that hold ports of a range before the run starts (<c>pools:</c>), without an actor each.</summary>
+    public IReadOnlyList<PortPool> Pools { get; init; } = [];
+
     /// <summary>Index of the actor with the given name, or -1.</summary>
     public int IndexOf(string name)
     {
@@ -71,6 +74,11 @@ public sealed record ScenarioModel(
 
                     break;
             }
+        }
+
+        foreach (var pool in Pools)
+        {
+            yield return pool.DestinationPort;
         }
     }
 

@@ -48,13 +48,16 @@ public sealed class ActorSymmetry
     /// <summary>
     /// The interchangeable actors of <paramref name="semantics"/>'s scenario. None under a mutant: a mutant can link two
     /// entries with equal tuples, and the model's lookups then resolve the tie by actor index (the kernel's by chain
-    /// order), which a renaming does not preserve.
+    /// order), which a renaming does not preserve. None with pools either (see below).
     /// </summary>
     public static ActorSymmetry Of(NatSemantics semantics)
     {
         var scenario = semantics.Scenario;
         var n = scenario.Actors.Count;
-        if (semantics.Mutant != KernelMutant.None || scenario.Sequential)
+        // Pools: a pool entry's Partner index lies past the actors and whether a port is the pool's depends on the
+        // other flows' private entries; renaming actors there is not argued sound (partial-order reduction treats
+        // such specs as opaque too), so no classes.
+        if (semantics.Mutant != KernelMutant.None || scenario.Sequential || scenario.Pools.Count > 0)
         {
             return new ActorSymmetry([], n);
         }

@@ -62,8 +62,9 @@ public static class Canonicalizer
 
         private Port Renumber(Port p)
         {
-            if (!p.IsFresh)
+            if (!p.IsPicked)
             {
+                // Concrete ports, and a pool's held port: it stands for no particular port, so there is nothing to renumber.
                 return p;
             }
 

@@ -382,7 +382,8 @@ public sealed partial class NatSemantics
         var table = _tables[bc.Table];
         if (!table.Chains.TryGetValue(bc.Chain, out var chain))
         {
-            verdicts.Add(new ChainVerdict(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, false, -1));
+            // A base chain without rules: ipt_do_table / nft_do_chain reach its end at once and its policy decides (DROP too).
+            verdicts.Add(Policy(bc, pkt, false, -1));
             return verdicts;
         }
 

@@ -28,6 +28,13 @@ public sealed partial class NatSemantics
                 winner = FindLinked(slots, self.Reply, i, null, skipExpired: false);
                 probes?.Add(new Probe("__nf_conntrack_confirm (reply bucket)", self.Reply, winner));
                 onReply = winner >= 0;
+                if (winner < 0 && self.Reply.DstPort.IsPoolHeld && PoolFor(self.Reply) is >= 0 and var pool)
+                {
+                    // The reply tuple is one a pool's entry holds (a failed search kept it): that entry's reply node.
+                    winner = PoolEntry(pool);
+                    onReply = true;
+                    probes?.Add(new Probe("__nf_conntrack_confirm (reply bucket)", self.Reply, winner, $"held by an entry of pool '{_pools[pool].Pool.Name}'"));
+                }
             }
         }
 
@@ -36,6 +43,12 @@ public sealed partial class NatSemantics
         if (winner < 0)
         {
             result = ConfirmResult.Inserted;
+        }
+        else if (winner >= slots.Length)
+        {
+            // A pool's entry: its original tuple is another peer's, so nf_ct_can_merge refuses (neither nf_ct_match nor the
+            // reverse match; it has NAT_DONE bits), and nf_ct_resolve_clash_harder finds the same reply node: NF_DROP.
+            result = ConfirmResult.Dropped;
         }
         else if (!Profile.AllowClash(orig.Protocol))
         {

@@ -444,8 +444,11 @@ public sealed partial class NatSemantics
         {
             var scenario = semantics.Scenario;
             var count = scenario.Actors.Count;
+            // Pools: whether a fresh port is a pool's depends on the ports other flows' private entries hold towards the
+            // pool's destination (NatSemantics.Pools.cs), a read the boxes do not describe.
             Opaque = semantics.Mutant is KernelMutant.ProbeSeesUnconfirmed or KernelMutant.InitConntrackLinksEntry
-                or KernelMutant.NatAltersConfirmedReply or KernelMutant.CtDeleteLeavesReplyNode;
+                or KernelMutant.NatAltersConfirmedReply or KernelMutant.CtDeleteLeavesReplyNode
+                || scenario.Pools.Count > 0;
 
             // Expired and closed TCP entries are what lookups and probes unlink (collection, reopening SYNs, used_tuple_harder).
             Kills = scenario.Actors.Any(a => a is EntryTimeout or ConnectionClose);

@@ -46,7 +46,7 @@ public sealed partial class NatSemantics
         var mask = 0UL;
         if (s.LinkedAtSrcProbe != 0 && !s.Has(CtStatus.SrcFixedPort) && !s.Has(CtStatus.SrcSearchFailed))
         {
-            if (s.Phase == Phase.Dropped && s.Partner >= 0)
+            if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < state.Count)
             {
                 mask = s.LinkedAtSrcProbe & (1UL << s.Partner);
             }

@@ -248,6 +248,11 @@ public sealed partial class NatSemantics
             }
         }
 
+        if (taker < 0 && _pools.Length > 0)
+        {
+            taker = PoolTaker(slots, reply);
+        }
+
         probes?.Add(new Probe("nf_conntrack_tuple_taken", reply, taker));
         return taker;
     }
@@ -375,7 +380,8 @@ public sealed partial class NatSemantics
 
     /// <summary>
     /// <c>find_appropriate_src</c>: the most recently added bysource entry with the same protocol and original
-    /// source address and port; its mapped source, if in range. Entries stay in bysource until freed.
+    /// source address and port; its mapped source, if in range. Entries stay in bysource until freed (see
+    /// <see cref="InBySource"/>).
     /// </summary>
     private ConntrackTuple? FindAppropriateSrc(ReadOnlySpan<Slot> slots, ConntrackTuple curr, NatRange range)
     {
@@ -384,8 +390,7 @@ public sealed partial class NatSemantics
         {
             var s = slots[j];
             var o = _originals[j];
-            if (s.BySourceOrder == 0 || s.Phase is Phase.Dropped or Phase.Merged || s.Has(CtStatus.Removed)
-                || o.Protocol != curr.Protocol || o.SrcIp != curr.SrcIp || o.SrcPort != curr.SrcPort)
+            if (!InBySource(s) || o.Protocol != curr.Protocol || o.SrcIp != curr.SrcIp || o.SrcPort != curr.SrcPort)
             {
                 continue;
             }
@@ -409,6 +414,18 @@ public sealed partial class NatSemantics
         var m = slots[best].Reply.Invert();
         return curr with { SrcIp = m.SrcIp, SrcPort = m.SrcPort };
     }
+
+    /// <summary>
+    /// True while the entry is in <c>nf_nat_bysource</c>: <c>nf_nat_setup_info</c> adds it at its SRC manip
+    /// (<c>hlist_add_head_rcu</c>, unconfirmed entries included), and only <c>nf_conntrack_free</c> removes it
+    /// (<c>nat_hook->remove_nat_bysrc</c> = <c>nf_nat_cleanup_conntrack</c>), when the last reference is put. An entry
+    /// whose packet was dropped (at confirm: <c>insert_failed</c>, whether or not TCP will retransmit the SYN; by a rule
+    /// after the SRC manip), merged into the winner, or unlinked is freed then: the dropped skb held its only reference
+    /// (<c>nf_hook_slow</c> NF_DROP -> <c>kfree_skb</c> -> <c>nf_ct_put</c> -> <c>nf_ct_destroy</c> -> <c>nf_conntrack_free</c>), so a
+    /// later SRC manip never finds it. A retransmitted SYN is a new skb and a new entry.
+    /// </summary>
+    private static bool InBySource(Slot s) =>
+        s.BySourceOrder > 0 && s.Phase is not (Phase.Dropped or Phase.Merged or Phase.Retrying or Phase.Filtered) && !s.Has(CtStatus.Removed);
 
     /// <summary>
     /// <c>find_best_ips_proto</c>: no MAP_IPS keeps the address; one address is taken as is; a wider range gets the
@@ -489,6 +506,12 @@ public sealed partial class NatSemantics
             ordered &= !port.IsFresh || !FreshInUse(slots, port);
             var candidate = WithKey(t, manip, port);
             var by = TupleTaken(slots, candidate.Invert(), self, gc, null);
+            if (by >= slots.Length)
+            {
+                // One of a pool's ports: which one is left open, so every such candidate is the pool's one held port value.
+                candidate = WithKey(t, manip, Port.PoolHeld(_pools[by - slots.Length].Atoms[0]));
+            }
+
             order.Add((candidate, by));
             if (by < 0)
             {
@@ -501,12 +524,28 @@ public sealed partial class NatSemantics
         }
 
         var size = hi - lo + 1;
-        var canFail = free.Count == 0 || (Profile.CappedPortSearch && size > PortUniverse.ConcreteThreshold && taken.Count >= 128);
+
+        // Pools: up to MostInside of the range's ports are a pool's; when the pool can cover every port of the range's pool
+        // atoms that is not known free, a placement exists in which every free candidate of that kind is the pool's.
+        var (pool, poolInside, poolFills) = _pools.Length > 0 ? PoolInSearch(slots, t.Invert(), lo, hi) : (-1, 0, false);
+        var mayBeAllPool = poolFills;
+        foreach (var c in free)
+        {
+            mayBeAllPool &= MayBePools(slots, pool, c.Invert());
+        }
+
+        var canFail = free.Count == 0 || mayBeAllPool
+            || (Profile.CappedPortSearch && size > PortUniverse.ConcreteThreshold && taken.Count + poolInside >= 128);
+        if (canFail && pool >= 0 && poolInside > 0 && !taken.Exists(x => x.By == PoolEntry(pool)))
+        {
+            var held = WithKey(t, manip, Port.PoolHeld(_pools[pool].Atoms[0]));
+            taken.Add((held, PoolEntry(pool)));
+        }
 
         // nf_nat_used_tuple_harder (6.5+) checks the last NF_NAT_HARDER_THRESH (32) attempts of the first window; a
         // search reaches them only after min(size, 128) - 32 taken candidates (exact for ranges of at most 32).
         var harder = Profile.UsedTupleHarder && t.Protocol == L4Protocol.Tcp && Scenario.Actors[self] is FlowActor
-            && taken.Count >= Math.Max(0, Math.Min(size, 128) - 32);
+            && taken.Count + poolInside >= Math.Max(0, Math.Min(size, 128) - 32);
         var results = new List<Choice>();
         // 6.x: a DST manip without a random flag starts at offset 0 (ports with a range, and ICMP ids): the lowest
         // free value wins. The order is known unless an atom has a fresh port in use; then any free candidate is allowed.
@@ -553,6 +592,12 @@ public sealed partial class NatSemantics
     /// </summary>
     private bool MayEvict(ReadOnlySpan<Slot> slots, ConntrackTuple reply, int by)
     {
+        if (by >= slots.Length)
+        {
+            // A pool's entries are established: nf_nat_may_kill refuses them.
+            return false;
+        }
+
         var v = slots[by];
         return v.Linked && v.TcpClosed && v.Has(CtStatus.SrcNat) && !v.Has(CtStatus.Expired) && !v.Has(CtStatus.NatClash)
             && v.Reply == reply && !IsOriginalNode(slots, by, reply);
@@ -608,12 +653,12 @@ public sealed partial class NatSemantics
 
     private static void Collect(ConntrackTuple t, int atom, SortedSet<int> used)
     {
-        if (t.SrcPort.IsFresh && t.SrcPort.Atom == atom)
+        if (t.SrcPort.IsPicked && t.SrcPort.Atom == atom)
         {
             used.Add(t.SrcPort.FreshIndex);
         }
 
-        if (t.DstPort.IsFresh && t.DstPort.Atom == atom)
+        if (t.DstPort.IsPicked && t.DstPort.Atom == atom)
         {
             used.Add(t.DstPort.FreshIndex);
         }

@@ -31,7 +31,8 @@ public sealed partial class NatSemantics
         Scenario = scenario;
         Profile = profile;
         Mutant = mutant;
-        Ports = PortUniverse.Create(scenario.NamedPorts(), scenario.Ruleset.PortRanges());
+        Ports = PortUniverse.Create(scenario.NamedPorts(), scenario.Ruleset.PortRanges(), scenario.Pools.Select(p => p.Ports));
+        _pools = PoolsOf(scenario, Ports);
         _originals = new ConntrackTuple[scenario.Actors.Count];
         var slots = new Slot[scenario.Actors.Count];
         for (var i = 0; i < slots.Length; i++)

@@ -31,6 +31,13 @@ public static class TopologyPlanner
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(predictions);
+        if (scenario.Pools.Count > 0)
+        {
+            // Which ports a pool holds is left open in the model; a real table would have to fix one placement.
+            throw new UnsupportedScenarioException(
+                $"the oracle does not build pools ('{scenario.Pools[0].Name}'): their ports are left open, a kernel run would fix them; write the entries as conntrack -I actors instead");
+        }
+
         var interfaces = scenario.InterfaceAddresses.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         if (interfaces.Count == 0)
         {

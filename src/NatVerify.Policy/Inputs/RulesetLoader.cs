@@ -10,38 +10,16 @@ public static class RulesetLoader
     public static readonly IReadOnlyList<string> Formats = ["iptables-save", "nft", "nft-json"];
 
     /// <summary>
-    /// The format of <paramref name="text"/>: <c>nft-json</c> when the first significant character is <c>{</c>,
-    /// <c>iptables-save</c> when the first significant line is a table header <c>*name</c> (comments are <c>#</c> in
-    /// both text formats), <c>nft</c> when it starts a <c>table</c>, <c>flush</c>, <c>add</c> or <c>define</c>
-    /// statement; null when none fits.
+    /// The <see cref="Formats"/> name of <see cref="RulesetReader.TryDetect"/>'s notation (the spec reader's own
+    /// detection, so a file reads the same in a spec and in <c>policy</c>); null when none fits.
     /// </summary>
-    public static string? DetectFormat(string text)
+    public static string? DetectFormat(string text) => RulesetReader.TryDetect(text) switch
     {
-        ArgumentNullException.ThrowIfNull(text);
-        foreach (var raw in text.Split('\n'))
-        {
-            var line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith('#'))
-            {
-                continue;
-            }
-
-            if (line.StartsWith('{') || line.StartsWith('['))
-            {
-                return "nft-json";
-            }
-
-            if (line.StartsWith('*'))
-            {
-                return "iptables-save";
-            }
-
-            var word = line.Split(' ', '\t')[0];
-            return word is "table" or "flush" or "add" or "define" or "include" or "destroy" or "delete" ? "nft" : null;
-        }
-
-        return null;
-    }
+        RulesetFormat.IptablesSave => "iptables-save",
+        RulesetFormat.Nft => "nft",
+        RulesetFormat.NftJson => "nft-json",
+        _ => null,
+    };
 
     /// <summary>Reads, detects (unless forced) and parses the ruleset file.</summary>
     /// <param name="path">The file; also its display name in locations.</param>

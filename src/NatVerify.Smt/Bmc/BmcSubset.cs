@@ -34,6 +34,11 @@ public static class BmcSubset
             throw new BmcUnsupportedException($"the scenario has {scenario.Actors.Count} actors; the BMC encoding takes at most {MaxActors}");
         }
 
+        if (scenario.Pools.Count > 0)
+        {
+            throw new BmcUnsupportedException($"the scenario declares pools ('{scenario.Pools[0].Name}'): entries held as a count, which the BMC encoding has no table slots for (use 'natverify check')");
+        }
+
         foreach (var actor in scenario.Actors)
         {
             switch (actor)

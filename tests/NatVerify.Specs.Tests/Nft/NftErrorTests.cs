@@ -103,4 +103,16 @@ public sealed class NftErrorTests
         Assert.Equal(RulesetFormat.NftJson, RulesetReader.Detect("  {\"nftables\": []}"));
         Assert.Equal(RulesetFormat.IptablesSave, RulesetReader.Detect(string.Empty));
     }
+
+    [Fact]
+    public void An_nft_file_starting_with_define_or_add_is_nft_text_in_specs_as_in_policy()
+    {
+        // The spec reader and `natverify policy` share one detection: before, a spec's ruleset starting with `define`
+        // or `add chain` went to the iptables-save parser.
+        Assert.Equal(RulesetFormat.Nft, RulesetReader.Detect("define LAN = 192.0.2.0/24\ntable ip nat {\n}\n"));
+        Assert.Equal(RulesetFormat.Nft, RulesetReader.Detect("add chain ip nat post\n"));
+        Assert.Equal(RulesetFormat.NftJson, RulesetReader.Detect("[]"));
+        Assert.Equal(RulesetFormat.IptablesSave, RulesetReader.Detect("-A POSTROUTING -j MASQUERADE\n"));
+        Assert.Null(RulesetReader.TryDetect("-A POSTROUTING -j MASQUERADE\n"));
+    }
 }

@@ -9,7 +9,7 @@ namespace NatVerify.Oracle.Kernel;
 /// what the model read. The text goes to the tool's standard input and the arguments are fixed: no shell, no file, no
 /// part of the ruleset on a command line.
 /// </summary>
-public static class RulesetLoader
+public static class KernelRulesetLoader
 {
     /// <summary>The tool, the Debian package that has it, and its fixed arguments for a ruleset text.</summary>
     public static (string Tool, string Package, IReadOnlyList<string> Arguments) Command(string rulesetText)
