@@ -102,8 +102,12 @@ internal sealed class BmcTable(BmcEncoder encoder, SymSlot[] slots) : ITable
             cond[j] = z.And(
                 z.Not(z.Eq(s.BySource, z.Bv(0, SymSlot.IndexBits))),
                 z.Not(s.Flag(SlotFlag.Removed)),
+                // NatSemantics.InBySource: a dropped, merged, retrying or filtered entry was freed with its skb
+                // (nf_conntrack_free -> nf_nat_cleanup_conntrack), so find_appropriate_src no longer sees it.
                 z.Not(encoder.PhaseIs(s, PhaseKind.Dropped)),
                 z.Not(encoder.PhaseIs(s, PhaseKind.Merged)),
+                z.Not(encoder.PhaseIs(s, PhaseKind.Retrying)),
+                z.Not(encoder.PhaseIs(s, PhaseKind.Filtered)),
                 z.Eq(o.Proto, curr.Proto),
                 z.Eq(o.SrcIp, curr.SrcIp),
                 z.Eq(o.SrcPort, curr.SrcPort),
