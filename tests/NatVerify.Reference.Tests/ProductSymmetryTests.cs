@@ -84,18 +84,18 @@ public sealed class ProductSymmetryTests
         Assert.Equal(full.ViolatedProperties, reduced.ViolatedProperties);
         Assert.Equal(full.ExpectationFailures, reduced.ExpectationFailures);
         Assert.True(reduced.Stats.StatesStored <= full.Stats.StatesStored);
-        Assert.Equal(JointOutcomes(full), JointOutcomes(reduced));
+        Assert.Equal(ProductRuns.JointOutcomes(full), ProductRuns.JointOutcomes(reduced));
 
         var system = new ConntrackSystem(reduced.Semantics);
         if (reduced.Violation is { } violation)
         {
-            NatState last = Replay(system, violation.Trace);
+            NatState last = ProductRuns.Replay(system, violation.Trace);
             Assert.NotNull(new PropertyCatalog(reduced.Semantics).Check(violation.Invariant.Id, last));
         }
 
         foreach (JointOutcome joint in reduced.Outcomes.Joint)
         {
-            NatState last = Replay(system, joint.Witness);
+            NatState last = ProductRuns.Replay(system, joint.Witness);
             Assert.Equal(joint.Outcomes, Enumerable.Range(0, last.Count).Select(i => reduced.Semantics.OutcomeOf(last, i)));
         }
     }
@@ -105,24 +105,4 @@ public sealed class ProductSymmetryTests
         Symmetry = reduce.Contains("sym", StringComparison.Ordinal),
         Options = new CheckerOptions { StopAtFirstViolation = false, PartialOrderReduction = reduce.Contains("por", StringComparison.Ordinal) },
     };
-
-    private static List<string> JointOutcomes(VerificationResult result) =>
-        [.. result.Outcomes.Joint.Select(j => string.Join("|", j.Outcomes)).Order(StringComparer.Ordinal)];
-
-    /// <summary>Re-executes a trace: each step must lead to a successor of the previous state equal to the recorded one.</summary>
-    private static NatState Replay(ConntrackSystem system, Trace<NatState, NatStep> trace)
-    {
-        Assert.Contains(trace.Initial, system.InitialStates);
-        NatState state = trace.Initial;
-        var successors = new List<Transition<NatState, NatStep>>();
-        foreach (Transition<NatState, NatStep> step in trace.Steps)
-        {
-            successors.Clear();
-            system.Successors(state, successors);
-            Assert.Contains(successors, t => t.Next.Equals(step.Next) && t.Action.GetType() == step.Action.GetType() && t.Action.Actor == step.Action.Actor);
-            state = step.Next;
-        }
-
-        return state;
-    }
 }
