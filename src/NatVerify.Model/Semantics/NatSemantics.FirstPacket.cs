@@ -142,7 +142,7 @@ public sealed class FirstPacketRules
         ArgumentNullException.ThrowIfNull(flow);
         var s = _semantics;
         var stages = s.Pipeline(flow.Path);
-        var natStage = Array.FindIndex(stages, st => st.Kind == NatSemantics.StageKind.Nat && st.Hook == NatSemantics.ToNetfilter(hook));
+        var natStage = NatSemantics.NatStage(stages, NatSemantics.ToNetfilter(hook));
         if (natStage < 0)
         {
             return [new RulesResult(RulesEnd.Go, mark, ctMark, -1)];

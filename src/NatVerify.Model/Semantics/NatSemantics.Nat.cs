@@ -184,7 +184,8 @@ public sealed partial class NatSemantics
         return false;
     }
 
-    private static int NatStage(Stage[] stages, NetfilterHook hook)
+    /// <summary>The index of the NAT core stage at <paramref name="hook"/> in a pipeline, or -1 (no allocation: every NAT successor asks).</summary>
+    internal static int NatStage(Stage[] stages, NetfilterHook hook)
     {
         for (var s = 0; s < stages.Length; s++)
         {
