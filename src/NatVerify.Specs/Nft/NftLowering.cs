@@ -375,7 +375,7 @@ internal sealed class NftLowering
                         throw Located(item.Location, "a match after a mark/notrack statement (the statement runs before the match) is not modelled");
                     }
 
-                    terms.AddRange(Match(ctx, (JsonObject)body!));
+                    terms.AddRange(Match(ctx, ObjectBody(ctx, kind, body)));
                     break;
                 case "counter" or "log" or "comment":
                     statements.Add(new NoOpStatement(kind));
@@ -384,7 +384,7 @@ internal sealed class NftLowering
                     statements.Add(new NotrackStatement());
                     break;
                 case "mangle":
-                    statements.Add(Mangle(ctx, (JsonObject)body!));
+                    statements.Add(Mangle(ctx, ObjectBody(ctx, kind, body)));
                     break;
                 case "ct helper":
                     statements.Add(CtHelper(ctx, body));
@@ -428,7 +428,7 @@ internal sealed class NftLowering
 
                     break;
                 case "vmap":
-                    expansion = VMap(ctx, (JsonObject)body!);
+                    expansion = VMap(ctx, ObjectBody(ctx, kind, body));
                     break;
                 case "xt" when !_options.OverApproximate:
                     // nft_compat.c runs an x_tables extension inside an nft rule (iptables-nft); the JSON listing keeps
@@ -1210,7 +1210,7 @@ internal sealed class NftLowering
         // numgen/jhash/symhash keys: every lowered rule would draw the selector again. When the elements cover the
         // selector's whole range [offset, offset + mod), a packet that missed every earlier element must hold the last
         // value, so the last rule is unconditional; this keeps the set of reachable outcomes exact.
-        var selector = key is JsonObject ko && ko.Count == 1 && ko.First().Key is "numgen" or "jhash" or "symhash" ? (JsonObject)ko.First().Value! : null;
+        var selector = key is JsonObject ko && ko.Count == 1 && ko.First().Key is "numgen" or "jhash" or "symhash" ? ObjectBody(ctx, ko.First().Key, ko.First().Value) : null;
         var covered = false;
         if (selector is not null)
         {
@@ -1268,6 +1268,10 @@ internal sealed class NftLowering
 
         throw Located(location, what);
     }
+
+    /// <summary>The body of a statement or selector that must be an object (hostile input can give null or a scalar).</summary>
+    private static JsonObject ObjectBody(RuleContext ctx, string kind, JsonNode? body) =>
+        body as JsonObject ?? throw Located(ctx.Location, $"'{kind}' must be an object");
 
     private static SpecException Located(RuleLocation location, string detail) =>
         new(location.File, location.Line, location.Column, detail);
