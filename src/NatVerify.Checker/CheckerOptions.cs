@@ -40,6 +40,22 @@ public sealed record CheckerOptions
     public bool PartialOrderReduction { get; init; }
 
     /// <summary>
+    /// Gets whether to add sleep sets (docs/architecture.md, "Sleep sets"): a process whose steps were explored from
+    /// an earlier state of the path, and that is independent of every step taken since, is not explored again. Needs
+    /// the independence of <see cref="IStepFootprints{TState, TAction}"/> or <see cref="IIndependence{TState, TAction}"/>
+    /// (on top of <see cref="PartialOrderReduction"/>'s persistent sets, or alone). Terminal states and the
+    /// reachability of every invariant violation are preserved; transitions (and often states) shrink. Off, and said
+    /// so in <see cref="ExplorationStats.SleepSets"/>, with more than 63 processes or two workers.
+    /// </summary>
+    public bool SleepSets { get; init; }
+
+    /// <summary>
+    /// Gets whether a revisit with a smaller sleep set shrinks the stored one and expands the state again. Only tests
+    /// turn it off, to show that naive sleep sets with state matching lose states.
+    /// </summary>
+    internal bool SleepSetRevisits { get; init; } = true;
+
+    /// <summary>
     /// Gets the number of threads for breadth-first search: 1 (the default) or 2. With 2, successor generation,
     /// fingerprinting and invariant checks run on two threads and the fingerprint table is split in two halves,
     /// one per thread; results (verdict, counts, ids, traces) are identical to the single-threaded run. The

@@ -36,6 +36,21 @@ public sealed record ExplorationStats(
     /// <summary>Gets the number of expanded states whose steps partial-order reduction cut to a proper subset.</summary>
     public long ReducedExpansions { get; init; }
 
+    /// <summary>
+    /// Gets whether sleep sets were used (<see cref="CheckerOptions.SleepSets"/>): null when not asked for, "on", or
+    /// "off: " and why (too many processes, two workers, no independence declared).
+    /// </summary>
+    public string? SleepSets { get; init; }
+
+    /// <summary>Gets the number of steps the reduction kept but sleep sets did not take (their process was asleep).</summary>
+    public long SleepSetPrunedSteps { get; init; }
+
+    /// <summary>Gets the number of expansions repeated because a revisit shrank a state's stored sleep set.</summary>
+    public long SleepSetReexpansions { get; init; }
+
+    /// <summary>Gets the bytes of the table of stored sleep sets (states with a non-empty sleep set only).</summary>
+    public long SleepSetBytes { get; init; }
+
     /// <summary>Gets the number of threads that explored.</summary>
     public int Workers { get; init; } = 1;
 

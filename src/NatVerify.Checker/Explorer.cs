@@ -48,6 +48,12 @@ internal sealed partial class Explorer<TState, TAction>
     private int _stored;
 
     private readonly ParentStore _parents;
+
+    // Sleep sets (null when off) and why they are off; a state expanded again gets a second id (an alias) whose
+    // parent is the state that shrank its sleep set, so ids still follow the frontier and traces still replay.
+    private readonly SleepSets<TState, TAction>? _sleep;
+    private readonly string? _sleepNote;
+    private int _aliases;
     private readonly Expansion<TState, TAction> _main = new();
 
     private IReadOnlyList<TState> _initialStates = Array.Empty<TState>();
@@ -113,6 +119,7 @@ internal sealed partial class Explorer<TState, TAction>
         _progressTicks = ToTimestampTicks(options.ProgressInterval);
         _workers = _depthFirst ? 1 : options.Workers;
         _parents = new ParentStore(consecutiveChildren: !_depthFirst);
+        _sleep = SleepSets<TState, TAction>.Create(options, system, _workers, _depthFirst ? 1 : GroupSize, out _sleepNote);
 
         // Size the table(s) so that the expected states fill at most 70%.
         long expected = options.ExpectedStates ?? 0;
@@ -210,7 +217,13 @@ internal sealed partial class Explorer<TState, TAction>
                 for (int g = 0; g < n; g++)
                 {
                     frontier.TryDequeue(out states[g]);
+                    ulong sleep = _sleep?.DequeueForExpansion() ?? 0;
                     expanded[g] = Generate(states[g], group[g]);
+                    if (expanded[g] && _sleep is not null)
+                    {
+                        _sleep.Filter(states[g], group[g], g, sleep);
+                    }
+
                     if (expanded[g])
                     {
                         FingerprintAndPrefetch(group[g]);
@@ -248,6 +261,13 @@ internal sealed partial class Explorer<TState, TAction>
                         if (outcome == StoreOutcome.Stored)
                         {
                             frontier.Enqueue(next);
+                            _sleep?.Queued(fingerprints[j], _sleep.ChildSleep(g, j));
+                        }
+                        else if (_sleep is not null && _sleep.Revisit(fingerprints[j], _sleep.ChildSleep(g, j)))
+                        {
+                            StoreAlias(id, k);
+                            frontier.Enqueue(next);
+                            _sleep.Requeued(fingerprints[j]);
                         }
                     }
                 }
@@ -292,7 +312,8 @@ internal sealed partial class Explorer<TState, TAction>
         for (int i = 0; i < initialStates.Count; i++)
         {
             TState initial = initialStates[i];
-            StoreOutcome outcome = TryStore(initial, FingerprintOf(initial, _main.Writer), -1, i, 0);
+            ulong fingerprint = FingerprintOf(initial, _main.Writer);
+            StoreOutcome outcome = TryStore(initial, fingerprint, -1, i, 0);
             if (outcome == StoreOutcome.Stop)
             {
                 return false;
@@ -301,6 +322,7 @@ internal sealed partial class Explorer<TState, TAction>
             if (outcome == StoreOutcome.Stored)
             {
                 frontier.Enqueue(initial);
+                _sleep?.Queued(fingerprint, 0);
             }
         }
 
@@ -324,7 +346,7 @@ internal sealed partial class Explorer<TState, TAction>
                 return;
             }
 
-            if (outcome == StoreOutcome.Duplicate || !Push(stack, pending, initial, _stored - 1, 0))
+            if (outcome == StoreOutcome.Duplicate || !Push(stack, pending, initial, _stored - 1, 0, 0))
             {
                 if (_bound is not null)
                 {
@@ -348,13 +370,33 @@ internal sealed partial class Explorer<TState, TAction>
                 int parentId = top.Id;
                 int depth = top.Depth + 1;
                 PendingStep step = pending[index];
-                StoreOutcome nextOutcome = TryStore(step.Next, FingerprintOf(step.Next, _main.Writer), parentId, step.Ordinal, depth);
+                ulong fingerprint = FingerprintOf(step.Next, _main.Writer);
+                StoreOutcome nextOutcome = TryStore(step.Next, fingerprint, parentId, step.Ordinal, depth);
                 if (nextOutcome == StoreOutcome.Stop)
                 {
                     return;
                 }
 
-                if (nextOutcome == StoreOutcome.Stored && !Push(stack, pending, step.Next, _stored - 1, depth) && _bound is not null)
+                ulong sleep = 0;
+                if (_sleep is not null)
+                {
+                    if (nextOutcome == StoreOutcome.Stored)
+                    {
+                        _sleep.Stored(fingerprint, step.Sleep);
+                    }
+                    else if (_sleep.Revisit(fingerprint, step.Sleep))
+                    {
+                        StoreAlias(parentId, step.Ordinal);
+                        nextOutcome = StoreOutcome.Stored;
+                    }
+
+                    if (nextOutcome == StoreOutcome.Stored)
+                    {
+                        sleep = _sleep.BeginExpansion(fingerprint);
+                    }
+                }
+
+                if (nextOutcome == StoreOutcome.Stored && !Push(stack, pending, step.Next, _stored - 1, depth, sleep) && _bound is not null)
                 {
                     return;
                 }
@@ -368,20 +410,32 @@ internal sealed partial class Explorer<TState, TAction>
         GrowableArray<PendingStep> pending,
         TState state,
         int id,
-        int depth)
+        int depth,
+        ulong sleep)
     {
-        if (((id & StopCheckMask) == 0 && StopRequested()) || !Expand(state, id, depth, _main))
+        if ((id & StopCheckMask) == 0 && StopRequested())
         {
             return false;
         }
 
         Expansion<TState, TAction> x = _main;
+        bool hasSuccessors = Generate(state, x);
+        if (hasSuccessors && _sleep is not null)
+        {
+            _sleep.Filter(state, x, 0, sleep);
+        }
+
+        if (!Account(state, id, depth, x, hasSuccessors))
+        {
+            return false;
+        }
+
         List<Transition<TState, TAction>> successors = x.Successors;
         int start = pending.Count;
         for (int j = 0; j < x.SelectedCount; j++)
         {
             int k = x.IndexOf(j);
-            pending.Add(new PendingStep(successors[k].Next, k));
+            pending.Add(new PendingStep(successors[k].Next, k, _sleep?.ChildSleep(0, j) ?? 0));
         }
 
         stack.Add(new DfsFrame(id, depth, start, pending.Count));
@@ -784,7 +838,7 @@ internal sealed partial class Explorer<TState, TAction>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private StoreOutcome TryStore(TState state, ulong fingerprint, int parentId, int ordinal, int depth)
     {
-        if (_stored >= _maxStates)
+        if (_stored - _aliases >= _maxStates)
         {
             if (ContainsFingerprint(fingerprint))
             {
@@ -826,6 +880,17 @@ internal sealed partial class Explorer<TState, TAction>
         }
 
         return StoreOutcome.Stored;
+    }
+
+    /// <summary>
+    /// Gives a stored state that sleep sets expand again a second id, reached from <paramref name="parentId"/> by
+    /// successor <paramref name="ordinal"/>: no new state, no invariant check, only a trace link for its new successors.
+    /// </summary>
+    private void StoreAlias(int parentId, int ordinal)
+    {
+        _stored++;
+        _aliases++;
+        _parents.AddChild(parentId, ordinal);
     }
 
     private bool MemoryExceeded()
@@ -1044,7 +1109,7 @@ internal sealed partial class Explorer<TState, TAction>
         }
 
         return new ExplorationStats(
-            _stored,
+            _stored - _aliases,
             _transitions,
             _maxDepthReached,
             _terminalStates,
@@ -1057,6 +1122,10 @@ internal sealed partial class Explorer<TState, TAction>
             PeakFrontierBytes = _peakFrontierBytes,
             ReducedExpansions = _reducedExpansions,
             Workers = _workers,
+            SleepSets = _sleepNote,
+            SleepSetPrunedSteps = _sleep?.Pruned ?? 0,
+            SleepSetReexpansions = _sleep?.Reexpansions ?? 0,
+            SleepSetBytes = _sleep?.Bytes ?? 0,
         };
     }
 
@@ -1071,7 +1140,7 @@ internal sealed partial class Explorer<TState, TAction>
         return b > long.MaxValue - a ? long.MaxValue : a + b;
     }
 
-    private readonly record struct PendingStep(TState Next, int Ordinal);
+    private readonly record struct PendingStep(TState Next, int Ordinal, ulong Sleep);
 
     private struct DfsFrame
     {
