@@ -19,25 +19,27 @@ namespace NatVerify.Checker;
 /// <b>Rules.</b> In state s with stored sleep set Z (the intersection of the sets of every arrival; initial states
 /// have the empty set) the engine explores the processes of the reduction's choice P(s) that are not in Z, in the
 /// order of their first successor, E = e1, e2, .... A successor by a step of e gets the sleep set
-/// { q in Z : q independent of e } together with { q = e_j before e : q independent of e, and q's steps in s are
-/// invisible and increase the progress measure }. When an arrival shrinks the stored set of a state that was already
-/// expanded, the state is expanded again, all of P(s) minus the new set, with the new set (not only the difference:
-/// that keeps every state's last expansion a function of its final set, which is what the proof below needs).
+/// { q in Z : q independent of e } together with { q = e_j before e : q independent of e, and q has a visible
+/// step in s or all of q's steps in s increase the progress measure }. When an arrival shrinks the stored set of a
+/// state that was already expanded, the state is expanded again, all of P(s) minus the new set, with the new set
+/// (not only the difference: that keeps every state's last expansion a function of its final set, which the proof
+/// below needs).
 /// </para>
 /// <para>
 /// <b>Why terminal states and violations are kept.</b> Call a path w from s blocked by Z when some q in Z (a) takes
 /// a step in w and its first step commutes with every step before it, or (b) takes no step in w, is independent of
-/// every step of w and its steps are invisible. Claim: for a stored state s with final set Z and a path w from s to
-/// a terminal state x (or a state violating invariant i) that Z does not block, the search stores x (a state
-/// violating i). Induction on (length of w, minus the progress of s). Among the explored processes of s, take the
-/// first e that (a) has a step in w whose first step commutes to the front, or (b) has no step in w, is independent
-/// of all of w, and is invisible and progress-making in s. Following e gives a shorter path (a), or the same path
-/// from a state of greater progress ending in a state that still violates i (b, only possible for violations:
-/// for a terminal x, e would still be enabled in x). The child's sleep set cannot block that path: a blocker from Z
-/// would block w, one explored before e would be an earlier candidate. Such an e exists: if s was fully expanded,
-/// the process of w's first step qualifies unless Z blocks w; if s was reduced (P(s) persistent, invisible,
+/// every step of w and all its steps are invisible. Claim: for a stored state s with final set Z and a path w from
+/// s to a terminal state x (or to a state violating invariant i) that Z does not block, the search stores x (a
+/// state violating i). Induction on (length of w, minus the progress of s). Among the explored processes of s, take
+/// the first e that (a) has a step in w whose first step commutes to the front, or (b) has no step in w, is
+/// independent of all of w, and all its steps are invisible and increase the progress. Following e gives a
+/// shorter path (a), or the same path from a state of greater progress, ending in a state that still violates i
+/// (b; impossible for a terminal x, where e would still be enabled). The child's sleep set does not block that
+/// path: a blocker from Z would block w; a blocker explored before e would be an earlier candidate (a (b)-blocker
+/// is invisible, so it was let in because its steps make progress). Such an e exists: if s was fully expanded, the
+/// process of w's first step qualifies unless Z blocks w; if s was reduced (P(s) persistent, invisible,
 /// progress-making), the first step of P(s) in w commutes to the front, and if w has none, every process of P(s)
-/// is independent of all of w. Initial states have empty sets, which block nothing.
+/// is independent of all of w, so it qualifies by (b) or Z blocks w. Initial states have empty sets.
 /// </para>
 /// <para>
 /// Sleep sets are bit masks of processes 0-62 (bit 63 of a stored value marks an expanded state): with more
@@ -300,7 +302,7 @@ internal sealed class SleepSets<TState, TAction>
             }
 
             childOf[e] = child;
-            if (i + 1 < explorers && IsUsable(state, successors, processes, count, e, ref progress, ref progressKnown))
+            if (i + 1 < explorers && IsEligible(state, successors, processes, count, e, ref progress, ref progressKnown))
             {
                 before |= 1UL << e;
             }
@@ -335,9 +337,13 @@ internal sealed class SleepSets<TState, TAction>
         return _independence!.CommutesWithFutureOf(state, q, e);
     }
 
-    /// <summary>Whether all of e's enabled steps are invisible and increase the progress measure.</summary>
-    private bool IsUsable(TState state, List<Transition<TState, TAction>> successors, int[] processes, int count, int e, ref long progress, ref bool progressKnown)
+    /// <summary>
+    /// Whether e may sleep in the successors of its later siblings: when one of its enabled steps is visible (it can
+    /// then only ever block a path it takes part in), or when all of them increase the progress measure.
+    /// </summary>
+    private bool IsEligible(TState state, List<Transition<TState, TAction>> successors, int[] processes, int count, int e, ref long progress, ref bool progressKnown)
     {
+        bool allProgress = true;
         for (int k = 0; k < count; k++)
         {
             if (processes[k] != e)
@@ -348,23 +354,23 @@ internal sealed class SleepSets<TState, TAction>
             TAction action = successors[k].Action;
             if (_footprints is not null ? _footprints.IsVisible(state, action) : _independence!.IsVisible(state, action))
             {
-                return false;
+                return true;
             }
 
-            if (!progressKnown)
+            if (allProgress)
             {
-                progress = _footprints is not null ? _footprints.Progress(state) : _independence!.Progress(state);
-                progressKnown = true;
-            }
+                if (!progressKnown)
+                {
+                    progress = _footprints is not null ? _footprints.Progress(state) : _independence!.Progress(state);
+                    progressKnown = true;
+                }
 
-            long next = _footprints is not null ? _footprints.Progress(successors[k].Next) : _independence!.Progress(successors[k].Next);
-            if (next <= progress)
-            {
-                return false;
+                long next = _footprints is not null ? _footprints.Progress(successors[k].Next) : _independence!.Progress(successors[k].Next);
+                allProgress = next > progress;
             }
         }
 
-        return true;
+        return allProgress;
     }
 
     private sealed class Scratch

@@ -31,7 +31,7 @@ internal static class CheckCommand
         var search = new Option<string>("--search") { Description = "Search order: bfs (shortest counterexample) or dfs.", DefaultValueFactory = _ => "bfs" };
         var reduce = new Option<string>("--reduce")
         {
-            Description = "State-space reduction: none (the default; exact state counts), por (partial-order reduction from the steps' read/write footprints), sym (one state per renaming of interchangeable actors: flows identical but for their names; the outcome set is closed under the renamings) or por+sym (both). Same verdicts, violated properties and outcome sets, fewer states; traces are shortest only within the reduced graph; docs/performance.md.",
+            Description = "State-space reduction: none (the default; exact state counts), por (partial-order reduction from the steps' read/write footprints), sym (one state per renaming of interchangeable actors: flows identical but for their names; the outcome set is closed under the renamings), por+sym (both), or por+sleep and por+sleep+sym (partial-order reduction with sleep sets: fewer transitions, rarely fewer states, often more CPU). Same verdicts, violated properties and outcome sets, fewer states; traces are shortest only within the reduced graph; docs/performance.md.",
             DefaultValueFactory = _ => "none",
         };
         var maxStates = new Option<long?>("--max-states") { Description = "Stop (inconclusive) after storing this many distinct states." };
@@ -275,8 +275,15 @@ internal static class CheckCommand
                 options = options with { PartialOrderReduction = true };
                 settings = settings with { Symmetry = true };
                 break;
+            case "por+sleep":
+                options = options with { PartialOrderReduction = true, SleepSets = true };
+                break;
+            case "por+sleep+sym":
+                options = options with { PartialOrderReduction = true, SleepSets = true };
+                settings = settings with { Symmetry = true };
+                break;
             default:
-                stderr.WriteLine($"error: --reduce must be none, por, sym or por+sym, not '{parse.GetValue(reduce)}'");
+                stderr.WriteLine($"error: --reduce must be none, por, sym, por+sym, por+sleep or por+sleep+sym, not '{parse.GetValue(reduce)}'");
                 return false;
         }
 

@@ -232,12 +232,19 @@ internal sealed class CheckPrinter(TextWriter stdout)
         stdout.WriteLine();
     }
 
+    private static string SleepSets(NatVerify.Checker.ExplorationStats s) => s.SleepSets switch
+    {
+        null => string.Empty,
+        "on" => string.Create(CultureInfo.InvariantCulture, $", sleep sets: {s.SleepSetPrunedSteps:N0} steps not taken, {s.SleepSetReexpansions:N0} states expanded again"),
+        var off => ", sleep sets " + off,
+    };
+
     private void PrintStatistics(VerificationResult r)
     {
         var s = r.Stats;
         stdout.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Statistics: {s.StatesStored:N0} states, {s.Transitions:N0} transitions, max depth {s.MaxDepthReached}, {s.TerminalStates:N0} terminal states, {s.Elapsed.TotalMilliseconds:N0} ms, {s.StatesPerSecond:N0} states/s{(s.ReducedExpansions > 0 ? $", {s.ReducedExpansions:N0} expansions reduced by partial-order reduction" : string.Empty)}"));
+            $"Statistics: {s.StatesStored:N0} states, {s.Transitions:N0} transitions, max depth {s.MaxDepthReached}, {s.TerminalStates:N0} terminal states, {s.Elapsed.TotalMilliseconds:N0} ms, {s.StatesPerSecond:N0} states/s{(s.ReducedExpansions > 0 ? $", {s.ReducedExpansions:N0} expansions reduced by partial-order reduction" : string.Empty)}{SleepSets(s)}"));
         stdout.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"            fingerprints: 64-bit, {s.FingerprintSetBytes / 1024.0:N0} KiB; birthday bound on a fingerprint collision: {s.CollisionProbability:E1}"));

@@ -52,20 +52,33 @@ internal static class JsonOutput
     };
 
     /// <summary>Engine statistics (the <c>statistics</c> definition).</summary>
-    public static JsonObject Statistics(ExplorationStats s) => new()
+    public static JsonObject Statistics(ExplorationStats s)
     {
-        ["states"] = s.StatesStored,
-        ["transitions"] = s.Transitions,
-        ["maxDepth"] = s.MaxDepthReached,
-        ["terminalStates"] = s.TerminalStates,
-        ["elapsedMs"] = Math.Round(s.Elapsed.TotalMilliseconds, 3),
-        ["statesPerSecond"] = Math.Round(s.StatesPerSecond, 1),
-        ["fingerprintBytes"] = s.FingerprintSetBytes,
-        ["exactStates"] = s.ExactStates,
-        ["collisionProbability"] = s.CollisionProbability,
-        ["peakFrontier"] = s.PeakFrontier,
-        ["workers"] = s.Workers,
-    };
+        var statistics = new JsonObject
+        {
+            ["states"] = s.StatesStored,
+            ["transitions"] = s.Transitions,
+            ["maxDepth"] = s.MaxDepthReached,
+            ["terminalStates"] = s.TerminalStates,
+            ["elapsedMs"] = Math.Round(s.Elapsed.TotalMilliseconds, 3),
+            ["statesPerSecond"] = Math.Round(s.StatesPerSecond, 1),
+            ["fingerprintBytes"] = s.FingerprintSetBytes,
+            ["exactStates"] = s.ExactStates,
+            ["collisionProbability"] = s.CollisionProbability,
+            ["peakFrontier"] = s.PeakFrontier,
+            ["workers"] = s.Workers,
+        };
+
+        // Only when sleep sets were asked for (--reduce por+sleep...): "on", or "off: " and why.
+        if (s.SleepSets is { } sleep)
+        {
+            statistics["sleepSets"] = sleep;
+            statistics["sleepSetPrunedSteps"] = s.SleepSetPrunedSteps;
+            statistics["sleepSetReexpansions"] = s.SleepSetReexpansions;
+        }
+
+        return statistics;
+    }
 
     /// <summary>The bound that ended a search (the <c>bound</c> definition), or null for an exhaustive one.</summary>
     public static JsonNode? Bound(Inconclusive<Model.State.NatState, Model.Steps.NatStep>? inconclusive) => inconclusive is null

@@ -15,8 +15,8 @@ public sealed record EngineSettings(
     string Search, long? MaxStates, int? MaxDepth, long? MaxMemoryBytes, double? TimeoutSeconds, bool StopAtFirstViolation)
 {
     /// <summary>
-    /// The state-space reduction of the run, as <c>check --reduce</c> spells it: <c>none</c>, <c>por</c>, <c>sym</c> or
-    /// <c>por+sym</c>. Re-running <c>check</c> with it explores the same graph; traces written before it existed read as
+    /// The state-space reduction of the run, as <c>check --reduce</c> spells it: <c>none</c>, <c>por</c>, <c>sym</c>,
+    /// <c>por+sym</c>, <c>por+sleep</c> or <c>por+sleep+sym</c>. Re-running <c>check</c> with it explores the same graph; traces written before it existed read as
     /// <c>none</c>.
     /// </summary>
     public string Reduce { get; init; } = "none";
@@ -33,11 +33,13 @@ public sealed record EngineSettings(
         options.Timeout?.TotalSeconds,
         options.StopAtFirstViolation)
     {
-        Reduce = (options.PartialOrderReduction, symmetry) switch
+        Reduce = (options.PartialOrderReduction, options.SleepSets, symmetry) switch
         {
-            (true, true) => "por+sym",
-            (true, false) => "por",
-            (false, true) => "sym",
+            (true, true, true) => "por+sleep+sym",
+            (true, true, false) => "por+sleep",
+            (true, false, true) => "por+sym",
+            (true, false, false) => "por",
+            (false, _, true) => "sym",
             _ => "none",
         },
     };

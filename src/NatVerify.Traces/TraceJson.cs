@@ -344,8 +344,8 @@ public static class TraceJson
                 Reduce = NullableString(engine, "$.engine", "reduce") switch
                 {
                     null => "none",
-                    var r when r is "none" or "por" or "sym" or "por+sym" => r,
-                    var other => throw Error("$.engine.reduce", $"expected \"none\", \"por\", \"sym\" or \"por+sym\", found \"{other}\""),
+                    var r when r is "none" or "por" or "sym" or "por+sym" or "por+sleep" or "por+sleep+sym" => r,
+                    var other => throw Error("$.engine.reduce", $"expected \"none\", \"por\", \"sym\", \"por+sym\", \"por+sleep\" or \"por+sleep+sym\", found \"{other}\""),
                 },
             };
             var steps = new List<TraceChoice>();

@@ -6,7 +6,7 @@ using NatVerify.Reference;
 namespace NatVerify.Benchmarks;
 
 /// <summary>
-/// <c>compare VARIANT [--reduce ...] [--workers N] [--expected-states N]</c>: one exploration of a reference variant,
+/// <c>compare VARIANT [--reduce ...] [--sleep on|off] [--workers N] [--expected-states N]</c>: one exploration of a reference variant,
 /// reported as one JSON line (the engine's side of scripts/compare-spin.sh).
 /// </summary>
 public static class CompareCommand
@@ -20,6 +20,7 @@ public static class CompareCommand
 
         RefVariant variant = RefVariant.Parse(args[0]);
         string reduce = "none";
+        bool sleep = false;
         int workers = 1;
         long? expected = null;
         for (int i = 1; i < args.Length; i++)
@@ -29,6 +30,9 @@ public static class CompareCommand
             {
                 case "--reduce" when value is "none" or "por" or "sym" or "por+sym":
                     reduce = value;
+                    break;
+                case "--sleep" when value is "on" or "off":
+                    sleep = value == "on";
                     break;
                 case "--workers" when value is "1" or "2":
                     workers = int.Parse(value, CultureInfo.InvariantCulture);
@@ -48,6 +52,7 @@ public static class CompareCommand
         var options = new CheckerOptions
         {
             PartialOrderReduction = reduce.Contains("por", StringComparison.Ordinal),
+            SleepSets = sleep,
             Workers = workers,
             ExpectedStates = expected,
             StopAtFirstViolation = false,
@@ -76,6 +81,9 @@ public static class CompareCommand
             ["terminal"] = s.TerminalStates,
             ["depth"] = s.MaxDepthReached,
             ["reduced_expansions"] = s.ReducedExpansions,
+            ["sleep_sets"] = s.SleepSets ?? "not asked",
+            ["sleep_pruned"] = s.SleepSetPrunedSteps,
+            ["sleep_reexpansions"] = s.SleepSetReexpansions,
             ["explore_s"] = Math.Round(seconds, 4),
             ["states_per_s"] = Math.Round(seconds > 0 ? s.StatesStored / seconds : 0),
             ["peak_rss_kb"] = rssKb,

@@ -7,7 +7,7 @@ using NatVerify.Verification;
 namespace NatVerify.Benchmarks;
 
 /// <summary>
-/// <c>scale SPEC.yaml [--reduce none|por|sym|por+sym] [--timeout S] [--max-memory MiB] [--max-states N] [--expected-states N] [--frontier packed|objects]</c>: one exhaustive
+/// <c>scale SPEC.yaml [--reduce none|por|sym|por+sym] [--sleep on|off] [--timeout S] [--max-memory MiB] [--max-states N] [--expected-states N] [--frontier packed|objects]</c>: one exhaustive
 /// breadth-first check of a product-model spec (the scale scenarios of specs/scale/), reported as one JSON line with
 /// states, CPU seconds, states per CPU-second, peak RSS per state, and what the run allocated on the managed heap.
 /// </summary>
@@ -22,6 +22,7 @@ public static class ScaleCommand
 
         string file = args[0];
         string reduce = "none";
+        bool sleep = false;
         double? timeout = null;
         long? maxMemory = null;
         long? expected = null;
@@ -34,6 +35,9 @@ public static class ScaleCommand
             {
                 case "--reduce" when value is "none" or "por" or "sym" or "por+sym":
                     reduce = value;
+                    break;
+                case "--sleep" when value is "on" or "off":
+                    sleep = value == "on";
                     break;
                 case "--timeout" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) && t > 0:
                     timeout = t;
@@ -76,6 +80,7 @@ public static class ScaleCommand
             {
                 StopAtFirstViolation = false,
                 PartialOrderReduction = reduce.Contains("por", StringComparison.Ordinal),
+                SleepSets = sleep,
                 Timeout = timeout is { } s ? TimeSpan.FromSeconds(s) : null,
                 MaxMemoryBytes = maxMemory * 1024 * 1024,
                 ExpectedStates = expected,
@@ -108,6 +113,10 @@ public static class ScaleCommand
             ["terminal"] = st.TerminalStates,
             ["depth"] = st.MaxDepthReached,
             ["reduced_expansions"] = st.ReducedExpansions,
+            ["sleep_sets"] = st.SleepSets ?? "not asked",
+            ["sleep_pruned"] = st.SleepSetPrunedSteps,
+            ["sleep_reexpansions"] = st.SleepSetReexpansions,
+            ["sleep_bytes"] = st.SleepSetBytes,
             ["outcomes"] = result.Outcomes.Joint.Count,
             ["explore_s"] = Math.Round(st.Elapsed.TotalSeconds, 3),
             ["cpu_s"] = Math.Round(cpu, 3),

@@ -12,7 +12,8 @@ public static class RefRun
         bool symmetry = false,
         SearchOrder order = SearchOrder.BreadthFirst,
         int workers = 1,
-        bool stopAtFirstViolation = false)
+        bool stopAtFirstViolation = false,
+        bool sleepSets = false)
     {
         var model = new RefModel(variant);
         IStateEncoder<ulong> encoder = symmetry ? new RefSymmetry(model) : model;
@@ -23,6 +24,7 @@ public static class RefRun
             PartialOrderReduction = partialOrder,
             Workers = workers,
             StopAtFirstViolation = stopAtFirstViolation,
+            SleepSets = sleepSets,
         };
         var checker = new ModelChecker<ulong, RefStep>(model, encoder, [model.TupleUniqueness], options, terminals);
         return (checker.Run(), terminals);
