@@ -110,7 +110,34 @@ public class CheckCommandTests
     {
         var (code, _, error) = CliRunner.Run("check", "seed:race-unconstrained", "--reduce", "symmetry");
         Assert.Equal(ExitCode.BadInput, code);
-        Assert.Contains("--reduce must be none, por, sym or por+sym", error);
+        Assert.Contains("--reduce must be none, por, sym, por+sym, por+sleep or por+sleep+sym", error);
+    }
+
+    /// <summary>
+    /// Over specs/scale/two-seed-races.yaml: <c>--reduce por+sleep</c> prints the verdict and outcome table of
+    /// <c>--reduce por</c> with fewer transitions, and the statistics line says how many steps sleep sets skipped.
+    /// </summary>
+    [Fact]
+    public void Check_with_reduce_por_sleep_reports_the_outcomes_of_por_with_fewer_transitions()
+    {
+        var spec = CliRunner.Spec("specs/scale/two-seed-races.yaml");
+        var (porCode, por, _) = CliRunner.Run("check", spec, "--reduce", "por");
+        var (sleepCode, sleep, _) = CliRunner.Run("check", spec, "--reduce", "por+sleep");
+        Assert.Equal(ExitCode.Holds, porCode);
+        Assert.Equal(porCode, sleepCode);
+        Assert.Matches(@"sleep sets: [\d,]+ steps not taken", sleep);
+        Assert.DoesNotContain("sleep sets", por);
+        Assert.True(TransitionsOf(sleep) < TransitionsOf(por), $"{TransitionsOf(sleep)} vs {TransitionsOf(por)}");
+        Assert.Equal(Outcomes(por), Outcomes(sleep));
+
+        static long TransitionsOf(string output) => long.Parse(
+            System.Text.RegularExpressions.Regex.Match(output, @"states, ([\d,]+) transitions").Groups[1].Value.Replace(",", string.Empty),
+            System.Globalization.CultureInfo.InvariantCulture);
+
+        static string[] Outcomes(string output) => [.. output.Split('\n')
+            .Where(l => l.Contains(" paths", StringComparison.Ordinal))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), @" \([\d,]+ of [\d,]+\)", string.Empty))
+            .Order(StringComparer.Ordinal)];
     }
 
     [Fact]

@@ -61,6 +61,18 @@ public class TraceFileTests
         Assert.Equal("por", EngineSettings.Of(new Checker.CheckerOptions { PartialOrderReduction = true }).Reduce);
         Assert.Equal("sym", EngineSettings.Of(new Checker.CheckerOptions(), symmetry: true).Reduce);
         Assert.Equal("por+sym", EngineSettings.Of(new Checker.CheckerOptions { PartialOrderReduction = true }, symmetry: true).Reduce);
+        Assert.Equal("por+sleep", EngineSettings.Of(new Checker.CheckerOptions { PartialOrderReduction = true, SleepSets = true }).Reduce);
+        Assert.Equal("por+sleep+sym", EngineSettings.Of(new Checker.CheckerOptions { PartialOrderReduction = true, SleepSets = true }, symmetry: true).Reduce);
+    }
+
+    [Fact]
+    public void A_run_with_sleep_sets_records_them_and_reads_back()
+    {
+        var trace = Repo.Counterexample("specs/seed/client-first.yaml", KernelMutant.NoConfirmClashCheck);
+        var json = TraceJson.Write(trace with { Engine = trace.Engine with { Reduce = "por+sleep+sym" } });
+        Assert.Equal("por+sleep+sym", TraceJson.Read(json, "t.json").Engine.Reduce);
+        json = TraceJson.Write(trace with { Engine = trace.Engine with { Reduce = "por+sleep" } });
+        Assert.Equal("por+sleep", TraceJson.Read(json, "t.json").Engine.Reduce);
     }
 
     [Fact]
