@@ -84,6 +84,11 @@ public sealed class ClusterChecker<TState, TAction>(
             throw new ArgumentException("The cluster engine searches breadth-first only.", nameof(options));
         }
 
+        if (options.SleepSets)
+        {
+            throw new ArgumentException("The cluster engine explores the unreduced state space: it has no sleep sets (CheckerOptions.SleepSets).", nameof(options));
+        }
+
         var clock = Stopwatch.StartNew();
         var run = Guid.NewGuid();
         var parts = Enumerable.Range(0, partitions).Select(i => grains.GetGrain<IPartitionGrain>(i)).ToArray();
