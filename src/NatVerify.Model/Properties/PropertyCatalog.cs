@@ -151,7 +151,7 @@ public sealed class PropertyCatalog(NatSemantics semantics)
             var s = state[i];
             if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < state.Count && s.Has(CtStatus.ClashOnReply) && s.Has(CtStatus.SrcNatDone)
                 && !s.Has(CtStatus.SrcFixedPort) && !s.Has(CtStatus.SrcSearchFailed)
-                && (s.LinkedAtSrcProbe & (1UL << s.Partner)) != 0)
+                && ActorSets.Contains(s.LinkedAtSrcProbe, s.Partner, state.Count))
             {
                 return $"{Name(i)}: dropped at confirm because its reply tuple clashed with {Name(s.Partner)}, whose entry was already confirmed when {Name(i)}'s SRC NAT probed and its port class still had free ports";
             }

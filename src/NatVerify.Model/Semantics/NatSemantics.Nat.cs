@@ -70,12 +70,28 @@ public sealed partial class NatSemantics
 
         // Ghost facts for the properties, read with the real kernel's semantics whatever the mutant.
         var linkedMask = 0UL;
-        for (var j = 0; j < state.Count; j++)
+        if (state.Count <= ActorSets.InlineActors)
         {
-            if (state[j].Linked && !state[j].Has(CtStatus.Expired))
+            for (var j = 0; j < state.Count; j++)
             {
-                linkedMask |= 1UL << j;
+                if (state[j].Linked && !state[j].Has(CtStatus.Expired))
+                {
+                    linkedMask |= 1UL << j;
+                }
             }
+        }
+        else
+        {
+            Span<ulong> words = stackalloc ulong[ActorSets.WordsFor(state.Count)];
+            for (var j = 0; j < state.Count; j++)
+            {
+                if (state[j].Linked && !state[j].Has(CtStatus.Expired))
+                {
+                    words[j >> 6] |= 1UL << (j & 63);
+                }
+            }
+
+            linkedMask = ActorSets.Of(words, state.Count);
         }
 
         var trulyFree = TupleTaken(state.Slots, curr.Invert(), i, null, null, real: true) < 0;
@@ -198,15 +214,16 @@ public sealed partial class NatSemantics
         return -1;
     }
 
-    private static byte NextBySourceOrder(ReadOnlySpan<Slot> slots)
+    private static ushort NextBySourceOrder(ReadOnlySpan<Slot> slots)
     {
-        byte max = 0;
+        ushort max = 0;
         foreach (var s in slots)
         {
             max = Math.Max(max, s.BySourceOrder);
         }
 
-        return (byte)(max + 1);
+        // At most (retries + 1) SRC manips per actor are in the table's history, far below 65,535 for 1,024 actors.
+        return (ushort)(max + 1);
     }
 
     /// <summary>

@@ -10,9 +10,12 @@ namespace NatVerify.Model.State;
 /// <param name="Reply">Current reply tuple (flows: after NAT; inserts: as given).</param>
 /// <param name="Status">Kernel status bits and model bookkeeping.</param>
 /// <param name="PreSrc">The original-direction tuple the SRC manip started from (ghost, for null-binding-scope).</param>
-/// <param name="Partner">Clash partner at confirm, or the entry a flow joined; -1 when none.</param>
+/// <param name="Partner">Clash partner at confirm, or the entry a flow joined (an actor, or a pool's entry index); -1 when none.</param>
 /// <param name="BySourceOrder">Position in <c>nf_nat_bysource</c> (higher = added later); 0 when absent.</param>
-/// <param name="LinkedAtSrcProbe">Bit i set: actor i's entry was linked when this flow's SRC manip probed (ghost).</param>
+/// <param name="LinkedAtSrcProbe">
+/// The actors whose entries were linked when this flow's SRC manip probed (ghost), as an <see cref="ActorSets"/> value:
+/// with at most 64 actors bit i is actor i; read it with <see cref="ActorSets.Contains"/>.
+/// </param>
 /// <param name="Attempt">Flows: how many times the first packet was retransmitted so far (0 for the first try).</param>
 /// <param name="Mark">
 /// Flows in flight: the first packet's <c>skb-&gt;mark</c> as the rules evaluated so far left it (starts as the flow's
@@ -24,7 +27,7 @@ namespace NatVerify.Model.State;
 /// that decided it in <see cref="Semantics.NatSemantics.Decider"/>; 0 when none (e.g. conntrack not active at all).
 /// </param>
 public readonly record struct Slot(
-    Phase Phase, ConntrackTuple Reply, CtStatus Status, ConntrackTuple PreSrc, sbyte Partner, byte BySourceOrder, ulong LinkedAtSrcProbe,
+    Phase Phase, ConntrackTuple Reply, CtStatus Status, ConntrackTuple PreSrc, short Partner, ushort BySourceOrder, ulong LinkedAtSrcProbe,
     byte Attempt = 0, uint Mark = 0, uint CtMark = 0, ushort DecidedBy = 0)
 {
     /// <summary>True when the TCP connection of the entry has closed (TIME_WAIT or CLOSE).</summary>
