@@ -35,6 +35,13 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
     private Dictionary<Slot, int>[] _slotIds = [];
     private List<Slot>[] _slots = [];
 
+    // Per actor: the slot packed last and its number (-1: none yet). States are packed as they are stored, and the new
+    // successors of one state differ from it (and from each other) in one or two slots, so most slots are the one
+    // packed just before: one comparison instead of a hash and a dictionary probe (the lookups were 15% of an
+    // unreduced search).
+    private Slot[] _lastSlot = [];
+    private int[] _lastId = [];
+
     /// <summary>The canonical encoding of every field.</summary>
     public NatStateEncoder()
     {
@@ -117,16 +124,25 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
         }
 
         writer.WriteVarUInt64((ulong)slots.Length);
+        var lastSlot = _lastSlot;
+        var lastId = _lastId;
         for (var i = 0; i < slots.Length; i++)
         {
-            var ids = _slotIds[i];
-            // One lookup per actor and queued state: the comparer hashes the fields directly (a record struct's own
-            // hash goes through a comparer per field).
-            if (!ids.TryGetValue(slots[i], out var id))
+            ref readonly var slot = ref slots[i];
+            var id = lastId[i];
+            if (id < 0 || !SlotComparer.Same(slot, lastSlot[i]))
             {
-                id = ids.Count;
-                ids.Add(slots[i], id);
-                _slots[i].Add(slots[i]);
+                var ids = _slotIds[i];
+                // The comparer hashes the fields directly (a record struct's own hash goes through a comparer per field).
+                if (!ids.TryGetValue(slot, out id))
+                {
+                    id = ids.Count;
+                    ids.Add(slot, id);
+                    _slots[i].Add(slot);
+                }
+
+                lastSlot[i] = slot;
+                lastId[i] = id;
             }
 
             writer.WriteVarUInt64((ulong)id);
@@ -158,6 +174,13 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
 
         _slotIds = ids;
         _slots = slots;
+        var lastSlot = new Slot[actors];
+        var lastId = new int[actors];
+        Array.Fill(lastId, -1);
+        _lastSlot.CopyTo(lastSlot, 0);
+        _lastId.CopyTo(lastId, 0);
+        _lastSlot = lastSlot;
+        _lastId = lastId;
     }
 
     /// <summary>Bytes of one slot in the canonical encoding.</summary>
@@ -190,12 +213,25 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
         BinaryPrimitives.WriteInt32LittleEndian(b[13..], t.DstPort.Raw);
     }
 
-    /// <summary>Slot equality as the record defines it, with a hash over the fields that vary most, computed directly.</summary>
+    /// <summary>
+    /// Slot equality as the record defines it, compared field by field without the record's per-field comparers, with a
+    /// hash over the fields that vary most, computed directly. A field added to <see cref="Slot"/> goes into
+    /// <c>Same</c> (<c>NatStateEncoderTests</c> fails otherwise: it packs slots that differ in one field each).
+    /// </summary>
     private sealed class SlotComparer : IEqualityComparer<Slot>
     {
         public static readonly SlotComparer Instance = new();
 
-        public bool Equals(Slot x, Slot y) => x == y;
+        public bool Equals(Slot x, Slot y) => Same(x, y);
+
+        public static bool Same(in Slot x, in Slot y) =>
+            x.Phase == y.Phase && x.Status == y.Status && Same(x.Reply, y.Reply) && x.LinkedAtSrcProbe == y.LinkedAtSrcProbe
+            && Same(x.PreSrc, y.PreSrc) && x.Partner == y.Partner && x.BySourceOrder == y.BySourceOrder && x.Attempt == y.Attempt
+            && x.Mark == y.Mark && x.CtMark == y.CtMark && x.DecidedBy == y.DecidedBy;
+
+        private static bool Same(in ConntrackTuple x, in ConntrackTuple y) =>
+            x.SrcPort.Raw == y.SrcPort.Raw && x.DstPort.Raw == y.DstPort.Raw && x.SrcIp.Value == y.SrcIp.Value
+            && x.DstIp.Value == y.DstIp.Value && x.Protocol == y.Protocol;
 
         public int GetHashCode(Slot s) => HashCode.Combine(
             (int)s.Phase | ((int)s.Attempt << 8) | (s.Partner << 16) | (s.BySourceOrder << 24),

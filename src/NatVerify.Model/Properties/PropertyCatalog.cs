@@ -24,6 +24,21 @@ public sealed class PropertyCatalog(NatSemantics semantics)
         _ => throw new ArgumentException($"unknown property '{id}'", nameof(id)),
     };
 
+    /// <summary>
+    /// The check of one property as a delegate, the id resolved once (<see cref="Check"/> matches the id's string on
+    /// every call, and a search checks every stored state).
+    /// </summary>
+    public Func<NatState, string?> Checker(string id) => id switch
+    {
+        PropertyIds.LinkedTupleUniqueness => LinkedTupleUniqueness,
+        PropertyIds.NullBindingIdentityWhenFree => NullBindingIdentityWhenFree,
+        PropertyIds.NullBindingScope => NullBindingScope,
+        PropertyIds.DropExplained => DropExplained,
+        PropertyIds.NoAvoidableDrop => NoAvoidableDrop,
+        PropertyIds.ReplyRouting => ReplyRouting,
+        _ => throw new ArgumentException($"unknown property '{id}'", nameof(id)),
+    };
+
     private string Name(int actor) => semantics.Scenario.Actors[actor].Name;
 
     private string? LinkedTupleUniqueness(NatState state)

@@ -175,7 +175,7 @@ public sealed partial class NatSemantics
             {
                 var v = ends[e].Verdict;
                 // The last end takes the slot array itself: nothing reads it afterwards.
-                var final = e == ends.Count - 1 ? slots : (Slot[])slots.Clone();
+                var final = e == ends.Count - 1 ? slots : slots.AsSpan().ToArray();
                 final[i] = v.Drop
                     ? next with { Status = status, Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
                     : next with { Status = status, Mark = v.Mark, CtMark = v.CtMark };

@@ -373,7 +373,7 @@ public sealed partial class NatSemantics
             {
                 var (v, stop) = ends[e];
                 // The very last successor takes the slot array itself: nothing reads it afterwards.
-                var next = e == ends.Count - 1 && t == tracked.Count - 1 ? slots : (Slot[])slots.Clone();
+                var next = e == ends.Count - 1 && t == tracked.Count - 1 ? slots : slots.AsSpan().ToArray();
                 if (v.Drop)
                 {
                     next[i] = next[i] with { Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 };
@@ -429,7 +429,7 @@ public sealed partial class NatSemantics
             var pkt = new Pkt(_originals[i], flow, stages[ct].Hook, before.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
             foreach (var (v, _) in RunStages(stages, ct + 1, pkt, throughKernel: true))
             {
-                var next = (Slot[])slots.Clone();
+                var next = slots.AsSpan().ToArray();
                 next[i] = v.Drop
                     ? next[i] with { Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
                     : next[i] with { Phase = Phase.Invalid, Partner = (short)partner, Mark = 0, CtMark = 0 };

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NatVerify.Model.Tuples;
 
 namespace NatVerify.Model.State;
@@ -26,6 +27,12 @@ namespace NatVerify.Model.State;
 /// Flows that ended <see cref="Phase.Untracked"/> or <see cref="Phase.Filtered"/>: 1 + the index of the rule or chain policy
 /// that decided it in <see cref="Semantics.NatSemantics.Decider"/>; 0 when none (e.g. conntrack not active at all).
 /// </param>
+/// <remarks>
+/// Laid out by the runtime (<see cref="LayoutKind.Auto"/>): in declaration order the one-byte and two-byte fields between
+/// the tuples and the 8-byte set padded the slot to 80 bytes; sorted by size it is 72, and every successor copies
+/// every slot.
+/// </remarks>
+[StructLayout(LayoutKind.Auto)]
 public readonly record struct Slot(
     Phase Phase, ConntrackTuple Reply, CtStatus Status, ConntrackTuple PreSrc, short Partner, ushort BySourceOrder, ulong LinkedAtSrcProbe,
     byte Attempt = 0, uint Mark = 0, uint CtMark = 0, ushort DecidedBy = 0)
