@@ -3,6 +3,7 @@ using NatVerify.Model.Addressing;
 using NatVerify.Model.Nat;
 using NatVerify.Model.Properties;
 using NatVerify.Model.Scenario;
+using NatVerify.Model.Semantics;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -699,6 +700,12 @@ internal sealed class SpecReader
         if (list.Children.Count == 0)
         {
             throw Error(list, "'actors' must list at least one actor");
+        }
+
+        if (list.Children.Count > NatSemantics.MaxActors)
+        {
+            throw Error(list.Children[NatSemantics.MaxActors],
+                $"'actors' lists {NumberText.Show(list.Children.Count)} actors; at most {NumberText.Show(NatSemantics.MaxActors)} are supported (entries already in the table can be a 'pools:' entry instead of one actor each)");
         }
 
         // First pass: kinds and names, so that timeouts and constraints may refer to actors listed later.

@@ -17,7 +17,7 @@ public static class Verifier
         var semantics = new NatSemantics(spec.Model, settings.Profile ?? spec.Profile, settings.Mutant);
         var catalog = new PropertyCatalog(semantics);
         var invariants = (settings.Properties ?? spec.Properties)
-            .Select(id => new Invariant<NatState>(id, id, s => catalog.Check(id, s)))
+            .Select(id => new Invariant<NatState>(id, id, catalog.Checker(id)))
             .ToList();
         var outcomes = new OutcomeSet { Actors = spec.Model.Actors.Select(a => a.Name).ToList() };
         var symmetry = settings.Symmetry ? ActorSymmetry.Of(semantics) : null;

@@ -45,4 +45,18 @@ public sealed class NatStateCodecTests
     {
         Assert.Throws<ArgumentException>(() => new NatStateCodec().Decode(new byte[NatStateCodec.SlotBytes + 1]));
     }
+
+    /// <summary>
+    /// Above 64 actors a state's ghost actor sets are handles of one process's intern table (<see cref="ActorSets"/>), so a
+    /// cluster check refuses such a scenario with an error instead of shipping handles another silo cannot read.
+    /// </summary>
+    [Fact]
+    public void A_scenario_of_more_than_64_actors_is_refused_by_the_cluster()
+    {
+        var actors = string.Concat(Enumerable.Range(0, 65).Select(k =>
+            $"  - name: e{k}\n    conntrack: -I -p udp -s 192.0.2.1 -d 203.0.113.1 --sport {1000 + k} --dport 53 --timeout 100\n"));
+        var text = "name: wide\ndescription: 65 inserts\nprofile: linux-6.12\nactors:\n" + actors;
+        var error = Assert.Throws<ArgumentException>(() => NatJob.Of("wide.yaml", text, new CheckSettings()).Load());
+        Assert.Contains("at most 64", error.Message);
+    }
 }

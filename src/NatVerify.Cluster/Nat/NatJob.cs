@@ -40,6 +40,13 @@ public sealed record NatJob(string SpecName, string SpecText, string? Profile, s
             throw new ArgumentException($"Unknown mutant '{Mutant}'.");
         }
 
+        if (spec.Model.Actors.Count > ActorSets.InlineActors)
+        {
+            // Their ghost actor sets are handles of one process's intern table (ActorSets), meaningless on another silo.
+            throw new ArgumentException(
+                $"the scenario has {spec.Model.Actors.Count} actors; a cluster check takes at most {ActorSets.InlineActors} (check it without --cluster)");
+        }
+
         var semantics = new NatSemantics(spec.Model, profile, mutant);
         var catalog = new PropertyCatalog(semantics);
         var invariants = (Properties ?? spec.Properties)

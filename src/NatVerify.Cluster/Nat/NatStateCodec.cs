@@ -8,14 +8,14 @@ namespace NatVerify.Cluster.Nat;
 
 /// <summary>
 /// A lossless encoding of <see cref="NatState"/> for shipping states between partitions: every field of every
-/// <see cref="Slot"/>, fixed width (60 bytes a slot), so the slot count follows from the length. States are already
+/// <see cref="Slot"/>, fixed width (62 bytes a slot), so the slot count follows from the length. States are already
 /// canonical (fresh ports renumbered by first use), so equal states give equal bytes, as with
 /// <see cref="Verification.NatStateEncoder"/>.
 /// </summary>
 public sealed class NatStateCodec : IStateCodec<NatState>
 {
     /// <summary>The bytes one slot takes.</summary>
-    public const int SlotBytes = 1 + 4 + TupleBytes + TupleBytes + 1 + 1 + 8 + 1 + 4 + 4 + 2;
+    public const int SlotBytes = 1 + 4 + TupleBytes + TupleBytes + 2 + 2 + 8 + 1 + 4 + 4 + 2;
 
     private const int TupleBytes = 1 + 4 + 4 + 4 + 4;
 
@@ -24,7 +24,16 @@ public sealed class NatStateCodec : IStateCodec<NatState>
     /// <inheritdoc />
     /// <remarks>The bytes are the verifier's canonical encoding (<see cref="Verification.NatStateEncoder.Encode"/>),
     /// which is fixed-width and lossless; <see cref="Decode"/> reads that layout back.</remarks>
-    public void Encode(NatState state, StateWriter writer) => Canonical.Encode(state, writer);
+    public void Encode(NatState state, StateWriter writer)
+    {
+        if (state.Count > ActorSets.InlineActors)
+        {
+            // The ghost actor sets of wider scenarios are handles of this process's intern table (ActorSets).
+            throw new ArgumentException($"states of more than {ActorSets.InlineActors} actors are not shipped between processes", nameof(state));
+        }
+
+        Canonical.Encode(state, writer);
+    }
 
     /// <inheritdoc />
     public NatState Decode(ReadOnlySpan<byte> bytes)
@@ -44,9 +53,10 @@ public sealed class NatStateCodec : IStateCodec<NatState>
             var preSrc = Read(b[(5 + TupleBytes)..]);
             var o = 5 + (2 * TupleBytes);
             slots[i] = new Slot(
-                phase, reply, status, preSrc, unchecked((sbyte)b[o]), b[o + 1], BinaryPrimitives.ReadUInt64LittleEndian(b[(o + 2)..]), b[o + 10],
-                BinaryPrimitives.ReadUInt32LittleEndian(b[(o + 11)..]), BinaryPrimitives.ReadUInt32LittleEndian(b[(o + 15)..]),
-                BinaryPrimitives.ReadUInt16LittleEndian(b[(o + 19)..]));
+                phase, reply, status, preSrc, BinaryPrimitives.ReadInt16LittleEndian(b[o..]), BinaryPrimitives.ReadUInt16LittleEndian(b[(o + 2)..]),
+                BinaryPrimitives.ReadUInt64LittleEndian(b[(o + 4)..]), b[o + 12],
+                BinaryPrimitives.ReadUInt32LittleEndian(b[(o + 13)..]), BinaryPrimitives.ReadUInt32LittleEndian(b[(o + 17)..]),
+                BinaryPrimitives.ReadUInt16LittleEndian(b[(o + 21)..]));
         }
 
         return NatState.FromCanonicalSlots(slots);

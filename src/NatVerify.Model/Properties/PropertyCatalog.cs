@@ -24,6 +24,21 @@ public sealed class PropertyCatalog(NatSemantics semantics)
         _ => throw new ArgumentException($"unknown property '{id}'", nameof(id)),
     };
 
+    /// <summary>
+    /// The check of one property as a delegate, the id resolved once (<see cref="Check"/> matches the id's string on
+    /// every call, and a search checks every stored state).
+    /// </summary>
+    public Func<NatState, string?> Checker(string id) => id switch
+    {
+        PropertyIds.LinkedTupleUniqueness => LinkedTupleUniqueness,
+        PropertyIds.NullBindingIdentityWhenFree => NullBindingIdentityWhenFree,
+        PropertyIds.NullBindingScope => NullBindingScope,
+        PropertyIds.DropExplained => DropExplained,
+        PropertyIds.NoAvoidableDrop => NoAvoidableDrop,
+        PropertyIds.ReplyRouting => ReplyRouting,
+        _ => throw new ArgumentException($"unknown property '{id}'", nameof(id)),
+    };
+
     private string Name(int actor) => semantics.Scenario.Actors[actor].Name;
 
     private string? LinkedTupleUniqueness(NatState state)
@@ -151,7 +166,7 @@ public sealed class PropertyCatalog(NatSemantics semantics)
             var s = state[i];
             if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < state.Count && s.Has(CtStatus.ClashOnReply) && s.Has(CtStatus.SrcNatDone)
                 && !s.Has(CtStatus.SrcFixedPort) && !s.Has(CtStatus.SrcSearchFailed)
-                && (s.LinkedAtSrcProbe & (1UL << s.Partner)) != 0)
+                && ActorSets.Contains(s.LinkedAtSrcProbe, s.Partner, state.Count))
             {
                 return $"{Name(i)}: dropped at confirm because its reply tuple clashed with {Name(s.Partner)}, whose entry was already confirmed when {Name(i)}'s SRC NAT probed and its port class still had free ports";
             }

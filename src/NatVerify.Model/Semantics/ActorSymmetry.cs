@@ -118,16 +118,30 @@ public sealed class ActorSymmetry
         }
 
         var slots = new Slot[n];
+        Span<ulong> words = n <= ActorSets.InlineActors ? default : stackalloc ulong[ActorSets.WordsFor(n)];
         for (var k = 0; k < n; k++)
         {
             var s = state[from[k]];
             var linked = 0UL;
-            for (var bits = s.LinkedAtSrcProbe; bits != 0; bits &= bits - 1)
+            if (n <= ActorSets.InlineActors)
             {
-                linked |= 1UL << to[System.Numerics.BitOperations.TrailingZeroCount(bits)];
+                for (var bits = s.LinkedAtSrcProbe; bits != 0; bits &= bits - 1)
+                {
+                    linked |= 1UL << to[System.Numerics.BitOperations.TrailingZeroCount(bits)];
+                }
+            }
+            else if (s.LinkedAtSrcProbe != 0)
+            {
+                words.Clear();
+                foreach (var j in ActorSets.Members(s.LinkedAtSrcProbe, n))
+                {
+                    words[to[j] >> 6] |= 1UL << (to[j] & 63);
+                }
+
+                linked = ActorSets.Of(words, n);
             }
 
-            slots[k] = s with { Partner = s.Partner < 0 ? s.Partner : (sbyte)to[s.Partner], LinkedAtSrcProbe = linked };
+            slots[k] = s with { Partner = s.Partner < 0 ? s.Partner : (short)to[s.Partner], LinkedAtSrcProbe = linked };
         }
 
         return NatState.FromCanonicalSlots(Canonicalizer.Canonicalize(slots));
@@ -165,7 +179,7 @@ public sealed class ActorSymmetry
             {
                 var x = members[a];
                 var b = a - 1;
-                while (b >= 0 && Compare(state[members[b]], members[b], state[x], x) > 0)
+                while (b >= 0 && Compare(state[members[b]], members[b], state[x], x, n) > 0)
                 {
                     members[b + 1] = members[b];
                     b--;
@@ -184,7 +198,7 @@ public sealed class ActorSymmetry
         return moved ? Permute(state, from) : state;
     }
 
-    private static int Compare(Slot x, int xi, Slot y, int yi)
+    private static int Compare(Slot x, int xi, Slot y, int yi, int actors)
     {
         var c = ((byte)x.Phase).CompareTo((byte)y.Phase);
         if (c == 0) { c = ((uint)x.Status).CompareTo((uint)y.Status); }
@@ -196,7 +210,7 @@ public sealed class ActorSymmetry
         if (c == 0) { c = x.DecidedBy.CompareTo(y.DecidedBy); }
         if (c == 0) { c = x.BySourceOrder.CompareTo(y.BySourceOrder); }
         if (c == 0) { c = (x.Partner >= 0).CompareTo(y.Partner >= 0); }
-        if (c == 0) { c = System.Numerics.BitOperations.PopCount(x.LinkedAtSrcProbe).CompareTo(System.Numerics.BitOperations.PopCount(y.LinkedAtSrcProbe)); }
+        if (c == 0) { c = ActorSets.Count(x.LinkedAtSrcProbe, actors).CompareTo(ActorSets.Count(y.LinkedAtSrcProbe, actors)); }
 
         // Ties: the exact fresh ports, then the index (a total order, so the sort is deterministic).
         if (c == 0) { c = x.Reply.SrcPort.Raw.CompareTo(y.Reply.SrcPort.Raw); }

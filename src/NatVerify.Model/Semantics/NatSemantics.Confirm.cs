@@ -100,7 +100,7 @@ public sealed partial class NatSemantics
 
         // The marks only steer this packet's rules; once confirmed (or dropped) they are forgotten, so states differing
         // only in them are one.
-        slots[i] = self with { Phase = phase, Status = status, Partner = (sbyte)partner, Mark = 0, CtMark = 0 };
+        slots[i] = self with { Phase = phase, Status = status, Partner = (short)partner, Mark = 0, CtMark = 0 };
         return (new Confirm(i, result, partner, onReply) { Probes = (IReadOnlyList<Probe>?)probes ?? [] }, Make(slots));
     }
 
@@ -127,7 +127,7 @@ public sealed partial class NatSemantics
             clash = FindLinked(slots, slots[i].Reply, i, null, skipExpired: false);
         }
 
-        slots[i] = slots[i] with { Phase = clash < 0 ? Phase.Inserted : Phase.Exists, Partner = (sbyte)clash };
+        slots[i] = slots[i] with { Phase = clash < 0 ? Phase.Inserted : Phase.Exists, Partner = (short)clash };
         var step = new CtnetlinkInsertStep(i, clash)
         {
             Probes = [new Probe("nf_conntrack_hash_check_insert", _originals[i], clash)],

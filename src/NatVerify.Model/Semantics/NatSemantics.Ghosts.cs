@@ -46,7 +46,11 @@ public sealed partial class NatSemantics
         var mask = 0UL;
         if (s.LinkedAtSrcProbe != 0 && !s.Has(CtStatus.SrcFixedPort) && !s.Has(CtStatus.SrcSearchFailed))
         {
-            if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < state.Count)
+            if (state.Count > ActorSets.InlineActors)
+            {
+                mask = WideObservableLinked(state, s);
+            }
+            else if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < state.Count)
             {
                 mask = s.LinkedAtSrcProbe & (1UL << s.Partner);
             }
@@ -80,5 +84,32 @@ public sealed partial class NatSemantics
         }
 
         return s with { Status = status, LinkedAtSrcProbe = mask, BySourceOrder = rank };
+    }
+
+    /// <summary>The observable part of <see cref="Slot.LinkedAtSrcProbe"/> (as above) for a scenario of more than 64 actors.</summary>
+    private ulong WideObservableLinked(NatState state, Slot s)
+    {
+        var n = state.Count;
+        Span<ulong> words = stackalloc ulong[ActorSets.WordsFor(n)];
+        if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < n)
+        {
+            if (ActorSets.Contains(s.LinkedAtSrcProbe, s.Partner, n))
+            {
+                words[s.Partner >> 6] |= 1UL << (s.Partner & 63);
+            }
+        }
+        else if (s.Phase == Phase.SrcDone)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var o = state[j];
+                if (o.Linked && (o.Reply == s.Reply || (o.OriginalLinked && _originals[j] == s.Reply)) && ActorSets.Contains(s.LinkedAtSrcProbe, j, n))
+                {
+                    words[j >> 6] |= 1UL << (j & 63);
+                }
+            }
+        }
+
+        return ActorSets.Of(words, n);
     }
 }

@@ -70,12 +70,28 @@ public sealed partial class NatSemantics
 
         // Ghost facts for the properties, read with the real kernel's semantics whatever the mutant.
         var linkedMask = 0UL;
-        for (var j = 0; j < state.Count; j++)
+        if (state.Count <= ActorSets.InlineActors)
         {
-            if (state[j].Linked && !state[j].Has(CtStatus.Expired))
+            for (var j = 0; j < state.Count; j++)
             {
-                linkedMask |= 1UL << j;
+                if (state[j].Linked && !state[j].Has(CtStatus.Expired))
+                {
+                    linkedMask |= 1UL << j;
+                }
             }
+        }
+        else
+        {
+            Span<ulong> words = stackalloc ulong[ActorSets.WordsFor(state.Count)];
+            for (var j = 0; j < state.Count; j++)
+            {
+                if (state[j].Linked && !state[j].Has(CtStatus.Expired))
+                {
+                    words[j >> 6] |= 1UL << (j & 63);
+                }
+            }
+
+            linkedMask = ActorSets.Of(words, state.Count);
         }
 
         var trulyFree = TupleTaken(state.Slots, curr.Invert(), i, null, null, real: true) < 0;
@@ -159,7 +175,7 @@ public sealed partial class NatSemantics
             {
                 var v = ends[e].Verdict;
                 // The last end takes the slot array itself: nothing reads it afterwards.
-                var final = e == ends.Count - 1 ? slots : (Slot[])slots.Clone();
+                var final = e == ends.Count - 1 ? slots : slots.AsSpan().ToArray();
                 final[i] = v.Drop
                     ? next with { Status = status, Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
                     : next with { Status = status, Mark = v.Mark, CtMark = v.CtMark };
@@ -198,15 +214,16 @@ public sealed partial class NatSemantics
         return -1;
     }
 
-    private static byte NextBySourceOrder(ReadOnlySpan<Slot> slots)
+    private static ushort NextBySourceOrder(ReadOnlySpan<Slot> slots)
     {
-        byte max = 0;
+        ushort max = 0;
         foreach (var s in slots)
         {
             max = Math.Max(max, s.BySourceOrder);
         }
 
-        return (byte)(max + 1);
+        // At most (retries + 1) SRC manips per actor are in the table's history, far below 65,535 for 1,024 actors.
+        return (ushort)(max + 1);
     }
 
     /// <summary>

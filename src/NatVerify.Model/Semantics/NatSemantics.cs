@@ -14,8 +14,13 @@ namespace NatVerify.Model.Semantics;
 /// </summary>
 public sealed partial class NatSemantics
 {
-    /// <summary>Most actors a scenario may have (ghost bit masks are 64-bit).</summary>
-    public const int MaxActors = 64;
+    /// <summary>
+    /// Most actors a scenario may have. Up to <see cref="ActorSets.InlineActors"/> the ghost actor sets are inline bit
+    /// masks; above, interned (<see cref="ActorSets"/>). The bound keeps the per-state work (every successor scans
+    /// every slot, the canonical encoding is 62 bytes a slot) and the stack buffers sized by the actor count (the
+    /// encoder's 62 KiB, the canonicalizer's 64 KiB) within reach; docs/performance.md, "More than 64 actors".
+    /// </summary>
+    public const int MaxActors = 1024;
 
     private readonly ConntrackTuple[] _originals;
     private readonly (int Before, Milestone BeforeAt, Milestone AfterAt)[][] _constraints;
@@ -346,7 +351,7 @@ public sealed partial class NatSemantics
 
         if (hit >= 0)
         {
-            slots[i] = slots[i] with { Phase = Phase.Joined, Partner = (sbyte)hit };
+            slots[i] = slots[i] with { Phase = Phase.Joined, Partner = (short)hit };
         }
         probes?.Add(new Probe("__nf_conntrack_find_get", orig, hit));
         IReadOnlyList<Probe> shown = (IReadOnlyList<Probe>?)probes ?? [];
@@ -368,7 +373,7 @@ public sealed partial class NatSemantics
             {
                 var (v, stop) = ends[e];
                 // The very last successor takes the slot array itself: nothing reads it afterwards.
-                var next = e == ends.Count - 1 && t == tracked.Count - 1 ? slots : (Slot[])slots.Clone();
+                var next = e == ends.Count - 1 && t == tracked.Count - 1 ? slots : slots.AsSpan().ToArray();
                 if (v.Drop)
                 {
                     next[i] = next[i] with { Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 };
@@ -424,10 +429,10 @@ public sealed partial class NatSemantics
             var pkt = new Pkt(_originals[i], flow, stages[ct].Hook, before.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
             foreach (var (v, _) in RunStages(stages, ct + 1, pkt, throughKernel: true))
             {
-                var next = (Slot[])slots.Clone();
+                var next = slots.AsSpan().ToArray();
                 next[i] = v.Drop
                     ? next[i] with { Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
-                    : next[i] with { Phase = Phase.Invalid, Partner = (sbyte)partner, Mark = 0, CtMark = 0 };
+                    : next[i] with { Phase = Phase.Invalid, Partner = (short)partner, Mark = 0, CtMark = 0 };
                 var step = new ConntrackIn(i, hook, -1)
                 {
                     Probes = probes,

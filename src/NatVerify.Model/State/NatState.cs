@@ -27,7 +27,9 @@ public sealed class NatState : IEquatable<NatState>
     public Slot this[int actor] => _slots[actor];
 
     /// <summary>A copy of the slots for building a successor.</summary>
-    internal Slot[] CopySlots() => (Slot[])_slots.Clone();
+    /// <remarks>A new array and a block copy: <c>Array.Clone</c> (<c>MemberwiseClone</c>) allocates through the runtime's
+    /// slow path and was 5% of an unreduced search.</remarks>
+    internal Slot[] CopySlots() => _slots.AsSpan().ToArray();
 
     /// <inheritdoc />
     public bool Equals(NatState? other) => other is not null && _slots.AsSpan().SequenceEqual(other._slots);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NatVerify.Model.Tuples;
 
 namespace NatVerify.Model.State;
@@ -10,9 +11,12 @@ namespace NatVerify.Model.State;
 /// <param name="Reply">Current reply tuple (flows: after NAT; inserts: as given).</param>
 /// <param name="Status">Kernel status bits and model bookkeeping.</param>
 /// <param name="PreSrc">The original-direction tuple the SRC manip started from (ghost, for null-binding-scope).</param>
-/// <param name="Partner">Clash partner at confirm, or the entry a flow joined; -1 when none.</param>
+/// <param name="Partner">Clash partner at confirm, or the entry a flow joined (an actor, or a pool's entry index); -1 when none.</param>
 /// <param name="BySourceOrder">Position in <c>nf_nat_bysource</c> (higher = added later); 0 when absent.</param>
-/// <param name="LinkedAtSrcProbe">Bit i set: actor i's entry was linked when this flow's SRC manip probed (ghost).</param>
+/// <param name="LinkedAtSrcProbe">
+/// The actors whose entries were linked when this flow's SRC manip probed (ghost), as an <see cref="ActorSets"/> value:
+/// with at most 64 actors bit i is actor i; read it with <see cref="ActorSets.Contains"/>.
+/// </param>
 /// <param name="Attempt">Flows: how many times the first packet was retransmitted so far (0 for the first try).</param>
 /// <param name="Mark">
 /// Flows in flight: the first packet's <c>skb-&gt;mark</c> as the rules evaluated so far left it (starts as the flow's
@@ -23,8 +27,14 @@ namespace NatVerify.Model.State;
 /// Flows that ended <see cref="Phase.Untracked"/> or <see cref="Phase.Filtered"/>: 1 + the index of the rule or chain policy
 /// that decided it in <see cref="Semantics.NatSemantics.Decider"/>; 0 when none (e.g. conntrack not active at all).
 /// </param>
+/// <remarks>
+/// Laid out by the runtime (<see cref="LayoutKind.Auto"/>): in declaration order the one-byte and two-byte fields between
+/// the tuples and the 8-byte set padded the slot to 80 bytes; sorted by size it is 72, and every successor copies
+/// every slot.
+/// </remarks>
+[StructLayout(LayoutKind.Auto)]
 public readonly record struct Slot(
-    Phase Phase, ConntrackTuple Reply, CtStatus Status, ConntrackTuple PreSrc, sbyte Partner, byte BySourceOrder, ulong LinkedAtSrcProbe,
+    Phase Phase, ConntrackTuple Reply, CtStatus Status, ConntrackTuple PreSrc, short Partner, ushort BySourceOrder, ulong LinkedAtSrcProbe,
     byte Attempt = 0, uint Mark = 0, uint CtMark = 0, ushort DecidedBy = 0)
 {
     /// <summary>True when the TCP connection of the entry has closed (TIME_WAIT or CLOSE).</summary>
