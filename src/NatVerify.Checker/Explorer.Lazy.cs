@@ -22,8 +22,8 @@ internal sealed partial class Explorer<TState, TAction>
     /// process whose future conflicts with the set's enabled steps, transitively) has only enabled, usable members and
     /// the fewest steps, and not all of them. The closure depends on footprints alone, so it is computed first; step
     /// counts and usability (which need the successors) are asked for only when the closure could still win: every
-    /// member has at least one step, so a closure of at least as many members as the best size cannot, and once a set
-    /// of one step is found no later start can.
+    /// member has at least one step, so a closure whose members' known counts (one for each member not built yet) add
+    /// up to the best size cannot, and once a set of one step is found no later start can.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool GenerateLazy(TState state, Expansion<TState, TAction> x)
@@ -98,6 +98,9 @@ internal sealed partial class Explorer<TState, TAction>
             Array.Clear(member, 0, distinctCount);
             member[start] = true;
             int members = 1;
+
+            // A lower bound of the set's size: the steps of members already built, one for each other member.
+            int atLeast = Math.Max(counts[start], 1);
             accumulated.Clear();
             accumulated.Add(x.StepFootprints[start]);
             bool failed = false;
@@ -121,8 +124,8 @@ internal sealed partial class Explorer<TState, TAction>
                     continue;
                 }
 
-                // q must join the set, which needs enabled steps; a set of every process, or of at least as many
-                // processes as the best set has steps, cannot win.
+                // q must join the set, which needs enabled steps; a set of every process, or one with at least as
+                // many steps as the best set, cannot win.
                 if (dq < 0)
                 {
                     failed = true;
@@ -130,7 +133,8 @@ internal sealed partial class Explorer<TState, TAction>
                 }
 
                 member[dq] = true;
-                if (++members == distinctCount || members >= bestSize)
+                atLeast += Math.Max(counts[dq], 1);
+                if (++members == distinctCount || atLeast >= bestSize)
                 {
                     failed = true;
                     break;
