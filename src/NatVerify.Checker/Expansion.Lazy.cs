@@ -15,6 +15,12 @@ internal sealed partial class Expansion<TState, TAction>
     /// <summary>Gets, per distinct process, where its successors start in <see cref="Built"/>.</summary>
     public int[] LazyStart { get; private set; } = [];
 
+    /// <summary>Gets the conflict graph of the state: [d * processes + q] is 0 unknown, 1 when distinct process d's enabled steps conflict with process q's future, 2 when not.</summary>
+    public byte[] Edges { get; private set; } = [];
+
+    /// <summary>Gets the work list of the closure search (distinct processes).</summary>
+    public int[] Work { get; private set; } = [];
+
     /// <summary>Sizes the per-process arrays of the lazy expansion.</summary>
     public void EnsureLazy(int processes)
     {
@@ -23,6 +29,8 @@ internal sealed partial class Expansion<TState, TAction>
             LazyProcess = new int[processes];
             LazyCount = new int[processes];
             LazyStart = new int[processes];
+            Edges = new byte[processes * processes];
+            Work = new int[processes];
         }
     }
 }

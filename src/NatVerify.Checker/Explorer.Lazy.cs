@@ -87,7 +87,7 @@ internal sealed partial class Explorer<TState, TAction>
         int bestSize = int.MaxValue;
         bool[] member = x.Member;
         bool[] best = x.Best;
-        Footprint accumulated = x.Accumulated;
+        Array.Clear(x.Edges, 0, distinctCount * processCount);
         for (int start = 0; start < distinctCount; start++)
         {
             if (found && counts[start] >= bestSize)
@@ -101,49 +101,43 @@ internal sealed partial class Explorer<TState, TAction>
 
             // A lower bound of the set's size: the steps of members already built, one for each other member.
             int atLeast = Math.Max(counts[start], 1);
-            accumulated.Clear();
-            accumulated.Add(x.StepFootprints[start]);
             bool failed = false;
-            for (int q = 0; q < processCount; q++)
+
+            // The set's footprint is the union of its members' and a conflict with a union is a conflict with one of
+            // them, so the closure is what the conflict graph (member d -> process q when d's enabled steps conflict
+            // with q's future) reaches from the start; each edge is asked once per state.
+            int[] work = x.Work;
+            int pending = 0;
+            work[pending++] = start;
+            while (pending > 0 && !failed)
             {
-                int dq = distinctOf[q];
-                if (dq >= 0 && member[dq])
+                int d = work[--pending];
+                for (int q = 0; q < processCount; q++)
                 {
-                    continue;
+                    int dq = distinctOf[q];
+                    if ((dq >= 0 && member[dq]) || !Conflicts(state, x, d, q, processCount, stamp))
+                    {
+                        continue;
+                    }
+
+                    // q must join the set, which needs enabled steps; a set of every process, or one with at least as
+                    // many steps as the best set, cannot win.
+                    if (dq < 0)
+                    {
+                        failed = true;
+                        break;
+                    }
+
+                    member[dq] = true;
+                    atLeast += Math.Max(counts[dq], 1);
+                    if (++members == distinctCount || atLeast >= bestSize)
+                    {
+                        failed = true;
+                        break;
+                    }
+
+                    work[pending++] = dq;
                 }
-
-                if (x.FutureStamp[q] != stamp)
-                {
-                    x.Futures[q].Clear();
-                    system.FutureFootprint(state, q, x.Futures[q]);
-                    x.FutureStamp[q] = stamp;
-                }
-
-                if (!accumulated.ConflictsWith(x.Futures[q]))
-                {
-                    continue;
-                }
-
-                // q must join the set, which needs enabled steps; a set of every process, or one with at least as
-                // many steps as the best set, cannot win.
-                if (dq < 0)
-                {
-                    failed = true;
-                    break;
-                }
-
-                member[dq] = true;
-                atLeast += Math.Max(counts[dq], 1);
-                if (++members == distinctCount || atLeast >= bestSize)
-                {
-                    failed = true;
-                    break;
-                }
-
-                accumulated.Add(x.StepFootprints[dq]);
-
-                // The set's footprint grew: every outsider is checked again.
-                q = -1;
             }
 
             int size = 0;
@@ -231,6 +225,25 @@ internal sealed partial class Explorer<TState, TAction>
         x.All = false;
         x.SelectedCount = n;
         return true;
+    }
+
+    /// <summary>Whether distinct process <paramref name="d"/>'s enabled steps conflict with process <paramref name="q"/>'s future (memoised per state).</summary>
+    private bool Conflicts(TState state, Expansion<TState, TAction> x, int d, int q, int processCount, int stamp)
+    {
+        ref byte edge = ref x.Edges[(d * processCount) + q];
+        if (edge == 0)
+        {
+            if (x.FutureStamp[q] != stamp)
+            {
+                x.Futures[q].Clear();
+                _lazy!.FutureFootprint(state, q, x.Futures[q]);
+                x.FutureStamp[q] = stamp;
+            }
+
+            edge = x.StepFootprints[d].ConflictsWith(x.Futures[q]) ? (byte)1 : (byte)2;
+        }
+
+        return edge == 1;
     }
 
     private static void CopyBuilt(Expansion<TState, TAction> x, int d, List<Transition<TState, TAction>> sink)
