@@ -56,6 +56,14 @@ public sealed record CheckerOptions
     internal bool SleepSetRevisits { get; init; } = true;
 
     /// <summary>
+    /// Gets whether partial-order reduction, on a system implementing <see cref="IProcessSuccessors{TState, TAction}"/>,
+    /// chooses the stubborn set before building successors and builds only those it needs (the default). Results are
+    /// identical either way (states, transitions, ids, traces); false builds every successor first, as systems without
+    /// the interface are expanded, and is kept for comparing the two.
+    /// </summary>
+    public bool LazyReduction { get; init; } = true;
+
+    /// <summary>
     /// Gets the number of threads for breadth-first search: 1 (the default) or 2. With 2, successor generation,
     /// fingerprinting and invariant checks run on two threads and the fingerprint table is split in two halves,
     /// one per thread; results (verdict, counts, ids, traces) are identical to the single-threaded run. The

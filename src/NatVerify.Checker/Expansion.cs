@@ -4,7 +4,7 @@ namespace NatVerify.Checker;
 /// Per-thread scratch space for expanding one state: its successors, which of them partial-order reduction
 /// keeps, and the encoder buffer. Reused for every state, so expanding allocates nothing of its own.
 /// </summary>
-internal sealed class Expansion<TState, TAction>
+internal sealed partial class Expansion<TState, TAction>
 {
     public List<Transition<TState, TAction>> Successors { get; } = new(32);
 

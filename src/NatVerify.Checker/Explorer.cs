@@ -26,6 +26,7 @@ internal sealed partial class Explorer<TState, TAction>
     private readonly ICompactStateEncoder<TState>? _compact;
     private readonly IIndependence<TState, TAction>? _independence;
     private readonly IStepFootprints<TState, TAction>? _footprints;
+    private readonly IProcessSuccessors<TState, TAction>? _lazy;
     private readonly Invariant<TState>[] _invariants;
     private readonly IExplorationObserver<TState, TAction>? _observer;
     private readonly CancellationToken _cancellationToken;
@@ -104,6 +105,7 @@ internal sealed partial class Explorer<TState, TAction>
         _compact = encoder as ICompactStateEncoder<TState>;
         _footprints = options.PartialOrderReduction ? system as IStepFootprints<TState, TAction> : null;
         _independence = options.PartialOrderReduction && _footprints is null ? system as IIndependence<TState, TAction> : null;
+        _lazy = options.LazyReduction ? _footprints as IProcessSuccessors<TState, TAction> : null;
         _invariants = invariants;
         _violationMessages = new string?[invariants.Length];
         _violationTraces = new Trace<TState, TAction>?[invariants.Length];
@@ -507,6 +509,11 @@ internal sealed partial class Explorer<TState, TAction>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Generate(TState state, Expansion<TState, TAction> x)
     {
+        if (_lazy is not null)
+        {
+            return GenerateLazy(state, x);
+        }
+
         List<Transition<TState, TAction>> successors = x.Successors;
         successors.Clear();
         if (_searchSuccessors is not null)
@@ -1019,7 +1026,7 @@ internal sealed partial class Explorer<TState, TAction>
         {
             successors.Clear();
             _system.Successors(state, successors);
-            int ordinal = ordinals[i];
+            int ordinal = _lazy is null ? ordinals[i] : FullOrdinal(state, ordinals[i], successors);
             if (ordinal >= successors.Count)
             {
                 throw new InvalidOperationException(

@@ -55,7 +55,7 @@ public class LeanSuccessorsTests
     /// Every public field of a step but the trace-only ones as text, lists element by element (records compare lists by
     /// reference).
     /// </summary>
-    private static List<string> SearchFields(NatStep step)
+    internal static List<string> SearchFields(NatStep step)
     {
         var fields = new List<string>();
         foreach (var property in step.GetType().GetProperties().Where(p => p.Name is not (nameof(NatStep.Probes) or "Chains")).OrderBy(p => p.Name, StringComparer.Ordinal))

@@ -13,10 +13,42 @@ public sealed partial class NatSemantics
     /// </summary>
     private (NatStep, NatState) ConfirmStep(NatState state, int i, bool diagnostics)
     {
+        var probes = diagnostics ? new List<Probe>() : null;
+        var (result, partner, onReply) = ConfirmDecision(state.Slots, i, probes);
         var slots = state.CopySlots();
         var self = slots[i];
+        var phase = result switch
+        {
+            ConfirmResult.Inserted => Phase.Confirmed,
+            ConfirmResult.ClashEntry => Phase.ClashEntry,
+            ConfirmResult.Merged => Phase.Merged,
+            _ => Scenario.Actors[i] is FlowActor { Retries: var retries } && self.Attempt < retries ? Phase.Retrying : Phase.Dropped,
+        };
+        var status = self.Status;
+        if (result == ConfirmResult.ClashEntry)
+        {
+            status |= CtStatus.NatClash;
+        }
+
+        if (onReply)
+        {
+            status |= CtStatus.ClashOnReply;
+        }
+
+        // The marks only steer this packet's rules; once confirmed (or dropped) they are forgotten, so states differing
+        // only in them are one.
+        slots[i] = self with { Phase = phase, Status = status, Partner = (short)partner, Mark = 0, CtMark = 0 };
+        return (new Confirm(i, result, partner, onReply) { Probes = (IReadOnlyList<Probe>?)probes ?? [] }, Make(slots));
+    }
+
+    /// <summary>
+    /// What <c>__nf_conntrack_confirm</c> decides for actor <paramref name="i"/>'s entry: the result, the entry it clashed
+    /// with (or -1) and whether the clash was on the reply node; reads the table only (the step and the footprints ask it).
+    /// </summary>
+    private (ConfirmResult Result, int Partner, bool OnReply) ConfirmDecision(ReadOnlySpan<Slot> slots, int i, List<Probe>? probes)
+    {
+        var self = slots[i];
         var orig = _originals[i];
-        var probes = diagnostics ? new List<Probe>() : null;
         var onReply = false;
         var winner = -1;
         if (Mutant != KernelMutant.NoConfirmClashCheck)
@@ -80,28 +112,7 @@ public sealed partial class NatSemantics
             result = ConfirmResult.Dropped;
         }
 
-        var phase = result switch
-        {
-            ConfirmResult.Inserted => Phase.Confirmed,
-            ConfirmResult.ClashEntry => Phase.ClashEntry,
-            ConfirmResult.Merged => Phase.Merged,
-            _ => Scenario.Actors[i] is FlowActor { Retries: var retries } && self.Attempt < retries ? Phase.Retrying : Phase.Dropped,
-        };
-        var status = self.Status;
-        if (result == ConfirmResult.ClashEntry)
-        {
-            status |= CtStatus.NatClash;
-        }
-
-        if (onReply)
-        {
-            status |= CtStatus.ClashOnReply;
-        }
-
-        // The marks only steer this packet's rules; once confirmed (or dropped) they are forgotten, so states differing
-        // only in them are one.
-        slots[i] = self with { Phase = phase, Status = status, Partner = (short)partner, Mark = 0, CtMark = 0 };
-        return (new Confirm(i, result, partner, onReply) { Probes = (IReadOnlyList<Probe>?)probes ?? [] }, Make(slots));
+        return (result, partner, onReply);
     }
 
     /// <summary><c>nf_ct_can_merge</c> for the profile's merge rule (the winner is never dying here).</summary>

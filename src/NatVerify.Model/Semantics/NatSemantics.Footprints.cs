@@ -106,40 +106,17 @@ public sealed partial class NatSemantics
                 ConntrackInFootprint(c.Actor, facts, sink);
                 break;
             case NatSetup n:
-                OwnSlot(n.Actor, sink);
-                if (n.Range is not null && n.Decision is NatDecision.Rule or NatDecision.NullBinding)
-                {
-                    var manip = n.Hook.Manip();
-                    ProbeFootprint(state, n.Actor, manip, PointBox(n.Before), n.Before, n.Range, n.Decision == NatDecision.NullBinding, ghostQuotient, sink);
-                    if (manip == ManipType.Src)
-                    {
-                        SrcGhostFootprint(n.Actor, ghostQuotient, sink);
-                        if (!ghostQuotient)
-                        {
-                            // SrcProbeFree is recorded for every SRC manip: whether the current tuple's inverse is free.
-                            sink.Read(PointBox(n.Before.Invert()).ToLocation(LocationKind.Node));
-                        }
-                    }
-
-                    if (facts.Kills)
-                    {
-                        Everything(sink);
-                    }
-                }
-
+                NatSetupFootprint(state, n.Actor, n.Hook, n.Decision is NatDecision.Rule or NatDecision.NullBinding ? n.Range : null,
+                    n.Decision == NatDecision.NullBinding, n.Before, facts, ghostQuotient, sink);
                 break;
             case Confirm c:
-                ConfirmFootprint(c.Actor, PointBox(state[c.Actor].Reply), c.Result is ConfirmResult.Dropped or ConfirmResult.Merged, sink);
+                ConfirmStepFootprint(state, c.Actor, c.Result, sink);
                 break;
             case CtnetlinkInsertStep i:
-                OwnSlot(i.Actor, sink);
-                LinkNode(PointBox(_originals[i.Actor]), sink);
-                LinkNode(PointBox(state[i.Actor].Reply), sink);
-                Link(i.Actor, sink);
+                InsertFootprint(state, i.Actor, sink);
                 break;
             case RetransmitStep r:
-                OwnSlot(r.Actor, sink);
-                sink.Write(BySourceOf(_originals[r.Actor]));
+                RetransmitFootprint(r.Actor, sink);
                 break;
             default:
                 // conntrack -D, timeouts, TCP closes and the GC worker unlink or change confirmed entries anywhere.
@@ -208,6 +185,57 @@ public sealed partial class NatSemantics
         Confirm or CtnetlinkInsertStep or TimeoutStep or CloseStep => false,
         _ => true,
     };
+
+    /// <summary>
+    /// <c>nf_nat_setup_info</c> at <paramref name="hook"/> from <paramref name="before"/>: the flow's own slot and, when a
+    /// range is set up (a rule's or the null binding; none when the nat chain dropped the packet), the probes of
+    /// <c>get_unique_tuple</c> and the SRC manip's bookkeeping.
+    /// </summary>
+    private void NatSetupFootprint(NatState state, int actor, NatHook hook, NatRange? range, bool nullBinding, ConntrackTuple before, FootprintFacts facts, bool ghostQuotient, IFootprintSink sink)
+    {
+        OwnSlot(actor, sink);
+        if (range is null)
+        {
+            return;
+        }
+
+        var manip = hook.Manip();
+        ProbeFootprint(state, actor, manip, PointBox(before), before, range, nullBinding, ghostQuotient, sink);
+        if (manip == ManipType.Src)
+        {
+            SrcGhostFootprint(actor, ghostQuotient, sink);
+            if (!ghostQuotient)
+            {
+                // SrcProbeFree is recorded for every SRC manip: whether the current tuple's inverse is free.
+                sink.Read(PointBox(before.Invert()).ToLocation(LocationKind.Node));
+            }
+        }
+
+        if (facts.Kills)
+        {
+            Everything(sink);
+        }
+    }
+
+    /// <summary>Confirm with its result: a drop or merge leaves the flow's bysource entry.</summary>
+    private void ConfirmStepFootprint(NatState state, int actor, ConfirmResult result, IFootprintSink sink) =>
+        ConfirmFootprint(actor, PointBox(state[actor].Reply), result is ConfirmResult.Dropped or ConfirmResult.Merged, sink);
+
+    /// <summary><c>nf_conntrack_hash_check_insert</c>: scans and links both nodes of the inserted entry.</summary>
+    private void InsertFootprint(NatState state, int actor, IFootprintSink sink)
+    {
+        OwnSlot(actor, sink);
+        LinkNode(PointBox(_originals[actor]), sink);
+        LinkNode(PointBox(state[actor].Reply), sink);
+        Link(actor, sink);
+    }
+
+    /// <summary>A retransmission resets the flow's slot and forgets its bysource entry.</summary>
+    private void RetransmitFootprint(int actor, IFootprintSink sink)
+    {
+        OwnSlot(actor, sink);
+        sink.Write(BySourceOf(_originals[actor]));
+    }
 
     private void FlowFuture(NatState state, int i, FlowActor flow, FootprintFacts facts, bool ghostQuotient, IFootprintSink sink)
     {

@@ -17,13 +17,25 @@ public sealed partial class NatSemantics
     private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink, bool diagnostics)
     {
         var curr = state[i].Reply.Invert();
-        var slot = state[i];
-        var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(slot.Status) };
-        foreach (var verdict in EvaluateNat(pkt))
+        foreach (var verdict in EvaluateNat(NatPacket(state, i, flow, hook, diagnostics)))
         {
             DecisionSuccessors(state, i, flow, hook, curr, verdict, sink, diagnostics);
         }
     }
+
+    /// <summary>The packet the nat chains of <paramref name="hook"/> see: the flow's current tuple, marks and NAT status.</summary>
+    private Pkt NatPacket(NatState state, int i, FlowActor flow, NatHook hook, bool diagnostics)
+    {
+        var slot = state[i];
+        return new Pkt(slot.Reply.Invert(), flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(slot.Status) };
+    }
+
+    /// <summary>
+    /// What <c>nf_nat_inet_fn</c> does with a nat-chain verdict that does not drop: a rule's range, or with no rule the
+    /// null binding (<c>nf_nat_alloc_null_binding</c>) of the manip's current address.
+    /// </summary>
+    private static (bool NullBinding, NatRange Range) SetupOf(ChainVerdict verdict, ManipType manip, ConntrackTuple curr) =>
+        (verdict.Rule is null, verdict.Range ?? NatRange.NullBinding(manip == ManipType.Src ? curr.SrcIp : curr.DstIp));
 
     internal static NetfilterHook ToNetfilter(NatHook hook) => hook switch
     {
@@ -56,8 +68,7 @@ public sealed partial class NatSemantics
             return;
         }
 
-        var nullBinding = verdict.Rule is null;
-        var range = verdict.Range ?? NatRange.NullBinding(manip == ManipType.Src ? curr.SrcIp : curr.DstIp);
+        var (nullBinding, range) = SetupOf(verdict, manip, curr);
         List<Choice> choices;
         if (nullBinding && Mutant == KernelMutant.NoNullBinding)
         {

@@ -100,42 +100,56 @@ public sealed partial class NatSemantics
     /// </summary>
     public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink, bool diagnostics)
     {
+        // Process by process (NatSemantics.Processes.cs): the actors in order, then the GC worker of each entry.
         for (var i = 0; i < state.Count; i++)
         {
-            var slot = state[i];
-            if (slot.Terminal || !Enabled(state, i))
-            {
-                continue;
-            }
-
-            switch (Scenario.Actors[i])
-            {
-                case FlowActor flow:
-                    FlowSuccessors(state, i, flow, sink, diagnostics);
-                    break;
-                case CtnetlinkInsert:
-                    sink.Add(InsertStep(state, i));
-                    break;
-                case CtnetlinkDelete delete:
-                    sink.Add(DeleteStep(state, i, delete));
-                    break;
-                case EntryTimeout timeout:
-                    TimeoutSuccessor(state, i, timeout, sink);
-                    break;
-                case ConnectionClose close:
-                    CloseSuccessor(state, i, close, sink);
-                    break;
-            }
+            ActorSuccessors(state, i, sink, diagnostics);
         }
 
         for (var j = 0; j < state.Count; j++)
         {
-            if (state[j].Linked && state[j].Has(CtStatus.Expired))
-            {
-                var slots = state.CopySlots();
-                slots[j] = slots[j] with { Status = slots[j].Status | CtStatus.Removed };
-                sink.Add((new GcStep(j), Make(slots)));
-            }
+            GcSuccessor(state, j, sink);
+        }
+    }
+
+    private void ActorSuccessors(NatState state, int i, List<(NatStep Step, NatState Next)> sink, bool diagnostics)
+    {
+        var slot = state[i];
+        if (slot.Terminal || !Enabled(state, i))
+        {
+            return;
+        }
+
+        switch (Scenario.Actors[i])
+        {
+            case FlowActor flow:
+                FlowSuccessors(state, i, flow, sink, diagnostics);
+                break;
+            case CtnetlinkInsert:
+                sink.Add(InsertStep(state, i));
+                break;
+            case CtnetlinkDelete delete:
+                sink.Add(DeleteStep(state, i, delete));
+                break;
+            case EntryTimeout timeout:
+                TimeoutSuccessor(state, i, timeout, sink);
+                break;
+            case ConnectionClose close:
+                CloseSuccessor(state, i, close, sink);
+                break;
+        }
+    }
+
+    /// <summary>Whether the GC worker has actor <paramref name="j"/>'s expired entry to collect.</summary>
+    private static bool GcEnabled(NatState state, int j) => state[j].Linked && state[j].Has(CtStatus.Expired);
+
+    private void GcSuccessor(NatState state, int j, List<(NatStep Step, NatState Next)> sink)
+    {
+        if (GcEnabled(state, j))
+        {
+            var slots = state.CopySlots();
+            slots[j] = slots[j] with { Status = slots[j].Status | CtStatus.Removed };
+            sink.Add((new GcStep(j), Make(slots)));
         }
     }
 
@@ -200,10 +214,8 @@ public sealed partial class NatSemantics
                 ConntrackInSuccessors(state, i, flow, sink, diagnostics);
                 break;
             case Phase.Created:
-                NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting, sink, diagnostics);
-                break;
             case Phase.DstDone:
-                NatSuccessors(state, i, flow, flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting, sink, diagnostics);
+                NatSuccessors(state, i, flow, NatHookAt(flow, state[i].Phase), sink, diagnostics);
                 break;
             case Phase.SrcDone:
                 sink.Add(ConfirmStep(state, i, diagnostics));
@@ -213,6 +225,11 @@ public sealed partial class NatSemantics
                 break;
         }
     }
+
+    /// <summary>The NAT hook a flow's next step runs at: the DST manip after <c>nf_conntrack_in</c>, then the SRC manip.</summary>
+    private static NatHook NatHookAt(FlowActor flow, Phase phase) => phase == Phase.Created
+        ? (flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting)
+        : (flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting);
 
     /// <summary>The retransmitted SYN starts over as a new first packet; the dropped entry is long freed.</summary>
     private (NatStep, NatState) RetransmitStep(NatState state, int i)
