@@ -88,6 +88,19 @@ public sealed class RaceSymmetryTests
     }
 
     [Fact]
+    public void Shipped_specs_with_races_exist_so_the_corpus_comparison_covers_port_renaming()
+    {
+        // ProductSymmetryTests compares sym and por+sym with the unreduced search on every shipped spec; this pins
+        // that some of those specs (outside specs/scale, which that comparison also loads) exchange ports.
+        var withRaces = Corpus.SpecFiles()
+            .Select(Corpus.Relative)
+            .Where(f => !f.StartsWith("specs/scale", StringComparison.Ordinal))
+            .Where(f => Symmetry(Corpus.Load(f)).Races.Count > 0)
+            .ToList();
+        Assert.NotEmpty(withRaces);
+    }
+
+    [Fact]
     public void Races_selected_by_source_port_instead_of_mark_are_found_too()
     {
         var spec = Parse(TwoRaces("""
