@@ -127,6 +127,17 @@ public sealed class RaceSymmetryTests
     }
 
     [Fact]
+    public void Rules_that_decide_a_flow_do_not_change_places()
+    {
+        // A DROP rule's index is the dropped flow's outcome detail (filtered:filter/OUTPUT#1), so exchanging the two
+        // sockets together with their DROP rules would not map outcomes to outcomes.
+        var drops = Sockets("  COMMIT\n  *filter\n  :OUTPUT ACCEPT [0:0]\n  -A OUTPUT -p udp -m udp --sport 40001 -j DROP\n  -A OUTPUT -p udp -m udp --sport 40002 -j DROP", "udp", "local-out", 40001, 40002);
+        Assert.Empty(Symmetry(Parse(drops)).Races);
+        var snats = Sockets("  -A POSTROUTING -p udp -m udp --sport 40001 -j SNAT --to-source 198.51.100.1:50001\n  -A POSTROUTING -p udp -m udp --sport 40002 -j SNAT --to-source 198.51.100.1:50002", "udp", "local-out", 40001, 40002);
+        Assert.Single(Symmetry(Parse(snats)).Races);
+    }
+
+    [Fact]
     public void Ports_of_different_kernel_port_classes_are_not_exchanged()
     {
         // nf_nat_l4proto_unique_tuple searches a null binding's port class (1-511, 600-1023, 1024-65535).

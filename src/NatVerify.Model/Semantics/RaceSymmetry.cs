@@ -639,6 +639,14 @@ internal sealed class RaceFinder
 
             if (partner != r)
             {
+                // A rule that changes place must never be a flow's decider: DROP, REJECT, and MASQUERADE/REDIRECT without
+                // an address store their rule index in the slot (Slot.DecidedBy, the outcome's detail), which a
+                // renaming does not rename. SNAT, DNAT and ACCEPT verdicts store none.
+                if (rule.Target is not (SnatTarget or DnatTarget or AcceptTarget))
+                {
+                    return false;
+                }
+
                 spans.Add((_rules[r].Chain, Math.Min(_rules[r].Index, _rules[partner].Index), Math.Max(_rules[r].Index, _rules[partner].Index)));
             }
         }
