@@ -14,7 +14,7 @@ namespace NatVerify.Verification.Tests;
 /// rules name. Pinned here: the group found on the scale scenarios; that a rule, a range, a port class or a DST port
 /// range that tells two ports apart prevents their exchange; and, for every reachable state s of small race scenarios
 /// (two seed races, three UDP sockets with distinct source ports to a DNAT service, three TCP flows with distinct source
-/// ports through a two-port SNAT range) and every exchange τ of two races, that τ(s) is reachable, the successors of
+/// ports through a two-port SNAT range, and the two shipped specs with races) and every exchange τ of two races, that τ(s) is reachable, the successors of
 /// τ(s) are exactly the images of the successors of s, every property gives the same verdict, and each actor's outcome
 /// in τ(s) is its image's outcome in s.
 /// </summary>
@@ -67,7 +67,10 @@ public sealed class RaceSymmetryTests
           -A POSTROUTING -p tcp -j SNAT --to-source 198.51.100.1:5000-5001
         """;
 
-    public static TheoryData<string> RaceScenarios() => new() { "two-races", "dns-sockets", "tcp-two-port" };
+    public static TheoryData<string> RaceScenarios() => new()
+    {
+        "two-races", "dns-sockets", "tcp-two-port", "specs/seed/two-races-side-by-side.yaml", "specs/k8s/dns-three-sockets-two-endpoints.yaml",
+    };
 
     [Fact]
     public void The_scale_scenarios_have_the_races_they_were_built_for()
@@ -116,6 +119,7 @@ public sealed class RaceSymmetryTests
     [InlineData("a --sport range cuts between the ports", "  -A OUTPUT -p udp -m udp --sport 40000:40001 -j ACCEPT")]
     [InlineData("a multiport set holds one of them", "  -A OUTPUT -p udp -m multiport --sports 40002,40009 -j ACCEPT")]
     [InlineData("a SNAT range holds one of them", "  -A POSTROUTING -p udp -j SNAT --to-source 198.51.100.1:40000-40001")]
+    [InlineData("a rule that cannot be renamed (multiport) DNATs to one of them", "  -A OUTPUT -p udp -m multiport --dports 53,54 -j DNAT --to-destination 192.0.2.1:40001")]
     [InlineData("a DNAT port range (walked from its first port under 6.x) holds them", "  -A OUTPUT -p udp -j DNAT --to-destination 192.0.2.1:40001-40002")]
     public void A_rule_that_tells_the_ports_apart_prevents_their_exchange(string why, string rule)
     {
@@ -302,7 +306,7 @@ public sealed class RaceSymmetryTests
         "two-races" => Parse(TwoRaces()),
         "dns-sockets" => Parse(Sockets(DnsRules, "udp", "local-out", 40001, 40002, 40003)),
         "tcp-two-port" => Parse(Sockets(TwoPortSnat, "tcp", "local-out", 40001, 40002, 40003)),
-        _ => throw new ArgumentException(name),
+        _ => Corpus.Load(name),
     };
 
     private static HashSet<NatState> Reachable(ConntrackSystem system)

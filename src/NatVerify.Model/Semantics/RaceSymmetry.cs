@@ -805,8 +805,12 @@ internal sealed class RaceFinder
                 return PortsKeep(mp.Min, mp.Max);
             case DnatTarget { Range.ProtoSpecified: true } d when d.Range.MinProto != d.Range.MaxProto:
                 return NoneInside(Math.Min(d.Range.MinProto, d.Range.MaxProto), Math.Max(d.Range.MinProto, d.Range.MaxProto));
+            case DnatTarget { Range.ProtoSpecified: true } d when !touchable:
+                return PortsKeep(d.Range.MinProto, d.Range.MaxProto);
             case RedirectTarget { Ports: { } rp } when rp.Min != rp.Max:
                 return NoneInside(rp.Min, rp.Max);
+            case RedirectTarget { Ports: { } rp } when !touchable:
+                return PortsKeep(rp.Min, rp.Max);
         }
 
         return true;
