@@ -282,8 +282,6 @@ internal sealed class RaceFinder
         var ports = new HashSet<int>();
         var marks = new HashSet<uint>();
         var rules = new HashSet<int>();
-        var queue = new Queue<int>();
-        queue.Enqueue(i);
         var changed = true;
         while (changed)
         {
