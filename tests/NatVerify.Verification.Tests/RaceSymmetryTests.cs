@@ -14,7 +14,7 @@ namespace NatVerify.Verification.Tests;
 /// rules name. Pinned here: the group found on the scale scenarios; that a rule, a range, a port class or a DST port
 /// range that tells two ports apart prevents their exchange; and, for every reachable state s of small race scenarios
 /// (two seed races, three UDP sockets with distinct source ports to a DNAT service, three TCP flows with distinct source
-/// ports through a two-port SNAT range, and the two shipped specs with races) and every exchange τ of two races, that τ(s) is reachable, the successors of
+/// ports through a two-port SNAT range, and the shipped spec with races) and every exchange τ of two races, that τ(s) is reachable, the successors of
 /// τ(s) are exactly the images of the successors of s, every property gives the same verdict, and each actor's outcome
 /// in τ(s) is its image's outcome in s.
 /// </summary>
@@ -69,7 +69,7 @@ public sealed class RaceSymmetryTests
 
     public static TheoryData<string> RaceScenarios() => new()
     {
-        "two-races", "dns-sockets", "tcp-two-port", "specs/seed/two-races-side-by-side.yaml", "specs/k8s/dns-three-sockets-two-endpoints.yaml",
+        "two-races", "dns-sockets", "tcp-two-port", "specs/k8s/dns-three-sockets-two-endpoints.yaml",
     };
 
     [Fact]
