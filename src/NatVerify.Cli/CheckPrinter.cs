@@ -96,7 +96,7 @@ internal sealed class CheckPrinter(TextWriter stdout)
 
     private static string VerdictLine(VerificationResult r, RunLimits limits) => r.Verdict switch
     {
-        Verdict.Holds when r.Stats.ReducedExpansions > 0 || r.SymmetryClasses.Count > 0 =>
+        Verdict.Holds when r.Stats.ReducedExpansions > 0 || r.SymmetryReduced =>
             $"Verdict: HOLDS. Every checked property holds in all {r.Stats.StatesStored:N0} states of the {ReducedName(r)} state space (exhaustive; the reduction preserves invariant violations and outcomes, docs/performance.md).",
         Verdict.Holds => $"Verdict: HOLDS. Every checked property holds in all {r.Stats.StatesStored:N0} reachable states (exhaustive).",
         Verdict.Violated => $"Verdict: VIOLATED. {r.Violation!.Invariant.Id} fails in a reachable state.",
@@ -107,9 +107,12 @@ internal sealed class CheckPrinter(TextWriter stdout)
 
     private static string ReducedName(VerificationResult r)
     {
-        var symmetric = r.SymmetryClasses.Count == 0
+        var groups = r.SymmetryClasses.Select(c => string.Join(", ", c.Select(a => r.Outcomes.Actors[a])))
+            .Concat(r.SymmetryRaces.Select(t => string.Join(", ", t.Select(race => string.Join("+", race.Select(a => r.Outcomes.Actors[a]))))))
+            .ToList();
+        var symmetric = groups.Count == 0
             ? null
-            : "symmetry-reduced (interchangeable actors: " + string.Join("; ", r.SymmetryClasses.Select(c => string.Join(", ", c.Select(a => r.Outcomes.Actors[a])))) + ")";
+            : "symmetry-reduced (interchangeable actors: " + string.Join("; ", groups) + ")";
         return r.Stats.ReducedExpansions > 0 ? symmetric is null ? "partial-order-reduced" : "partial-order- and " + symmetric : symmetric!;
     }
 
@@ -125,7 +128,7 @@ internal sealed class CheckPrinter(TextWriter stdout)
     private void PrintFlowOutcomes(VerificationResult r)
     {
         var total = r.Outcomes.Joint.Sum(j => j.TerminalStates);
-        stdout.WriteLine($"Outcomes over {total:N0} terminal states{(r.Stats.ReducedExpansions > 0 || r.SymmetryClasses.Count > 0 ? " of the reduced state space (the set of outcomes is exact; counts are of the reduced graph)" : string.Empty)}{(r.Exhaustive ? string.Empty : " (partial: the search was bounded)")}:");
+        stdout.WriteLine($"Outcomes over {total:N0} terminal states{(r.Stats.ReducedExpansions > 0 || r.SymmetryReduced ? " of the reduced state space (the set of outcomes is exact; counts are of the reduced graph)" : string.Empty)}{(r.Exhaustive ? string.Empty : " (partial: the search was bounded)")}:");
         for (var i = 0; i < r.Outcomes.Actors.Count; i++)
         {
             var counts = new Dictionary<string, long>();

@@ -38,19 +38,62 @@ internal sealed class OutcomeOrbits(ActorSymmetry symmetry)
 
             Arrange(reps, from, 0, 0, new bool[reps.Length], f =>
             {
-                var image = new Outcome[reps.Length];
-                for (var i = 0; i < image.Length; i++)
+                ArrangeRaces(reps, 0, new List<int[]>(), perms =>
                 {
-                    image[i] = reps[f[i]];
+                    var renaming = symmetry.Arrange(f, perms);
+                    var image = new Outcome[reps.Length];
+                    for (var i = 0; i < image.Length; i++)
+                    {
+                        image[i] = reps[renaming.From[i]];
+                    }
+
+                    if (!reached.ContainsKey(Key(image)))
+                    {
+                        outcomes.Add(image, () => Renamed(witness, renaming, system), count);
+                        reached.Add(Key(image), count);
+                    }
+                });
+            });
+        }
+    }
+
+    /// <summary>Calls <paramref name="visit"/> once per distinct rearrangement of the races of each race type (by their outcomes).</summary>
+    private void ArrangeRaces(Outcome[] outcomes, int type, List<int[]> perms, Action<IReadOnlyList<int[]>> visit)
+    {
+        if (type == symmetry.Races.Count)
+        {
+            visit(perms);
+            return;
+        }
+
+        var races = symmetry.Races[type].Races;
+        var keys = races.Select(r => string.Join("|", r.Select(a => outcomes[a]))).ToArray();
+        var perm = new int[races.Length];
+        var used = new bool[races.Length];
+        Place(0);
+
+        void Place(int a)
+        {
+            if (a == races.Length)
+            {
+                perms.Add((int[])perm.Clone());
+                ArrangeRaces(outcomes, type + 1, perms, visit);
+                perms.RemoveAt(perms.Count - 1);
+                return;
+            }
+
+            for (var src = 0; src < races.Length; src++)
+            {
+                if (used[src] || Enumerable.Range(0, src).Any(e => !used[e] && keys[e] == keys[src]))
+                {
+                    continue;
                 }
 
-                if (!reached.ContainsKey(Key(image)))
-                {
-                    var permutation = (int[])f.Clone();
-                    outcomes.Add(image, () => Renamed(witness, permutation, system), count);
-                    reached.Add(Key(image), count);
-                }
-            });
+                used[src] = true;
+                perm[a] = src;
+                Place(a + 1);
+                used[src] = false;
+            }
         }
     }
 
@@ -58,9 +101,16 @@ internal sealed class OutcomeOrbits(ActorSymmetry symmetry)
     /// The run <paramref name="witness"/> with actors renamed by <paramref name="from"/>: from the initial state (fixed by
     /// every renaming), each step is the enabled step whose successor is the renamed successor of the original step.
     /// </summary>
-    internal static Trace<NatState, NatStep> Renamed(Trace<NatState, NatStep> witness, int[] from, ISearchSuccessors<NatState, NatStep> system)
+    internal static Trace<NatState, NatStep> Renamed(Trace<NatState, NatStep> witness, int[] from, ISearchSuccessors<NatState, NatStep> system) =>
+        Renamed(witness, Renaming.OfActors(from), system);
+
+    /// <summary>
+    /// The run <paramref name="witness"/> renamed by <paramref name="renaming"/> (actors, and the concrete ports and marks
+    /// of races): each step is the enabled step whose successor is the renamed successor of the original step.
+    /// </summary>
+    internal static Trace<NatState, NatStep> Renamed(Trace<NatState, NatStep> witness, Renaming renaming, ISearchSuccessors<NatState, NatStep> system)
     {
-        if (!ActorSymmetry.Permute(witness.Initial, from).Equals(witness.Initial))
+        if (!renaming.Apply(witness.Initial).Equals(witness.Initial))
         {
             throw new InvalidOperationException("a renaming of interchangeable actors changed the initial state");
         }
@@ -70,14 +120,14 @@ internal sealed class OutcomeOrbits(ActorSymmetry symmetry)
         var successors = new List<Transition<NatState, NatStep>>();
         foreach (var original in witness.Steps)
         {
-            var target = ActorSymmetry.Permute(original.Next, from);
+            var target = renaming.Apply(original.Next);
             successors.Clear();
             system.Successors(state, successors);
             var found = successors.FindIndex(t => t.Next.Equals(target));
             if (found < 0)
             {
                 throw new InvalidOperationException(
-                    $"the renamed run has no step to the renamed state after {steps.Count} steps: the actors are not interchangeable");
+                    $"the renamed run has no step to the renamed state after {steps.Count} steps: the actors (races) are not interchangeable");
             }
 
             steps.Add(successors[found]);
@@ -145,7 +195,19 @@ internal sealed class OutcomeOrbits(ActorSymmetry symmetry)
             }
         }
 
-        return string.Join("|", copy);
+        // Race members are keyed by their races' outcome vectors, sorted, below.
+        foreach (var a in symmetry.Races.SelectMany(t => t.Races).SelectMany(r => r))
+        {
+            copy[a] = "*";
+        }
+
+        var key = string.Join("|", copy);
+        foreach (var type in symmetry.Races)
+        {
+            key += "#" + string.Join("/", type.Races.Select(r => string.Join("|", r.Select(a => outcomes[a]))).Order(StringComparer.Ordinal));
+        }
+
+        return key;
     }
 
     private static string Key(IReadOnlyList<Outcome> outcomes) => string.Join("|", outcomes);

@@ -48,6 +48,15 @@ public sealed record VerificationResult
     /// </summary>
     public IReadOnlyList<IReadOnlyList<int>> SymmetryClasses { get; init; } = [];
 
+    /// <summary>
+    /// The classes of interchangeable races (each race a list of actors, by role) whose renamings, together with the
+    /// concrete ports and marks of each race, the search merged.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<IReadOnlyList<int>>> SymmetryRaces { get; init; } = [];
+
+    /// <summary>True when the search merged renamings of actors or races.</summary>
+    public bool SymmetryReduced => SymmetryClasses.Count > 0 || SymmetryRaces.Count > 0;
+
     /// <summary>Outcomes of the terminal states reached.</summary>
     public required OutcomeSet Outcomes { get; init; }
 

@@ -29,7 +29,11 @@ public static class Verifier
         var checker = new ModelChecker<NatState, NatStep>(system, Encoder(settings, quotient ? semantics : null, symmetry), invariants, settings.Options, observer);
         var result = checker.Run(cancellationToken);
         observer.Orbits?.Close(outcomes, system);
-        return Report(spec, semantics, result, outcomes) with { SymmetryClasses = symmetry?.Classes ?? [] };
+        return Report(spec, semantics, result, outcomes) with
+        {
+            SymmetryClasses = symmetry?.Classes ?? [],
+            SymmetryRaces = symmetry is null ? [] : [.. symmetry.Races.Select(t => (IReadOnlyList<IReadOnlyList<int>>)[.. t.Races.Select(r => (IReadOnlyList<int>)r)])],
+        };
     }
 
     /// <summary>

@@ -21,10 +21,12 @@ public sealed class ActorSymmetry
 {
     private readonly int[][] _classes;
     private readonly int[] _classOf;
+    private readonly RaceType[] _races;
 
-    private ActorSymmetry(int[][] classes, int actors)
+    private ActorSymmetry(int[][] classes, int actors, RaceType[]? races = null)
     {
         _classes = classes;
+        _races = races ?? [];
         _classOf = new int[actors];
         Array.Fill(_classOf, -1);
         for (var c = 0; c < classes.Length; c++)
@@ -39,8 +41,14 @@ public sealed class ActorSymmetry
     /// <summary>The classes of interchangeable actors (each of at least two actors, ascending indices).</summary>
     public IReadOnlyList<IReadOnlyList<int>> Classes => _classes;
 
-    /// <summary>True when some class has two or more actors, i.e. the symmetry can merge states.</summary>
-    public bool Reduces => _classes.Length > 0;
+    /// <summary>
+    /// Classes of interchangeable races: groups of flows exchanged together with the concrete ports and marks they name
+    /// (docs/port-abstraction.md, "Symmetry between races"). Disjoint from <see cref="Classes"/>.
+    /// </summary>
+    public IReadOnlyList<RaceType> Races => _races;
+
+    /// <summary>True when some class has two or more actors or races, i.e. the symmetry can merge states.</summary>
+    public bool Reduces => _classes.Length > 0 || _races.Length > 0;
 
     /// <summary>The class of an actor, or -1 when it is interchangeable with no other.</summary>
     public int ClassOf(int actor) => _classOf[actor];
@@ -104,11 +112,32 @@ public sealed class ActorSymmetry
             }
         }
 
-        return new ActorSymmetry([.. groups.Where(g => g.Count > 1).Select(g => g.ToArray())], n);
+        int[][] classes = [.. groups.Where(g => g.Count > 1).Select(g => g.ToArray())];
+        // Races are sought among the flows that are neither pinned nor in a class: a class member's ports and marks are
+        // shared with its class, so they stay where they are.
+        var excluded = new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            excluded[i] = scenario.Actors[i] is not FlowActor f || pinned.Contains(f.Name);
+        }
+
+        foreach (var a in classes.SelectMany(c => c))
+        {
+            excluded[a] = true;
+        }
+
+        return new ActorSymmetry(classes, n, RaceFinder.Find(scenario, excluded));
     }
 
     /// <summary>The image of <paramref name="state"/> under the permutation <paramref name="from"/> (see the remarks).</summary>
-    public static NatState Permute(NatState state, ReadOnlySpan<int> from)
+    public static NatState Permute(NatState state, ReadOnlySpan<int> from) =>
+        NatState.FromCanonicalSlots(Canonicalizer.Canonicalize(PermuteSlots(state, from)));
+
+    /// <summary>
+    /// The slots of <paramref name="state"/> moved by <paramref name="from"/> (position n holds actor from[n]'s slot),
+    /// with the references between slots renamed; not yet canonical (<see cref="Renaming"/> renames ports and marks first).
+    /// </summary>
+    internal static Slot[] PermuteSlots(NatState state, ReadOnlySpan<int> from)
     {
         var n = state.Count;
         Span<int> to = stackalloc int[n];
@@ -144,7 +173,7 @@ public sealed class ActorSymmetry
             slots[k] = s with { Partner = s.Partner < 0 ? s.Partner : (short)to[s.Partner], LinkedAtSrcProbe = linked };
         }
 
-        return NatState.FromCanonicalSlots(Canonicalizer.Canonicalize(slots));
+        return slots;
     }
 
     /// <summary>
@@ -156,7 +185,7 @@ public sealed class ActorSymmetry
     /// </summary>
     public NatState Canonical(NatState state)
     {
-        if (_classes.Length == 0)
+        if (!Reduces)
         {
             return state;
         }
@@ -195,7 +224,212 @@ public sealed class ActorSymmetry
             }
         }
 
-        return moved ? Permute(state, from) : state;
+        if (_races.Length == 0)
+        {
+            return moved ? Permute(state, from) : state;
+        }
+
+        // Races: sorted by their slots read relative to the race (its own ports and marks by position), then moved
+        // together with their ports and marks.
+        List<int>? portFrom = null, portTo = null;
+        List<uint>? markFrom = null, markTo = null;
+        Span<int> orders = stackalloc int[n];
+        foreach (var type in _races)
+        {
+            var m = type.Races.Length;
+            var order = orders[..m];
+            for (var a = 0; a < m; a++)
+            {
+                order[a] = a;
+            }
+
+            for (var a = 1; a < m; a++)
+            {
+                var x = order[a];
+                var b = a - 1;
+                while (b >= 0 && CompareRaces(state, type, order[b], x) > 0)
+                {
+                    order[b + 1] = order[b];
+                    b--;
+                }
+
+                order[b + 1] = x;
+            }
+
+            for (var a = 0; a < m; a++)
+            {
+                var src = order[a];
+                if (src == a)
+                {
+                    continue;
+                }
+
+                moved = true;
+                for (var r = 0; r < type.Races[a].Length; r++)
+                {
+                    from[type.Races[a][r]] = type.Races[src][r];
+                }
+
+                for (var k = 0; k < type.Ports[a].Length; k++)
+                {
+                    (portFrom ??= []).Add(type.Ports[src][k]);
+                    (portTo ??= []).Add(type.Ports[a][k]);
+                }
+
+                for (var k = 0; k < type.Marks[a].Length; k++)
+                {
+                    (markFrom ??= []).Add(type.Marks[src][k]);
+                    (markTo ??= []).Add(type.Marks[a][k]);
+                }
+            }
+        }
+
+        if (!moved)
+        {
+            return state;
+        }
+
+        return new Renaming(from.ToArray(), portFrom?.ToArray() ?? [], portTo?.ToArray() ?? [], markFrom?.ToArray() ?? [], markTo?.ToArray() ?? []).Apply(state);
+    }
+
+    /// <summary>
+    /// The renaming that puts race <c>perms[t][a]</c> of race type t in race a's place (with its ports and marks), after
+    /// moving actors by <paramref name="from"/> within the classes.
+    /// </summary>
+    public Renaming Arrange(int[] from, IReadOnlyList<int[]> perms)
+    {
+        var actors = (int[])from.Clone();
+        var portFrom = new List<int>();
+        var portTo = new List<int>();
+        var markFrom = new List<uint>();
+        var markTo = new List<uint>();
+        for (var t = 0; t < _races.Length && t < perms.Count; t++)
+        {
+            var type = _races[t];
+            for (var a = 0; a < type.Races.Length; a++)
+            {
+                var src = perms[t][a];
+                if (src == a)
+                {
+                    continue;
+                }
+
+                for (var r = 0; r < type.Races[a].Length; r++)
+                {
+                    actors[type.Races[a][r]] = type.Races[src][r];
+                }
+
+                for (var k = 0; k < type.Ports[a].Length; k++)
+                {
+                    portFrom.Add(type.Ports[src][k]);
+                    portTo.Add(type.Ports[a][k]);
+                }
+
+                for (var k = 0; k < type.Marks[a].Length; k++)
+                {
+                    markFrom.Add(type.Marks[src][k]);
+                    markTo.Add(type.Marks[a][k]);
+                }
+            }
+        }
+
+        return new Renaming(actors, [.. portFrom], [.. portTo], [.. markFrom], [.. markTo]);
+    }
+
+    private static int CompareRaces(NatState state, RaceType type, int a, int b)
+    {
+        var roles = type.Races[a];
+        for (var r = 0; r < roles.Length; r++)
+        {
+            var c = CompareInRace(type, a, state[type.Races[a][r]], b, state[type.Races[b][r]], state.Count);
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return a.CompareTo(b);
+    }
+
+    private static int CompareInRace(RaceType type, int a, Slot x, int b, Slot y, int actors)
+    {
+        var c = ((byte)x.Phase).CompareTo((byte)y.Phase);
+        if (c == 0) { c = ((uint)x.Status).CompareTo((uint)y.Status); }
+        if (c == 0) { c = CompareInRace(type, a, x.Reply, b, y.Reply); }
+        if (c == 0) { c = CompareInRace(type, a, x.PreSrc, b, y.PreSrc); }
+        if (c == 0) { c = x.Attempt.CompareTo(y.Attempt); }
+        if (c == 0) { c = MarkToken(type, a, x.Mark).CompareTo(MarkToken(type, b, y.Mark)); }
+        if (c == 0) { c = MarkToken(type, a, x.CtMark).CompareTo(MarkToken(type, b, y.CtMark)); }
+        if (c == 0) { c = x.DecidedBy.CompareTo(y.DecidedBy); }
+        if (c == 0) { c = x.BySourceOrder.CompareTo(y.BySourceOrder); }
+        if (c == 0) { c = PartnerToken(type, a, x.Partner).CompareTo(PartnerToken(type, b, y.Partner)); }
+        if (c == 0) { c = ActorSets.Count(x.LinkedAtSrcProbe, actors).CompareTo(ActorSets.Count(y.LinkedAtSrcProbe, actors)); }
+        return c;
+    }
+
+    private static int CompareInRace(RaceType type, int a, ConntrackTuple x, int b, ConntrackTuple y)
+    {
+        var c = ((byte)x.Protocol).CompareTo((byte)y.Protocol);
+        if (c == 0) { c = x.SrcIp.Value.CompareTo(y.SrcIp.Value); }
+        if (c == 0) { c = x.DstIp.Value.CompareTo(y.DstIp.Value); }
+        if (c == 0) { c = PortToken(type, a, x.SrcPort).CompareTo(PortToken(type, b, y.SrcPort)); }
+        if (c == 0) { c = PortToken(type, a, x.DstPort).CompareTo(PortToken(type, b, y.DstPort)); }
+        return c;
+    }
+
+    // A port as seen from race a: its own k-th port, "a port of another race of the type", an atom, or the number.
+    private static long PortToken(RaceType type, int a, Port p)
+    {
+        if (p.IsFresh)
+        {
+            return (1L << 40) + p.Atom;
+        }
+
+        var own = Array.IndexOf(type.Ports[a], p.Raw);
+        if (own >= 0)
+        {
+            return (1L << 41) + own;
+        }
+
+        foreach (var ports in type.Ports)
+        {
+            if (Array.IndexOf(ports, p.Raw) >= 0)
+            {
+                return 1L << 42;
+            }
+        }
+
+        return p.Raw;
+    }
+
+    private static long MarkToken(RaceType type, int a, uint mark)
+    {
+        var own = Array.IndexOf(type.Marks[a], mark);
+        if (own >= 0)
+        {
+            return (1L << 33) + own;
+        }
+
+        foreach (var marks in type.Marks)
+        {
+            if (Array.IndexOf(marks, mark) >= 0)
+            {
+                return 1L << 34;
+            }
+        }
+
+        return mark;
+    }
+
+    private static int PartnerToken(RaceType type, int a, short partner)
+    {
+        if (partner < 0)
+        {
+            return -1;
+        }
+
+        var role = Array.IndexOf(type.Races[a], (int)partner);
+        return role >= 0 ? role : 1000;
     }
 
     private static int Compare(Slot x, int xi, Slot y, int yi, int actors)
