@@ -51,7 +51,8 @@ public sealed record CheckerOptions
 
     /// <summary>
     /// Gets whether a revisit with a smaller sleep set shrinks the stored one and expands the state again. Only tests
-    /// turn it off, to show that naive sleep sets with state matching lose states.
+    /// turn it off, to show that the revisit handling changes the search (no case where the naive scheme loses a state
+    /// was found; docs/architecture.md, "Sleep sets").
     /// </summary>
     internal bool SleepSetRevisits { get; init; } = true;
 
