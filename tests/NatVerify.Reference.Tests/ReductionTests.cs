@@ -120,7 +120,7 @@ public sealed class ReductionTests
 
             // A terminal state's trace (the last one reached) replays too.
             Trace<ulong, RefStep> trace = terminals.Traces[^1]();
-            Assert.Equal(terminals.States[^1], Replay(variant, trace));
+            Assert.Equal(terminals.States[^1], RefRun.Replay(new RefModel(variant), trace));
         }
 
         Assert.Equal(variant.Mutant, full is Violated<ulong, RefStep>);
@@ -129,26 +129,6 @@ public sealed class ReductionTests
     private static void AssertReplaysToViolation(RefVariant variant, Trace<ulong, RefStep> trace)
     {
         var model = new RefModel(variant);
-        Assert.NotNull(model.TupleUniqueness.Check(Replay(variant, trace)));
-    }
-
-    /// <summary>Re-executes the trace's actions from the initial state, checking each is enabled and leads to the recorded state.</summary>
-    private static ulong Replay(RefVariant variant, Trace<ulong, RefStep> trace)
-    {
-        var model = new RefModel(variant);
-        Assert.Contains(trace.Initial, model.InitialStates);
-        ulong state = trace.Initial;
-        var successors = new List<Transition<ulong, RefStep>>();
-        foreach (Transition<ulong, RefStep> step in trace.Steps)
-        {
-            successors.Clear();
-            model.Successors(state, successors);
-            int index = successors.FindIndex(t => t.Action == step.Action);
-            Assert.True(index >= 0, $"{step.Action} is not enabled in {model.Describe(state)}");
-            state = successors[index].Next;
-            Assert.Equal(step.Next, state);
-        }
-
-        return state;
+        Assert.NotNull(model.TupleUniqueness.Check(RefRun.Replay(model, trace)));
     }
 }

@@ -30,6 +30,25 @@ public static class RefRun
         return (checker.Run(), terminals);
     }
 
+    /// <summary>Re-executes the trace's actions from the initial state, checking each is enabled and leads to the recorded state.</summary>
+    public static ulong Replay(RefModel model, Trace<ulong, RefStep> trace)
+    {
+        Assert.Contains(trace.Initial, model.InitialStates);
+        ulong state = trace.Initial;
+        var successors = new List<Transition<ulong, RefStep>>();
+        foreach (Transition<ulong, RefStep> step in trace.Steps)
+        {
+            successors.Clear();
+            model.Successors(state, successors);
+            int index = successors.FindIndex(t => t.Action == step.Action);
+            Assert.True(index >= 0, $"{step.Action} is not enabled in {model.Describe(state)}");
+            state = successors[index].Next;
+            Assert.Equal(step.Next, state);
+        }
+
+        return state;
+    }
+
     /// <summary>Records every terminal state (and keeps the trace factories to replay some of them).</summary>
     public sealed class TerminalCollector(RefModel model) : IExplorationObserver<ulong, RefStep>
     {

@@ -82,30 +82,12 @@ public sealed class SleepSetReferenceTests
 
                 if (reduced is Violated<ulong, RefStep> violated)
                 {
-                    Assert.NotNull(model.TupleUniqueness.Check(Replay(model, violated.Trace)));
+                    Assert.NotNull(model.TupleUniqueness.Check(RefRun.Replay(model, violated.Trace)));
                 }
 
                 Trace<ulong, RefStep> trace = terminals.Traces[^1]();
-                Assert.Equal(terminals.States[^1], Replay(model, trace));
+                Assert.Equal(terminals.States[^1], RefRun.Replay(model, trace));
             }
         }
-    }
-
-    private static ulong Replay(RefModel model, Trace<ulong, RefStep> trace)
-    {
-        Assert.Contains(trace.Initial, model.InitialStates);
-        ulong state = trace.Initial;
-        var successors = new List<Transition<ulong, RefStep>>();
-        foreach (Transition<ulong, RefStep> step in trace.Steps)
-        {
-            successors.Clear();
-            model.Successors(state, successors);
-            int index = successors.FindIndex(t => t.Action == step.Action);
-            Assert.True(index >= 0, $"{step.Action} is not enabled in {model.Describe(state)}");
-            state = successors[index].Next;
-            Assert.Equal(step.Next, state);
-        }
-
-        return state;
     }
 }

@@ -467,63 +467,9 @@ internal sealed class RaceFinder
                 && PairMarks(fa.Mark, fb.Mark);
         }
 
-        bool PairPorts(int v, int w)
-        {
-            if (swap.Ports.TryGetValue(v, out var x))
-            {
-                return x == w;
-            }
+        bool PairPorts(int v, int w) => Pair(swap.Ports, _fixedPorts, pendingPorts, v, w);
 
-            if (swap.Ports.TryGetValue(w, out var y))
-            {
-                return y == v;
-            }
-
-            swap.Ports[v] = w;
-            swap.Ports[w] = v;
-            if (v == w)
-            {
-                return true;
-            }
-
-            if (_fixedPorts.Contains(v) || _fixedPorts.Contains(w))
-            {
-                return false;
-            }
-
-            pendingPorts.Enqueue(v);
-            pendingPorts.Enqueue(w);
-            return true;
-        }
-
-        bool PairMarks(uint v, uint w)
-        {
-            if (swap.Marks.TryGetValue(v, out var x))
-            {
-                return x == w;
-            }
-
-            if (swap.Marks.TryGetValue(w, out var y))
-            {
-                return y == v;
-            }
-
-            swap.Marks[v] = w;
-            swap.Marks[w] = v;
-            if (v == w)
-            {
-                return true;
-            }
-
-            if (_fixedMarks.Contains(v) || _fixedMarks.Contains(w))
-            {
-                return false;
-            }
-
-            pendingMarks.Enqueue(v);
-            pendingMarks.Enqueue(w);
-            return true;
-        }
+        bool PairMarks(uint v, uint w) => Pair(swap.Marks, _fixedMarks, pendingMarks, v, w);
 
         // b can be a's image: its values equal the images of a's values where those are decided, and are not decided
         // to be something else where they are not.
@@ -565,6 +511,38 @@ internal sealed class RaceFinder
         static bool Uses(FlowActor f, int? port, uint? mark) => port is { } p
             ? f.Original.SrcPort.Raw == p || f.Original.DstPort.Raw == p
             : f.Mark == mark!.Value;
+    }
+
+    // Decides that v and w are exchanged (in both directions); false when either is already paired otherwise or must
+    // stay fixed. A newly moved value is queued, so the rules and flows that name it are pulled into the swap.
+    private static bool Pair<T>(Dictionary<T, T> swap, HashSet<T> fixedValues, Queue<T> pending, T v, T w)
+        where T : struct, IEquatable<T>
+    {
+        if (swap.TryGetValue(v, out var x))
+        {
+            return x.Equals(w);
+        }
+
+        if (swap.TryGetValue(w, out var y))
+        {
+            return y.Equals(v);
+        }
+
+        swap[v] = w;
+        swap[w] = v;
+        if (v.Equals(w))
+        {
+            return true;
+        }
+
+        if (fixedValues.Contains(v) || fixedValues.Contains(w))
+        {
+            return false;
+        }
+
+        pending.Enqueue(v);
+        pending.Enqueue(w);
+        return true;
     }
 
     /// <summary>
