@@ -446,12 +446,9 @@ internal sealed partial class Explorer<TState, TAction>
     }
 
     /// <summary>
-    /// Fills the expansion with the successors (and the kept subset), counts transitions and terminal states,
-    /// and handles the depth limit. Returns true when the kept successors should be stored.
+    /// Counts transitions and terminal states of a state whose successors were already generated (and filtered), and
+    /// handles the depth limit. Returns true when the kept successors should be stored.
     /// </summary>
-    private bool Expand(TState state, int id, int depth, Expansion<TState, TAction> x) => Account(state, id, depth, x, Generate(state, x));
-
-    /// <summary>The bookkeeping half of <see cref="Expand"/>, for a state whose successors were already generated.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Account(TState state, int id, int depth, Expansion<TState, TAction> x, bool hasSuccessors)
     {
