@@ -32,26 +32,7 @@ public class ProductSuccessorBenchmarks
         var semantics = new NatSemantics(spec.Model, spec.Profile);
         _system = new ConntrackSystem(semantics) { GhostQuotient = true };
         _encoder = new NatStateEncoder();
-        var sample = new List<NatState>(Count);
-        var queue = new Queue<NatState>([semantics.Initial]);
-        var seen = new HashSet<NatState> { semantics.Initial };
-        var successors = new List<Transition<NatState, NatStep>>();
-        while (queue.Count > 0 && sample.Count < Count)
-        {
-            NatState state = queue.Dequeue();
-            sample.Add(state);
-            successors.Clear();
-            _system.Successors(state, successors);
-            foreach (Transition<NatState, NatStep> t in successors)
-            {
-                if (seen.Add(t.Next))
-                {
-                    queue.Enqueue(t.Next);
-                }
-            }
-        }
-
-        _states = [.. sample];
+        _states = SampleStates.Collect(_system, Count);
     }
 
     [Benchmark(OperationsPerInvoke = Count)]

@@ -1,24 +1,24 @@
 using NatVerify.Checker;
-using NatVerify.Reference;
 
 namespace NatVerify.Benchmarks;
 
-/// <summary>Reachable states of a reference variant, collected once by a bounded exploration, for the micro-benchmarks.</summary>
+/// <summary>Reachable states of a transition system, collected once by a bounded breadth-first exploration, for the micro-benchmarks.</summary>
 public static class SampleStates
 {
-    public static ulong[] Collect(RefModel model, int count)
+    public static TState[] Collect<TState, TAction>(ITransitionSystem<TState, TAction> system, int count)
+        where TState : notnull
     {
-        var sample = new List<ulong>(count);
-        var queue = new Queue<ulong>(model.InitialStates);
-        var seen = new HashSet<ulong>(model.InitialStates);
-        var successors = new List<Transition<ulong, RefStep>>();
+        var sample = new List<TState>(count);
+        var queue = new Queue<TState>(system.InitialStates);
+        var seen = new HashSet<TState>(system.InitialStates);
+        var successors = new List<Transition<TState, TAction>>();
         while (queue.Count > 0 && sample.Count < count)
         {
-            ulong state = queue.Dequeue();
+            TState state = queue.Dequeue();
             sample.Add(state);
             successors.Clear();
-            model.Successors(state, successors);
-            foreach (Transition<ulong, RefStep> t in successors)
+            system.Successors(state, successors);
+            foreach (Transition<TState, TAction> t in successors)
             {
                 if (seen.Add(t.Next))
                 {

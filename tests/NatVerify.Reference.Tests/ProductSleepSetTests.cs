@@ -35,18 +35,7 @@ public sealed class ProductSleepSetTests
         Assert.True(sleep.Stats.StatesStored <= por.Stats.StatesStored);
         Assert.True(sleep.Stats.TerminalStates <= full.Stats.TerminalStates);
 
-        var system = new ConntrackSystem(sleep.Semantics);
-        if (sleep.Violation is { } violation)
-        {
-            NatState last = ProductRuns.Replay(system, violation.Trace);
-            Assert.NotNull(new PropertyCatalog(sleep.Semantics).Check(violation.Invariant.Id, last));
-        }
-
-        foreach (JointOutcome joint in sleep.Outcomes.Joint)
-        {
-            NatState last = ProductRuns.Replay(system, joint.Witness);
-            Assert.Equal(joint.Outcomes, Enumerable.Range(0, last.Count).Select(i => sleep.Semantics.OutcomeOf(last, i)));
-        }
+        ProductRuns.AssertTracesReplay(sleep);
     }
 
     [Fact]

@@ -86,18 +86,7 @@ public sealed class ProductSymmetryTests
         Assert.True(reduced.Stats.StatesStored <= full.Stats.StatesStored);
         Assert.Equal(ProductRuns.JointOutcomes(full), ProductRuns.JointOutcomes(reduced));
 
-        var system = new ConntrackSystem(reduced.Semantics);
-        if (reduced.Violation is { } violation)
-        {
-            NatState last = ProductRuns.Replay(system, violation.Trace);
-            Assert.NotNull(new PropertyCatalog(reduced.Semantics).Check(violation.Invariant.Id, last));
-        }
-
-        foreach (JointOutcome joint in reduced.Outcomes.Joint)
-        {
-            NatState last = ProductRuns.Replay(system, joint.Witness);
-            Assert.Equal(joint.Outcomes, Enumerable.Range(0, last.Count).Select(i => reduced.Semantics.OutcomeOf(last, i)));
-        }
+        ProductRuns.AssertTracesReplay(reduced);
     }
 
     private static CheckSettings Settings(string reduce) => new()
