@@ -31,7 +31,7 @@ internal static class CheckCommand
         var search = new Option<string>("--search") { Description = "Search order: bfs (shortest counterexample) or dfs.", DefaultValueFactory = _ => "bfs" };
         var reduce = new Option<string>("--reduce")
         {
-            Description = "State-space reduction: none (the default; exact state counts), por (partial-order reduction from the steps' read/write footprints), sym (one state per renaming of interchangeable actors: flows identical but for their names; the outcome set is closed under the renamings), por+sym (both), or por+sleep and por+sleep+sym (partial-order reduction with sleep sets: fewer transitions, rarely fewer states, often more CPU). Same verdicts, violated properties and outcome sets, fewer states; traces are shortest only within the reduced graph; docs/performance.md.",
+            Description = "State-space reduction: none (the default; exact state counts), por (partial-order reduction from the steps' read/write footprints), sym (one state per renaming of interchangeable actors: flows identical but for their names, and races: flows exchanged together with the ports and marks they and their rules name; the outcome set is closed under the renamings), por+sym (both), or por+sleep and por+sleep+sym (partial-order reduction with sleep sets: fewer transitions, rarely fewer states, often more CPU). Same verdicts, violated properties and outcome sets, fewer states; traces are shortest only within the reduced graph; docs/performance.md.",
             DefaultValueFactory = _ => "none",
         };
         var maxStates = new Option<long?>("--max-states") { Description = "Stop (inconclusive) after storing this many distinct states." };
