@@ -128,17 +128,21 @@ internal sealed class CheckPrinter(TextWriter stdout)
     private void PrintFlowOutcomes(VerificationResult r)
     {
         var total = r.Outcomes.Joint.Sum(j => j.TerminalStates);
-        stdout.WriteLine($"Outcomes over {total:N0} terminal states{(r.Stats.ReducedExpansions > 0 || r.SymmetryReduced ? " of the reduced state space (the set of outcomes is exact; counts are of the reduced graph)" : string.Empty)}{(r.Exhaustive ? string.Empty : " (partial: the search was bounded)")}:");
+        // Outcomes added by renaming have no terminal state of the searched graph: per actor, count joint outcomes instead.
+        var renamed = r.Outcomes.Joint.Count(j => j.RenamedFrom >= 0);
+        var unit = renamed > 0 ? " joint outcomes" : string.Empty;
+        stdout.WriteLine($"Outcomes over {total:N0} terminal states{(r.Stats.ReducedExpansions > 0 || r.SymmetryReduced ? " of the reduced state space (the set of outcomes is exact; counts are of the reduced graph)" : string.Empty)}{(renamed > 0 ? $", and {renamed:N0} joint outcome(s) that symmetry implies (renamings of reached ones)" : string.Empty)}{(r.Exhaustive ? string.Empty : " (partial: the search was bounded)")}:");
+        var whole = renamed > 0 ? r.Outcomes.Joint.Count : total;
         for (var i = 0; i < r.Outcomes.Actors.Count; i++)
         {
             var counts = new Dictionary<string, long>();
             foreach (var joint in r.Outcomes.Joint)
             {
                 var key = Describe(joint.Outcomes[i]);
-                counts[key] = counts.GetValueOrDefault(key) + joint.TerminalStates;
+                counts[key] = counts.GetValueOrDefault(key) + (renamed > 0 ? 1 : joint.TerminalStates);
             }
 
-            var parts = counts.Select(kv => $"{kv.Key} on {(kv.Value == total ? "every path" : $"some paths ({kv.Value:N0} of {total:N0})")}").ToList();
+            var parts = counts.Select(kv => $"{kv.Key} on {(kv.Value == whole ? "every path" : $"some paths ({kv.Value:N0} of {whole:N0}{unit})")}").ToList();
             if (r.Spec.Model.Actors[i] is FlowActor && !counts.Keys.Any(k => k.StartsWith("dropped", StringComparison.Ordinal)))
             {
                 parts.Add("dropped on none");
@@ -166,7 +170,9 @@ internal sealed class CheckPrinter(TextWriter stdout)
         {
             var row = new List<string> { (++n).ToString(CultureInfo.InvariantCulture) };
             row.AddRange(joint.Outcomes.Select(o => Markup.Escape(o.ToString())));
-            row.Add(joint.TerminalStates.ToString("N0", CultureInfo.InvariantCulture));
+            row.Add(joint.RenamedFrom >= 0
+                ? $"renames #{joint.RenamedFrom + 1}"
+                : joint.TerminalStates.ToString("N0", CultureInfo.InvariantCulture));
             row.Add($"{joint.Witness.Length} steps");
             table.AddRow(row.ToArray());
         }

@@ -112,6 +112,7 @@ internal static class JsonOutput
                 ["outcomes"] = Strings(j.Outcomes.Select(o => o.ToString())),
                 ["deciders"] = new JsonArray(j.Outcomes.Select(o => Rule(CheckPrinter.OutcomeRule(r.Semantics, o))).ToArray()),
                 ["terminalStates"] = j.TerminalStates,
+                ["renames"] = j.RenamedFrom >= 0 ? j.RenamedFrom + 1 : null,
                 ["witnessSteps"] = j.Witness.Length,
                 ["witnessPath"] = witnessPaths is not null && n < witnessPaths.Count ? witnessPaths[n] : null,
             });

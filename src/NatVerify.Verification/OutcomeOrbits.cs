@@ -26,10 +26,9 @@ internal sealed class OutcomeOrbits(ActorSymmetry symmetry)
     /// <summary>Adds every renamed joint outcome the search did not reach itself, each with a replayed witness.</summary>
     public void Close(OutcomeSet outcomes, ISearchSuccessors<NatState, NatStep> system)
     {
-        var reached = outcomes.Joint.ToDictionary(j => Key(j.Outcomes), j => j.TerminalStates);
+        var reached = outcomes.Joint.Select(j => Key(j.Outcomes)).ToHashSet();
         foreach (var (reps, witness) in _orbits.Values)
         {
-            var count = reached[Key(reps)];
             var from = new int[reps.Length];
             for (var i = 0; i < from.Length; i++)
             {
@@ -47,10 +46,9 @@ internal sealed class OutcomeOrbits(ActorSymmetry symmetry)
                         image[i] = reps[renaming.From[i]];
                     }
 
-                    if (!reached.ContainsKey(Key(image)))
+                    if (reached.Add(Key(image)))
                     {
-                        outcomes.Add(image, () => Renamed(witness, renaming, system), count);
-                        reached.Add(Key(image), count);
+                        outcomes.AddRenamed(image, () => Renamed(witness, renaming, system), reps);
                     }
                 });
             });

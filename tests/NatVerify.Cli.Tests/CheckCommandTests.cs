@@ -72,7 +72,7 @@ public class CheckCommandTests
         // which are counts of the reduced graph.
         static string[] OutcomeLines(string output) => [.. output.Split('\n')
             .Where(l => l.Contains(" paths", StringComparison.Ordinal))
-            .Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), @" \([\d,]+ of [\d,]+\)", string.Empty))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), @" \([\d,]+ of [\d,]+( joint outcomes)?\)", string.Empty))
             .Order(StringComparer.Ordinal)];
     }
 
@@ -100,7 +100,7 @@ public class CheckCommandTests
         // line lists them in first-reached order, which the reduction changes).
         static string[] OutcomeNames(string output) => [.. output.Split('\n')
             .Where(l => l.Contains(" paths", StringComparison.Ordinal))
-            .Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), @" \([\d,]+ of [\d,]+\)", string.Empty))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), @" \([\d,]+ of [\d,]+( joint outcomes)?\)", string.Empty))
             .Select(l => l[..l.IndexOf(':', StringComparison.Ordinal)] + ": " + string.Join("; ", l[(l.IndexOf(':', StringComparison.Ordinal) + 2)..].Split("; ").Order(StringComparer.Ordinal)))
             .Order(StringComparer.Ordinal)];
     }
@@ -136,7 +136,7 @@ public class CheckCommandTests
 
         static string[] Outcomes(string output) => [.. output.Split('\n')
             .Where(l => l.Contains(" paths", StringComparison.Ordinal))
-            .Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), @" \([\d,]+ of [\d,]+\)", string.Empty))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), @" \([\d,]+ of [\d,]+( joint outcomes)?\)", string.Empty))
             .Order(StringComparer.Ordinal)];
     }
 

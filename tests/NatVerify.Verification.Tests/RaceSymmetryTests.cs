@@ -275,6 +275,17 @@ public sealed class RaceSymmetryTests
                 reduced.Outcomes.Joint.Select(j => string.Join("|", j.Outcomes)).Order(StringComparer.Ordinal));
             Assert.True(reduced.Stats.StatesStored < full.Stats.StatesStored);
 
+            // Counts are of the searched graph: an outcome implied by renaming has no terminal state of its own and
+            // names the reached outcome it renames (the same outcomes, rearranged).
+            Assert.Equal(reduced.Stats.TerminalStates, reduced.Outcomes.Joint.Sum(j => j.TerminalStates));
+            foreach (var joint in reduced.Outcomes.Joint.Where(j => j.RenamedFrom >= 0))
+            {
+                var from = reduced.Outcomes.Joint[joint.RenamedFrom];
+                Assert.Equal(0, joint.TerminalStates);
+                Assert.True(from.RenamedFrom < 0 && from.TerminalStates > 0);
+                Assert.Equal(from.Outcomes.Select(o => o.ToString()).Order(StringComparer.Ordinal), joint.Outcomes.Select(o => o.ToString()).Order(StringComparer.Ordinal));
+            }
+
             // Every witness, those of outcomes added by exchanging races included, is a run of the unreduced relation.
             var system = new ConntrackSystem(reduced.Semantics);
             foreach (var joint in reduced.Outcomes.Joint)
