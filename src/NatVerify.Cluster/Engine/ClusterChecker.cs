@@ -55,7 +55,8 @@ internal sealed class PartitionFailure(int partition, Exception cause) : Excepti
 /// <param name="model">The same model the partitions load, used here to replay counterexamples.</param>
 /// <param name="job">What each partition loads.</param>
 /// <param name="options">Bounds: <see cref="CheckerOptions.MaxStates"/>, <see cref="CheckerOptions.MaxDepth"/>,
-/// <see cref="CheckerOptions.MaxMemoryBytes"/> (per silo), <see cref="CheckerOptions.Timeout"/>, <see cref="CheckerOptions.StopAtFirstViolation"/>.</param>
+/// <see cref="CheckerOptions.MaxMemoryBytes"/> (per silo), <see cref="CheckerOptions.Timeout"/>, <see cref="CheckerOptions.StopAtFirstViolation"/>; partial-order
+/// reduction and sleep sets are refused (the partitions expand every successor).</param>
 /// <param name="partitions">The number of partitions (at least 1).</param>
 /// <param name="progress">Receives a snapshot after each level.</param>
 public sealed class ClusterChecker<TState, TAction>(
@@ -87,6 +88,12 @@ public sealed class ClusterChecker<TState, TAction>(
         if (options.SleepSets)
         {
             throw new ArgumentException("The cluster engine explores the unreduced state space: it has no sleep sets (CheckerOptions.SleepSets).", nameof(options));
+        }
+
+        // Partitions expand every successor: accepting the option silently would report unreduced counts as reduced ones.
+        if (options.PartialOrderReduction)
+        {
+            throw new ArgumentException("The cluster engine explores the unreduced state space: it has no partial-order reduction (CheckerOptions.PartialOrderReduction).", nameof(options));
         }
 
         var clock = Stopwatch.StartNew();
