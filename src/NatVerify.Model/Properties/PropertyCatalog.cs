@@ -10,8 +10,25 @@ namespace NatVerify.Model.Properties;
 /// The state properties of docs/properties.md. Each check reads the state (and the ghost facts recorded in it)
 /// with the real kernel's definitions and returns null when the property holds, else a message.
 /// </summary>
-public sealed class PropertyCatalog(NatSemantics semantics)
+public sealed class PropertyCatalog
 {
+    private readonly NatSemantics _semantics;
+
+    // Per-actor facts that never change during a run, read by the checks of every stored state.
+    private readonly bool[] _isFlow;
+    private readonly ConntrackTuple[] _originals;
+    private readonly LinkedNodes _linked;
+
+    /// <summary>The properties of states of <paramref name="semantics"/>.</summary>
+    public PropertyCatalog(NatSemantics semantics)
+    {
+        _semantics = semantics;
+        var actors = semantics.Scenario.Actors;
+        _isFlow = [.. actors.Select(a => a is FlowActor)];
+        _originals = [.. Enumerable.Range(0, actors.Count).Select(semantics.Original)];
+        _linked = new LinkedNodes(_originals);
+    }
+
     /// <summary>Checks one property by id.</summary>
     public string? Check(string id, NatState state) => id switch
     {
@@ -39,60 +56,30 @@ public sealed class PropertyCatalog(NatSemantics semantics)
         _ => throw new ArgumentException($"unknown property '{id}'", nameof(id)),
     };
 
-    private string Name(int actor) => semantics.Scenario.Actors[actor].Name;
+    private string Name(int actor) => _semantics.Scenario.Actors[actor].Name;
 
     private string? LinkedTupleUniqueness(NatState state)
     {
-        // Checked in every stored state: the linked nodes go into a stack buffer, not a list.
-        Span<Node> nodes = stackalloc Node[2 * state.Count];
-        nodes = nodes[..FillLinkedNodes(state, nodes)];
-        for (var a = 0; a < nodes.Length; a++)
+        if (_linked.FirstCollision(state) is not { } pair)
         {
-            for (var b = a + 1; b < nodes.Length; b++)
-            {
-                // A self-connection (A:p -> A:p) is its own inverse: the kernel links both of its equal nodes,
-                // since confirm only compares against other entries. Uniqueness is about different entries.
-                if (nodes[a].Tuple == nodes[b].Tuple && nodes[a].Actor != nodes[b].Actor)
-                {
-                    return $"{Dir(nodes[a].IsReply)} tuple of {Name(nodes[a].Actor)} equals {Dir(nodes[b].IsReply)} tuple of {Name(nodes[b].Actor)}: {nodes[a].Tuple}";
-                }
-            }
+            return null;
         }
 
-        return null;
+        var (a, b) = pair;
+
+        return $"{Dir(a.IsReply)} tuple of {Name(a.Actor)} equals {Dir(b.IsReply)} tuple of {Name(b.Actor)}: {a.Tuple}";
 
         static string Dir(bool reply) => reply ? "reply" : "original";
     }
 
-    /// <summary>Writes <see cref="NatSemantics.LinkedNodes"/> of the state, in the same order; returns how many.</summary>
-    private int FillLinkedNodes(NatState state, Span<Node> nodes)
-    {
-        var count = 0;
-        for (var j = 0; j < state.Count; j++)
-        {
-            var s = state[j];
-            if (!s.Linked)
-            {
-                continue;
-            }
-
-            if (s.OriginalLinked)
-            {
-                nodes[count++] = new Node(semantics.Original(j), j, false);
-            }
-
-            nodes[count++] = new Node(s.Reply, j, true);
-        }
-
-        return count;
-    }
-
     private string? NullBindingIdentityWhenFree(NatState state)
     {
-        for (var i = 0; i < state.Count; i++)
+        const CtStatus freeNullBinding = CtStatus.SrcNullBinding | CtStatus.SrcProbeFree;
+        var slots = state.Slots;
+        for (var i = 0; i < slots.Length; i++)
         {
-            var s = state[i];
-            if (s.Has(CtStatus.SrcNullBinding) && s.Has(CtStatus.SrcProbeFree) && s.Reply.Invert() != s.PreSrc)
+            ref readonly var s = ref slots[i];
+            if ((s.Status & freeNullBinding) == freeNullBinding && s.Reply.Invert() != s.PreSrc)
             {
                 return $"{Name(i)}: the SRC null binding changed {s.PreSrc} to {s.Reply.Invert()} although its reply tuple was free when it probed";
             }
@@ -103,15 +90,18 @@ public sealed class PropertyCatalog(NatSemantics semantics)
 
     private string? NullBindingScope(NatState state)
     {
-        for (var i = 0; i < state.Count; i++)
+        var slots = state.Slots;
+        for (var i = 0; i < slots.Length; i++)
         {
-            var s = state[i];
-            if (semantics.Scenario.Actors[i] is not FlowActor)
+            ref readonly var s = ref slots[i];
+
+            // Both parts of the property are about a null binding: without one the slot holds vacuously.
+            if ((s.Status & (CtStatus.DstNullBinding | CtStatus.SrcNullBinding)) == 0 || !_isFlow[i])
             {
                 continue;
             }
 
-            var orig = semantics.Original(i);
+            var orig = _originals[i];
             if (s.Has(CtStatus.DstNullBinding))
             {
                 var afterDst = s.Phase == Phase.DstDone ? s.Reply.Invert() : s.PreSrc;
@@ -133,10 +123,10 @@ public sealed class PropertyCatalog(NatSemantics semantics)
 
                 if (orig.Protocol != L4Protocol.Icmp && after.SrcPort != before.SrcPort)
                 {
-                    var cls = semantics.Ports.ClassOf(before.SrcPort);
-                    if (!semantics.Ports.InRange(after.SrcPort, cls.Min, cls.Max))
+                    var cls = _semantics.Ports.ClassOf(before.SrcPort);
+                    if (!_semantics.Ports.InRange(after.SrcPort, cls.Min, cls.Max))
                     {
-                        return $"{Name(i)}: the SRC null binding moved source port {before.SrcPort} to {semantics.Ports.Describe(after.SrcPort)}, outside its class {cls}";
+                        return $"{Name(i)}: the SRC null binding moved source port {before.SrcPort} to {_semantics.Ports.Describe(after.SrcPort)}, outside its class {cls}";
                     }
                 }
             }
@@ -147,9 +137,10 @@ public sealed class PropertyCatalog(NatSemantics semantics)
 
     private string? DropExplained(NatState state)
     {
-        for (var i = 0; i < state.Count; i++)
+        var slots = state.Slots;
+        for (var i = 0; i < slots.Length; i++)
         {
-            var s = state[i];
+            ref readonly var s = ref slots[i];
             if (s.Phase == Phase.Dropped && s.Partner < 0 && !s.Has(CtStatus.DroppedByTarget))
             {
                 return $"{Name(i)}: dropped without a clash at confirm";
@@ -161,12 +152,13 @@ public sealed class PropertyCatalog(NatSemantics semantics)
 
     private string? NoAvoidableDrop(NatState state)
     {
-        for (var i = 0; i < state.Count; i++)
+        var slots = state.Slots;
+        for (var i = 0; i < slots.Length; i++)
         {
-            var s = state[i];
-            if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < state.Count && s.Has(CtStatus.ClashOnReply) && s.Has(CtStatus.SrcNatDone)
+            ref readonly var s = ref slots[i];
+            if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < slots.Length && s.Has(CtStatus.ClashOnReply) && s.Has(CtStatus.SrcNatDone)
                 && !s.Has(CtStatus.SrcFixedPort) && !s.Has(CtStatus.SrcSearchFailed)
-                && ActorSets.Contains(s.LinkedAtSrcProbe, s.Partner, state.Count))
+                && ActorSets.Contains(s.LinkedAtSrcProbe, s.Partner, slots.Length))
             {
                 return $"{Name(i)}: dropped at confirm because its reply tuple clashed with {Name(s.Partner)}, whose entry was already confirmed when {Name(i)}'s SRC NAT probed and its port class still had free ports";
             }
@@ -177,26 +169,13 @@ public sealed class PropertyCatalog(NatSemantics semantics)
 
     private string? ReplyRouting(NatState state)
     {
-        Span<Node> nodes = stackalloc Node[2 * state.Count];
-        nodes = nodes[..FillLinkedNodes(state, nodes)];
-        foreach (var (tuple, actor, isReply) in nodes)
+        if (_linked.FirstMisroutedReply(state) is not { } pair)
         {
-            if (!isReply)
-            {
-                continue;
-            }
-
-            foreach (var other in nodes)
-            {
-                if (other.Tuple == tuple && other.Actor != actor)
-                {
-                    return $"a reply packet {tuple} of {Name(actor)} would be looked up as {(other.IsReply ? "a reply" : "an original")} of {Name(other.Actor)}";
-                }
-            }
+            return null;
         }
 
-        return null;
-    }
+        var (reply, other) = pair;
 
-    private readonly record struct Node(ConntrackTuple Tuple, int Actor, bool IsReply);
+        return $"a reply packet {reply.Tuple} of {Name(reply.Actor)} would be looked up as {(other.IsReply ? "a reply" : "an original")} of {Name(other.Actor)}";
+    }
 }
