@@ -47,6 +47,7 @@ public class PropertyCatalogTests
         var random = new Random(15);
         var checkedStates = 0;
         var differentPairs = 0;
+        var kinds = new Dictionary<string, int>();
         foreach (var file in new[] { "specs/seed/race-unconstrained.yaml", "specs/seed/race-ctnetlink.yaml", "specs/oracle/udp-race-clash-entry.yaml", "specs/oracle/icmp-id-rewrite.yaml", "specs/k8s/dns-three-sockets-two-endpoints.yaml" })
         {
             var spec = Corpus.Load(file);
@@ -60,20 +61,37 @@ public class PropertyCatalogTests
             var statuses = reachable.SelectMany(s => s.Slots.ToArray()).Select(s => s.Status).Distinct().ToArray();
             var phases = Enum.GetValues<Phase>();
             Phase[] linked = [Phase.Confirmed, Phase.ClashEntry, Phase.Inserted];
+            int[] ports = [1, 80, 511, 600, 1023, 1024, 12345, 65535];
             for (var n = 0; n < 4000; n++)
             {
                 var slots = new Slot[semantics.Scenario.Actors.Count];
                 for (var i = 0; i < slots.Length; i++)
                 {
                     var status = statuses[random.Next(statuses.Length)] ^ (CtStatus)(1u << random.Next(18));
+                    var preSrc = random.Next(3) == 0 ? semantics.Original(i) : tuples[random.Next(tuples.Length)];
+                    var reply = random.Next(3) switch
+                    {
+                        // A null binding that kept the tuple, or moved only the source port (within its class or not).
+                        0 => preSrc.Invert(),
+                        1 => (preSrc with { SrcPort = Port.Of(ports[random.Next(ports.Length)]) }).Invert(),
+                        _ => tuples[random.Next(tuples.Length)],
+                    };
                     slots[i] = new Slot(
-                        random.Next(2) == 0 ? linked[random.Next(linked.Length)] : phases[random.Next(phases.Length)], tuples[random.Next(tuples.Length)], status, tuples[random.Next(tuples.Length)],
+                        random.Next(2) == 0 ? linked[random.Next(linked.Length)] : phases[random.Next(phases.Length)], reply, status, preSrc,
                         (short)random.Next(-1, slots.Length), 0, (ulong)random.NextInt64());
                 }
 
                 var state = NatState.FromCanonicalSlots(slots);
                 AssertSame(semantics, catalog, reference, state);
                 checkedStates++;
+                foreach (var id in PropertyIds.All)
+                {
+                    if (reference.Check(id, state) is { } m)
+                    {
+                        var kind = id + (m.Contains("outside its class", StringComparison.Ordinal) ? ":class" : m.Contains("DST null", StringComparison.Ordinal) ? ":dst" : m.Contains("SRC null", StringComparison.Ordinal) ? ":src" : "");
+                        kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+                    }
+                }
                 if (reference.Check(PropertyIds.ReplyRouting, state) is { } misrouted
                     && reference.Check(PropertyIds.LinkedTupleUniqueness, state) is { } collision
                     && !misrouted.Contains(collision[(collision.IndexOf(": ", StringComparison.Ordinal) + 2)..], StringComparison.Ordinal))
@@ -83,9 +101,16 @@ public class PropertyCatalogTests
             }
         }
 
-        // The random states must reach the case the shared scan has to get right: the two properties report other pairs.
+        // The random states must violate every property, each way null-binding-scope can fail, and reach the case the
+        // shared scan has to get right: uniqueness and reply routing reporting different tuples.
         Assert.Equal(20000, checkedStates);
-        Assert.True(differentPairs > 100, $"only {differentPairs} states where reply routing reports another tuple than uniqueness");
+        string[] expectedKinds =
+        [
+            PropertyIds.LinkedTupleUniqueness, PropertyIds.ReplyRouting, PropertyIds.NullBindingIdentityWhenFree + ":src", PropertyIds.NullBindingScope + ":dst",
+            PropertyIds.NullBindingScope + ":src", PropertyIds.NullBindingScope + ":class", PropertyIds.DropExplained, PropertyIds.NoAvoidableDrop,
+        ];
+        Assert.All(expectedKinds, kind => Assert.True(kinds.GetValueOrDefault(kind) >= 5, $"{kind}: {kinds.GetValueOrDefault(kind)} violating states"));
+        Assert.True(differentPairs > 50, $"only {differentPairs} states where reply routing reports another tuple than uniqueness");
     }
 
     [Fact]

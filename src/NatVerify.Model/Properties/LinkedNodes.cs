@@ -32,7 +32,7 @@ internal sealed class LinkedNodes
     public LinkedNodes(ConntrackTuple[] originals)
     {
         _originals = originals;
-        _originalKeys = [.. originals.Select(Key)];
+        _originalKeys = [.. originals.Select(t => Key(t))];
     }
 
     /// <summary>The first pair (in node order, a &lt; b) of nodes of different entries with one tuple, or null.</summary>
@@ -138,7 +138,8 @@ internal sealed class LinkedNodes
     private Node NodeOf(NatState state, int owner) => new(TupleOf(state, owner), owner >> 1, (owner & 1) != 0);
 
     /// <summary>Mixes every field of the tuple into 64 bits: equal tuples give equal keys, unequal ones rarely do.</summary>
-    private static ulong Key(ConntrackTuple t)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Key(in ConntrackTuple t)
     {
         var addresses = ((ulong)t.SrcIp.Value << 32) | t.DstIp.Value;
         var ports = ((ulong)(uint)t.SrcPort.Raw << 32) | (uint)t.DstPort.Raw;

@@ -79,7 +79,7 @@ public sealed class PropertyCatalog
         for (var i = 0; i < slots.Length; i++)
         {
             ref readonly var s = ref slots[i];
-            if ((s.Status & freeNullBinding) == freeNullBinding && s.Reply.Invert() != s.PreSrc)
+            if ((s.Status & freeNullBinding) == freeNullBinding && !TupleEquality.InverseIs(s.Reply, s.PreSrc))
             {
                 return $"{Name(i)}: the SRC null binding changed {s.PreSrc} to {s.Reply.Invert()} although its reply tuple was free when it probed";
             }
@@ -101,8 +101,11 @@ public sealed class PropertyCatalog
                 continue;
             }
 
-            var orig = _originals[i];
-            if (s.Has(CtStatus.DstNullBinding))
+            ref readonly var orig = ref _originals[i];
+
+            // Fast paths: a DST null binding that left the tuple as it was allows it whatever the protocol, and a SRC
+            // null binding that kept its tuple changed no port.
+            if (s.Has(CtStatus.DstNullBinding) && !(s.Phase == Phase.DstDone ? TupleEquality.InverseIs(s.Reply, orig) : TupleEquality.Same(s.PreSrc, orig)))
             {
                 var afterDst = s.Phase == Phase.DstDone ? s.Reply.Invert() : s.PreSrc;
                 var allowed = orig.Protocol == L4Protocol.Icmp ? afterDst with { SrcPort = orig.SrcPort } : afterDst;
@@ -112,7 +115,7 @@ public sealed class PropertyCatalog
                 }
             }
 
-            if (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone)
+            if (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone && !TupleEquality.InverseIs(s.Reply, s.PreSrc))
             {
                 var before = s.PreSrc;
                 var after = s.Reply.Invert();
