@@ -35,12 +35,15 @@ internal sealed class LinkedNodes
         _originalKeys = [.. originals.Select(t => Key(t))];
     }
 
-    /// <summary>The first pair (in node order, a &lt; b) of nodes of different entries with one tuple, or null.</summary>
-    public (Node A, Node B)? FirstCollision(NatState state)
+    /// <summary>
+    /// True when two nodes of different entries hold one tuple (linked-tuple-uniqueness fails); a reply node among them
+    /// is what makes reply-routing fail too.
+    /// </summary>
+    public bool AnyCollision(NatState state)
     {
         if (IsKnownClean(state))
         {
-            return null;
+            return false;
         }
 
         Span<ulong> keys = stackalloc ulong[2 * state.Count];
@@ -53,12 +56,32 @@ internal sealed class LinkedNodes
             {
                 if (keys[b] == key && Collide(state, owners[a], owners[b]))
                 {
-                    return (NodeOf(state, owners[a]), NodeOf(state, owners[b]));
+                    return true;
                 }
             }
         }
 
         RememberClean(state);
+        return false;
+    }
+
+    /// <summary>The first pair (in node order, a &lt; b) of nodes of different entries with one tuple, or null.</summary>
+    public (Node A, Node B)? FirstCollision(NatState state)
+    {
+        Span<ulong> keys = stackalloc ulong[2 * state.Count];
+        Span<int> owners = stackalloc int[2 * state.Count];
+        var count = Fill(state, keys, owners);
+        for (var a = 0; a < count; a++)
+        {
+            for (var b = a + 1; b < count; b++)
+            {
+                if (keys[b] == keys[a] && Collide(state, owners[a], owners[b]))
+                {
+                    return (NodeOf(state, owners[a]), NodeOf(state, owners[b]));
+                }
+            }
+        }
+
         return null;
     }
 
@@ -68,13 +91,6 @@ internal sealed class LinkedNodes
     /// </summary>
     public (Node Reply, Node Other)? FirstMisroutedReply(NatState state)
     {
-        // A misrouted reply is a collision; the common state has none, and the scan for the first pair finds that
-        // (or knows it from the uniqueness check of the same state) at the cost of one triangle of comparisons.
-        if (FirstCollision(state) is null)
-        {
-            return null;
-        }
-
         Span<ulong> keys = stackalloc ulong[2 * state.Count];
         Span<int> owners = stackalloc int[2 * state.Count];
         var count = Fill(state, keys, owners);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NatVerify.Model.Addressing;
 using NatVerify.Model.Scenario;
 using NatVerify.Model.Semantics;
@@ -58,15 +59,14 @@ public sealed class PropertyCatalog
 
     private string Name(int actor) => _semantics.Scenario.Actors[actor].Name;
 
-    private string? LinkedTupleUniqueness(NatState state)
+    // Each check is a hot loop that only tests; the messages are built by separate methods that are never inlined, so
+    // the loops do not pay for the string builders' locals (zeroed on every call) when the property holds.
+    private string? LinkedTupleUniqueness(NatState state) => _linked.AnyCollision(state) ? UniquenessMessage(state) : null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string UniquenessMessage(NatState state)
     {
-        if (_linked.FirstCollision(state) is not { } pair)
-        {
-            return null;
-        }
-
-        var (a, b) = pair;
-
+        var (a, b) = _linked.FirstCollision(state) ?? throw new InvalidOperationException("no colliding nodes");
         return $"{Dir(a.IsReply)} tuple of {Name(a.Actor)} equals {Dir(b.IsReply)} tuple of {Name(b.Actor)}: {a.Tuple}";
 
         static string Dir(bool reply) => reply ? "reply" : "original";
@@ -81,12 +81,16 @@ public sealed class PropertyCatalog
             ref readonly var s = ref slots[i];
             if ((s.Status & freeNullBinding) == freeNullBinding && !TupleEquality.InverseIs(s.Reply, s.PreSrc))
             {
-                return $"{Name(i)}: the SRC null binding changed {s.PreSrc} to {s.Reply.Invert()} although its reply tuple was free when it probed";
+                return IdentityMessage(i, s);
             }
         }
 
         return null;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string IdentityMessage(int i, in Slot s) =>
+        $"{Name(i)}: the SRC null binding changed {s.PreSrc} to {s.Reply.Invert()} although its reply tuple was free when it probed";
 
     private string? NullBindingScope(NatState state)
     {
@@ -101,36 +105,52 @@ public sealed class PropertyCatalog
                 continue;
             }
 
+            // A DST null binding that left the tuple as it was is allowed whatever the protocol, and a SRC null binding
+            // that kept its tuple changed no port: only a slot failing one of these tests needs the full check.
             ref readonly var orig = ref _originals[i];
-
-            // Fast paths: a DST null binding that left the tuple as it was allows it whatever the protocol, and a SRC
-            // null binding that kept its tuple changed no port.
-            if (s.Has(CtStatus.DstNullBinding) && !(s.Phase == Phase.DstDone ? TupleEquality.InverseIs(s.Reply, orig) : TupleEquality.Same(s.PreSrc, orig)))
+            if ((s.Has(CtStatus.DstNullBinding) && !(s.Phase == Phase.DstDone ? TupleEquality.InverseIs(s.Reply, orig) : TupleEquality.Same(s.PreSrc, orig)))
+                || (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone && !TupleEquality.InverseIs(s.Reply, s.PreSrc)))
             {
-                var afterDst = s.Phase == Phase.DstDone ? s.Reply.Invert() : s.PreSrc;
-                var allowed = orig.Protocol == L4Protocol.Icmp ? afterDst with { SrcPort = orig.SrcPort } : afterDst;
-                if (allowed != orig)
+                if (NullBindingScope(i, s) is { } message)
                 {
-                    return $"{Name(i)}: the DST null binding changed {orig} to {afterDst}; it may never change an address or a port";
+                    return message;
                 }
             }
+        }
 
-            if (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone && !TupleEquality.InverseIs(s.Reply, s.PreSrc))
+        return null;
+    }
+
+    /// <summary>null-binding-scope of one flow's slot.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string? NullBindingScope(int i, in Slot s)
+    {
+        var orig = _originals[i];
+        if (s.Has(CtStatus.DstNullBinding))
+        {
+            var afterDst = s.Phase == Phase.DstDone ? s.Reply.Invert() : s.PreSrc;
+            var allowed = orig.Protocol == L4Protocol.Icmp ? afterDst with { SrcPort = orig.SrcPort } : afterDst;
+            if (allowed != orig)
             {
-                var before = s.PreSrc;
-                var after = s.Reply.Invert();
-                if (after with { SrcPort = before.SrcPort } != before)
-                {
-                    return $"{Name(i)}: the SRC null binding changed {before} to {after}; only the source port may change";
-                }
+                return $"{Name(i)}: the DST null binding changed {orig} to {afterDst}; it may never change an address or a port";
+            }
+        }
 
-                if (orig.Protocol != L4Protocol.Icmp && after.SrcPort != before.SrcPort)
+        if (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone)
+        {
+            var before = s.PreSrc;
+            var after = s.Reply.Invert();
+            if (after with { SrcPort = before.SrcPort } != before)
+            {
+                return $"{Name(i)}: the SRC null binding changed {before} to {after}; only the source port may change";
+            }
+
+            if (orig.Protocol != L4Protocol.Icmp && after.SrcPort != before.SrcPort)
+            {
+                var cls = _semantics.Ports.ClassOf(before.SrcPort);
+                if (!_semantics.Ports.InRange(after.SrcPort, cls.Min, cls.Max))
                 {
-                    var cls = _semantics.Ports.ClassOf(before.SrcPort);
-                    if (!_semantics.Ports.InRange(after.SrcPort, cls.Min, cls.Max))
-                    {
-                        return $"{Name(i)}: the SRC null binding moved source port {before.SrcPort} to {_semantics.Ports.Describe(after.SrcPort)}, outside its class {cls}";
-                    }
+                    return $"{Name(i)}: the SRC null binding moved source port {before.SrcPort} to {_semantics.Ports.Describe(after.SrcPort)}, outside its class {cls}";
                 }
             }
         }
@@ -146,12 +166,15 @@ public sealed class PropertyCatalog
             ref readonly var s = ref slots[i];
             if (s.Phase == Phase.Dropped && s.Partner < 0 && !s.Has(CtStatus.DroppedByTarget))
             {
-                return $"{Name(i)}: dropped without a clash at confirm";
+                return UnexplainedDropMessage(i);
             }
         }
 
         return null;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string UnexplainedDropMessage(int i) => $"{Name(i)}: dropped without a clash at confirm";
 
     private string? NoAvoidableDrop(NatState state)
     {
@@ -163,14 +186,23 @@ public sealed class PropertyCatalog
                 && !s.Has(CtStatus.SrcFixedPort) && !s.Has(CtStatus.SrcSearchFailed)
                 && ActorSets.Contains(s.LinkedAtSrcProbe, s.Partner, slots.Length))
             {
-                return $"{Name(i)}: dropped at confirm because its reply tuple clashed with {Name(s.Partner)}, whose entry was already confirmed when {Name(i)}'s SRC NAT probed and its port class still had free ports";
+                return AvoidableDropMessage(i, s.Partner);
             }
         }
 
         return null;
     }
 
-    private string? ReplyRouting(NatState state)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string AvoidableDropMessage(int i, int partner) =>
+        $"{Name(i)}: dropped at confirm because its reply tuple clashed with {Name(partner)}, whose entry was already confirmed when {Name(i)}'s SRC NAT probed and its port class still had free ports";
+
+    // A misrouted reply is a collision: the common state has none, and the uniqueness check of the same state has
+    // usually just found that out (the scan is shared).
+    private string? ReplyRouting(NatState state) => _linked.AnyCollision(state) ? ReplyRoutingMessage(state) : null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string? ReplyRoutingMessage(NatState state)
     {
         if (_linked.FirstMisroutedReply(state) is not { } pair)
         {
@@ -178,7 +210,6 @@ public sealed class PropertyCatalog
         }
 
         var (reply, other) = pair;
-
         return $"a reply packet {reply.Tuple} of {Name(reply.Actor)} would be looked up as {(other.IsReply ? "a reply" : "an original")} of {Name(other.Actor)}";
     }
 }
