@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NatVerify.Model.Addressing;
 using NatVerify.Model.Scenario;
 using NatVerify.Model.Semantics;
@@ -10,8 +11,25 @@ namespace NatVerify.Model.Properties;
 /// The state properties of docs/properties.md. Each check reads the state (and the ghost facts recorded in it)
 /// with the real kernel's definitions and returns null when the property holds, else a message.
 /// </summary>
-public sealed class PropertyCatalog(NatSemantics semantics)
+public sealed class PropertyCatalog
 {
+    private readonly NatSemantics _semantics;
+
+    // Per-actor facts that never change during a run, read by the checks of every stored state.
+    private readonly bool[] _isFlow;
+    private readonly ConntrackTuple[] _originals;
+    private readonly LinkedNodes _linked;
+
+    /// <summary>The properties of states of <paramref name="semantics"/>.</summary>
+    public PropertyCatalog(NatSemantics semantics)
+    {
+        _semantics = semantics;
+        var actors = semantics.Scenario.Actors;
+        _isFlow = [.. actors.Select(a => a is FlowActor)];
+        _originals = [.. Enumerable.Range(0, actors.Count).Select(semantics.Original)];
+        _linked = new LinkedNodes(_originals);
+    }
+
     /// <summary>Checks one property by id.</summary>
     public string? Check(string id, NatState state) => id switch
     {
@@ -39,105 +57,100 @@ public sealed class PropertyCatalog(NatSemantics semantics)
         _ => throw new ArgumentException($"unknown property '{id}'", nameof(id)),
     };
 
-    private string Name(int actor) => semantics.Scenario.Actors[actor].Name;
+    private string Name(int actor) => _semantics.Scenario.Actors[actor].Name;
 
-    private string? LinkedTupleUniqueness(NatState state)
+    // Each check is a hot loop that only tests; the messages are built by separate methods that are never inlined, so
+    // the loops do not pay for the string builders' locals (zeroed on every call) when the property holds.
+    private string? LinkedTupleUniqueness(NatState state) => _linked.AnyCollision(state) ? UniquenessMessage(state) : null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string UniquenessMessage(NatState state)
     {
-        // Checked in every stored state: the linked nodes go into a stack buffer, not a list.
-        Span<Node> nodes = stackalloc Node[2 * state.Count];
-        nodes = nodes[..FillLinkedNodes(state, nodes)];
-        for (var a = 0; a < nodes.Length; a++)
-        {
-            for (var b = a + 1; b < nodes.Length; b++)
-            {
-                // A self-connection (A:p -> A:p) is its own inverse: the kernel links both of its equal nodes,
-                // since confirm only compares against other entries. Uniqueness is about different entries.
-                if (nodes[a].Tuple == nodes[b].Tuple && nodes[a].Actor != nodes[b].Actor)
-                {
-                    return $"{Dir(nodes[a].IsReply)} tuple of {Name(nodes[a].Actor)} equals {Dir(nodes[b].IsReply)} tuple of {Name(nodes[b].Actor)}: {nodes[a].Tuple}";
-                }
-            }
-        }
-
-        return null;
+        var (a, b) = _linked.FirstCollision(state) ?? throw new InvalidOperationException("no colliding nodes");
+        return $"{Dir(a.IsReply)} tuple of {Name(a.Actor)} equals {Dir(b.IsReply)} tuple of {Name(b.Actor)}: {a.Tuple}";
 
         static string Dir(bool reply) => reply ? "reply" : "original";
     }
 
-    /// <summary>Writes <see cref="NatSemantics.LinkedNodes"/> of the state, in the same order; returns how many.</summary>
-    private int FillLinkedNodes(NatState state, Span<Node> nodes)
-    {
-        var count = 0;
-        for (var j = 0; j < state.Count; j++)
-        {
-            var s = state[j];
-            if (!s.Linked)
-            {
-                continue;
-            }
-
-            if (s.OriginalLinked)
-            {
-                nodes[count++] = new Node(semantics.Original(j), j, false);
-            }
-
-            nodes[count++] = new Node(s.Reply, j, true);
-        }
-
-        return count;
-    }
-
     private string? NullBindingIdentityWhenFree(NatState state)
     {
-        for (var i = 0; i < state.Count; i++)
+        const CtStatus freeNullBinding = CtStatus.SrcNullBinding | CtStatus.SrcProbeFree;
+        var slots = state.Slots;
+        for (var i = 0; i < slots.Length; i++)
         {
-            var s = state[i];
-            if (s.Has(CtStatus.SrcNullBinding) && s.Has(CtStatus.SrcProbeFree) && s.Reply.Invert() != s.PreSrc)
+            ref readonly var s = ref slots[i];
+            if ((s.Status & freeNullBinding) == freeNullBinding && !TupleEquality.InverseIs(s.Reply, s.PreSrc))
             {
-                return $"{Name(i)}: the SRC null binding changed {s.PreSrc} to {s.Reply.Invert()} although its reply tuple was free when it probed";
+                return IdentityMessage(i, s);
             }
         }
 
         return null;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string IdentityMessage(int i, in Slot s) =>
+        $"{Name(i)}: the SRC null binding changed {s.PreSrc} to {s.Reply.Invert()} although its reply tuple was free when it probed";
+
     private string? NullBindingScope(NatState state)
     {
-        for (var i = 0; i < state.Count; i++)
+        var slots = state.Slots;
+        for (var i = 0; i < slots.Length; i++)
         {
-            var s = state[i];
-            if (semantics.Scenario.Actors[i] is not FlowActor)
+            ref readonly var s = ref slots[i];
+
+            // Both parts of the property are about a null binding: without one the slot holds vacuously.
+            if ((s.Status & (CtStatus.DstNullBinding | CtStatus.SrcNullBinding)) == 0 || !_isFlow[i])
             {
                 continue;
             }
 
-            var orig = semantics.Original(i);
-            if (s.Has(CtStatus.DstNullBinding))
+            // A DST null binding that left the tuple as it was is allowed whatever the protocol, and a SRC null binding
+            // that kept its tuple changed no port: only a slot failing one of these tests needs the full check.
+            ref readonly var orig = ref _originals[i];
+            if ((s.Has(CtStatus.DstNullBinding) && !(s.Phase == Phase.DstDone ? TupleEquality.InverseIs(s.Reply, orig) : TupleEquality.Same(s.PreSrc, orig)))
+                || (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone && !TupleEquality.InverseIs(s.Reply, s.PreSrc)))
             {
-                var afterDst = s.Phase == Phase.DstDone ? s.Reply.Invert() : s.PreSrc;
-                var allowed = orig.Protocol == L4Protocol.Icmp ? afterDst with { SrcPort = orig.SrcPort } : afterDst;
-                if (allowed != orig)
+                if (NullBindingScope(i, s) is { } message)
                 {
-                    return $"{Name(i)}: the DST null binding changed {orig} to {afterDst}; it may never change an address or a port";
+                    return message;
                 }
             }
+        }
 
-            if (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone)
+        return null;
+    }
+
+    /// <summary>null-binding-scope of one flow's slot.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string? NullBindingScope(int i, in Slot s)
+    {
+        var orig = _originals[i];
+        if (s.Has(CtStatus.DstNullBinding))
+        {
+            var afterDst = s.Phase == Phase.DstDone ? s.Reply.Invert() : s.PreSrc;
+            var allowed = orig.Protocol == L4Protocol.Icmp ? afterDst with { SrcPort = orig.SrcPort } : afterDst;
+            if (allowed != orig)
             {
-                var before = s.PreSrc;
-                var after = s.Reply.Invert();
-                if (after with { SrcPort = before.SrcPort } != before)
-                {
-                    return $"{Name(i)}: the SRC null binding changed {before} to {after}; only the source port may change";
-                }
+                return $"{Name(i)}: the DST null binding changed {orig} to {afterDst}; it may never change an address or a port";
+            }
+        }
 
-                if (orig.Protocol != L4Protocol.Icmp && after.SrcPort != before.SrcPort)
+        if (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone)
+        {
+            var before = s.PreSrc;
+            var after = s.Reply.Invert();
+            if (after with { SrcPort = before.SrcPort } != before)
+            {
+                return $"{Name(i)}: the SRC null binding changed {before} to {after}; only the source port may change";
+            }
+
+            if (orig.Protocol != L4Protocol.Icmp && after.SrcPort != before.SrcPort)
+            {
+                var cls = _semantics.Ports.ClassOf(before.SrcPort);
+                if (!_semantics.Ports.InRange(after.SrcPort, cls.Min, cls.Max))
                 {
-                    var cls = semantics.Ports.ClassOf(before.SrcPort);
-                    if (!semantics.Ports.InRange(after.SrcPort, cls.Min, cls.Max))
-                    {
-                        return $"{Name(i)}: the SRC null binding moved source port {before.SrcPort} to {semantics.Ports.Describe(after.SrcPort)}, outside its class {cls}";
-                    }
+                    return $"{Name(i)}: the SRC null binding moved source port {before.SrcPort} to {_semantics.Ports.Describe(after.SrcPort)}, outside its class {cls}";
                 }
             }
         }
@@ -147,56 +160,56 @@ public sealed class PropertyCatalog(NatSemantics semantics)
 
     private string? DropExplained(NatState state)
     {
-        for (var i = 0; i < state.Count; i++)
+        var slots = state.Slots;
+        for (var i = 0; i < slots.Length; i++)
         {
-            var s = state[i];
+            ref readonly var s = ref slots[i];
             if (s.Phase == Phase.Dropped && s.Partner < 0 && !s.Has(CtStatus.DroppedByTarget))
             {
-                return $"{Name(i)}: dropped without a clash at confirm";
+                return UnexplainedDropMessage(i);
             }
         }
 
         return null;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string UnexplainedDropMessage(int i) => $"{Name(i)}: dropped without a clash at confirm";
 
     private string? NoAvoidableDrop(NatState state)
     {
-        for (var i = 0; i < state.Count; i++)
+        var slots = state.Slots;
+        for (var i = 0; i < slots.Length; i++)
         {
-            var s = state[i];
-            if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < state.Count && s.Has(CtStatus.ClashOnReply) && s.Has(CtStatus.SrcNatDone)
+            ref readonly var s = ref slots[i];
+            if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < slots.Length && s.Has(CtStatus.ClashOnReply) && s.Has(CtStatus.SrcNatDone)
                 && !s.Has(CtStatus.SrcFixedPort) && !s.Has(CtStatus.SrcSearchFailed)
-                && ActorSets.Contains(s.LinkedAtSrcProbe, s.Partner, state.Count))
+                && ActorSets.Contains(s.LinkedAtSrcProbe, s.Partner, slots.Length))
             {
-                return $"{Name(i)}: dropped at confirm because its reply tuple clashed with {Name(s.Partner)}, whose entry was already confirmed when {Name(i)}'s SRC NAT probed and its port class still had free ports";
+                return AvoidableDropMessage(i, s.Partner);
             }
         }
 
         return null;
     }
 
-    private string? ReplyRouting(NatState state)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string AvoidableDropMessage(int i, int partner) =>
+        $"{Name(i)}: dropped at confirm because its reply tuple clashed with {Name(partner)}, whose entry was already confirmed when {Name(i)}'s SRC NAT probed and its port class still had free ports";
+
+    // A misrouted reply is a collision: the common state has none, and the uniqueness check of the same state has
+    // usually just found that out (the scan is shared).
+    private string? ReplyRouting(NatState state) => _linked.AnyCollision(state) ? ReplyRoutingMessage(state) : null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string? ReplyRoutingMessage(NatState state)
     {
-        Span<Node> nodes = stackalloc Node[2 * state.Count];
-        nodes = nodes[..FillLinkedNodes(state, nodes)];
-        foreach (var (tuple, actor, isReply) in nodes)
+        if (_linked.FirstMisroutedReply(state) is not { } pair)
         {
-            if (!isReply)
-            {
-                continue;
-            }
-
-            foreach (var other in nodes)
-            {
-                if (other.Tuple == tuple && other.Actor != actor)
-                {
-                    return $"a reply packet {tuple} of {Name(actor)} would be looked up as {(other.IsReply ? "a reply" : "an original")} of {Name(other.Actor)}";
-                }
-            }
+            return null;
         }
 
-        return null;
+        var (reply, other) = pair;
+        return $"a reply packet {reply.Tuple} of {Name(reply.Actor)} would be looked up as {(other.IsReply ? "a reply" : "an original")} of {Name(other.Actor)}";
     }
-
-    private readonly record struct Node(ConntrackTuple Tuple, int Actor, bool IsReply);
 }

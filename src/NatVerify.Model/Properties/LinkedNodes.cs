@@ -1,0 +1,176 @@
+using System.Runtime.CompilerServices;
+using NatVerify.Model.State;
+using NatVerify.Model.Tuples;
+
+namespace NatVerify.Model.Properties;
+
+/// <summary>
+/// The linked tuple nodes of a state (<see cref="Semantics.NatSemantics.LinkedNodes"/>, in the same order) and the
+/// equal pairs among them, for <c>linked-tuple-uniqueness</c> and <c>reply-routing</c>: both are about two linked nodes
+/// of different entries holding one tuple, and both are checked in every stored state.
+/// </summary>
+/// <remarks>
+/// Nodes are compared by a 64-bit key first (equal tuples have equal keys; a key match is confirmed on the tuples), so
+/// the pair scan of a state without collisions compares integers only. The originals' keys never change during a run
+/// and are computed once. Scratch space is the caller's stack: the scan is called from several search threads at once.
+/// </remarks>
+internal sealed class LinkedNodes
+{
+    private readonly ConntrackTuple[] _originals;
+    private readonly ulong[] _originalKeys;
+
+    // The last state of this thread found free of collisions by this instance. A search checks both properties of one
+    // state one after the other, so the second check reuses the first one's scan. NatState is immutable, so the same
+    // reference means the same slots; the reference held here keeps the object alive, so it cannot be another state
+    // allocated at the same address.
+    [ThreadStatic]
+    private static LinkedNodes? t_cleanOwner;
+
+    [ThreadStatic]
+    private static NatState? t_cleanState;
+
+    public LinkedNodes(ConntrackTuple[] originals)
+    {
+        _originals = originals;
+        _originalKeys = [.. originals.Select(t => Key(t))];
+    }
+
+    /// <summary>
+    /// True when two nodes of different entries hold one tuple (linked-tuple-uniqueness fails); a reply node among them
+    /// is what makes reply-routing fail too.
+    /// </summary>
+    public bool AnyCollision(NatState state)
+    {
+        if (IsKnownClean(state))
+        {
+            return false;
+        }
+
+        Span<ulong> keys = stackalloc ulong[2 * state.Count];
+        Span<int> owners = stackalloc int[2 * state.Count];
+        var count = Fill(state, keys, owners);
+        for (var a = 0; a < count; a++)
+        {
+            var key = keys[a];
+            for (var b = a + 1; b < count; b++)
+            {
+                if (keys[b] == key && Collide(state, owners[a], owners[b]))
+                {
+                    return true;
+                }
+            }
+        }
+
+        RememberClean(state);
+        return false;
+    }
+
+    /// <summary>The first pair (in node order, a &lt; b) of nodes of different entries with one tuple, or null.</summary>
+    public (Node A, Node B)? FirstCollision(NatState state)
+    {
+        Span<ulong> keys = stackalloc ulong[2 * state.Count];
+        Span<int> owners = stackalloc int[2 * state.Count];
+        var count = Fill(state, keys, owners);
+        for (var a = 0; a < count; a++)
+        {
+            for (var b = a + 1; b < count; b++)
+            {
+                if (keys[b] == keys[a] && Collide(state, owners[a], owners[b]))
+                {
+                    return (NodeOf(state, owners[a]), NodeOf(state, owners[b]));
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The first linked reply node (in node order) that another entry's node equals, with the first such node (in node
+    /// order, before or after it), or null.
+    /// </summary>
+    public (Node Reply, Node Other)? FirstMisroutedReply(NatState state)
+    {
+        Span<ulong> keys = stackalloc ulong[2 * state.Count];
+        Span<int> owners = stackalloc int[2 * state.Count];
+        var count = Fill(state, keys, owners);
+        for (var r = 0; r < count; r++)
+        {
+            if ((owners[r] & 1) == 0)
+            {
+                continue;
+            }
+
+            for (var o = 0; o < count; o++)
+            {
+                if (keys[o] == keys[r] && Collide(state, owners[r], owners[o]))
+                {
+                    return (NodeOf(state, owners[r]), NodeOf(state, owners[o]));
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Writes the key and owner (actor * 2 + 1 for a reply node) of every linked node in
+    /// <see cref="Semantics.NatSemantics.LinkedNodes"/> order; returns how many.
+    /// </summary>
+    private int Fill(NatState state, Span<ulong> keys, Span<int> owners)
+    {
+        var slots = state.Slots;
+        var count = 0;
+        for (var j = 0; j < slots.Length; j++)
+        {
+            ref readonly var s = ref slots[j];
+            if (!s.Linked)
+            {
+                continue;
+            }
+
+            if ((s.Status & CtStatus.NatClash) == 0)
+            {
+                keys[count] = _originalKeys[j];
+                owners[count++] = 2 * j;
+            }
+
+            keys[count] = Key(s.Reply);
+            owners[count++] = 2 * j + 1;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// True when two nodes with equal keys belong to different entries and hold equal tuples. A self-connection
+    /// (A:p -> A:p) is its own inverse: the kernel links both of its equal nodes, since confirm only compares against
+    /// other entries; uniqueness is about different entries.
+    /// </summary>
+    private bool Collide(NatState state, int a, int b) => a >> 1 != b >> 1 && TupleOf(state, a) == TupleOf(state, b);
+
+    private ConntrackTuple TupleOf(NatState state, int owner) => (owner & 1) != 0 ? state.Slots[owner >> 1].Reply : _originals[owner >> 1];
+
+    private Node NodeOf(NatState state, int owner) => new(TupleOf(state, owner), owner >> 1, (owner & 1) != 0);
+
+    /// <summary>Mixes every field of the tuple into 64 bits: equal tuples give equal keys, unequal ones rarely do.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Key(in ConntrackTuple t)
+    {
+        var addresses = ((ulong)t.SrcIp.Value << 32) | t.DstIp.Value;
+        var ports = ((ulong)(uint)t.SrcPort.Raw << 32) | (uint)t.DstPort.Raw;
+        return addresses ^ ((ports ^ ((ulong)t.Protocol << 56)) * 0x9E3779B97F4A7C15UL);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsKnownClean(NatState state) => ReferenceEquals(t_cleanState, state) && ReferenceEquals(t_cleanOwner, this);
+
+    private void RememberClean(NatState state)
+    {
+        t_cleanOwner = this;
+        t_cleanState = state;
+    }
+
+    /// <summary>One linked node: its tuple, the actor whose entry holds it, and whether it is the reply node.</summary>
+    internal readonly record struct Node(ConntrackTuple Tuple, int Actor, bool IsReply);
+}
