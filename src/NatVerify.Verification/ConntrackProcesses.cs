@@ -11,8 +11,11 @@ namespace NatVerify.Verification;
 /// <see cref="Model.Semantics.NatSemantics.HasSteps"/>, <see cref="Model.Semantics.NatSemantics.ProcessFootprint"/>),
 /// with processes numbered as <see cref="ProcessOf"/> numbers them (actors, then the GC worker of each entry).
 /// </summary>
-public sealed partial class ConntrackSystem : IProcessSuccessors<NatState, NatStep>
+public sealed partial class ConntrackSystem : IProcessSuccessors<NatState, NatStep>, IStableFutures<NatState>
 {
+    /// <inheritdoc />
+    public bool SameFuture(NatState previous, NatState state, int process) => Semantics.SameFuture(previous, state, process);
+
     /// <inheritdoc />
     public bool HasEnabledSteps(NatState state, int process) => Semantics.HasSteps(state, process);
 
