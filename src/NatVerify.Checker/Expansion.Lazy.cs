@@ -21,6 +21,9 @@ internal sealed partial class Expansion<TState, TAction>
     /// <summary>Gets the work list of the closure search (distinct processes).</summary>
     public int[] Work { get; private set; } = [];
 
+    /// <summary>Gets, per distinct process, the <see cref="Stamp"/> at which its entry of <see cref="StepFootprints"/> was computed (computed only when the closure search reaches it).</summary>
+    public int[] StepStamp { get; private set; } = [];
+
     /// <summary>Sizes the per-process arrays of the lazy expansion.</summary>
     public void EnsureLazy(int processes)
     {
@@ -31,6 +34,7 @@ internal sealed partial class Expansion<TState, TAction>
             LazyStart = new int[processes];
             Edges = new byte[processes * processes];
             Work = new int[processes];
+            StepStamp = new int[processes];
         }
     }
 }

@@ -10,6 +10,15 @@ namespace NatVerify.Checker;
 /// </summary>
 internal sealed partial class Explorer<TState, TAction>
 {
+    // Each thread's future footprints, kept from one expanded state to the next (IStableFutures); tagged with the explorer
+    // that computed them, by number rather than by reference so that a finished search is not kept alive.
+    [ThreadStatic]
+    private static FutureCache? t_futures;
+
+    private static long s_lazyIds;
+
+    private readonly long _lazyId = Interlocked.Increment(ref s_lazyIds);
+
     private Expansion<TState, TAction>? _traceExpansion;
 
     /// <summary>
@@ -67,19 +76,21 @@ internal sealed partial class Explorer<TState, TAction>
         int[] counts = x.LazyCount;
         for (int d = 0; d < distinctCount; d++)
         {
-            x.StepFootprints[d].Clear();
-            system.EnabledFootprint(state, distinct[d], x.StepFootprints[d]);
             x.Usable[d] = 0;
             counts[d] = -1;
         }
 
-        // Futures are computed at most once per state and process; the stamp marks which are current.
+        // Footprints are computed at most once per state and process, enabled ones only for the processes the closure
+        // search reaches (a search that ends early never needs the others); the stamp marks which are current.
         int stamp = ++x.Stamp;
         if (stamp == int.MaxValue)
         {
             Array.Clear(x.FutureStamp);
+            Array.Clear(x.StepStamp);
             x.Stamp = stamp = 1;
         }
+
+        FutureCache futures = FuturesOfThisThread(processCount);
 
         long progress = 0;
         bool progressKnown = false;
@@ -112,10 +123,17 @@ internal sealed partial class Explorer<TState, TAction>
             while (pending > 0 && !failed)
             {
                 int d = work[--pending];
+                if (x.StepStamp[d] != stamp)
+                {
+                    x.StepFootprints[d].Clear();
+                    system.EnabledFootprint(state, distinct[d], x.StepFootprints[d]);
+                    x.StepStamp[d] = stamp;
+                }
+
                 for (int q = 0; q < processCount; q++)
                 {
                     int dq = distinctOf[q];
-                    if ((dq >= 0 && member[dq]) || !Conflicts(state, x, d, q, processCount, stamp))
+                    if ((dq >= 0 && member[dq]) || !Conflicts(state, x, d, q, processCount, futures))
                     {
                         continue;
                     }
@@ -228,22 +246,59 @@ internal sealed partial class Explorer<TState, TAction>
     }
 
     /// <summary>Whether distinct process <paramref name="d"/>'s enabled steps conflict with process <paramref name="q"/>'s future (memoised per state).</summary>
-    private bool Conflicts(TState state, Expansion<TState, TAction> x, int d, int q, int processCount, int stamp)
+    private bool Conflicts(TState state, Expansion<TState, TAction> x, int d, int q, int processCount, FutureCache futures)
     {
         ref byte edge = ref x.Edges[(d * processCount) + q];
         if (edge == 0)
         {
-            if (x.FutureStamp[q] != stamp)
+            Footprint future = futures.Futures[q];
+            if (futures.Stamps[q] != futures.Stamp)
             {
-                x.Futures[q].Clear();
-                _lazy!.FutureFootprint(state, q, x.Futures[q]);
-                x.FutureStamp[q] = stamp;
+                // The footprint of an earlier state on this thread serves when the system vouches it is unchanged.
+                if (!futures.Valid[q] || futures.Stable is null || !futures.Stable.SameFuture(futures.States[q], state, q))
+                {
+                    future.Clear();
+                    _lazy!.FutureFootprint(state, q, future);
+                    futures.States[q] = state;
+                    futures.Valid[q] = true;
+                }
+
+                futures.Stamps[q] = futures.Stamp;
             }
 
-            edge = x.StepFootprints[d].ConflictsWith(x.Futures[q]) ? (byte)1 : (byte)2;
+            edge = x.StepFootprints[d].ConflictsWith(future) ? (byte)1 : (byte)2;
         }
 
         return edge == 1;
+    }
+
+    /// <summary>This thread's future footprints for this search, with a fresh stamp for the state about to be expanded.</summary>
+    private FutureCache FuturesOfThisThread(int processCount)
+    {
+        FutureCache c = t_futures ??= new FutureCache();
+        if (c.Owner != _lazyId || c.Futures.Length < processCount)
+        {
+            c.Owner = _lazyId;
+            c.Stable = _lazy as IStableFutures<TState>;
+            c.Futures = new Footprint[processCount];
+            for (int i = 0; i < processCount; i++)
+            {
+                c.Futures[i] = new Footprint();
+            }
+
+            c.States = new TState[processCount];
+            c.Valid = new bool[processCount];
+            c.Stamps = new int[processCount];
+            c.Stamp = 0;
+        }
+
+        if (++c.Stamp == int.MaxValue)
+        {
+            Array.Clear(c.Stamps);
+            c.Stamp = 1;
+        }
+
+        return c;
     }
 
     private static void CopyBuilt(Expansion<TState, TAction> x, int d, List<Transition<TState, TAction>> sink)
@@ -338,5 +393,26 @@ internal sealed partial class Explorer<TState, TAction>
         }
 
         return full.Count;
+    }
+
+    /// <summary>
+    /// Per thread, per process: the future footprint the lazy search last computed, the state it was computed in, and
+    /// the stamp of the state being expanded once it has been found current for it (asked at most once per state).
+    /// </summary>
+    private sealed class FutureCache
+    {
+        public long Owner;
+
+        public IStableFutures<TState>? Stable;
+
+        public Footprint[] Futures = [];
+
+        public TState[] States = [];
+
+        public bool[] Valid = [];
+
+        public int[] Stamps = [];
+
+        public int Stamp;
     }
 }

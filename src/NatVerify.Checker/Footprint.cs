@@ -99,6 +99,11 @@ public sealed class Footprint
     private bool _readsEverything;
     private bool _writesEverything;
 
+    // One bit per key (hashed into 64) of the ordinary regions read / written: footprints whose written keys meet none
+    // of the other's keys cannot conflict, which ConflictsWith tells without the pairwise scan.
+    private ulong _readKeys;
+    private ulong _writeKeys;
+
     /// <summary>Gets the number of read regions.</summary>
     public int ReadCount { get; private set; }
 
@@ -118,16 +123,44 @@ public sealed class Footprint
     /// <param name="region">The region.</param>
     public void Read(in Region region)
     {
-        _readsEverything |= region.IsEverything;
-        Append(ref _reads, ReadCount++, region);
+        int n = ReadCount;
+        if ((uint)n >= (uint)_reads.Length)
+        {
+            Array.Resize(ref _reads, _reads.Length * 2);
+        }
+
+        _reads[n] = region;
+        ReadCount = n + 1;
+        if (region.IsEverything)
+        {
+            _readsEverything = true;
+        }
+        else
+        {
+            _readKeys |= KeyBit(region.Key);
+        }
     }
 
     /// <summary>Adds a region the steps may change.</summary>
     /// <param name="region">The region.</param>
     public void Write(in Region region)
     {
-        _writesEverything |= region.IsEverything;
-        Append(ref _writes, WriteCount++, region);
+        int n = WriteCount;
+        if ((uint)n >= (uint)_writes.Length)
+        {
+            Array.Resize(ref _writes, _writes.Length * 2);
+        }
+
+        _writes[n] = region;
+        WriteCount = n + 1;
+        if (region.IsEverything)
+        {
+            _writesEverything = true;
+        }
+        else
+        {
+            _writeKeys |= KeyBit(region.Key);
+        }
     }
 
     /// <summary>Adds a region the steps may both read and change.</summary>
@@ -147,6 +180,8 @@ public sealed class Footprint
         WriteCount = AppendAll(ref _writes, WriteCount, other.Writes);
         _readsEverything |= other._readsEverything;
         _writesEverything |= other._writesEverything;
+        _readKeys |= other._readKeys;
+        _writeKeys |= other._writeKeys;
     }
 
     /// <summary>Empties the footprint, keeping its arrays.</summary>
@@ -156,6 +191,8 @@ public sealed class Footprint
         WriteCount = 0;
         _readsEverything = false;
         _writesEverything = false;
+        _readKeys = 0;
+        _writeKeys = 0;
     }
 
     /// <summary>
@@ -173,6 +210,12 @@ public sealed class Footprint
             || (_readsEverything && other.WriteCount > 0) || (other._readsEverything && WriteCount > 0))
         {
             return true;
+        }
+
+        // Regions of different keys never overlap: without a key written on one side and touched on the other, no pair can.
+        if (((_writeKeys & (other._readKeys | other._writeKeys)) | (_readKeys & other._writeKeys)) == 0)
+        {
+            return false;
         }
 
         return AnyOverlap(Writes, other.Reads) || AnyOverlap(Writes, other.Writes) || AnyOverlap(Reads, other.Writes);
@@ -211,13 +254,7 @@ public sealed class Footprint
         return count + regions.Length;
     }
 
-    private static void Append(ref Region[] array, int index, in Region region)
-    {
-        if (index == array.Length)
-        {
-            Array.Resize(ref array, array.Length * 2);
-        }
-
-        array[index] = region;
-    }
+    /// <summary>The bit of a key in the key masks (Fibonacci hashing: keys that differ in any bits spread over the 64).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong KeyBit(long key) => 1UL << (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 58);
 }

@@ -15,7 +15,7 @@ namespace NatVerify.Verification;
 /// <para>
 /// Processes: actor i is process i; the GC worker collecting actor j's expired entry is process Count + j. A model
 /// <see cref="Location"/> becomes an engine <see cref="Region"/> with key (kind, protocol) and the four intervals
-/// source address, destination address, source port, destination port.
+/// source address, destination address, source port, destination port (a slot: key (kind, actor), see <see cref="ToRegion"/>).
 /// </para>
 /// <para>
 /// Progress is the sum of phase ranks plus the expired/removed bits, with a retransmission's attempt count outweighing
@@ -68,12 +68,35 @@ public sealed partial class ConntrackSystem : IStepFootprints<NatState, NatStep>
     }
 
     /// <summary>The engine region of a model location.</summary>
-    public static Region ToRegion(in Location location) => location.Kind == LocationKind.Everything
-        ? Region.Everything
-        : new Region(
-            ((long)location.Kind << 16) | (uint)location.Protocol,
+    /// <remarks>
+    /// A slot is always one actor's (dimension 0 a point), so the actor goes into the key instead: two slot regions still
+    /// overlap exactly when their actors are equal, and the footprints' key masks then tell different actors' slots apart
+    /// without comparing regions (<see cref="Footprint.ConflictsWith"/>).
+    /// </remarks>
+    public static Region ToRegion(in Location location)
+    {
+        if (location.Kind == LocationKind.Everything)
+        {
+            return Region.Everything;
+        }
+
+        long key = ((long)location.Kind << 16) | (uint)location.Protocol;
+        if (location.Kind == LocationKind.Slot)
+        {
+            if (location.SrcIpLo != location.SrcIpHi)
+            {
+                // Not one actor's: the per-actor keys above would miss its overlaps.
+                throw new InvalidOperationException($"A slot location spans actors {location.SrcIpLo}..{location.SrcIpHi}.");
+            }
+
+            return new Region(key | ((location.SrcIpLo + 1) << 32));
+        }
+
+        return new Region(
+            key,
             location.SrcIpLo, location.SrcIpHi, location.DstIpLo, location.DstIpHi,
             location.SrcPortLo, location.SrcPortHi, location.DstPortLo, location.DstPortHi);
+    }
 
     private static Sink SinkFor(Footprint footprint)
     {

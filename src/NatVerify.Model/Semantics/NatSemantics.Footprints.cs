@@ -174,6 +174,25 @@ public sealed partial class NatSemantics
     }
 
     /// <summary>
+    /// True only when <see cref="FutureFootprint"/> writes the same locations for <paramref name="process"/> in both
+    /// states. It reads nothing but the scenario's facts and the slot of the actor (or, for a GC worker, of its target),
+    /// and of that slot only the phase, the attempt count, the status bits and the reply tuple, so those suffice (cheaper
+    /// than the whole slot). Lets the search keep a future footprint from one state to the next.
+    /// </summary>
+    public bool SameFuture(NatState previous, NatState state, int process)
+    {
+        var count = Scenario.Actors.Count;
+        var i = process >= count ? process - count : process;
+        ref readonly var a = ref previous.Slots[i];
+        ref readonly var b = ref state.Slots[i];
+        return a.Phase == b.Phase && a.Attempt == b.Attempt && a.Status == b.Status && SameTuple(a.Reply, b.Reply);
+    }
+
+    private static bool SameTuple(in ConntrackTuple a, in ConntrackTuple b) =>
+        a.SrcIp.Value == b.SrcIp.Value && a.DstIp.Value == b.DstIp.Value && a.SrcPort.Raw == b.SrcPort.Raw
+        && a.DstPort.Raw == b.DstPort.Raw && a.Protocol == b.Protocol;
+
+    /// <summary>
     /// True when the step may turn a state that violates a property of the catalogue into one that satisfies it: it
     /// unlinks entries (a lookup or probe collecting expired entries or killing a closed one, <c>conntrack -D</c>, the GC
     /// worker) or resets a slot (a retransmission). Linking, NAT choices of unconfirmed entries, confirm's verdicts,

@@ -2,6 +2,7 @@ using NatVerify.Model.Nat;
 using NatVerify.Model.Scenario;
 using NatVerify.Model.State;
 using NatVerify.Model.Steps;
+using NatVerify.Model.Tuples;
 
 namespace NatVerify.Model.Semantics;
 
@@ -65,6 +66,38 @@ public sealed partial class NatSemantics
                 var any = buffer.Count > 0;
                 buffer.Clear();
                 return any;
+        }
+    }
+
+    /// <summary>
+    /// When what <see cref="ProcessFootprint"/> writes for <paramref name="process"/> is decided by its phase, its reply
+    /// tuple and confirm's verdict alone (a flow before <c>nf_conntrack_in</c>, before confirm, or about to retransmit),
+    /// returns true with those: equal keys of the same process give equal footprints, so a caller may keep one. Confirm's
+    /// verdict (whether the entry leaves bysource) is decided here, from the whole state.
+    /// </summary>
+    public bool TryFootprintKey(NatState state, int process, out Phase phase, out ConntrackTuple reply, out bool leavesBySource)
+    {
+        phase = default;
+        reply = default;
+        leavesBySource = false;
+        if (process >= Scenario.Actors.Count || Facts().Opaque || Scenario.Actors[process] is not FlowActor)
+        {
+            return false;
+        }
+
+        ref readonly var slot = ref state.Slots[process];
+        phase = slot.Phase;
+        switch (phase)
+        {
+            case Phase.NotStarted:
+            case Phase.Retrying:
+                return true;
+            case Phase.SrcDone:
+                reply = slot.Reply;
+                leavesBySource = ConfirmDecision(state.Slots, process, null).Result is ConfirmResult.Dropped or ConfirmResult.Merged;
+                return true;
+            default:
+                return false;
         }
     }
 
