@@ -28,8 +28,7 @@ public static class CaseReplay
     /// <returns>One invariant per id, in order.</returns>
     public static IReadOnlyList<Invariant<NatState>> Invariants(NatSemantics semantics, IEnumerable<string> ids)
     {
-        var catalog = new PropertyCatalog(semantics);
-        return ids.Select(id => new Invariant<NatState>(id, id, s => catalog.Check(id, s))).ToList();
+        return Verifier.Invariants(semantics, ids);
     }
 
     /// <summary>Replays the case's schedule, checking the given properties in every state.</summary>

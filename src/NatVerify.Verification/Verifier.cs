@@ -11,14 +11,21 @@ namespace NatVerify.Verification;
 /// <summary>Checks a scenario spec with the explicit-state engine and compares the result with the spec's expectations.</summary>
 public static class Verifier
 {
+    /// <summary>
+    /// The engine invariants of the given properties, each bound to its check once (<see cref="PropertyCatalog.Checker"/>),
+    /// not matched by id on every state; shared by the explicit search, the cluster and the property suites.
+    /// </summary>
+    public static IReadOnlyList<Invariant<NatState>> Invariants(NatSemantics semantics, IEnumerable<string> ids)
+    {
+        var catalog = new PropertyCatalog(semantics);
+        return ids.Select(id => new Invariant<NatState>(id, id, catalog.Checker(id))).ToList();
+    }
+
     /// <summary>Explores every interleaving of the spec (within the bounds) and reports verdict, outcomes and expectation failures.</summary>
     public static VerificationResult Check(ScenarioSpec spec, CheckSettings settings, Action<ExplorationStats>? progress = null, CancellationToken cancellationToken = default)
     {
         var semantics = new NatSemantics(spec.Model, settings.Profile ?? spec.Profile, settings.Mutant);
-        var catalog = new PropertyCatalog(semantics);
-        var invariants = (settings.Properties ?? spec.Properties)
-            .Select(id => new Invariant<NatState>(id, id, catalog.Checker(id)))
-            .ToList();
+        var invariants = Invariants(semantics, settings.Properties ?? spec.Properties);
         var outcomes = new OutcomeSet { Actors = spec.Model.Actors.Select(a => a.Name).ToList() };
         var symmetry = settings.Symmetry ? ActorSymmetry.Of(semantics) : null;
         var observer = new Observer(semantics, outcomes, progress, symmetry is { Reduces: true } ? new OutcomeOrbits(symmetry) : null);

@@ -48,10 +48,7 @@ public sealed record NatJob(string SpecName, string SpecText, string? Profile, s
         }
 
         var semantics = new NatSemantics(spec.Model, profile, mutant);
-        var catalog = new PropertyCatalog(semantics);
-        var invariants = (Properties ?? spec.Properties)
-            .Select(id => new Invariant<NatState>(id, id, s => catalog.Check(id, s)))
-            .ToList();
+        var invariants = Verifier.Invariants(semantics, Properties ?? spec.Properties);
         var model = new ClusterModel<NatState, NatStep>(new ConntrackSystem(semantics), new NatStateCodec(), invariants, s => OutcomeLabel(semantics, s));
         return (spec, semantics, model);
     }
