@@ -1,6 +1,5 @@
 using NatVerify.Checker;
 using NatVerify.Checker.Random;
-using NatVerify.Model.Properties;
 using NatVerify.Model.Semantics;
 using NatVerify.Model.State;
 using NatVerify.Model.Steps;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using NatVerify.Model;
-using NatVerify.Model.Properties;
 using NatVerify.Model.Semantics;
 using NatVerify.Model.State;
 using NatVerify.Model.Steps;
