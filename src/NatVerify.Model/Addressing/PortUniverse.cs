@@ -24,8 +24,14 @@ public sealed class PortUniverse
 
     private static readonly int[] ClassBoundaries = [0, 1, 512, 600, 1024, 65536];
 
-    private PortUniverse(IReadOnlyList<int> concrete, IReadOnlyList<PortAtom> atoms)
+    // The same lists as arrays, for the port search of every NAT successor (no enumerator, no bounds through an interface).
+    private readonly int[] _concrete;
+    private readonly PortAtom[] _atoms;
+
+    private PortUniverse(int[] concrete, PortAtom[] atoms)
     {
+        _concrete = concrete;
+        _atoms = atoms;
         Concrete = concrete;
         Atoms = atoms;
     }
@@ -79,7 +85,7 @@ public sealed class PortUniverse
             }
         }
 
-        return new PortUniverse(concrete.ToArray(), atoms);
+        return new PortUniverse(concrete.ToArray(), atoms.ToArray());
     }
 
     /// <summary>True when <paramref name="port"/> lies in the inclusive range [min, max].</summary>
@@ -121,6 +127,24 @@ public sealed class PortUniverse
                 yield return p;
             }
         }
+    }
+
+    /// <summary>The concrete ports inside [min, max], ascending, as a view of the universe's sorted array (no allocation).</summary>
+    internal ReadOnlySpan<int> ConcreteSpanIn(int min, int max)
+    {
+        var from = LowerIndex(min);
+        var to = max == int.MaxValue ? _concrete.Length : LowerIndex(max + 1);
+        return from >= to ? [] : _concrete.AsSpan(from, to - from);
+    }
+
+    /// <summary>The atoms, ascending; a fresh port's <see cref="Port.Atom"/> indexes this span.</summary>
+    internal ReadOnlySpan<PortAtom> AtomSpan => _atoms;
+
+    /// <summary>The index of the first concrete port not below <paramref name="value"/>.</summary>
+    private int LowerIndex(int value)
+    {
+        var index = Array.BinarySearch(_concrete, value);
+        return index >= 0 ? index : ~index;
     }
 
     /// <summary>Indexes of the atoms inside [min, max].</summary>

@@ -16,12 +16,24 @@ public static class Canonicalizer
     /// </summary>
     public static Slot[] Canonicalize(Slot[] slots)
     {
+        // Most successors hold no fresh port at all: nothing to renumber, and no maps to clear.
+        var first = 0;
+        while (first < slots.Length && !HasFresh(slots[first].Reply) && !HasFresh(slots[first].PreSrc))
+        {
+            first++;
+        }
+
+        if (first == slots.Length)
+        {
+            return slots;
+        }
+
         // At most four fresh ports per slot, so the maps fit on the stack (64 actors: 4 KiB).
         var size = 4 * slots.Length;
         var map = new Renumbering(stackalloc int[size], stackalloc int[size], stackalloc int[size], stackalloc int[size]);
-        for (var i = 0; i < slots.Length; i++)
+        for (var i = first; i < slots.Length; i++)
         {
-            var s = slots[i];
+            ref readonly var s = ref slots[i];
             if (!HasFresh(s.Reply) && !HasFresh(s.PreSrc))
             {
                 continue;
@@ -31,7 +43,7 @@ public static class Canonicalizer
             var pre = map.Renumber(s.PreSrc);
             if (reply != s.Reply || pre != s.PreSrc)
             {
-                slots[i] = s with { Reply = reply, PreSrc = pre };
+                slots[i] = slots[i] with { Reply = reply, PreSrc = pre };
             }
         }
 

@@ -99,8 +99,9 @@ public sealed partial class NatSemantics
     private readonly Dictionary<NatRule, int> _ruleIndex = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<BaseChain, int> _policyIndex = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, RuleTable> _tables = new(StringComparer.Ordinal);
-    // Two search workers may ask for a pipeline at the same time: a plain Dictionary could be corrupted by that.
-    private readonly ConcurrentDictionary<PacketPath, Stage[]> _pipelines = new();
+    // One pipeline per path, made on first use. Two search workers may ask at the same time: the first one stored wins,
+    // so every caller sees the same array (the traversal caches compare pipelines by identity).
+    private readonly Stage[]?[] _pipelines = new Stage[]?[Enum.GetValues<PacketPath>().Length];
 
     // Chain traversals are pure functions of the packet (tuple, flow, hook, marks, conntrack view and NAT status bits) and of the immutable
     // ruleset, and a search meets the same packet in many states (every interleaving of the other flows), so their
@@ -110,6 +111,10 @@ public sealed partial class NatSemantics
     private readonly ConcurrentDictionary<TraversalKey, List<ChainVerdict>> _natTraversals = new(TraversalKeyComparer.Instance);
     private readonly ConcurrentDictionary<TraversalKey, List<(ChainVerdict Verdict, int Stop)>> _stageTraversals = new(TraversalKeyComparer.Instance);
     private int _cachedTraversals;
+
+    // In front of each: a small direct-mapped table of the last traversals met, read without locks or interface calls.
+    private readonly TraversalFront<List<ChainVerdict>> _natFront = new();
+    private readonly TraversalFront<List<(ChainVerdict Verdict, int Stop)>> _stageFront = new();
 
     /// <summary>The rule or policy with the given index (what <see cref="State.Slot.DecidedBy"/> - 1 points at).</summary>
     public RuleRef Decider(int index) => _deciders[index];
@@ -183,7 +188,7 @@ public sealed partial class NatSemantics
     /// </summary>
     internal Stage[] Pipeline(PacketPath path)
     {
-        if (_pipelines.TryGetValue(path, out var known))
+        if (Volatile.Read(ref _pipelines[(int)path]) is { } known)
         {
             return known;
         }
@@ -217,8 +222,7 @@ public sealed partial class NatSemantics
         }
 
         var stages = list.ToArray();
-        _pipelines[path] = stages;
-        return stages;
+        return Interlocked.CompareExchange(ref _pipelines[(int)path], stages, null) ?? stages;
     }
 
     /// <summary>
@@ -227,24 +231,68 @@ public sealed partial class NatSemantics
     /// packet without conntrack). Each chain's ACCEPT goes on to the next (<c>nf_hook_slow</c>); a DROP ends the packet.
     /// Returns every distinct end (random matches branch) and the index of the stage where each stopped.
     /// </summary>
-    /// <remarks>The list is shared between calls with the same arguments: callers must not change it.</remarks>
-    internal List<(ChainVerdict Verdict, int Stop)> RunStages(Stage[] stages, int from, Pkt pkt, bool throughKernel = false)
+    /// <remarks>The list behind the result is shared between calls with the same arguments: callers must not change it.</remarks>
+    internal StageEnds RunStages(Stage[] stages, int from, Pkt pkt, bool throughKernel = false)
     {
+        if (!throughKernel && (from >= stages.Length || stages[from].Kind != StageKind.Chain))
+        {
+            // No chain before the next kernel stage (the common case: conntrack, then the NAT core, then confirm): the
+            // one end ComputeStages would return, the packet as it came, without a traversal, a cache lookup or a list.
+            return new StageEnds((new ChainVerdict(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, false, -1), from));
+        }
+
         // A traced packet records its decisions (Why), which the search's cached results do not carry: never cached.
         if (pkt.Trace is not null)
         {
-            return ComputeStages(stages, from, pkt, throughKernel);
+            return new StageEnds(ComputeStages(stages, from, pkt, throughKernel));
         }
 
         var key = new TraversalKey(stages, from, throughKernel, pkt);
-        if (_stageTraversals.TryGetValue(key, out var known))
+        var hash = TraversalKeyComparer.Hash(key);
+        if (_stageFront.TryGet(key, hash, out var front))
         {
-            return known;
+            return new StageEnds(front);
         }
 
-        var result = ComputeStages(stages, from, pkt, throughKernel);
-        Remember(_stageTraversals, key, result);
-        return result;
+        if (!_stageTraversals.TryGetValue(key, out var known))
+        {
+            known = ComputeStages(stages, from, pkt, throughKernel);
+            Remember(_stageTraversals, key, known);
+        }
+
+        _stageFront.Put(key, hash, known);
+        return new StageEnds(known);
+    }
+
+    /// <summary>
+    /// The ends of a run of stages (<see cref="RunStages"/>): a list shared through the traversal cache, or the one end of
+    /// a run without a chain, held inline so that it allocates nothing.
+    /// </summary>
+    internal readonly struct StageEnds
+    {
+        private readonly List<(ChainVerdict Verdict, int Stop)>? _list;
+        private readonly (ChainVerdict Verdict, int Stop) _single;
+
+        public StageEnds(List<(ChainVerdict Verdict, int Stop)> list) => _list = list;
+
+        public StageEnds((ChainVerdict Verdict, int Stop) single) => _single = single;
+
+        public int Count => _list?.Count ?? 1;
+
+        public (ChainVerdict Verdict, int Stop) this[int index] => _list is not null ? _list[index]
+            : index == 0 ? _single : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public Enumerator GetEnumerator() => new(this);
+
+        /// <summary>Enumerates the ends in order.</summary>
+        public struct Enumerator(StageEnds ends)
+        {
+            private int _index = -1;
+
+            public readonly (ChainVerdict Verdict, int Stop) Current => ends[_index];
+
+            public bool MoveNext() => ++_index < ends.Count;
+        }
     }
 
     private List<(ChainVerdict Verdict, int Stop)> ComputeStages(Stage[] stages, int from, Pkt pkt, bool throughKernel)
@@ -312,14 +360,20 @@ public sealed partial class NatSemantics
         }
 
         var key = new TraversalKey(null, 0, false, pkt);
-        if (_natTraversals.TryGetValue(key, out var known))
+        var hash = TraversalKeyComparer.Hash(key);
+        if (_natFront.TryGet(key, hash, out var front))
         {
-            return known;
+            return front;
         }
 
-        var result = ComputeNat(pkt);
-        Remember(_natTraversals, key, result);
-        return result;
+        if (!_natTraversals.TryGetValue(key, out var known))
+        {
+            known = ComputeNat(pkt);
+            Remember(_natTraversals, key, known);
+        }
+
+        _natFront.Put(key, hash, known);
+        return known;
     }
 
     private void Remember<T>(ConcurrentDictionary<TraversalKey, T> cache, TraversalKey key, T value)
@@ -369,8 +423,60 @@ public sealed partial class NatSemantics
             && ReferenceEquals(x.Pkt.Flow, y.Pkt.Flow) && x.Pkt.Packet == y.Pkt.Packet && x.Pkt.Hook == y.Pkt.Hook
             && x.Pkt.Mark == y.Pkt.Mark && x.Pkt.CtMark == y.Pkt.CtMark && x.Pkt.Ct == y.Pkt.Ct && x.Pkt.NatStatus == y.Pkt.NatStatus;
 
-        public int GetHashCode(TraversalKey k) => HashCode.Combine(
-            k.Pkt.Packet, System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(k.Pkt.Flow), k.Pkt.Hook, k.Pkt.Mark, HashCode.Combine(k.Pkt.CtMark, k.Pkt.NatStatus), k.Pkt.Ct, k.From, k.ThroughKernel);
+        public int GetHashCode(TraversalKey k) => Hash(k);
+
+        /// <summary>
+        /// A multiply-xorshift mix of the packet's fields, the flow's identity and the stage index: the traversal caches
+        /// hash every NAT successor's packet, and <see cref="HashCode.Combine{T1, T2, T3, T4, T5, T6, T7, T8}"/> over the
+        /// record fields (the tuple hashing itself field by field) was most of their cost. Equal keys hash equally.
+        /// </summary>
+        public static int Hash(in TraversalKey k)
+        {
+            const ulong M = 0x9E3779B97F4A7C15UL;
+            var p = k.Pkt.Packet;
+            var h = ((ulong)p.SrcIp.Value << 32) | p.DstIp.Value;
+            h = (h * M) ^ (((ulong)(uint)p.SrcPort.Raw << 32) | (uint)p.DstPort.Raw);
+            h = (h * M) ^ (((ulong)k.Pkt.Mark << 32) | k.Pkt.CtMark);
+            h = (h * M) ^ ((ulong)(byte)p.Protocol | ((ulong)(byte)k.Pkt.Hook << 8) | ((ulong)(byte)k.Pkt.Ct << 16) | ((ulong)(k.Pkt.NatStatus & 0xff) << 24)
+                | ((ulong)(uint)k.From << 32));
+            h = (h * M) ^ (uint)System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(k.Pkt.Flow) ^ (k.ThroughKernel ? 1UL << 63 : 0);
+            h *= M;
+            return (int)(h >> 32) ^ (int)h;
+        }
+    }
+
+    /// <summary>
+    /// A direct-mapped table of immutable (key, result) entries in front of a traversal cache: a lookup is an array read
+    /// and a key comparison, with no lock, no interface call and no allocation. Threads may overwrite each other's entries
+    /// (a reference store is atomic and an entry never changes), which only costs a later miss.
+    /// </summary>
+    private sealed class TraversalFront<T>
+        where T : class
+    {
+        private const int Size = 1 << 12;
+        private readonly Entry?[] _entries = new Entry?[Size];
+
+        public bool TryGet(in TraversalKey key, int hash, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value)
+        {
+            var e = Volatile.Read(ref _entries[hash & (Size - 1)]);
+            if (e is not null && e.Hash == hash && TraversalKeyComparer.Instance.Equals(e.Key, key))
+            {
+                value = e.Value;
+                return true;
+            }
+
+            value = null;
+            return false;
+        }
+
+        public void Put(in TraversalKey key, int hash, T value) => Volatile.Write(ref _entries[hash & (Size - 1)], new Entry(key, hash, value));
+
+        private sealed class Entry(TraversalKey key, int hash, T value)
+        {
+            public readonly TraversalKey Key = key;
+            public readonly int Hash = hash;
+            public readonly T Value = value;
+        }
     }
 
     /// <summary>The return stack of a chain traversal (immutable, so branches can share it).</summary>

@@ -70,7 +70,7 @@ public sealed class FirstPacketRules
             }
             else if (ct < 0 || before.Notrack)
             {
-                var after = ct < 0 ? [(before, stages.Length)]
+                var after = ct < 0 ? new NatSemantics.StageEnds((before, stages.Length))
                     : s.RunStages(stages, ct, start with { Mark = before.Mark, Ct = NatSemantics.CtView.Untracked }, throughKernel: true);
                 foreach (var (v, _) in after)
                 {

@@ -34,8 +34,15 @@ public sealed partial class NatSemantics
     /// What <c>nf_nat_inet_fn</c> does with a nat-chain verdict that does not drop: a rule's range, or with no rule the
     /// null binding (<c>nf_nat_alloc_null_binding</c>) of the manip's current address.
     /// </summary>
-    private static (bool NullBinding, NatRange Range) SetupOf(ChainVerdict verdict, ManipType manip, ConntrackTuple curr) =>
-        (verdict.Rule is null, verdict.Range ?? NatRange.NullBinding(manip == ManipType.Src ? curr.SrcIp : curr.DstIp));
+    private (bool NullBinding, NatRange Range) SetupOf(ChainVerdict verdict, ManipType manip, ConntrackTuple curr) =>
+        (verdict.Rule is null, verdict.Range ?? NullBindingOf(manip == ManipType.Src ? curr.SrcIp : curr.DstIp));
+
+    /// <summary>
+    /// <see cref="NatRange.NullBinding"/> of <paramref name="address"/>: the range made once per address of the scenario's
+    /// tuples (ranges are immutable, so every decision may share it), a new one for any other address.
+    /// </summary>
+    private NatRange NullBindingOf(Ipv4 address) =>
+        _nullBindings.TryGetValue(address, out var range) ? range : NatRange.NullBinding(address);
 
     internal static NetfilterHook ToNetfilter(NatHook hook) => hook switch
     {
@@ -49,7 +56,6 @@ public sealed partial class NatSemantics
     {
         var slot = state[i];
         var manip = hook.Manip();
-        var gc = new List<int>();
 
         if (verdict.Kind == VerdictKind.TargetDrop)
         {
@@ -69,14 +75,16 @@ public sealed partial class NatSemantics
         }
 
         var (nullBinding, range) = SetupOf(verdict, manip, curr);
-        List<Choice> choices;
+        var scratch = SuccessorScratch.Rent();
+        var gc = scratch.Collected;
+        var choices = scratch.Choices;
         if (nullBinding && Mutant == KernelMutant.NoNullBinding)
         {
-            choices = [new Choice(curr, false, [new Probe("nf_nat_alloc_null_binding", curr.Invert(), -1, "mutant no-null-binding: nothing probed, tuple kept")])];
+            choices.Add(new Choice(curr, false, [new Probe("nf_nat_alloc_null_binding", curr.Invert(), -1, "mutant no-null-binding: nothing probed, tuple kept")]));
         }
         else
         {
-            choices = GetUniqueTuple(state.Slots, i, curr, range, manip, nullBinding, gc, diagnostics);
+            GetUniqueTuple(state.Slots, i, curr, range, manip, nullBinding, gc, choices, scratch, diagnostics);
         }
 
         // Ghost facts for the properties, read with the real kernel's semantics whatever the mutant.
@@ -181,7 +189,7 @@ public sealed partial class NatSemantics
             var stages = Pipeline(flow.Path);
             var natStage = NatStage(stages, ToNetfilter(hook));
             var pkt = new Pkt(choice.Tuple, flow, ToNetfilter(hook), verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(status) };
-            var ends = natStage < 0 ? [(verdict with { Kind = VerdictKind.Accept }, stages.Length)] : RunStages(stages, natStage + 1, pkt);
+            var ends = natStage < 0 ? new StageEnds((verdict with { Kind = VerdictKind.Accept }, stages.Length)) : RunStages(stages, natStage + 1, pkt);
             for (var e = 0; e < ends.Count; e++)
             {
                 var v = ends[e].Verdict;
@@ -194,6 +202,8 @@ public sealed partial class NatSemantics
                 sink.Add((v.Drop ? traced with { Filtered = _deciders[v.Decider] } : traced, Make(final)));
             }
         }
+
+        SuccessorScratch.Return(scratch);
     }
 
     /// <summary>Whether an equal choice (same tuple, failure and eviction) comes earlier in the list: it yields the same successor.</summary>
@@ -334,11 +344,15 @@ public sealed partial class NatSemantics
     /// bysource mapping, pick the address (<c>find_best_ips_proto</c>), accept an in-range port (a single-port
     /// range without any check), else search (<c>nf_nat_l4proto_unique_tuple</c>).
     /// </summary>
-    internal List<Choice> GetUniqueTuple(ReadOnlySpan<Slot> slots, int self, ConntrackTuple curr, NatRange range, ManipType manip, bool nullBinding, List<int> gc, bool diagnostics = true)
+    /// <remarks>
+    /// The choices are appended to <paramref name="results"/> in the order the successors are built;
+    /// <paramref name="scratch"/> lends the port search its buffers (the search's hot path allocates no list).
+    /// </remarks>
+    internal void GetUniqueTuple(ReadOnlySpan<Slot> slots, int self, ConntrackTuple curr, NatRange range, ManipType manip, bool nullBinding, List<int> gc,
+        List<Choice> results, SuccessorScratch scratch, bool diagnostics = true)
     {
         // Without diagnostics no probe list is built (null all the way down): only a trace reads them.
         var probes = diagnostics ? new List<Probe>() : null;
-        var results = new List<Choice>();
         if (manip == ManipType.Src && !range.RandomAll)
         {
             if (InRange(curr, range))
@@ -346,7 +360,8 @@ public sealed partial class NatSemantics
                 var taken = Profile.UsedTupleNew ? UsedNew(slots, curr, self, gc, probes) : Used(slots, curr, self, gc, probes);
                 if (!taken)
                 {
-                    return [new Choice(curr, false, ProbesOf(probes))];
+                    results.Add(new Choice(curr, false, ProbesOf(probes)));
+                    return;
                 }
             }
             else if (FindAppropriateSrc(slots, curr, range) is { } reuse)
@@ -354,43 +369,41 @@ public sealed partial class NatSemantics
                 if (!Used(slots, reuse, self, gc, probes))
                 {
                     probes?.Add(new Probe("find_appropriate_src", reuse.Invert(), -1, "reusing the mapping of the same original source"));
-                    return [new Choice(reuse, false, ProbesOf(probes))];
+                    results.Add(new Choice(reuse, false, ProbesOf(probes)));
+                    return;
                 }
             }
         }
 
-        foreach (var address in BestAddresses(curr, range, manip))
+        // find_best_ips_proto picks one address (BestAddresses, as one value).
+        var address = BestAddress(curr, range, manip);
+        var t = manip == ManipType.Src ? curr with { SrcIp = address } : curr with { DstIp = address };
+        var stepProbes = probes is null ? null : new List<Probe>(probes);
+        if (!range.RandomAll)
         {
-            var t = manip == ManipType.Src ? curr with { SrcIp = address } : curr with { DstIp = address };
-            var stepProbes = probes is null ? null : new List<Probe>(probes);
-            if (!range.RandomAll)
+            if (range.ProtoSpecified)
             {
-                if (range.ProtoSpecified)
+                var key = KeyOf(t, manip);
+                if ((t.Protocol.IsPortless() || Ports.InRange(key, range.MinProto, range.MaxProto))
+                    && (range.MinProto == range.MaxProto || !Used(slots, t, self, gc, stepProbes)))
                 {
-                    var key = KeyOf(t, manip);
-                    if ((t.Protocol.IsPortless() || Ports.InRange(key, range.MinProto, range.MaxProto))
-                        && (range.MinProto == range.MaxProto || !Used(slots, t, self, gc, stepProbes)))
+                    if (range.MinProto == range.MaxProto)
                     {
-                        if (range.MinProto == range.MaxProto)
-                        {
-                            stepProbes?.Add(new Probe("get_unique_tuple", t.Invert(), -1, "single-port range already matches: accepted without a uniqueness check"));
-                        }
-
-                        results.Add(new Choice(t, false, ProbesOf(stepProbes)));
-                        continue;
+                        stepProbes?.Add(new Probe("get_unique_tuple", t.Invert(), -1, "single-port range already matches: accepted without a uniqueness check"));
                     }
-                }
-                else if (!Used(slots, t, self, gc, stepProbes))
-                {
+
                     results.Add(new Choice(t, false, ProbesOf(stepProbes)));
-                    continue;
+                    return;
                 }
             }
-
-            results.AddRange(UniqueL4(slots, self, t, range, manip, nullBinding, gc, stepProbes));
+            else if (!Used(slots, t, self, gc, stepProbes))
+            {
+                results.Add(new Choice(t, false, ProbesOf(stepProbes)));
+                return;
+            }
         }
 
-        return results;
+        UniqueL4(slots, self, t, range, manip, nullBinding, gc, stepProbes, results, scratch);
     }
 
     private static IReadOnlyList<Probe> ProbesOf(List<Probe>? probes) => probes is null ? [] : probes;
@@ -461,20 +474,22 @@ public sealed partial class NatSemantics
     /// one address the kernel's deterministic hash of the tuple's source and destination (source only with
     /// <c>--persistent</c>) picks (<see cref="Jhash.BestAddress"/>). The port search then runs on that address only.
     /// </summary>
-    private static IEnumerable<Ipv4> BestAddresses(ConntrackTuple curr, NatRange range, ManipType manip)
+    private static IEnumerable<Ipv4> BestAddresses(ConntrackTuple curr, NatRange range, ManipType manip) => [BestAddress(curr, range, manip)];
+
+    /// <summary>The address <see cref="BestAddresses"/> holds (the search's successors ask for it without a sequence).</summary>
+    private static Ipv4 BestAddress(ConntrackTuple curr, NatRange range, ManipType manip)
     {
         if (!range.MapIps)
         {
-            return [manip == ManipType.Src ? curr.SrcIp : curr.DstIp];
+            return manip == ManipType.Src ? curr.SrcIp : curr.DstIp;
         }
 
         if (range.MinAddr == range.MaxAddr)
         {
-            return [range.MinAddr];
+            return range.MinAddr;
         }
 
-        var persistent = (range.Flags & NatRangeFlags.Persistent) != 0;
-        return [Jhash.BestAddress(curr.SrcIp, curr.DstIp, range.MinAddr, range.MaxAddr, persistent)];
+        return Jhash.BestAddress(curr.SrcIp, curr.DstIp, range.MinAddr, range.MaxAddr, (range.Flags & NatRangeFlags.Persistent) != 0);
     }
 
     private static Port KeyOf(ConntrackTuple t, ManipType manip) =>
@@ -489,7 +504,8 @@ public sealed partial class NatSemantics
     /// is free or, with the capped search (5.15+), when a range wider than 128 has at least 128 taken ports
     /// (a whole probe window can then miss every free port).
     /// </summary>
-    private List<Choice> UniqueL4(ReadOnlySpan<Slot> slots, int self, ConntrackTuple t, NatRange range, ManipType manip, bool nullBinding, List<int> gc, List<Probe>? probes)
+    private void UniqueL4(ReadOnlySpan<Slot> slots, int self, ConntrackTuple t, NatRange range, ManipType manip, bool nullBinding, List<int> gc, List<Probe>? probes,
+        List<Choice> results, SuccessorScratch scratch)
     {
         if (t.Protocol.IsPortless())
         {
@@ -498,7 +514,8 @@ public sealed partial class NatSemantics
             // decides (a clash on the reply tuple drops the packet, or merges it where allow_clash permits).
             var by = TupleTaken(slots, t.Invert(), self, gc, null);
             probes?.Add(new Probe("nf_nat_l4proto_unique_tuple", t.Invert(), by, $"{t.Protocol.Name()} has no port or id: tuple unchanged"));
-            return [new Choice(t, by >= 0, ProbesOf(probes))];
+            results.Add(new Choice(t, by >= 0, ProbesOf(probes)));
+            return;
         }
 
         int lo, hi;
@@ -514,7 +531,8 @@ public sealed partial class NatSemantics
         {
             // A DST manip without a port range never changes a port: the tuple stays, taken or not.
             probes?.Add(new Probe("nf_nat_l4proto_unique_tuple", t.Invert(), -1, "DST manip without PROTO_SPECIFIED: port unchanged"));
-            return [new Choice(t, false, ProbesOf(probes))];
+            results.Add(new Choice(t, false, ProbesOf(probes)));
+            return;
         }
         else
         {
@@ -522,14 +540,18 @@ public sealed partial class NatSemantics
             (lo, hi) = (cls.Min, cls.Max);
         }
 
-        var free = new List<ConntrackTuple>();
-        var taken = new List<(ConntrackTuple Tuple, int By)>();
-        var order = new List<(ConntrackTuple Tuple, int By)>();
+        // Every candidate with the entry holding it (-1: free), in search order; the free and the taken ones are the
+        // entries of this one list with By < 0 and By >= 0, in the same order.
+        var order = scratch.Order;
+        order.Clear();
+        var freeCount = 0;
+        var takenCount = 0;
         // Offset 0 (below) walks the range upwards. Atoms lie between named ports, so ordering by lower bound gives
         // the numeric order as long as no atom has a fresh port in use (whose number inside the atom is unknown).
         var ordered = true;
-        var candidates = Candidates(slots, lo, hi).ToList();
-        candidates.Sort((x, y) => Ports.LowerBound(x).CompareTo(Ports.LowerBound(y)));
+        var candidates = Candidates(slots, lo, hi, scratch);
+        // The same (unstable) introsort with the same comparison as List.Sort: equal lower bounds keep the order they always had.
+        candidates.Sort(_byLowerBound);
         foreach (var port in candidates)
         {
             ordered &= !port.IsFresh || !FreshInUse(slots, port);
@@ -544,11 +566,11 @@ public sealed partial class NatSemantics
             order.Add((candidate, by));
             if (by < 0)
             {
-                free.Add(candidate);
+                freeCount++;
             }
             else
             {
-                taken.Add((candidate, by));
+                takenCount++;
             }
         }
 
@@ -558,30 +580,35 @@ public sealed partial class NatSemantics
         // atoms that is not known free, a placement exists in which every free candidate of that kind is the pool's.
         var (pool, poolInside, poolFills) = _pools.Length > 0 ? PoolInSearch(slots, t.Invert(), lo, hi) : (-1, 0, false);
         var mayBeAllPool = poolFills;
-        foreach (var c in free)
+        for (var k = 0; k < order.Count && mayBeAllPool; k++)
         {
-            mayBeAllPool &= MayBePools(slots, pool, c.Invert());
+            if (order[k].By < 0)
+            {
+                mayBeAllPool &= MayBePools(slots, pool, order[k].Tuple.Invert());
+            }
         }
 
-        var canFail = free.Count == 0 || mayBeAllPool
-            || (Profile.CappedPortSearch && size > PortUniverse.ConcreteThreshold && taken.Count + poolInside >= 128);
-        if (canFail && pool >= 0 && poolInside > 0 && !taken.Exists(x => x.By == PoolEntry(pool)))
+        var canFail = freeCount == 0 || mayBeAllPool
+            || (Profile.CappedPortSearch && size > PortUniverse.ConcreteThreshold && takenCount + poolInside >= 128);
+        // The pool's held port, kept after every taken candidate when no candidate already is the pool's.
+        var poolHeld = false;
+        if (canFail && pool >= 0 && poolInside > 0 && !TakenBy(order, PoolEntry(pool)))
         {
-            var held = WithKey(t, manip, Port.PoolHeld(_pools[pool].Atoms[0]));
-            taken.Add((held, PoolEntry(pool)));
+            poolHeld = true;
+            takenCount++;
         }
 
         // nf_nat_used_tuple_harder (6.5+) checks the last NF_NAT_HARDER_THRESH (32) attempts of the first window; a
         // search reaches them only after min(size, 128) - 32 taken candidates (exact for ranges of at most 32).
         var harder = Profile.UsedTupleHarder && t.Protocol == L4Protocol.Tcp && Scenario.Actors[self] is FlowActor
-            && taken.Count + poolInside >= Math.Max(0, Math.Min(size, 128) - 32);
-        var results = new List<Choice>();
+            && takenCount + poolInside >= Math.Max(0, Math.Min(size, 128) - 32);
         // 6.x: a DST manip without a random flag starts at offset 0 (ports with a range, and ICMP ids): the lowest
         // free value wins. The order is known unless an atom has a fresh port in use; then any free candidate is allowed.
         var deterministic = Profile.DstRangeStartsAtMin && manip == ManipType.Dst && !range.RandomAll && ordered
             && (range.ProtoSpecified || t.Protocol == L4Protocol.Icmp);
-        foreach (var (candidate, by) in order)
+        for (var k = 0; k < order.Count; k++)
         {
+            var (candidate, by) = order[k];
             if (by < 0)
             {
                 var p = probes is null ? null : new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", candidate.Invert(), -1, $"search in {lo}-{hi}: free") };
@@ -605,14 +632,40 @@ public sealed partial class NatSemantics
 
         if (canFail)
         {
-            foreach (var (tk, by) in taken)
+            for (var k = 0; k < order.Count; k++)
             {
-                var p = probes is null ? null : new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", tk.Invert(), by, $"search in {lo}-{hi} gave up: keeps a taken tuple") };
-                results.Add(new Choice(tk, true, ProbesOf(p)));
+                var (tk, by) = order[k];
+                if (by >= 0)
+                {
+                    GaveUp(tk, by);
+                }
+            }
+
+            if (poolHeld)
+            {
+                GaveUp(WithKey(t, manip, Port.PoolHeld(_pools[pool].Atoms[0])), PoolEntry(pool));
             }
         }
 
-        return results;
+        void GaveUp(ConntrackTuple tk, int by)
+        {
+            var p = probes is null ? null : new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", tk.Invert(), by, $"search in {lo}-{hi} gave up: keeps a taken tuple") };
+            results.Add(new Choice(tk, true, ProbesOf(p)));
+        }
+    }
+
+    /// <summary>Whether a candidate of the search is held by <paramref name="entry"/>.</summary>
+    private static bool TakenBy(List<(ConntrackTuple Tuple, int By)> order, int entry)
+    {
+        foreach (var (_, by) in order)
+        {
+            if (by == entry)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -634,37 +687,74 @@ public sealed partial class NatSemantics
 
     /// <summary>
     /// The port values a search over [lo, hi] may pick: every concrete port, every fresh port already in use
-    /// in an atom of the range, and one new fresh port per atom while the atom has unused members.
+    /// in an atom of the range, and one new fresh port per atom while the atom has unused members. Concrete ports first
+    /// (ascending), then atom by atom the used fresh ports by index and the new one; written into the scratch buffer.
     /// </summary>
-    private IEnumerable<Port> Candidates(ReadOnlySpan<Slot> slots, int lo, int hi)
+    private Span<Port> Candidates(ReadOnlySpan<Slot> slots, int lo, int hi, SuccessorScratch scratch)
     {
-        var list = new List<Port>();
-        foreach (var p in Ports.ConcreteIn(lo, hi))
+        var concrete = Ports.ConcreteSpanIn(lo, hi);
+        var atoms = Ports.AtomSpan;
+        var inRange = 0;
+        foreach (var atom in atoms)
         {
-            list.Add(Port.Of(p));
-        }
-
-        foreach (var atom in Ports.AtomsIn(lo, hi))
-        {
-            var used = new SortedSet<int>();
-            foreach (var s in slots)
+            if (atom.Lo >= lo && atom.Hi <= hi)
             {
-                Collect(s.Reply, atom, used);
-                Collect(s.PreSrc, atom, used);
-            }
-
-            foreach (var index in used)
-            {
-                list.Add(Port.Fresh(atom, index));
-            }
-
-            if (used.Count < Ports.Atoms[atom].Unnamed)
-            {
-                list.Add(Port.Fresh(atom, used.Count == 0 ? 1 : used.Max + 1));
+                inRange++;
             }
         }
 
-        return list;
+        // Per atom at most four fresh ports a slot (reply and pre-SRC tuple, both ends) and the new one.
+        var buffer = scratch.Candidates(concrete.Length + inRange * (4 * slots.Length + 1));
+        var n = 0;
+        foreach (var p in concrete)
+        {
+            buffer[n++] = Port.Of(p);
+        }
+
+        if (inRange == 0)
+        {
+            return buffer.AsSpan(0, n);
+        }
+
+        var used = scratch.Used(4 * slots.Length);
+        for (var atom = 0; atom < atoms.Length; atom++)
+        {
+            if (atoms[atom].Lo < lo || atoms[atom].Hi > hi)
+            {
+                continue;
+            }
+
+            var count = 0;
+            foreach (ref readonly var s in slots)
+            {
+                Collect(s.Reply, atom, used, ref count);
+                Collect(s.PreSrc, atom, used, ref count);
+            }
+
+            // The distinct indices, ascending (what a sorted set of them enumerates).
+            var indices = used.AsSpan(0, count);
+            indices.Sort();
+            var distinct = 0;
+            for (var k = 0; k < indices.Length; k++)
+            {
+                if (k == 0 || indices[k] != indices[k - 1])
+                {
+                    indices[distinct++] = indices[k];
+                }
+            }
+
+            for (var k = 0; k < distinct; k++)
+            {
+                buffer[n++] = Port.Fresh(atom, indices[k]);
+            }
+
+            if (distinct < atoms[atom].Unnamed)
+            {
+                buffer[n++] = Port.Fresh(atom, distinct == 0 ? 1 : indices[distinct - 1] + 1);
+            }
+        }
+
+        return buffer.AsSpan(0, n);
     }
 
     private static bool FreshInUse(ReadOnlySpan<Slot> slots, Port port)
@@ -680,16 +770,16 @@ public sealed partial class NatSemantics
         return false;
     }
 
-    private static void Collect(ConntrackTuple t, int atom, SortedSet<int> used)
+    private static void Collect(ConntrackTuple t, int atom, int[] used, ref int count)
     {
         if (t.SrcPort.IsPicked && t.SrcPort.Atom == atom)
         {
-            used.Add(t.SrcPort.FreshIndex);
+            used[count++] = t.SrcPort.FreshIndex;
         }
 
         if (t.DstPort.IsPicked && t.DstPort.Atom == atom)
         {
-            used.Add(t.DstPort.FreshIndex);
+            used[count++] = t.DstPort.FreshIndex;
         }
     }
 }

@@ -25,6 +25,12 @@ public sealed partial class NatSemantics
     private readonly ConntrackTuple[] _originals;
     private readonly (int Before, Milestone BeforeAt, Milestone AfterAt)[][] _constraints;
 
+    // The null binding's range of every address of the actors' tuples, made once (read-only after construction).
+    private readonly Dictionary<Ipv4, NatRange> _nullBindings = [];
+
+    // The port search's order of candidates (by lowest port number), made once: a lambda over Ports allocates per use.
+    private readonly Comparison<Port> _byLowerBound;
+
     /// <summary>Builds the semantics; throws <see cref="ArgumentException"/> for scenarios the model cannot represent.</summary>
     public NatSemantics(ScenarioModel scenario, KernelProfile profile, KernelMutant mutant = KernelMutant.None)
     {
@@ -38,6 +44,7 @@ public sealed partial class NatSemantics
         Mutant = mutant;
         Ports = PortUniverse.Create(scenario.NamedPorts(), scenario.Ruleset.PortRanges(), scenario.Pools.Select(p => p.Ports));
         _pools = PoolsOf(scenario, Ports);
+        _byLowerBound = (x, y) => Ports.LowerBound(x).CompareTo(Ports.LowerBound(y));
         _originals = new ConntrackTuple[scenario.Actors.Count];
         var slots = new Slot[scenario.Actors.Count];
         for (var i = 0; i < slots.Length; i++)
@@ -50,6 +57,10 @@ public sealed partial class NatSemantics
             };
             _originals[i] = orig;
             slots[i] = new Slot(Phase.NotStarted, reply, CtStatus.None, orig, -1, 0, 0);
+            foreach (var address in (ReadOnlySpan<Ipv4>)[orig.SrcIp, orig.DstIp, reply.SrcIp, reply.DstIp])
+            {
+                _nullBindings.TryAdd(address, NatRange.NullBinding(address));
+            }
         }
 
         Initial = new NatState(slots);
@@ -253,7 +264,8 @@ public sealed partial class NatSemantics
         var ct = Array.FindIndex(stages, s => s.Kind == StageKind.Conntrack);
         // With diagnostics (trace building) the packet is traced: the steps name the rule or policy that decided each chain.
         var start = new Pkt(orig, flow, stages.Length > 0 ? stages[0].Hook : HooksOf(flow.Path)[0], flow.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
-        var tracked = new List<ChainVerdict>();
+        var scratch = SuccessorScratch.Rent();
+        var tracked = scratch.Tracked;
         foreach (var (before, _) in RunStages(stages, 0, start, throughKernel: ct < 0))
         {
             if (before.Drop)
@@ -265,7 +277,7 @@ public sealed partial class NatSemantics
             {
                 // The untracked template (or no conntrack hook at all): nf_conntrack_in, the NAT core and confirm do
                 // nothing for this packet; only the chains can still drop it.
-                var after = ct < 0 ? [(before, stages.Length)]
+                var after = ct < 0 ? new StageEnds((before, stages.Length))
                     : RunStages(stages, ct, start with { Mark = before.Mark, Ct = CtView.Untracked }, throughKernel: true);
                 foreach (var (v, _) in after)
                 {
@@ -283,8 +295,10 @@ public sealed partial class NatSemantics
 
         if (tracked.Count > 0)
         {
-            ConntrackInStep(state, i, flow, stages, ct, tracked, sink, diagnostics);
+            ConntrackInStep(state, i, flow, stages, ct, tracked, scratch.Collected, sink, diagnostics);
         }
+
+        SuccessorScratch.Return(scratch);
     }
 
     /// <summary>A flow that ends without a confirmed entry of its own: untracked, or dropped by a rule before confirm.</summary>
@@ -302,11 +316,11 @@ public sealed partial class NatSemantics
         return (step, Make(slots));
     }
 
-    private void ConntrackInStep(NatState state, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, List<(NatStep, NatState)> sink, bool diagnostics)
+    private void ConntrackInStep(NatState state, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, List<int> collected,
+        List<(NatStep, NatState)> sink, bool diagnostics)
     {
         var slots = state.CopySlots();
         var orig = _originals[i];
-        var collected = new List<int>();
         var probes = diagnostics ? new List<Probe>() : null;
         var hit = FindLinked(slots, orig, i, collected, skipExpired: true);
         foreach (var c in collected)
@@ -340,6 +354,8 @@ public sealed partial class NatSemantics
             }
         }
 
+        // The steps keep their own copy of what the lookups collected (usually nothing: no list at all).
+        IReadOnlyList<int> shownCollected = collected.Count == 0 ? [] : [.. collected];
         var hook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
         if (!invalid && hit >= 0 && orig.Protocol == L4Protocol.Tcp && !IsOriginalNode(slots, hit, orig))
         {
@@ -359,7 +375,7 @@ public sealed partial class NatSemantics
         {
             var partner = hit;
             IReadOnlyList<Probe> seen = probes is null ? [] : [.. probes, new Probe("__nf_conntrack_find_get", orig, partner)];
-            InvalidSuccessors(slots, i, flow, stages, ct, tracked, partner, hook, seen, collected, sink, diagnostics);
+            InvalidSuccessors(slots, i, flow, stages, ct, tracked, partner, hook, seen, shownCollected, sink, diagnostics);
             if (!mayJoin)
             {
                 return;
@@ -376,7 +392,7 @@ public sealed partial class NatSemantics
         {
             // The packet belongs to an existing entry: no new entry, so nothing later rules do to this packet changes
             // the table (nat chains run for new entries only).
-            sink.Add((new ConntrackIn(i, hook, hit) { Probes = shown, Collected = collected }, Make(slots)));
+            sink.Add((new ConntrackIn(i, hook, hit) { Probes = shown, Collected = shownCollected }, Make(slots)));
             return;
         }
 
@@ -409,7 +425,7 @@ public sealed partial class NatSemantics
                 var step = new ConntrackIn(i, hook, -1)
                 {
                     Probes = shown,
-                    Collected = collected,
+                    Collected = shownCollected,
                     Ended = v.Drop ? Phase.Filtered : null,
                     Decided = v.Drop ? _deciders[v.Decider] : null,
                     Chains = Join(before.Why, v.Why) ?? [],
@@ -439,7 +455,7 @@ public sealed partial class NatSemantics
     /// conntrack see ctstate INVALID and may drop it.
     /// </summary>
     private void InvalidSuccessors(Slot[] slots, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, int partner,
-        NatHook hook, IReadOnlyList<Probe> probes, List<int> collected, List<(NatStep, NatState)> sink, bool diagnostics)
+        NatHook hook, IReadOnlyList<Probe> probes, IReadOnlyList<int> collected, List<(NatStep, NatState)> sink, bool diagnostics)
     {
         foreach (var before in tracked)
         {
