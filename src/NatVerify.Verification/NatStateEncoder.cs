@@ -22,11 +22,21 @@ namespace NatVerify.Verification;
 /// about 62 per slot for the canonical bytes or 72 per slot for the objects. The breadth-first queue holds a large
 /// share of all states (6.5 M of 15 M for three seed races), so this is most of what a waiting state costs. The
 /// numbering is not canonical across instances, so it is never fingerprinted. One instance serves one run;
-/// <see cref="Pack"/> and <see cref="Unpack"/> are called from one thread (<see cref="IStatePacker{TState}"/>),
-/// <see cref="Encode"/> from any.
+/// <see cref="Pack"/>, <see cref="PackAndFingerprint"/> and <see cref="Unpack"/> are called from one thread
+/// (<see cref="IStatePacker{TState}"/>), <see cref="Encode"/> from any.
+/// </para>
+/// <para>
+/// Run-numbered fingerprints (<see cref="IRunFingerprinter{TState}"/>, the single-threaded breadth-first search): the
+/// same numbering identifies a state within this instance, so the packed bytes (varint count, then one varint number
+/// per actor) are hashed instead of the 62 canonical bytes per slot, and the bytes hashed are the ones queued: the
+/// state is packed once, while fingerprinting. A successor differs from its parent in one or two slots, and the parent
+/// was just unpacked from its numbers, so each slot is first compared with the parent's slot at its position and only
+/// the slots that changed are looked up. With the ghost quotient or symmetry the fingerprint must identify the view
+/// <see cref="Encode"/> writes, not the state: the view's slots are numbered in a second numbering of their own (per
+/// position, compared first with the slot numbered last there) and that vector is hashed.
 /// </para>
 /// </remarks>
-public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatState>
+public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter<NatState>
 {
     private readonly NatSemantics? _ghostQuotient;
     private readonly ActorSymmetry? _symmetry;
@@ -41,6 +51,18 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
     // unreduced search).
     private Slot[] _lastSlot = [];
     private int[] _lastId = [];
+
+    // Per actor: the slot and number of the state unpacked last (-1: none yet), the parent whose successors
+    // PackAndFingerprint numbers next. Not updated by lookups, so every sibling compares with the parent.
+    private Slot[] _parentSlot = [];
+    private int[] _parentId = [];
+
+    // The view's numbering (ghost quotient, symmetry): per actor position, view slot -> number, and the slot numbered
+    // there last with its number. Never unpacked, so no reverse lists.
+    private Dictionary<Slot, int>[] _viewIds = [];
+    private Slot[] _viewLast = [];
+    private int[] _viewLastId = [];
+    private readonly StateWriter _viewNumbers = new(64);
 
     /// <summary>The canonical encoding of every field.</summary>
     public NatStateEncoder()
@@ -132,15 +154,7 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
             var id = lastId[i];
             if (id < 0 || !SlotComparer.Same(slot, lastSlot[i]))
             {
-                var ids = _slotIds[i];
-                // The comparer hashes the fields directly (a record struct's own hash goes through a comparer per field).
-                if (!ids.TryGetValue(slot, out id))
-                {
-                    id = ids.Count;
-                    ids.Add(slot, id);
-                    _slots[i].Add(slot);
-                }
-
+                id = Number(i, slot);
                 lastSlot[i] = slot;
                 lastId[i] = id;
             }
@@ -150,16 +164,135 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
     }
 
     /// <inheritdoc />
+    public ulong PackAndFingerprint(NatState state, StateWriter packed)
+    {
+        var start = packed.Length;
+        var slots = state.Slots;
+        if (_slotIds.Length < slots.Length)
+        {
+            Grow(slots.Length);
+        }
+
+        packed.WriteVarUInt64((ulong)slots.Length);
+        var parentSlot = _parentSlot;
+        var parentId = _parentId;
+        for (var i = 0; i < slots.Length; i++)
+        {
+            ref readonly var slot = ref slots[i];
+            var id = parentId[i];
+            if (id < 0 || !SlotComparer.Same(slot, parentSlot[i]))
+            {
+                id = Number(i, slot);
+            }
+
+            packed.WriteVarUInt64((ulong)id);
+        }
+
+        // The packed bytes are an injective encoding of the number vector (varints are prefix-free), itself one of the state.
+        return _ghostQuotient is null && _symmetry is null ? Fingerprint.Of(packed.Written[start..]) : ViewFingerprint(state);
+    }
+
+    /// <inheritdoc />
     public NatState Unpack(ReadOnlySpan<byte> packed)
     {
         var reader = new StateReader(packed);
         var slots = new Slot[(int)reader.ReadVarUInt64()];
+        var parentSlot = _parentSlot;
+        var parentId = _parentId;
         for (var i = 0; i < slots.Length; i++)
         {
-            slots[i] = _slots[i][(int)reader.ReadVarUInt64()];
+            var id = (int)reader.ReadVarUInt64();
+            slots[i] = _slots[i][id];
+            parentSlot[i] = slots[i];
+            parentId[i] = id;
         }
 
         return NatState.FromCanonicalSlots(slots);
+    }
+
+    /// <summary>The number of <paramref name="slot"/> at actor <paramref name="i"/>, numbering it if new.</summary>
+    private int Number(int i, in Slot slot)
+    {
+        var ids = _slotIds[i];
+        // The comparer hashes the fields directly (a record struct's own hash goes through a comparer per field).
+        if (!ids.TryGetValue(slot, out var id))
+        {
+            id = ids.Count;
+            ids.Add(slot, id);
+            _slots[i].Add(slot);
+        }
+
+        return id;
+    }
+
+    /// <summary>
+    /// The hash of the view's number vector: the view is what <see cref="Encode"/> writes (the symmetry representative,
+    /// then the observable ghosts of each slot), so two states get one fingerprint exactly when their canonical bytes are equal.
+    /// </summary>
+    private ulong ViewFingerprint(NatState state)
+    {
+        var view = _symmetry is { } symmetry ? symmetry.Canonical(state) : state;
+        var n = view.Count;
+        if (_viewIds.Length < n)
+        {
+            GrowView(n);
+        }
+
+        var numbers = _viewNumbers;
+        numbers.Reset();
+        numbers.WriteVarUInt64((ulong)n);
+        var last = _viewLast;
+        var lastId = _viewLastId;
+        var semantics = _ghostQuotient;
+        for (var i = 0; i < n; i++)
+        {
+            var slot = semantics is null ? view[i] : semantics.ObservableGhosts(view, i);
+            var id = lastId[i];
+            if (id < 0 || !SlotComparer.Same(slot, last[i]))
+            {
+                var ids = _viewIds[i];
+                if (!ids.TryGetValue(slot, out id))
+                {
+                    id = ids.Count;
+                    ids.Add(slot, id);
+                }
+
+                last[i] = slot;
+                lastId[i] = id;
+            }
+
+            numbers.WriteVarUInt64((ulong)id);
+        }
+
+        return Fingerprint.Of(numbers.Written);
+    }
+
+    private void GrowView(int actors)
+    {
+        var ids = new Dictionary<Slot, int>[actors];
+        for (var i = 0; i < actors; i++)
+        {
+            ids[i] = i < _viewIds.Length ? _viewIds[i] : new Dictionary<Slot, int>(SlotComparer.Instance);
+        }
+
+        _viewIds = ids;
+        _viewLast = Resized(_viewLast, actors);
+        _viewLastId = ResizedIds(_viewLastId, actors);
+    }
+
+    private static Slot[] Resized(Slot[] old, int size)
+    {
+        var array = new Slot[size];
+        old.CopyTo(array, 0);
+        return array;
+    }
+
+    private static int[] ResizedIds(int[] old, int size)
+    {
+        var array = new int[size];
+        Array.Fill(array, -1);
+        old.CopyTo(array, 0);
+        return array;
     }
 
     private void Grow(int actors)
@@ -174,13 +307,10 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
 
         _slotIds = ids;
         _slots = slots;
-        var lastSlot = new Slot[actors];
-        var lastId = new int[actors];
-        Array.Fill(lastId, -1);
-        _lastSlot.CopyTo(lastSlot, 0);
-        _lastId.CopyTo(lastId, 0);
-        _lastSlot = lastSlot;
-        _lastId = lastId;
+        _lastSlot = Resized(_lastSlot, actors);
+        _lastId = ResizedIds(_lastId, actors);
+        _parentSlot = Resized(_parentSlot, actors);
+        _parentId = ResizedIds(_parentId, actors);
     }
 
     /// <summary>Bytes of one slot in the canonical encoding.</summary>
