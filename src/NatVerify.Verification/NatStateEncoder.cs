@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NatVerify.Checker;
 using NatVerify.Model.Semantics;
 using NatVerify.Model.State;
@@ -180,7 +182,7 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
         {
             ref readonly var slot = ref slots[i];
             var id = parentId[i];
-            if (id < 0 || !SlotComparer.Same(slot, parentSlot[i]))
+            if (id < 0 || !SameBits(slot, parentSlot[i]))
             {
                 id = Number(i, slot);
             }
@@ -248,7 +250,7 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
         {
             var slot = semantics is null ? view[i] : semantics.ObservableGhosts(view, i);
             var id = lastId[i];
-            if (id < 0 || !SlotComparer.Same(slot, last[i]))
+            if (id < 0 || !SameBits(slot, last[i]))
             {
                 var ids = _viewIds[i];
                 if (!ids.TryGetValue(slot, out id))
@@ -266,6 +268,15 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
 
         return Fingerprint.Of(numbers.Written);
     }
+
+    /// <summary>
+    /// Whether two slots have the same bytes: one vectorised comparison instead of eleven field comparisons. Every field
+    /// is an integer, so equal bytes imply equal slots; unequal bytes with equal fields (padding) only cost the lookup
+    /// the caller then makes, which compares fields.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SameBits(in Slot x, in Slot y) =>
+        MemoryMarshal.AsBytes(new ReadOnlySpan<Slot>(in x)).SequenceEqual(MemoryMarshal.AsBytes(new ReadOnlySpan<Slot>(in y)));
 
     private void GrowView(int actors)
     {
