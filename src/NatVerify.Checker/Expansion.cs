@@ -33,7 +33,7 @@ internal sealed partial class Expansion<TState, TAction>
 
     /// <summary>
     /// Gets the packed forms of the kept successors, one after another, when breadth-first search fingerprints them with
-    /// <see cref="IRunFingerprinter{TState}"/>: a successor that turns out new is queued from here, not packed again.
+    /// <see cref="IRunFingerprinter{TState}"/> while packing them: a successor that turns out new is queued from here, not packed again.
     /// </summary>
     public StateWriter Packed { get; } = new(256);
 

@@ -28,6 +28,7 @@ internal sealed partial class Explorer<TState, TAction>
     // Non-null only for the single-threaded breadth-first search (see IRunFingerprinter for why only there): every
     // fingerprint of the run hashes the encoder's own numbering, computed together with the packed form.
     private readonly IRunFingerprinter<TState>? _run;
+    private readonly bool _runPacks;
     private readonly IIndependence<TState, TAction>? _independence;
     private readonly IStepFootprints<TState, TAction>? _footprints;
     private readonly IProcessSuccessors<TState, TAction>? _lazy;
@@ -126,6 +127,7 @@ internal sealed partial class Explorer<TState, TAction>
         _workers = _depthFirst ? 1 : options.Workers;
         _parents = new ParentStore(consecutiveChildren: !_depthFirst);
         _run = _compact is null && !_depthFirst && _workers == 1 ? encoder as IRunFingerprinter<TState> : null;
+        _runPacks = _run?.PacksWhileFingerprinting ?? false;
         _sleep = SleepSets<TState, TAction>.Create(options, system, _workers, _depthFirst ? 1 : GroupSize, out _sleepNote);
 
         // Size the table(s) so that the expected states fill at most 70%.
@@ -310,7 +312,7 @@ internal sealed partial class Explorer<TState, TAction>
             int[] ends = x.PackedEnds;
             for (int j = 0; j < count; j++)
             {
-                ulong fingerprint = _run.PackAndFingerprint(successors[x.IndexOf(j)].Next, packed);
+                ulong fingerprint = _run.RunFingerprint(successors[x.IndexOf(j)].Next, packed);
                 ends[j] = packed.Length;
                 fingerprints[j] = fingerprint;
                 _sets[0].Prefetch(fingerprint);
@@ -329,11 +331,11 @@ internal sealed partial class Explorer<TState, TAction>
         return fingerprints;
     }
 
-    /// <summary>Queues a newly stored successor: its bytes packed while fingerprinting, or the state itself.</summary>
+    /// <summary>Queues a newly stored successor: its bytes packed while fingerprinting, or the state (packed by the frontier).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Enqueue(Frontier<TState> frontier, Expansion<TState, TAction> x, int j, TState next)
     {
-        if (_run is not null)
+        if (_runPacks)
         {
             frontier.EnqueuePacked(x.PackedSuccessor(j));
         }
@@ -359,7 +361,7 @@ internal sealed partial class Explorer<TState, TAction>
 
             if (outcome == StoreOutcome.Stored)
             {
-                if (_run is not null)
+                if (_runPacks)
                 {
                     // FingerprintOf left the packed form in the writer (TryStore does not write to it).
                     frontier.EnqueuePacked(_main.Writer.Written);
@@ -1095,7 +1097,7 @@ internal sealed partial class Explorer<TState, TAction>
         if (_run is not null)
         {
             writer.Reset();
-            return _run.PackAndFingerprint(state, writer);
+            return _run.RunFingerprint(state, writer);
         }
 
         if (_compact is not null)

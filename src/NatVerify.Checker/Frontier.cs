@@ -51,7 +51,7 @@ internal sealed class Frontier<TState>
         _bytes!.Enqueue(writer.Written);
     }
 
-    /// <summary>Queues a state already packed by the encoder (<see cref="IRunFingerprinter{TState}.PackAndFingerprint"/>).</summary>
+    /// <summary>Queues a state already packed by the encoder (<see cref="IRunFingerprinter{TState}.RunFingerprint"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void EnqueuePacked(ReadOnlySpan<byte> packed) => _bytes!.Enqueue(packed);
 

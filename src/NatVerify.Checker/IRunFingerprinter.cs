@@ -28,12 +28,22 @@ namespace NatVerify.Checker;
 public interface IRunFingerprinter<TState> : IStatePacker<TState>
 {
     /// <summary>
-    /// Appends the packed form of <paramref name="state"/> (what <see cref="IStatePacker{TState}.Pack"/> writes,
-    /// readable by <see cref="IStatePacker{TState}.Unpack"/>) to <paramref name="packed"/> and returns its fingerprint
-    /// for this instance. The engine may call it for states it never stores.
+    /// Gets whether <see cref="RunFingerprint"/> writes the packed form: true when the fingerprint hashes the packed
+    /// state itself, so a new state is queued from those bytes instead of being packed again. False when the
+    /// fingerprint hashes a view of the state (a quotient, a symmetry representative): states that share a view are
+    /// one, so a successor is often new only in its view, and packing it would number values no stored state holds.
+    /// The engine then packs a state with <see cref="IStatePacker{TState}.Pack"/> once it is stored.
+    /// </summary>
+    bool PacksWhileFingerprinting { get; }
+
+    /// <summary>
+    /// Returns the fingerprint of <paramref name="state"/> for this instance; when <see cref="PacksWhileFingerprinting"/>,
+    /// also appends its packed form (what <see cref="IStatePacker{TState}.Pack"/> writes, readable by
+    /// <see cref="IStatePacker{TState}.Unpack"/>) to <paramref name="packed"/>, otherwise writes nothing there. The engine
+    /// may call it for states it never stores.
     /// </summary>
     /// <param name="state">The state.</param>
     /// <param name="packed">The buffer; written after what it holds (the engine packs several successors into one).</param>
     /// <returns>A 64-bit fingerprint, never 0.</returns>
-    ulong PackAndFingerprint(TState state, StateWriter packed);
+    ulong RunFingerprint(TState state, StateWriter packed);
 }

@@ -24,7 +24,7 @@ namespace NatVerify.Verification;
 /// about 62 per slot for the canonical bytes or 72 per slot for the objects. The breadth-first queue holds a large
 /// share of all states (6.5 M of 15 M for three seed races), so this is most of what a waiting state costs. The
 /// numbering is not canonical across instances, so it is never fingerprinted. One instance serves one run;
-/// <see cref="Pack"/>, <see cref="PackAndFingerprint"/> and <see cref="Unpack"/> are called from one thread
+/// <see cref="Pack"/>, <see cref="RunFingerprint"/> and <see cref="Unpack"/> are called from one thread
 /// (<see cref="IStatePacker{TState}"/>), <see cref="Encode"/> from any.
 /// </para>
 /// <para>
@@ -55,15 +55,18 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
     private int[] _lastId = [];
 
     // Per actor: the slot and number of the state unpacked last (-1: none yet), the parent whose successors
-    // PackAndFingerprint numbers next. Not updated by lookups, so every sibling compares with the parent.
+    // RunFingerprint numbers next. Not updated by lookups, so every sibling compares with the parent.
     private Slot[] _parentSlot = [];
     private int[] _parentId = [];
 
-    // The view's numbering (ghost quotient, symmetry): per actor position, view slot -> number, and the slot numbered
-    // there last with its number. Never unpacked, so no reverse lists.
+    // Per actor: the two slots RunFingerprint looked up last. A slot a step changes is often the one the same step made
+    // from the same slot in the parent's sibling, expanded just before.
+    private readonly RecentSlots _recent = new();
+
+    // The view's numbering (ghost quotient, symmetry): per actor position, view slot -> number, and the two view slots
+    // numbered there last (siblings differ in a slot or two, so most view slots are one of them). Never unpacked.
     private Dictionary<Slot, int>[] _viewIds = [];
-    private Slot[] _viewLast = [];
-    private int[] _viewLastId = [];
+    private readonly RecentSlots _recentView = new();
     private readonly StateWriter _viewNumbers = new(64);
 
     /// <summary>The canonical encoding of every field.</summary>
@@ -166,8 +169,16 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
     }
 
     /// <inheritdoc />
-    public ulong PackAndFingerprint(NatState state, StateWriter packed)
+    public bool PacksWhileFingerprinting => _ghostQuotient is null && _symmetry is null;
+
+    /// <inheritdoc />
+    public ulong RunFingerprint(NatState state, StateWriter packed)
     {
+        if (_ghostQuotient is not null || _symmetry is not null)
+        {
+            return ViewFingerprint(state);
+        }
+
         var start = packed.Length;
         var slots = state.Slots;
         if (_slotIds.Length < slots.Length)
@@ -184,14 +195,19 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
             var id = parentId[i];
             if (id < 0 || !SameBits(slot, parentSlot[i]))
             {
-                id = Number(i, slot);
+                id = _recent.Find(i, slot);
+                if (id < 0)
+                {
+                    id = Number(i, slot);
+                    _recent.Remember(i, slot, id);
+                }
             }
 
             packed.WriteVarUInt64((ulong)id);
         }
 
         // The packed bytes are an injective encoding of the number vector (varints are prefix-free), itself one of the state.
-        return _ghostQuotient is null && _symmetry is null ? Fingerprint.Of(packed.Written[start..]) : ViewFingerprint(state);
+        return Fingerprint.Of(packed.Written[start..]);
     }
 
     /// <inheritdoc />
@@ -243,14 +259,13 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
         var numbers = _viewNumbers;
         numbers.Reset();
         numbers.WriteVarUInt64((ulong)n);
-        var last = _viewLast;
-        var lastId = _viewLastId;
+        var recent = _recentView;
         var semantics = _ghostQuotient;
         for (var i = 0; i < n; i++)
         {
             var slot = semantics is null ? view[i] : semantics.ObservableGhosts(view, i);
-            var id = lastId[i];
-            if (id < 0 || !SameBits(slot, last[i]))
+            var id = recent.Find(i, slot);
+            if (id < 0)
             {
                 var ids = _viewIds[i];
                 if (!ids.TryGetValue(slot, out id))
@@ -259,8 +274,7 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
                     ids.Add(slot, id);
                 }
 
-                last[i] = slot;
-                lastId[i] = id;
+                recent.Remember(i, slot, id);
             }
 
             numbers.WriteVarUInt64((ulong)id);
@@ -287,8 +301,7 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
         }
 
         _viewIds = ids;
-        _viewLast = Resized(_viewLast, actors);
-        _viewLastId = ResizedIds(_viewLastId, actors);
+        _recentView.Grow(actors);
     }
 
     private static Slot[] Resized(Slot[] old, int size)
@@ -322,6 +335,7 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
         _lastId = ResizedIds(_lastId, actors);
         _parentSlot = Resized(_parentSlot, actors);
         _parentId = ResizedIds(_parentId, actors);
+        _recent.Grow(actors);
     }
 
     /// <summary>Bytes of one slot in the canonical encoding.</summary>
@@ -352,6 +366,51 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
         BinaryPrimitives.WriteInt32LittleEndian(b[5..], t.SrcPort.Raw);
         BinaryPrimitives.WriteUInt32LittleEndian(b[9..], t.DstIp.Value);
         BinaryPrimitives.WriteInt32LittleEndian(b[13..], t.DstPort.Raw);
+    }
+
+    /// <summary>Per actor position, the two slots looked up there last with their numbers; the older one is replaced.</summary>
+    private sealed class RecentSlots
+    {
+        private Slot[] _slots = [];
+        private int[] _ids = [];
+        private byte[] _older = [];
+
+        public void Grow(int actors)
+        {
+            _slots = Resized(_slots, 2 * actors);
+            _ids = ResizedIds(_ids, 2 * actors);
+            var older = new byte[actors];
+            _older.CopyTo(older, 0);
+            _older = older;
+        }
+
+        /// <summary>The number of <paramref name="slot"/> if it is one of the two remembered at <paramref name="i"/>, else -1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Find(int i, in Slot slot)
+        {
+            var k = 2 * i;
+            if (_ids[k] >= 0 && SameBits(slot, _slots[k]))
+            {
+                _older[i] = 1;
+                return _ids[k];
+            }
+
+            if (_ids[k + 1] >= 0 && SameBits(slot, _slots[k + 1]))
+            {
+                _older[i] = 0;
+                return _ids[k + 1];
+            }
+
+            return -1;
+        }
+
+        public void Remember(int i, in Slot slot, int id)
+        {
+            var k = (2 * i) + _older[i];
+            _slots[k] = slot;
+            _ids[k] = id;
+            _older[i] ^= 1;
+        }
     }
 
     /// <summary>
