@@ -84,6 +84,14 @@ public class NatStateEncoderTests
                     encoder.Pack(NatState.FromCanonicalSlots([slot]), writer);
                     Assert.Equal(slot, encoder.Unpack(writer.Written)[0]);
                 }
+
+                // Run fingerprints: each slot compared with the one just unpacked (the parent) and the two looked up last.
+                foreach (var slot in order)
+                {
+                    writer.Reset();
+                    encoder.RunFingerprint(NatState.FromCanonicalSlots([slot]), writer);
+                    Assert.Equal(slot, encoder.Unpack(writer.Written)[0]);
+                }
             }
         }
 
@@ -99,6 +107,124 @@ public class NatStateEncoderTests
             ulong v => v + 1,
             _ => throw new InvalidOperationException($"no change for a field of type {value.GetType()}"),
         };
+    }
+
+    /// <summary>
+    /// Run-numbered fingerprints (<see cref="NatStateEncoder.RunFingerprint"/>), called as the single-threaded breadth-first
+    /// search calls them (each state unpacked from its run-packed form, then its successors fingerprinted), identify every
+    /// reachable state of every shipped spec: the packed bytes unpack to the state, equal bytes only for equal states,
+    /// and the 64-bit fingerprints of distinct states differ (no collision among these few thousand states).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Specs))]
+    public void Run_fingerprints_identify_every_reachable_state(string file)
+    {
+        var spec = Corpus.Load(file);
+        var semantics = new NatSemantics(spec.Model, spec.Profile);
+        var encoder = new NatStateEncoder();
+        Assert.True(encoder.PacksWhileFingerprinting);
+        var byBytes = new Dictionary<string, (NatState State, ulong Fingerprint)>();
+        var byFingerprint = new Dictionary<ulong, NatState>();
+        var queue = new Queue<byte[]>();
+        var sink = new List<(NatStep Step, NatState Next)>();
+        var writer = new StateWriter();
+
+        Visit(semantics.Initial);
+        while (queue.TryDequeue(out var packed))
+        {
+            var state = encoder.Unpack(packed);
+            sink.Clear();
+            semantics.Successors(state, sink);
+            foreach (var (_, next) in sink)
+            {
+                Visit(next);
+            }
+        }
+
+        Assert.True(byBytes.Count > 1);
+        Assert.Equal(byBytes.Count, byFingerprint.Count);
+
+        void Visit(NatState state)
+        {
+            writer.Reset();
+            var fingerprint = encoder.RunFingerprint(state, writer);
+            var bytes = writer.Written.ToArray();
+            Assert.Equal(state, encoder.Unpack(bytes));
+            var key = Convert.ToBase64String(bytes);
+            if (byBytes.TryGetValue(key, out var known))
+            {
+                Assert.Equal(known.State, state);
+                Assert.Equal(known.Fingerprint, fingerprint);
+                return;
+            }
+
+            Assert.False(byFingerprint.ContainsKey(fingerprint), "two distinct states share a run fingerprint");
+            byBytes.Add(key, (state, fingerprint));
+            byFingerprint.Add(fingerprint, state);
+            queue.Enqueue(bytes);
+        }
+    }
+
+    /// <summary>
+    /// With the ghost quotient, actor symmetry or both, the run fingerprint identifies the view the canonical bytes
+    /// encode, not the state: over every reachable state of every shipped spec, two states share a run fingerprint exactly
+    /// when their canonical bytes are equal, and the encoder leaves packing to the stored states.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Specs))]
+    public void View_run_fingerprints_are_equal_exactly_when_the_canonical_bytes_are(string file)
+    {
+        var spec = Corpus.Load(file);
+        var semantics = new NatSemantics(spec.Model, spec.Profile);
+        var symmetry = ActorSymmetry.Of(semantics);
+        var states = Reachable(semantics);
+        var encoders = new List<NatStateEncoder> { new(null, symmetry) };
+        if (semantics.GhostQuotientSound)
+        {
+            encoders.Add(new NatStateEncoder(semantics));
+            encoders.Add(new NatStateEncoder(semantics, symmetry));
+        }
+
+        var writer = new StateWriter();
+        foreach (var encoder in encoders)
+        {
+            var bytesOf = new Dictionary<ulong, string>();
+            var fingerprintOf = new Dictionary<string, ulong>();
+            foreach (var state in states)
+            {
+                writer.Reset();
+                var fingerprint = encoder.RunFingerprint(state, writer);
+                Assert.True(encoder.PacksWhileFingerprinting ? writer.Length > 0 : writer.Length == 0);
+                writer.Reset();
+                encoder.Encode(state, writer);
+                var bytes = Convert.ToBase64String(writer.Written);
+                Assert.Equal(bytesOf.GetValueOrDefault(fingerprint, bytes), bytes);
+                Assert.Equal(fingerprintOf.GetValueOrDefault(bytes, fingerprint), fingerprint);
+                bytesOf[fingerprint] = bytes;
+                fingerprintOf[bytes] = fingerprint;
+            }
+        }
+    }
+
+    private static List<NatState> Reachable(NatSemantics semantics)
+    {
+        var seen = new HashSet<NatState> { semantics.Initial };
+        var order = new List<NatState> { semantics.Initial };
+        var sink = new List<(NatStep Step, NatState Next)>();
+        for (var i = 0; i < order.Count; i++)
+        {
+            sink.Clear();
+            semantics.Successors(order[i], sink);
+            foreach (var (_, next) in sink)
+            {
+                if (seen.Add(next))
+                {
+                    order.Add(next);
+                }
+            }
+        }
+
+        return order;
     }
 
     /// <summary>Every successor copies every slot: the runtime's layout keeps a slot at 72 bytes (80 in declaration order).</summary>

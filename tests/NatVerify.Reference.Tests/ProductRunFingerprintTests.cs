@@ -1,0 +1,91 @@
+using NatVerify.Checker;
+using NatVerify.Specs;
+using NatVerify.Verification;
+
+namespace NatVerify.Reference.Tests;
+
+/// <summary>
+/// Run-numbered fingerprints (<see cref="IRunFingerprinter{TState}"/>, <see cref="NatStateEncoder"/>'s per-run slot
+/// numbers hashed instead of the canonical bytes) explore exactly what canonical-byte fingerprints explore: for every
+/// shipped spec and every reduction mode (none, por with the ghost quotient, sym, por+sym, por+sleep), the
+/// single-threaded breadth-first search stores the same states, takes the same transitions, reaches the same depth and
+/// terminal states, reduces the same expansions, queues the same peak of states and reports the same verdict, violated
+/// properties, expectation failures and joint outcomes, whose traces replay. Two workers and depth-first search keep
+/// the canonical bytes (their statistics say so).
+/// </summary>
+public sealed class ProductRunFingerprintTests
+{
+    public static TheoryData<string, string> SpecsAndModes()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string file in ShippedSpecs.Files())
+        {
+            foreach (string mode in new[] { "none", "por", "sym", "por+sym", "por+sleep" })
+            {
+                data.Add(ShippedSpecs.Relative(file), mode);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SpecsAndModes))]
+    public void Run_numbered_fingerprints_explore_what_canonical_bytes_explore(string file, string mode)
+    {
+        ScenarioSpec spec = SpecLoader.LoadFile(Path.Combine(ShippedSpecs.Root, file));
+        VerificationResult canonical = Verifier.Check(spec, Settings(mode, runFingerprints: false));
+        VerificationResult run = Verifier.Check(spec, Settings(mode, runFingerprints: true));
+
+        Assert.False(canonical.Stats.RunFingerprints);
+        Assert.True(run.Stats.RunFingerprints);
+        AssertSameExploration(canonical, run);
+        ProductRuns.AssertTracesReplay(run);
+    }
+
+    [Theory]
+    [InlineData("specs/seed/race-unconstrained.yaml", "none")]
+    [InlineData("specs/seed/race-unconstrained.yaml", "por+sym")]
+    public void Two_workers_and_depth_first_search_hash_the_canonical_bytes(string file, string mode)
+    {
+        ScenarioSpec spec = SpecLoader.LoadFile(Path.Combine(ShippedSpecs.Root, file));
+        CheckSettings settings = Settings(mode, runFingerprints: true);
+        VerificationResult one = Verifier.Check(spec, settings);
+        VerificationResult two = Verifier.Check(spec, settings with { Options = settings.Options with { Workers = 2 } });
+        VerificationResult dfs = Verifier.Check(spec, settings with { Options = settings.Options with { Order = SearchOrder.DepthFirst } });
+        VerificationResult objects = Verifier.Check(spec, settings with { PackedFrontier = false });
+
+        Assert.True(one.Stats.RunFingerprints);
+        Assert.False(two.Stats.RunFingerprints);
+        Assert.False(dfs.Stats.RunFingerprints);
+        Assert.False(objects.Stats.RunFingerprints);
+        AssertSameExploration(two, one);
+        Assert.Equal(ProductRuns.JointOutcomes(one), ProductRuns.JointOutcomes(dfs));
+    }
+
+    internal static void AssertSameExploration(VerificationResult expected, VerificationResult actual)
+    {
+        ExplorationStats e = expected.Stats;
+        ExplorationStats a = actual.Stats;
+        Assert.Equal(
+            (e.StatesStored, e.Transitions, e.MaxDepthReached, e.TerminalStates, e.ReducedExpansions, e.PeakFrontier, e.SleepSets, e.SleepSetPrunedSteps, e.SleepSetReexpansions),
+            (a.StatesStored, a.Transitions, a.MaxDepthReached, a.TerminalStates, a.ReducedExpansions, a.PeakFrontier, a.SleepSets, a.SleepSetPrunedSteps, a.SleepSetReexpansions));
+        Assert.Equal(expected.Verdict, actual.Verdict);
+        Assert.Equal(expected.Exhaustive, actual.Exhaustive);
+        Assert.Equal(expected.ViolatedProperties, actual.ViolatedProperties);
+        Assert.Equal(expected.ExpectationFailures, actual.ExpectationFailures);
+        Assert.Equal(ProductRuns.JointOutcomes(expected), ProductRuns.JointOutcomes(actual));
+    }
+
+    private static CheckSettings Settings(string mode, bool runFingerprints) => new()
+    {
+        RunFingerprints = runFingerprints,
+        Symmetry = mode.Contains("sym", StringComparison.Ordinal),
+        Options = new CheckerOptions
+        {
+            StopAtFirstViolation = false,
+            PartialOrderReduction = mode.StartsWith("por", StringComparison.Ordinal),
+            SleepSets = mode.Contains("sleep", StringComparison.Ordinal),
+        },
+    };
+}
