@@ -28,7 +28,6 @@ internal sealed partial class Explorer<TState, TAction>
     // Non-null only for the single-threaded breadth-first search (see IRunFingerprinter for why only there): every
     // fingerprint of the run hashes the encoder's own numbering, computed together with the packed form.
     private readonly IRunFingerprinter<TState>? _run;
-    private readonly bool _runPacks;
     private readonly IIndependence<TState, TAction>? _independence;
     private readonly IStepFootprints<TState, TAction>? _footprints;
     private readonly IProcessSuccessors<TState, TAction>? _lazy;
@@ -126,8 +125,7 @@ internal sealed partial class Explorer<TState, TAction>
         _progressTicks = ToTimestampTicks(options.ProgressInterval);
         _workers = _depthFirst ? 1 : options.Workers;
         _parents = new ParentStore(consecutiveChildren: !_depthFirst);
-        _run = _compact is null && !_depthFirst && _workers == 1 ? encoder as IRunFingerprinter<TState> : null;
-        _runPacks = _run?.PacksWhileFingerprinting ?? false;
+        _run = _compact is null && !_depthFirst && _workers == 1 && encoder is IRunFingerprinter<TState> { FingerprintsByNumbering: true } run ? run : null;
         _sleep = SleepSets<TState, TAction>.Create(options, system, _workers, _depthFirst ? 1 : GroupSize, out _sleepNote);
 
         // Size the table(s) so that the expected states fill at most 70%.
@@ -331,11 +329,11 @@ internal sealed partial class Explorer<TState, TAction>
         return fingerprints;
     }
 
-    /// <summary>Queues a newly stored successor: its bytes packed while fingerprinting, or the state (packed by the frontier).</summary>
+    /// <summary>Queues a newly stored successor: its bytes packed while fingerprinting, or the state itself.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Enqueue(Frontier<TState> frontier, Expansion<TState, TAction> x, int j, TState next)
     {
-        if (_runPacks)
+        if (_run is not null)
         {
             frontier.EnqueuePacked(x.PackedSuccessor(j));
         }
@@ -361,7 +359,7 @@ internal sealed partial class Explorer<TState, TAction>
 
             if (outcome == StoreOutcome.Stored)
             {
-                if (_runPacks)
+                if (_run is not null)
                 {
                     // FingerprintOf left the packed form in the writer (TryStore does not write to it).
                     frontier.EnqueuePacked(_main.Writer.Written);

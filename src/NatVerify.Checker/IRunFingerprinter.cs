@@ -28,19 +28,17 @@ namespace NatVerify.Checker;
 public interface IRunFingerprinter<TState> : IStatePacker<TState>
 {
     /// <summary>
-    /// Gets whether <see cref="RunFingerprint"/> writes the packed form: true when the fingerprint hashes the packed
-    /// state itself, so a new state is queued from those bytes instead of being packed again. False when the
-    /// fingerprint hashes a view of the state (a quotient, a symmetry representative): states that share a view are
-    /// one, so a successor is often new only in its view, and packing it would number values no stored state holds.
-    /// The engine then packs a state with <see cref="IStatePacker{TState}.Pack"/> once it is stored.
+    /// Gets whether this instance fingerprints by its run numbering. False when the canonical encoding is of a view of
+    /// the state (a quotient, a symmetry representative) that the instance does not number; the engine then hashes
+    /// <see cref="IStateEncoder{TState}.Encode"/> as without this interface.
     /// </summary>
-    bool PacksWhileFingerprinting { get; }
+    bool FingerprintsByNumbering { get; }
 
     /// <summary>
-    /// Returns the fingerprint of <paramref name="state"/> for this instance; when <see cref="PacksWhileFingerprinting"/>,
-    /// also appends its packed form (what <see cref="IStatePacker{TState}.Pack"/> writes, readable by
-    /// <see cref="IStatePacker{TState}.Unpack"/>) to <paramref name="packed"/>, otherwise writes nothing there. The engine
-    /// may call it for states it never stores.
+    /// Appends the packed form of <paramref name="state"/> (what <see cref="IStatePacker{TState}.Pack"/> writes,
+    /// readable by <see cref="IStatePacker{TState}.Unpack"/>) to <paramref name="packed"/> and returns its fingerprint
+    /// for this instance. Called only when <see cref="FingerprintsByNumbering"/>; the engine may call it for states it
+    /// never stores.
     /// </summary>
     /// <param name="state">The state.</param>
     /// <param name="packed">The buffer; written after what it holds (the engine packs several successors into one).</param>

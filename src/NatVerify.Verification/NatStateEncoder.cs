@@ -33,9 +33,13 @@ namespace NatVerify.Verification;
 /// per actor) are hashed instead of the 62 canonical bytes per slot, and the bytes hashed are the ones queued: the
 /// state is packed once, while fingerprinting. A successor differs from its parent in one or two slots, and the parent
 /// was just unpacked from its numbers, so each slot is first compared with the parent's slot at its position and only
-/// the slots that changed are looked up. With the ghost quotient or symmetry the fingerprint must identify the view
-/// <see cref="Encode"/> writes, not the state: the view's slots are numbered in a second numbering of their own (per
-/// position, compared first with the slot numbered last there) and that vector is hashed.
+/// the slots that changed are looked up (after the two slots looked up last at that position). With the ghost quotient
+/// or symmetry the fingerprint must identify the view <see cref="Encode"/> writes, not the state, and the instance
+/// keeps the canonical bytes (<see cref="FingerprintsByNumbering"/> is false): numbering the view was tried and cost
+/// more, because a view changes where the state does not (symmetry moves slots between positions, a slot's observable
+/// ghosts depend on the other slots), so most of its slots missed the recent ones and took a dictionary probe
+/// (dns-one-socket-6 under por+sym: 24% of the profile against 19% for writing and hashing the bytes;
+/// docs/performance.md, "Run-numbered fingerprints").
 /// </para>
 /// </remarks>
 public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter<NatState>
@@ -62,12 +66,6 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
     // Per actor: the two slots RunFingerprint looked up last. A slot a step changes is often the one the same step made
     // from the same slot in the parent's sibling, expanded just before.
     private readonly RecentSlots _recent = new();
-
-    // The view's numbering (ghost quotient, symmetry): per actor position, view slot -> number, and the two view slots
-    // numbered there last (siblings differ in a slot or two, so most view slots are one of them). Never unpacked.
-    private Dictionary<Slot, int>[] _viewIds = [];
-    private readonly RecentSlots _recentView = new();
-    private readonly StateWriter _viewNumbers = new(64);
 
     /// <summary>The canonical encoding of every field.</summary>
     public NatStateEncoder()
@@ -169,14 +167,14 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
     }
 
     /// <inheritdoc />
-    public bool PacksWhileFingerprinting => _ghostQuotient is null && _symmetry is null;
+    public bool FingerprintsByNumbering => _ghostQuotient is null && _symmetry is null;
 
     /// <inheritdoc />
     public ulong RunFingerprint(NatState state, StateWriter packed)
     {
-        if (_ghostQuotient is not null || _symmetry is not null)
+        if (!FingerprintsByNumbering)
         {
-            return ViewFingerprint(state);
+            throw new InvalidOperationException("This encoder fingerprints a view of the state (ghost quotient or symmetry), which its run numbering does not identify.");
         }
 
         var start = packed.Length;
@@ -244,46 +242,6 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
     }
 
     /// <summary>
-    /// The hash of the view's number vector: the view is what <see cref="Encode"/> writes (the symmetry representative,
-    /// then the observable ghosts of each slot), so two states get one fingerprint exactly when their canonical bytes are equal.
-    /// </summary>
-    private ulong ViewFingerprint(NatState state)
-    {
-        var view = _symmetry is { } symmetry ? symmetry.Canonical(state) : state;
-        var n = view.Count;
-        if (_viewIds.Length < n)
-        {
-            GrowView(n);
-        }
-
-        var numbers = _viewNumbers;
-        numbers.Reset();
-        numbers.WriteVarUInt64((ulong)n);
-        var recent = _recentView;
-        var semantics = _ghostQuotient;
-        for (var i = 0; i < n; i++)
-        {
-            var slot = semantics is null ? view[i] : semantics.ObservableGhosts(view, i);
-            var id = recent.Find(i, slot);
-            if (id < 0)
-            {
-                var ids = _viewIds[i];
-                if (!ids.TryGetValue(slot, out id))
-                {
-                    id = ids.Count;
-                    ids.Add(slot, id);
-                }
-
-                recent.Remember(i, slot, id);
-            }
-
-            numbers.WriteVarUInt64((ulong)id);
-        }
-
-        return Fingerprint.Of(numbers.Written);
-    }
-
-    /// <summary>
     /// Whether two slots have the same bytes: one vectorised comparison instead of eleven field comparisons. Every field
     /// is an integer, so equal bytes imply equal slots; unequal bytes with equal fields (padding) only cost the lookup
     /// the caller then makes, which compares fields.
@@ -291,18 +249,6 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool SameBits(in Slot x, in Slot y) =>
         MemoryMarshal.AsBytes(new ReadOnlySpan<Slot>(in x)).SequenceEqual(MemoryMarshal.AsBytes(new ReadOnlySpan<Slot>(in y)));
-
-    private void GrowView(int actors)
-    {
-        var ids = new Dictionary<Slot, int>[actors];
-        for (var i = 0; i < actors; i++)
-        {
-            ids[i] = i < _viewIds.Length ? _viewIds[i] : new Dictionary<Slot, int>(SlotComparer.Instance);
-        }
-
-        _viewIds = ids;
-        _recentView.Grow(actors);
-    }
 
     private static Slot[] Resized(Slot[] old, int size)
     {

@@ -5,21 +5,20 @@ namespace NatVerify.Checker.Tests;
 
 /// <summary>
 /// The engine uses an encoder's run-numbered fingerprints (<see cref="IRunFingerprinter{TState}"/>) only in the
-/// single-threaded breadth-first search, where it explores exactly what canonical-byte fingerprints explore; a state
-/// packed while fingerprinting is queued from those bytes (never packed again), otherwise packed once when stored.
-/// With two workers and depth-first search the fingerprinter is never asked and the canonical bytes are hashed.
+/// single-threaded breadth-first search, where it explores exactly what canonical-byte fingerprints explore and a new
+/// state is queued from the bytes packed while fingerprinting (never packed again). With two workers, depth-first
+/// search, or an instance that declines (<see cref="IRunFingerprinter{TState}.FingerprintsByNumbering"/> false) the
+/// fingerprinter is never asked and the canonical bytes are hashed.
 /// </summary>
 public sealed class RunFingerprintTests
 {
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Sequential_breadth_first_search_fingerprints_by_the_run_numbering(bool packs)
+    [Fact]
+    public void Sequential_breadth_first_search_fingerprints_by_the_run_numbering()
     {
         var system = new TwoCounters(6);
         var plain = new RecordingObserver<(int A, int B), string>();
         var numbered = new RecordingObserver<(int A, int B), string>();
-        var encoder = new NumberingEncoder(system, packs);
+        var encoder = new NumberingEncoder(system, numbers: true);
         CheckResult<(int A, int B), string> canonical = Checks.Run(system, system, Checks.Bfs, plain);
         CheckResult<(int A, int B), string> run = Checks.Run(system, encoder, Checks.Bfs, numbered);
 
@@ -34,17 +33,17 @@ public sealed class RunFingerprintTests
 
         Assert.Equal(0, encoder.Encoded);
         Assert.True(encoder.Fingerprinted >= TwoCounters.StateCount(6));
-        Assert.Equal(packs ? 0 : TwoCounters.StateCount(6), encoder.Packed);
+        Assert.Equal(0, encoder.Packed);
         Assert.Equal(TwoCounters.StateCount(6), encoder.Unpacked);
     }
 
     [Fact]
-    public void Two_workers_and_depth_first_search_hash_the_canonical_bytes()
+    public void Two_workers_depth_first_search_and_a_declining_encoder_hash_the_canonical_bytes()
     {
         var system = new TwoCounters(6);
-        foreach (CheckerOptions options in new[] { Checks.Bfs with { Workers = 2 }, Checks.Dfs })
+        foreach ((CheckerOptions options, bool numbers) in new[] { (Checks.Bfs with { Workers = 2 }, true), (Checks.Dfs, true), (Checks.Bfs, false) })
         {
-            var encoder = new NumberingEncoder(system, packs: true);
+            var encoder = new NumberingEncoder(system, numbers);
             CheckResult<(int A, int B), string> result = Checks.Run(system, encoder, options);
             Assert.Equal(TwoCounters.StateCount(6), result.Stats.StatesStored);
             Assert.False(result.Stats.RunFingerprints);
@@ -54,7 +53,7 @@ public sealed class RunFingerprintTests
     }
 
     /// <summary>Numbers whole states by first use; packs a state as its number; fingerprints by the number.</summary>
-    private sealed class NumberingEncoder(IStateEncoder<(int A, int B)> inner, bool packs) : IRunFingerprinter<(int A, int B)>, IStateEncoder<(int A, int B)>
+    private sealed class NumberingEncoder(IStateEncoder<(int A, int B)> inner, bool numbers) : IRunFingerprinter<(int A, int B)>, IStateEncoder<(int A, int B)>
     {
         private readonly Dictionary<(int A, int B), int> _ids = [];
         private readonly List<(int A, int B)> _states = [];
@@ -67,7 +66,7 @@ public sealed class RunFingerprintTests
 
         public int Unpacked { get; private set; }
 
-        public bool PacksWhileFingerprinting => packs;
+        public bool FingerprintsByNumbering => numbers;
 
         public void Encode((int A, int B) state, StateWriter writer)
         {
@@ -78,11 +77,9 @@ public sealed class RunFingerprintTests
         public ulong RunFingerprint((int A, int B) state, StateWriter packed)
         {
             Fingerprinted++;
+            Assert.True(numbers);
             int id = Number(state);
-            if (packs)
-            {
-                packed.WriteVarUInt64((ulong)id);
-            }
+            packed.WriteVarUInt64((ulong)id);
 
             return Fingerprint.Mix((ulong)id + 1);
         }
