@@ -23,7 +23,7 @@ namespace NatVerify.Verification;
 /// the tuples NAT can pick, the status and ghost bits), so a state of six actors packs into about 8-12 bytes, against
 /// about 62 per slot for the canonical bytes or 72 per slot for the objects. The breadth-first queue holds a large
 /// share of all states (6.5 M of 15 M for three seed races), so this is most of what a waiting state costs. The
-/// numbering is not canonical across instances, so it is never fingerprinted. One instance serves one run;
+/// numbering is not canonical across instances, so it is fingerprinted only within its run (below). One instance serves one run;
 /// <see cref="Pack"/>, <see cref="RunFingerprint"/> and <see cref="Unpack"/> are called from one thread
 /// (<see cref="IStatePacker{TState}"/>), <see cref="Encode"/> from any.
 /// </para>
@@ -47,7 +47,7 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
     private readonly NatSemantics? _ghostQuotient;
     private readonly ActorSymmetry? _symmetry;
 
-    // Per actor: slot value -> number, and number -> slot value (only Pack and Unpack touch them: one thread).
+    // Per actor: slot value -> number, and number -> slot value (only Pack, RunFingerprint and Unpack touch them: one thread).
     private Dictionary<Slot, int>[] _slotIds = [];
     private List<Slot>[] _slots = [];
 
