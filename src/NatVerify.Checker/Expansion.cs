@@ -31,6 +31,22 @@ internal sealed partial class Expansion<TState, TAction>
     /// <summary>Gets the fingerprints of the kept successors (filled by breadth-first search before storing them).</summary>
     public ulong[] Fingerprints { get; private set; } = new ulong[16];
 
+    /// <summary>
+    /// Gets the packed forms of the kept successors, one after another, when breadth-first search fingerprints them with
+    /// <see cref="IRunFingerprinter{TState}"/> while packing them: a successor that turns out new is queued from here, not packed again.
+    /// </summary>
+    public StateWriter Packed { get; } = new(256);
+
+    /// <summary>Gets, per kept successor, where its packed form in <see cref="Packed"/> ends.</summary>
+    public int[] PackedEnds { get; private set; } = new int[16];
+
+    /// <summary>Returns the packed form of the <paramref name="j"/>-th kept successor (valid until <see cref="Packed"/> is next written).</summary>
+    public ReadOnlySpan<byte> PackedSuccessor(int j)
+    {
+        int start = j == 0 ? 0 : PackedEnds[j - 1];
+        return Packed.Written[start..PackedEnds[j]];
+    }
+
     /// <summary>Returns the index into <see cref="Successors"/> of the <paramref name="j"/>-th kept successor.</summary>
     public int IndexOf(int j) => All ? j : Selected[j];
 
@@ -108,6 +124,7 @@ internal sealed partial class Expansion<TState, TAction>
             Distinct = new int[size];
             DistinctCounts = new int[size];
             Fingerprints = new ulong[size];
+            PackedEnds = new int[size];
         }
     }
 }

@@ -21,6 +21,13 @@ public sealed record ExplorationStats(
     /// </summary>
     public bool ExactStates { get; init; }
 
+    /// <summary>
+    /// Gets whether fingerprints hashed the encoder's per-run numbering of the state (<see cref="IRunFingerprinter{TState}"/>,
+    /// single-threaded breadth-first search) rather than its canonical bytes; both are 64-bit hashes of a form that
+    /// identifies the state, so the collision bound is the same.
+    /// </summary>
+    public bool RunFingerprints { get; init; }
+
     /// <summary>Gets the bytes held for trace reconstruction (parent links and step ordinals).</summary>
     public long ParentBytes { get; init; }
 

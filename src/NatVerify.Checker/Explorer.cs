@@ -24,6 +24,10 @@ internal sealed partial class Explorer<TState, TAction>
     private readonly ISearchSuccessors<TState, TAction>? _searchSuccessors;
     private readonly IStateEncoder<TState> _encoder;
     private readonly ICompactStateEncoder<TState>? _compact;
+
+    // Non-null only for the single-threaded breadth-first search (see IRunFingerprinter for why only there): every
+    // fingerprint of the run hashes the encoder's own numbering, computed together with the packed form.
+    private readonly IRunFingerprinter<TState>? _run;
     private readonly IIndependence<TState, TAction>? _independence;
     private readonly IStepFootprints<TState, TAction>? _footprints;
     private readonly IProcessSuccessors<TState, TAction>? _lazy;
@@ -121,6 +125,7 @@ internal sealed partial class Explorer<TState, TAction>
         _progressTicks = ToTimestampTicks(options.ProgressInterval);
         _workers = _depthFirst ? 1 : options.Workers;
         _parents = new ParentStore(consecutiveChildren: !_depthFirst);
+        _run = _compact is null && !_depthFirst && _workers == 1 && encoder is IRunFingerprinter<TState> { FingerprintsByNumbering: true } run ? run : null;
         _sleep = SleepSets<TState, TAction>.Create(options, system, _workers, _depthFirst ? 1 : GroupSize, out _sleepNote);
 
         // Size the table(s) so that the expected states fill at most 70%.
@@ -262,13 +267,13 @@ internal sealed partial class Explorer<TState, TAction>
 
                         if (outcome == StoreOutcome.Stored)
                         {
-                            frontier.Enqueue(next);
+                            Enqueue(frontier, x, j, next);
                             _sleep?.Queued(fingerprints[j], _sleep.ChildSleep(g, j));
                         }
                         else if (_sleep is not null && _sleep.Revisit(fingerprints[j], _sleep.ChildSleep(g, j)))
                         {
                             StoreAlias(id, k);
-                            frontier.Enqueue(next);
+                            Enqueue(frontier, x, j, next);
                             _sleep.Requeued(fingerprints[j]);
                         }
                     }
@@ -297,6 +302,23 @@ internal sealed partial class Explorer<TState, TAction>
         x.EnsureCapacity(count);
         ulong[] fingerprints = x.Fingerprints;
         List<Transition<TState, TAction>> successors = x.Successors;
+        if (_run is not null)
+        {
+            // Packed here, while the numbering of the parent just unpacked is at hand; the new ones are queued from these bytes.
+            StateWriter packed = x.Packed;
+            packed.Reset();
+            int[] ends = x.PackedEnds;
+            for (int j = 0; j < count; j++)
+            {
+                ulong fingerprint = _run.RunFingerprint(successors[x.IndexOf(j)].Next, packed);
+                ends[j] = packed.Length;
+                fingerprints[j] = fingerprint;
+                _sets[0].Prefetch(fingerprint);
+            }
+
+            return fingerprints;
+        }
+
         for (int j = 0; j < count; j++)
         {
             ulong fingerprint = FingerprintOf(successors[x.IndexOf(j)].Next, x.Writer);
@@ -305,6 +327,20 @@ internal sealed partial class Explorer<TState, TAction>
         }
 
         return fingerprints;
+    }
+
+    /// <summary>Queues a newly stored successor: its bytes packed while fingerprinting, or the state itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Enqueue(Frontier<TState> frontier, Expansion<TState, TAction> x, int j, TState next)
+    {
+        if (_run is not null)
+        {
+            frontier.EnqueuePacked(x.PackedSuccessor(j));
+        }
+        else
+        {
+            frontier.Enqueue(next);
+        }
     }
 
     /// <summary>Stores and enqueues the initial states; false when the run must stop.</summary>
@@ -323,7 +359,16 @@ internal sealed partial class Explorer<TState, TAction>
 
             if (outcome == StoreOutcome.Stored)
             {
-                frontier.Enqueue(initial);
+                if (_run is not null)
+                {
+                    // FingerprintOf left the packed form in the writer (TryStore does not write to it).
+                    frontier.EnqueuePacked(_main.Writer.Written);
+                }
+                else
+                {
+                    frontier.Enqueue(initial);
+                }
+
                 _sleep?.Queued(fingerprint, 0);
             }
         }
@@ -1047,6 +1092,12 @@ internal sealed partial class Explorer<TState, TAction>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong FingerprintOf(TState state, StateWriter writer)
     {
+        if (_run is not null)
+        {
+            writer.Reset();
+            return _run.RunFingerprint(state, writer);
+        }
+
         if (_compact is not null)
         {
             return Fingerprint.Mix(_compact.EncodeCompact(state));
@@ -1121,6 +1172,7 @@ internal sealed partial class Explorer<TState, TAction>
             tableBytes)
         {
             ExactStates = _compact is not null,
+            RunFingerprints = _run is not null,
             ParentBytes = _parents.Bytes,
             PeakFrontier = _peakFrontier,
             PeakFrontierBytes = _peakFrontierBytes,

@@ -51,6 +51,10 @@ internal sealed class Frontier<TState>
         _bytes!.Enqueue(writer.Written);
     }
 
+    /// <summary>Queues a state already packed by the encoder (<see cref="IRunFingerprinter{TState}.RunFingerprint"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void EnqueuePacked(ReadOnlySpan<byte> packed) => _bytes!.Enqueue(packed);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryDequeue(out TState state)
     {

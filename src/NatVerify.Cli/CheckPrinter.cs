@@ -256,7 +256,7 @@ internal sealed class CheckPrinter(TextWriter stdout)
             $"Statistics: {s.StatesStored:N0} states, {s.Transitions:N0} transitions, max depth {s.MaxDepthReached}, {s.TerminalStates:N0} terminal states, {s.Elapsed.TotalMilliseconds:N0} ms, {s.StatesPerSecond:N0} states/s{(s.ReducedExpansions > 0 ? $", {s.ReducedExpansions:N0} expansions reduced by partial-order reduction" : string.Empty)}{SleepSets(s)}"));
         stdout.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"            fingerprints: 64-bit, {s.FingerprintSetBytes / 1024.0:N0} KiB; birthday bound on a fingerprint collision: {s.CollisionProbability:E1}"));
+            $"            fingerprints: 64-bit{(s.RunFingerprints ? " (of the run's slot numbers)" : string.Empty)}, {s.FingerprintSetBytes / 1024.0:N0} KiB; birthday bound on a fingerprint collision: {s.CollisionProbability:E1}"));
     }
 
     private static string Describe(Outcome o) => o.Kind switch

@@ -23,6 +23,13 @@ public sealed record CheckSettings
     public bool PackedFrontier { get; init; } = true;
 
     /// <summary>
+    /// Whether the single-threaded breadth-first search may fingerprint states by <see cref="NatStateEncoder"/>'s per-run
+    /// numbering (<see cref="IRunFingerprinter{TState}"/>, the default) instead of hashing their canonical bytes; the
+    /// states explored are the same either way (kept for measuring and for the tests that compare the two).
+    /// </summary>
+    public bool RunFingerprints { get; init; } = true;
+
+    /// <summary>
     /// Whether states that differ only by a renaming of interchangeable actors (<see cref="ActorSymmetry"/>) share a
     /// fingerprint. Verdicts, violated properties and the set of joint outcomes are those of the full search: the
     /// outcome set is closed under the renamings, each added outcome with a witness replayed through the semantics.

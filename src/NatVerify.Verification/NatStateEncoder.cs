@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NatVerify.Checker;
 using NatVerify.Model.Semantics;
 using NatVerify.Model.State;
@@ -21,17 +23,31 @@ namespace NatVerify.Verification;
 /// the tuples NAT can pick, the status and ghost bits), so a state of six actors packs into about 8-12 bytes, against
 /// about 62 per slot for the canonical bytes or 72 per slot for the objects. The breadth-first queue holds a large
 /// share of all states (6.5 M of 15 M for three seed races), so this is most of what a waiting state costs. The
-/// numbering is not canonical across instances, so it is never fingerprinted. One instance serves one run;
-/// <see cref="Pack"/> and <see cref="Unpack"/> are called from one thread (<see cref="IStatePacker{TState}"/>),
-/// <see cref="Encode"/> from any.
+/// numbering is not canonical across instances, so it is fingerprinted only within its run (below). One instance serves one run;
+/// <see cref="Pack"/>, <see cref="RunFingerprint"/> and <see cref="Unpack"/> are called from one thread
+/// (<see cref="IStatePacker{TState}"/>), <see cref="Encode"/> from any.
+/// </para>
+/// <para>
+/// Run-numbered fingerprints (<see cref="IRunFingerprinter{TState}"/>, the single-threaded breadth-first search): the
+/// same numbering identifies a state within this instance, so the packed bytes (varint count, then one varint number
+/// per actor) are hashed instead of the 62 canonical bytes per slot, and the bytes hashed are the ones queued: the
+/// state is packed once, while fingerprinting. A successor differs from its parent in one or two slots, and the parent
+/// was just unpacked from its numbers, so each slot is first compared with the parent's slot at its position and only
+/// the slots that changed are looked up (after the two slots looked up last at that position). With the ghost quotient
+/// or symmetry the fingerprint must identify the view <see cref="Encode"/> writes, not the state, and the instance
+/// keeps the canonical bytes (<see cref="FingerprintsByNumbering"/> is false): numbering the view was tried and cost
+/// more, because a view changes where the state does not (symmetry moves slots between positions, a slot's observable
+/// ghosts depend on the other slots), so most of its slots missed the recent ones and took a dictionary probe
+/// (dns-one-socket-6 under por+sym: 24% of the profile against 19% for writing and hashing the bytes;
+/// docs/performance.md, "Run-numbered fingerprints").
 /// </para>
 /// </remarks>
-public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatState>
+public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter<NatState>
 {
     private readonly NatSemantics? _ghostQuotient;
     private readonly ActorSymmetry? _symmetry;
 
-    // Per actor: slot value -> number, and number -> slot value (only Pack and Unpack touch them: one thread).
+    // Per actor: slot value -> number, and number -> slot value (only Pack, RunFingerprint and Unpack touch them: one thread).
     private Dictionary<Slot, int>[] _slotIds = [];
     private List<Slot>[] _slots = [];
 
@@ -41,6 +57,15 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
     // unreduced search).
     private Slot[] _lastSlot = [];
     private int[] _lastId = [];
+
+    // Per actor: the slot and number of the state unpacked last (-1: none yet), the parent whose successors
+    // RunFingerprint numbers next. Not updated by lookups, so every sibling compares with the parent.
+    private Slot[] _parentSlot = [];
+    private int[] _parentId = [];
+
+    // Per actor: the two slots RunFingerprint looked up last. A slot a step changes is often the one the same step made
+    // from the same slot in the parent's sibling, expanded just before.
+    private readonly RecentSlots _recent = new();
 
     /// <summary>The canonical encoding of every field.</summary>
     public NatStateEncoder()
@@ -132,15 +157,7 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
             var id = lastId[i];
             if (id < 0 || !SlotComparer.Same(slot, lastSlot[i]))
             {
-                var ids = _slotIds[i];
-                // The comparer hashes the fields directly (a record struct's own hash goes through a comparer per field).
-                if (!ids.TryGetValue(slot, out id))
-                {
-                    id = ids.Count;
-                    ids.Add(slot, id);
-                    _slots[i].Add(slot);
-                }
-
+                id = Number(i, slot);
                 lastSlot[i] = slot;
                 lastId[i] = id;
             }
@@ -150,16 +167,102 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
     }
 
     /// <inheritdoc />
+    public bool FingerprintsByNumbering => _ghostQuotient is null && _symmetry is null;
+
+    /// <inheritdoc />
+    public ulong RunFingerprint(NatState state, StateWriter packed)
+    {
+        if (!FingerprintsByNumbering)
+        {
+            throw new InvalidOperationException("This encoder fingerprints a view of the state (ghost quotient or symmetry), which its run numbering does not identify.");
+        }
+
+        var start = packed.Length;
+        var slots = state.Slots;
+        if (_slotIds.Length < slots.Length)
+        {
+            Grow(slots.Length);
+        }
+
+        packed.WriteVarUInt64((ulong)slots.Length);
+        var parentSlot = _parentSlot;
+        var parentId = _parentId;
+        for (var i = 0; i < slots.Length; i++)
+        {
+            ref readonly var slot = ref slots[i];
+            var id = parentId[i];
+            if (id < 0 || !SameBits(slot, parentSlot[i]))
+            {
+                id = _recent.Find(i, slot);
+                if (id < 0)
+                {
+                    id = Number(i, slot);
+                    _recent.Remember(i, slot, id);
+                }
+            }
+
+            packed.WriteVarUInt64((ulong)id);
+        }
+
+        // The packed bytes are an injective encoding of the number vector (varints are prefix-free), itself one of the state.
+        return Fingerprint.Of(packed.Written[start..]);
+    }
+
+    /// <inheritdoc />
     public NatState Unpack(ReadOnlySpan<byte> packed)
     {
         var reader = new StateReader(packed);
         var slots = new Slot[(int)reader.ReadVarUInt64()];
+        var parentSlot = _parentSlot;
+        var parentId = _parentId;
         for (var i = 0; i < slots.Length; i++)
         {
-            slots[i] = _slots[i][(int)reader.ReadVarUInt64()];
+            var id = (int)reader.ReadVarUInt64();
+            slots[i] = _slots[i][id];
+            parentSlot[i] = slots[i];
+            parentId[i] = id;
         }
 
         return NatState.FromCanonicalSlots(slots);
+    }
+
+    /// <summary>The number of <paramref name="slot"/> at actor <paramref name="i"/>, numbering it if new.</summary>
+    private int Number(int i, in Slot slot)
+    {
+        var ids = _slotIds[i];
+        // The comparer hashes the fields directly (a record struct's own hash goes through a comparer per field).
+        if (!ids.TryGetValue(slot, out var id))
+        {
+            id = ids.Count;
+            ids.Add(slot, id);
+            _slots[i].Add(slot);
+        }
+
+        return id;
+    }
+
+    /// <summary>
+    /// Whether two slots have the same bytes: one vectorised comparison instead of eleven field comparisons. Every field
+    /// is an integer, so equal bytes imply equal slots; unequal bytes with equal fields (padding) only cost the lookup
+    /// the caller then makes, which compares fields.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SameBits(in Slot x, in Slot y) =>
+        MemoryMarshal.AsBytes(new ReadOnlySpan<Slot>(in x)).SequenceEqual(MemoryMarshal.AsBytes(new ReadOnlySpan<Slot>(in y)));
+
+    private static Slot[] Resized(Slot[] old, int size)
+    {
+        var array = new Slot[size];
+        old.CopyTo(array, 0);
+        return array;
+    }
+
+    private static int[] ResizedIds(int[] old, int size)
+    {
+        var array = new int[size];
+        Array.Fill(array, -1);
+        old.CopyTo(array, 0);
+        return array;
     }
 
     private void Grow(int actors)
@@ -174,13 +277,11 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
 
         _slotIds = ids;
         _slots = slots;
-        var lastSlot = new Slot[actors];
-        var lastId = new int[actors];
-        Array.Fill(lastId, -1);
-        _lastSlot.CopyTo(lastSlot, 0);
-        _lastId.CopyTo(lastId, 0);
-        _lastSlot = lastSlot;
-        _lastId = lastId;
+        _lastSlot = Resized(_lastSlot, actors);
+        _lastId = ResizedIds(_lastId, actors);
+        _parentSlot = Resized(_parentSlot, actors);
+        _parentId = ResizedIds(_parentId, actors);
+        _recent.Grow(actors);
     }
 
     /// <summary>Bytes of one slot in the canonical encoding.</summary>
@@ -211,6 +312,51 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IStatePacker<NatS
         BinaryPrimitives.WriteInt32LittleEndian(b[5..], t.SrcPort.Raw);
         BinaryPrimitives.WriteUInt32LittleEndian(b[9..], t.DstIp.Value);
         BinaryPrimitives.WriteInt32LittleEndian(b[13..], t.DstPort.Raw);
+    }
+
+    /// <summary>Per actor position, the two slots looked up there last with their numbers; the older one is replaced.</summary>
+    private sealed class RecentSlots
+    {
+        private Slot[] _slots = [];
+        private int[] _ids = [];
+        private byte[] _older = [];
+
+        public void Grow(int actors)
+        {
+            _slots = Resized(_slots, 2 * actors);
+            _ids = ResizedIds(_ids, 2 * actors);
+            var older = new byte[actors];
+            _older.CopyTo(older, 0);
+            _older = older;
+        }
+
+        /// <summary>The number of <paramref name="slot"/> if it is one of the two remembered at <paramref name="i"/>, else -1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Find(int i, in Slot slot)
+        {
+            var k = 2 * i;
+            if (_ids[k] >= 0 && SameBits(slot, _slots[k]))
+            {
+                _older[i] = 1;
+                return _ids[k];
+            }
+
+            if (_ids[k + 1] >= 0 && SameBits(slot, _slots[k + 1]))
+            {
+                _older[i] = 0;
+                return _ids[k + 1];
+            }
+
+            return -1;
+        }
+
+        public void Remember(int i, in Slot slot, int id)
+        {
+            var k = (2 * i) + _older[i];
+            _slots[k] = slot;
+            _ids[k] = id;
+            _older[i] ^= 1;
+        }
     }
 
     /// <summary>

@@ -77,7 +77,21 @@ public static class Verifier
     {
         var encoder = symmetry is not null ? new NatStateEncoder(ghostQuotient, symmetry)
             : ghostQuotient is null ? new NatStateEncoder() : new NatStateEncoder(ghostQuotient);
-        return settings.PackedFrontier ? encoder : new UnpackedEncoder(encoder);
+        // The engine picks run-numbered fingerprints itself where they are sound (IRunFingerprinter: single-threaded
+        // breadth-first search); hiding the interface keeps the canonical bytes everywhere, for comparing the two.
+        return !settings.PackedFrontier ? new UnpackedEncoder(encoder)
+            : settings.RunFingerprints ? encoder
+            : new CanonicalFingerprintEncoder(encoder);
+    }
+
+    /// <summary>The canonical encoding and the packed form, without run-numbered fingerprints.</summary>
+    private sealed class CanonicalFingerprintEncoder(NatStateEncoder encoder) : IStateEncoder<NatState>, IStatePacker<NatState>
+    {
+        public void Encode(NatState state, StateWriter writer) => encoder.Encode(state, writer);
+
+        public void Pack(NatState state, StateWriter writer) => encoder.Pack(state, writer);
+
+        public NatState Unpack(ReadOnlySpan<byte> packed) => encoder.Unpack(packed);
     }
 
     /// <summary>The canonical encoding without the packed form, so the engine queues state objects.</summary>

@@ -7,7 +7,7 @@ using NatVerify.Verification;
 namespace NatVerify.Benchmarks;
 
 /// <summary>
-/// <c>scale SPEC.yaml [--reduce none|por|sym|por+sym] [--sleep on|off] [--timeout S] [--max-memory MiB] [--max-states N] [--expected-states N] [--frontier packed|objects]</c>: one exhaustive
+/// <c>scale SPEC.yaml [--reduce none|por|sym|por+sym] [--sleep on|off] [--timeout S] [--max-memory MiB] [--max-states N] [--expected-states N] [--frontier packed|objects] [--fingerprints run|canonical]</c>: one exhaustive
 /// breadth-first check of a product-model spec (the scale scenarios of specs/scale/), reported as one JSON line with
 /// states, CPU seconds, states per CPU-second, peak RSS per state, and what the run allocated on the managed heap.
 /// </summary>
@@ -28,6 +28,7 @@ public static class ScaleCommand
         long? expected = null;
         long? maxStates = null;
         bool packed = true;
+        bool runFingerprints = true;
         for (int i = 1; i < args.Length; i++)
         {
             string value = i + 1 < args.Length ? args[i + 1] : throw new UsageException($"{args[i]} needs a value");
@@ -47,6 +48,9 @@ public static class ScaleCommand
                     break;
                 case "--frontier" when value is "packed" or "objects":
                     packed = value == "packed";
+                    break;
+                case "--fingerprints" when value is "run" or "canonical":
+                    runFingerprints = value == "run";
                     break;
                 case "--max-states" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long ms) && ms > 0:
                     maxStates = ms;
@@ -75,6 +79,7 @@ public static class ScaleCommand
         var settings = new CheckSettings
         {
             PackedFrontier = packed,
+            RunFingerprints = runFingerprints,
             Symmetry = reduce.Contains("sym", StringComparison.Ordinal),
             Options = new CheckerOptions
             {
@@ -106,6 +111,7 @@ public static class ScaleCommand
             ["spec"] = file,
             ["reduce"] = reduce,
             ["frontier"] = packed ? "packed" : "objects",
+            ["fingerprints"] = st.RunFingerprints ? "run" : "canonical",
             ["verdict"] = result.Verdict.ToString().ToLowerInvariant(),
             ["bound"] = result.Inconclusive?.Bound.ToString() ?? string.Empty,
             ["states"] = st.StatesStored,

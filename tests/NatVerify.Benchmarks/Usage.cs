@@ -13,7 +13,7 @@ public static class Usage
           natverify-bench product [SPEC.yaml ...]
               Checks the shipped specs (default: specs/**/*.yaml) with and without partial-order reduction.
           natverify-bench scale SPEC.yaml [--reduce none|por|sym|por+sym] [--timeout S] [--max-memory MiB] [--max-states N]
-                                  [--expected-states N] [--frontier packed|objects]
+                                  [--expected-states N] [--frontier packed|objects] [--fingerprints run|canonical]
               Checks one product-model spec (e.g. specs/scale/*.yaml) exhaustively, breadth-first, and prints one JSON
               line: states, CPU seconds, states per CPU-second, peak RSS per state, managed bytes allocated per state.
           natverify-bench bench [BenchmarkDotNet arguments, e.g. --filter '*']

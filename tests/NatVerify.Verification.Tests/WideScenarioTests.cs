@@ -51,6 +51,33 @@ public class WideScenarioTests
         Assert.True(ActorSets.Contains(final[99].LinkedAtSrcProbe, 98, final.Count));
     }
 
+    /// <summary>
+    /// Run-numbered fingerprints (<see cref="NatStateEncoder.RunFingerprint"/>) number 100 slots per state, among them
+    /// interned wide sets: the search explores what canonical bytes explore.
+    /// </summary>
+    [Fact]
+    public void Run_fingerprints_past_64_actors_explore_what_canonical_bytes_explore()
+    {
+        var spec = Spec(thiefFirst: false);
+        VerificationResult Check(bool run) => Verifier.Check(spec, new CheckSettings
+        {
+            RunFingerprints = run,
+            Options = new CheckerOptions { StopAtFirstViolation = false },
+        });
+        var canonical = Check(run: false);
+        var run = Check(run: true);
+
+        Assert.True(run.Stats.RunFingerprints);
+        Assert.False(canonical.Stats.RunFingerprints);
+        Assert.Equal(
+            (canonical.Stats.StatesStored, canonical.Stats.Transitions, canonical.Stats.MaxDepthReached, canonical.Stats.TerminalStates, canonical.Stats.ReducedExpansions),
+            (run.Stats.StatesStored, run.Stats.Transitions, run.Stats.MaxDepthReached, run.Stats.TerminalStates, run.Stats.ReducedExpansions));
+        Assert.Equal(canonical.Verdict, run.Verdict);
+        Assert.Equal(
+            canonical.Outcomes.Joint.Select(j => string.Join("|", j.Outcomes)).Order(StringComparer.Ordinal),
+            run.Outcomes.Joint.Select(j => string.Join("|", j.Outcomes)).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void Wide_actor_sets_are_interned_by_content_and_answer_membership_past_64()
     {
