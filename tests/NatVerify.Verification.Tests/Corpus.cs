@@ -15,6 +15,30 @@ internal static class Corpus
 
     public static ScenarioSpec Load(string relative) => SpecLoader.LoadFile(Path.Combine(Root, relative));
 
+    /// <summary>
+    /// Every reachable state of the semantics, breadth-first from the initial state (the search's order), through the
+    /// search's successors (no diagnostics).
+    /// </summary>
+    public static IEnumerable<NatVerify.Model.State.NatState> Reachable(NatVerify.Model.Semantics.NatSemantics semantics)
+    {
+        var seen = new HashSet<NatVerify.Model.State.NatState> { semantics.Initial };
+        var queue = new Queue<NatVerify.Model.State.NatState>(seen);
+        var successors = new List<(NatVerify.Model.Steps.NatStep Step, NatVerify.Model.State.NatState Next)>();
+        while (queue.TryDequeue(out var state))
+        {
+            yield return state;
+            successors.Clear();
+            semantics.Successors(state, successors, diagnostics: false);
+            foreach (var (_, next) in successors)
+            {
+                if (seen.Add(next))
+                {
+                    queue.Enqueue(next);
+                }
+            }
+        }
+    }
+
     public static TheoryData<string> All()
     {
         var data = new TheoryData<string>();

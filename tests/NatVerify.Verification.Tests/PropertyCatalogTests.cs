@@ -31,7 +31,7 @@ public class PropertyCatalogTests
             var semantics = new NatSemantics(spec.Model, spec.Profile, mutant);
             var catalog = new PropertyCatalog(semantics);
             var reference = new ReferenceProperties(semantics);
-            foreach (var state in Reachable(semantics))
+            foreach (var state in Corpus.Reachable(semantics))
             {
                 AssertSame(semantics, catalog, reference, state);
             }
@@ -54,7 +54,7 @@ public class PropertyCatalogTests
             var semantics = new NatSemantics(spec.Model, spec.Profile, KernelMutant.NoConfirmClashCheck);
             var catalog = new PropertyCatalog(semantics);
             var reference = new ReferenceProperties(semantics);
-            var reachable = Reachable(semantics).ToList();
+            var reachable = Corpus.Reachable(semantics).ToList();
             var tuples = reachable.SelectMany(s => s.Slots.ToArray()).SelectMany(s => new[] { s.Reply, s.PreSrc, s.Reply.Invert() })
                 .Concat(Enumerable.Range(0, semantics.Scenario.Actors.Count).Select(semantics.Original))
                 .Distinct().ToArray();
@@ -122,7 +122,7 @@ public class PropertyCatalogTests
         var semantics = new NatSemantics(spec.Model, spec.Profile, KernelMutant.NoConfirmClashCheck);
         var catalog = new PropertyCatalog(semantics);
         var reference = new ReferenceProperties(semantics);
-        var states = Reachable(semantics).ToList();
+        var states = Corpus.Reachable(semantics).ToList();
         var violating = states.Count(s => reference.Check(PropertyIds.LinkedTupleUniqueness, s) is not null);
         Assert.InRange(violating, 1, states.Count - 1);
         var expected = states.Select(s => PropertyIds.All.Select(id => reference.Check(id, s)).ToArray()).ToArray();
@@ -160,26 +160,6 @@ public class PropertyCatalogTests
         }
 
         Assert.Equal(expected[^1], new PropertyCatalog(semantics).Check(PropertyIds.ReplyRouting, state));
-    }
-
-    private static IEnumerable<NatState> Reachable(NatSemantics semantics)
-    {
-        var seen = new HashSet<NatState> { semantics.Initial };
-        var queue = new Queue<NatState>(seen);
-        var successors = new List<(NatStep Step, NatState Next)>();
-        while (queue.TryDequeue(out var state))
-        {
-            yield return state;
-            successors.Clear();
-            semantics.Successors(state, successors, diagnostics: false);
-            foreach (var (_, next) in successors)
-            {
-                if (seen.Add(next))
-                {
-                    queue.Enqueue(next);
-                }
-            }
-        }
     }
 }
 
