@@ -49,16 +49,9 @@ internal sealed class LinkedNodes
         Span<ulong> keys = stackalloc ulong[2 * state.Count];
         Span<int> owners = stackalloc int[2 * state.Count];
         var count = Fill(state, keys, owners);
-        for (var a = 0; a < count; a++)
+        if (FirstPair(state, keys[..count], owners).A >= 0)
         {
-            var key = keys[a];
-            for (var b = a + 1; b < count; b++)
-            {
-                if (keys[b] == key && Collide(state, owners[a], owners[b]))
-                {
-                    return true;
-                }
-            }
+            return true;
         }
 
         RememberClean(state);
@@ -71,18 +64,26 @@ internal sealed class LinkedNodes
         Span<ulong> keys = stackalloc ulong[2 * state.Count];
         Span<int> owners = stackalloc int[2 * state.Count];
         var count = Fill(state, keys, owners);
-        for (var a = 0; a < count; a++)
+        var (a, b) = FirstPair(state, keys[..count], owners);
+        return a < 0 ? null : (NodeOf(state, owners[a]), NodeOf(state, owners[b]));
+    }
+
+    /// <summary>The indices of the first colliding pair of nodes (a &lt; b, in node order), or (-1, -1).</summary>
+    private (int A, int B) FirstPair(NatState state, ReadOnlySpan<ulong> keys, ReadOnlySpan<int> owners)
+    {
+        for (var a = 0; a < keys.Length; a++)
         {
-            for (var b = a + 1; b < count; b++)
+            var key = keys[a];
+            for (var b = a + 1; b < keys.Length; b++)
             {
-                if (keys[b] == keys[a] && Collide(state, owners[a], owners[b]))
+                if (keys[b] == key && Collide(state, owners[a], owners[b]))
                 {
-                    return (NodeOf(state, owners[a]), NodeOf(state, owners[b]));
+                    return (a, b);
                 }
             }
         }
 
-        return null;
+        return (-1, -1);
     }
 
     /// <summary>
