@@ -22,6 +22,8 @@ internal sealed partial class Explorer<TState, TAction>
 
     private readonly ITransitionSystem<TState, TAction> _system;
     private readonly ISearchSuccessors<TState, TAction>? _searchSuccessors;
+    private readonly IUnlabelledSuccessors<TState, TAction>? _unlabelled;
+    private readonly IStateRecycler<TState>? _recycler;
     private readonly IStateEncoder<TState> _encoder;
     private readonly ICompactStateEncoder<TState>? _compact;
 
@@ -127,6 +129,12 @@ internal sealed partial class Explorer<TState, TAction>
         _parents = new ParentStore(consecutiveChildren: !_depthFirst);
         _run = _compact is null && !_depthFirst && _workers == 1 && encoder is IRunFingerprinter<TState> { FingerprintsByNumbering: true } run ? run : null;
         _sleep = SleepSets<TState, TAction>.Create(options, system, _workers, _depthFirst ? 1 : GroupSize, out _sleepNote);
+
+        // Only reduction and sleep sets read a step's label; without them the search records ordinals, and traces are
+        // rebuilt with labels. States are transient only where the queue holds packed bytes (_run).
+        bool readsLabels = _footprints is not null || _independence is not null || _sleep is not null;
+        _unlabelled = readsLabels ? null : system as IUnlabelledSuccessors<TState, TAction>;
+        _recycler = readsLabels || _run is null ? null : system as IStateRecycler<TState>;
 
         // Size the table(s) so that the expected states fill at most 70%.
         long expected = options.ExpectedStates ?? 0;
@@ -279,6 +287,11 @@ internal sealed partial class Explorer<TState, TAction>
                     }
                 }
 
+                if (_recycler is not null)
+                {
+                    RecycleGroup(group, states, expanded, n);
+                }
+
                 if (RuntimeHelpers.IsReferenceOrContainsReferences<TState>())
                 {
                     Array.Clear(states);
@@ -289,6 +302,32 @@ internal sealed partial class Explorer<TState, TAction>
         {
             _peakFrontier = Math.Max(_peakFrontier, frontier.Peak);
             _peakFrontierBytes = Math.Max(_peakFrontierBytes, frontier.PeakBytes);
+        }
+    }
+
+    /// <summary>
+    /// Hands a committed group's states back to the system (<see cref="IStateRecycler{TState}"/>): every successor was
+    /// packed, stored or found a duplicate, and checked, and every expanded parent was unpacked for this group alone, so
+    /// nothing of the search refers to them. A terminal parent went to the observer, which may keep it.
+    /// </summary>
+    private void RecycleGroup(Expansion<TState, TAction>[] group, TState[] states, bool[] expanded, int n)
+    {
+        IStateRecycler<TState> recycler = _recycler!;
+        for (int g = 0; g < n; g++)
+        {
+            if (!expanded[g])
+            {
+                continue;
+            }
+
+            List<Transition<TState, TAction>> successors = group[g].Successors;
+            for (int k = 0; k < successors.Count; k++)
+            {
+                recycler.Recycle(successors[k].Next);
+            }
+
+            successors.Clear();
+            recycler.Recycle(states[g]);
         }
     }
 
@@ -558,7 +597,11 @@ internal sealed partial class Explorer<TState, TAction>
 
         List<Transition<TState, TAction>> successors = x.Successors;
         successors.Clear();
-        if (_searchSuccessors is not null)
+        if (_unlabelled is not null)
+        {
+            _unlabelled.UnlabelledSuccessors(state, successors);
+        }
+        else if (_searchSuccessors is not null)
         {
             _searchSuccessors.SearchSuccessors(state, successors);
         }

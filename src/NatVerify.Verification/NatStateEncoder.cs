@@ -212,7 +212,7 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
     public NatState Unpack(ReadOnlySpan<byte> packed)
     {
         var reader = new StateReader(packed);
-        var slots = new Slot[(int)reader.ReadVarUInt64()];
+        var slots = NatState.RentSlots((int)reader.ReadVarUInt64());
         var parentSlot = _parentSlot;
         var parentId = _parentId;
         for (var i = 0; i < slots.Length; i++)
