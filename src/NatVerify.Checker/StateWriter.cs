@@ -82,6 +82,22 @@ public sealed class StateWriter
     /// <param name="value">The value to write.</param>
     public void WriteVarUInt64(ulong value)
     {
+        // Room for the longest form (10 bytes): write in place, without a bounds check per byte.
+        int at = _length;
+        byte[] buffer = _buffer;
+        if (buffer.Length - at >= 10)
+        {
+            while (value >= 0x80)
+            {
+                buffer[at++] = (byte)(value | 0x80);
+                value >>= 7;
+            }
+
+            buffer[at++] = (byte)value;
+            _length = at;
+            return;
+        }
+
         while (value >= 0x80)
         {
             Reserve(1)[0] = (byte)(value | 0x80);
