@@ -58,9 +58,11 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
     private Slot[] _lastSlot = [];
     private int[] _lastId = [];
 
-    // Per actor: the slot and number of the state unpacked last (-1: none yet), the parent whose successors
-    // RunFingerprint numbers next. Not updated by lookups, so every sibling compares with the parent.
-    private Slot[] _parentSlot = [];
+    // The state unpacked last and, per actor, the number of its slot (-1: none yet): the parent whose successors
+    // RunFingerprint numbers next. Not updated by lookups, so every sibling compares with the parent. The parent's own
+    // slots are read, not copied: a parent the search has since recycled (NatState.Recycle) has no slots, and is then
+    // not compared with at all.
+    private NatState? _parent;
     private int[] _parentId = [];
 
     // Per actor: the two slots RunFingerprint looked up last. A slot a step changes is often the one the same step made
@@ -185,13 +187,14 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
         }
 
         packed.WriteVarUInt64((ulong)slots.Length);
-        var parentSlot = _parentSlot;
+        var parentSlots = _parent is null ? default : _parent.Slots;
         var parentId = _parentId;
+        var hasParent = parentSlots.Length == slots.Length;
         for (var i = 0; i < slots.Length; i++)
         {
             ref readonly var slot = ref slots[i];
-            var id = parentId[i];
-            if (id < 0 || !SameBits(slot, parentSlot[i]))
+            var id = hasParent ? parentId[i] : -1;
+            if (id < 0 || !SameBits(slot, parentSlots[i]))
             {
                 id = _recent.Find(i, slot);
                 if (id < 0)
@@ -213,17 +216,15 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
     {
         var reader = new StateReader(packed);
         var slots = NatState.RentSlots((int)reader.ReadVarUInt64());
-        var parentSlot = _parentSlot;
         var parentId = _parentId;
         for (var i = 0; i < slots.Length; i++)
         {
             var id = (int)reader.ReadVarUInt64();
             slots[i] = _slots[i][id];
-            parentSlot[i] = slots[i];
             parentId[i] = id;
         }
 
-        return NatState.FromCanonicalSlots(slots);
+        return _parent = NatState.FromCanonicalSlots(slots);
     }
 
     /// <summary>The number of <paramref name="slot"/> at actor <paramref name="i"/>, numbering it if new.</summary>
@@ -279,7 +280,6 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
         _slots = slots;
         _lastSlot = Resized(_lastSlot, actors);
         _lastId = ResizedIds(_lastId, actors);
-        _parentSlot = Resized(_parentSlot, actors);
         _parentId = ResizedIds(_parentId, actors);
         _recent.Grow(actors);
     }

@@ -155,6 +155,55 @@ public class NatStateEncoderTests
     }
 
     /// <summary>
+    /// The encoder compares successors with the parent it unpacked last by reading the parent's slots; once the search has
+    /// recycled that parent (and its array went to a successor), it must neither read them nor number differently: the
+    /// packed bytes and fingerprints equal those of an encoder whose parents were kept, over every reachable state.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Specs))]
+    public void Run_fingerprints_do_not_depend_on_whether_the_parent_was_recycled(string file)
+    {
+        var spec = Corpus.Load(file);
+        var semantics = new NatSemantics(spec.Model, spec.Profile);
+        var kept = new NatStateEncoder();
+        var recycled = new NatStateEncoder();
+        var keptBytes = new StateWriter();
+        var recycledBytes = new StateWriter();
+        var seen = new HashSet<ulong>();
+        var queue = new Queue<byte[]>();
+        var sink = new List<(NatStep Step, NatState Next)>();
+
+        Visit(semantics.Initial);
+        while (queue.TryDequeue(out var packed))
+        {
+            var parent = kept.Unpack(packed);
+            // Recycled first, so the successors built next may take its array and overwrite it.
+            NatState.Recycle(recycled.Unpack(packed));
+            sink.Clear();
+            semantics.Successors(parent, sink);
+            foreach (var (_, next) in sink)
+            {
+                Visit(next);
+            }
+        }
+
+        Assert.True(seen.Count > 1);
+
+        void Visit(NatState state)
+        {
+            keptBytes.Reset();
+            recycledBytes.Reset();
+            var fingerprint = kept.RunFingerprint(state, keptBytes);
+            Assert.Equal(fingerprint, recycled.RunFingerprint(state, recycledBytes));
+            Assert.Equal(keptBytes.Written.ToArray(), recycledBytes.Written.ToArray());
+            if (seen.Add(fingerprint))
+            {
+                queue.Enqueue(keptBytes.Written.ToArray());
+            }
+        }
+    }
+
+    /// <summary>
     /// An encoder whose canonical bytes are of a view (ghost quotient, actor symmetry) declines run-numbered
     /// fingerprints, which identify the state and not the view: the engine hashes its canonical bytes.
     /// </summary>

@@ -11,12 +11,10 @@ public sealed class NatState : IEquatable<NatState>
     private const int PoolLimit = 1024;
 
     // Slot arrays of recycled states, per thread: the search recycles on the thread that expands, so the next successors
-    // built on that thread take them back without a lock.
+    // built on that thread take them back without a lock. One thread-static (a thread-static read is a call into the
+    // runtime's thread-local storage here).
     [ThreadStatic]
-    private static Slot[][]? t_pool;
-
-    [ThreadStatic]
-    private static int t_pooled;
+    private static SlotPool? t_pool;
 
     // Replaced by an empty array when the state is recycled (Recycle): a state must not be read after that, and one that
     // is sees no slots at all rather than another state's.
@@ -57,10 +55,10 @@ public sealed class NatState : IEquatable<NatState>
     public static Slot[] RentSlots(int count)
     {
         var pool = t_pool;
-        if (pool is not null && t_pooled > 0)
+        if (pool is not null && pool.Count > 0)
         {
-            var slots = pool[--t_pooled];
-            pool[t_pooled] = null!;
+            var slots = pool.Arrays[--pool.Count];
+            pool.Arrays[pool.Count] = null!;
             if (slots.Length == count)
             {
                 return slots;
@@ -84,10 +82,10 @@ public sealed class NatState : IEquatable<NatState>
         }
 
         state._slots = [];
-        var pool = t_pool ??= new Slot[PoolLimit][];
-        if (t_pooled < PoolLimit)
+        var pool = t_pool ??= new SlotPool();
+        if (pool.Count < PoolLimit)
         {
-            pool[t_pooled++] = slots;
+            pool.Arrays[pool.Count++] = slots;
         }
     }
 
@@ -107,5 +105,11 @@ public sealed class NatState : IEquatable<NatState>
         }
 
         return hash.ToHashCode();
+    }
+
+    private sealed class SlotPool
+    {
+        public readonly Slot[][] Arrays = new Slot[PoolLimit][];
+        public int Count;
     }
 }
