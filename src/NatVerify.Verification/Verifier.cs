@@ -107,14 +107,27 @@ public static class Verifier
 
         public void OnProgress(ExplorationStats stats) => progress?.Invoke(stats);
 
+        // Reused for every terminal state; copied only for a joint outcome seen for the first time.
+        private Outcome[] _outcomes = [];
+
         public void OnTerminal(NatState state, Func<Trace<NatState, NatStep>> traceFactory)
         {
-            var list = new Outcome[state.Count];
-            for (var i = 0; i < list.Length; i++)
+            if (_outcomes.Length != state.Count)
             {
-                list[i] = semantics.OutcomeOf(state, i);
+                _outcomes = new Outcome[state.Count];
             }
 
+            for (var i = 0; i < _outcomes.Length; i++)
+            {
+                _outcomes[i] = semantics.OutcomeOf(state, i);
+            }
+
+            if (outcomes.TryCount(_outcomes))
+            {
+                return;
+            }
+
+            var list = _outcomes.ToArray();
             outcomes.Add(list, orbits is null ? traceFactory : () => orbits.Witnessed(list, traceFactory()));
         }
     }
