@@ -65,6 +65,8 @@ internal static class JsonOutput
             ["fingerprintBytes"] = s.FingerprintSetBytes,
             ["exactStates"] = s.ExactStates,
             ["collisionProbability"] = s.CollisionProbability,
+            // What the fingerprints hash: the exact 64-bit state, the run's slot numbers, or the canonical bytes.
+            ["fingerprints"] = s.ExactStates ? "exact" : s.RunFingerprints ? "run" : "canonical",
             ["peakFrontier"] = s.PeakFrontier,
             ["workers"] = s.Workers,
         };

@@ -48,6 +48,16 @@ public sealed class JsonOutputTests : IDisposable
     }
 
     [Fact]
+    public void Check_json_says_what_the_fingerprints_hash_per_search()
+    {
+        // The default single-threaded breadth-first search hashes the run's slot numbers; depth-first hashes the bytes.
+        var (code, stdout, _) = CliRunner.Run("check", "--json");
+        Assert.Equal("run", Valid(stdout, "check", code).GetProperty("statistics").GetProperty("fingerprints").GetString());
+        (code, stdout, _) = CliRunner.Run("check", "--search", "dfs", "--json");
+        Assert.Equal("canonical", Valid(stdout, "check", code).GetProperty("statistics").GetProperty("fingerprints").GetString());
+    }
+
+    [Fact]
     public void Check_json_of_a_mutant_names_the_violated_property_and_the_trace_file_and_replay_json_reproduces_it()
     {
         var trace = Path.Combine(_dir, "cx.json");
