@@ -115,14 +115,22 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
     /// <inheritdoc />
     public void Encode(NatState state, StateWriter writer)
     {
-        if (_symmetry is { } symmetry)
-        {
-            state = symmetry.Canonical(state);
-        }
+        var view = _symmetry is { } symmetry ? symmetry.Canonical(state) : state;
+        WriteView(view, writer, _ghostQuotient);
 
+        // A representative other than the state itself was made for this encoding alone: its slot array goes back to the
+        // thread's pool for the next one.
+        if (!ReferenceEquals(view, state))
+        {
+            NatState.Recycle(view);
+        }
+    }
+
+    private static void WriteView(NatState state, StateWriter writer, NatSemantics? ghostQuotient)
+    {
         // Every successor is encoded: the slots are laid out in one stack buffer and written at once (64 actors: 3.9 KiB, 1,024: 62 KiB).
         Span<byte> bytes = stackalloc byte[SlotBytes * state.Count];
-        if (_ghostQuotient is { } semantics)
+        if (ghostQuotient is { } semantics)
         {
             for (var i = 0; i < state.Count; i++)
             {

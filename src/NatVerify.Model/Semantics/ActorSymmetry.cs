@@ -146,7 +146,8 @@ public sealed class ActorSymmetry
             to[from[k]] = k;
         }
 
-        var slots = new Slot[n];
+        // The image is most often a view the encoder drops at once (and recycles): its storage comes from the thread's pool.
+        var slots = NatState.RentSlots(n);
         Span<ulong> words = n <= ActorSets.InlineActors ? default : stackalloc ulong[ActorSets.WordsFor(n)];
         for (var k = 0; k < n; k++)
         {
