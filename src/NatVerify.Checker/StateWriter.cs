@@ -107,6 +107,52 @@ public sealed class StateWriter
         Reserve(1)[0] = (byte)value;
     }
 
+    /// <summary>
+    /// Room for at least <paramref name="count"/> more bytes, to be filled in place and then committed with
+    /// <see cref="Advance"/> (an encoder writing many small values at once avoids a call per value).
+    /// </summary>
+    /// <param name="count">The most bytes the caller will write.</param>
+    /// <returns>The free space after the written bytes; valid until the next write.</returns>
+    public Span<byte> GetSpan(int count)
+    {
+        if (_buffer.Length - _length < count)
+        {
+            Grow(_length + count);
+        }
+
+        return new Span<byte>(_buffer, _length, _buffer.Length - _length);
+    }
+
+    /// <summary>Commits <paramref name="count"/> bytes written into the span <see cref="GetSpan"/> returned.</summary>
+    /// <param name="count">The bytes written, at most the span's length.</param>
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _buffer.Length - _length);
+        _length += count;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> as <see cref="WriteVarUInt64"/> does into <paramref name="destination"/> at
+    /// <paramref name="at"/> (at most 10 bytes; the caller made room) and returns the position after it.
+    /// </summary>
+    /// <param name="destination">The span to write into.</param>
+    /// <param name="at">Where the value starts.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>The position after the value.</returns>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static int PutVarUInt64(Span<byte> destination, int at, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            destination[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[at++] = (byte)value;
+        return at;
+    }
+
     /// <summary>Writes raw bytes without a length prefix.</summary>
     /// <param name="bytes">The bytes to write.</param>
     public void WriteBytes(ReadOnlySpan<byte> bytes)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using NatVerify.Checker;
 using NatVerify.Model.Semantics;
 using NatVerify.Model.State;
@@ -194,7 +195,9 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
             Grow(slots.Length);
         }
 
-        packed.WriteVarUInt64((ulong)slots.Length);
+        // The varints go straight into the writer's buffer: at most 10 bytes each, the count and one number per slot.
+        var bytes = packed.GetSpan(10 * (slots.Length + 1));
+        var at = StateWriter.PutVarUInt64(bytes, 0, (ulong)slots.Length);
         var parentSlots = _parent is null ? default : _parent.Slots;
         var parentId = _parentId;
         var hasParent = parentSlots.Length == slots.Length;
@@ -212,8 +215,10 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
                 }
             }
 
-            packed.WriteVarUInt64((ulong)id);
+            at = StateWriter.PutVarUInt64(bytes, at, (ulong)id);
         }
+
+        packed.Advance(at);
 
         // The packed bytes are an injective encoding of the number vector (varints are prefix-free), itself one of the state.
         return Fingerprint.Of(packed.Written[start..]);
@@ -256,8 +261,21 @@ public sealed class NatStateEncoder : IStateEncoder<NatState>, IRunFingerprinter
     /// the caller then makes, which compares fields.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool SameBits(in Slot x, in Slot y) =>
-        MemoryMarshal.AsBytes(new ReadOnlySpan<Slot>(in x)).SequenceEqual(MemoryMarshal.AsBytes(new ReadOnlySpan<Slot>(in y)));
+    private static bool SameBits(in Slot x, in Slot y)
+    {
+        // A slot is 72 bytes (A_slot_takes_at_most_72_bytes): two 32-byte vectors and the last 8 bytes, compared inline
+        // (the general comparison is a call, made for every slot of every successor).
+        if (Unsafe.SizeOf<Slot>() == 72 && Vector256.IsHardwareAccelerated)
+        {
+            ref var a = ref Unsafe.As<Slot, byte>(ref Unsafe.AsRef(in x));
+            ref var b = ref Unsafe.As<Slot, byte>(ref Unsafe.AsRef(in y));
+            return Vector256.LoadUnsafe(ref a) == Vector256.LoadUnsafe(ref b)
+                && Vector256.LoadUnsafe(ref a, 32) == Vector256.LoadUnsafe(ref b, 32)
+                && Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, 64)) == Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, 64));
+        }
+
+        return MemoryMarshal.AsBytes(new ReadOnlySpan<Slot>(in x)).SequenceEqual(MemoryMarshal.AsBytes(new ReadOnlySpan<Slot>(in y)));
+    }
 
     private static Slot[] Resized(Slot[] old, int size)
     {

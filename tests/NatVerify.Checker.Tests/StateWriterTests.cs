@@ -37,4 +37,31 @@ public sealed class StateWriterTests
         Assert.Equal(40_000, writer.Length);
         Assert.Equal(9_999, BitConverter.ToInt32(writer.Written[^4..]));
     }
+
+    [Fact]
+    public void Varints_written_in_place_equal_those_written_one_call_each_and_read_back()
+    {
+        ulong[] values = [0, 1, 127, 128, 300, 16_383, 16_384, uint.MaxValue, ulong.MaxValue];
+        var byCall = new StateWriter(1);
+        var inPlace = new StateWriter(1);
+        byCall.WriteByte(9);
+        inPlace.WriteByte(9);
+        Span<byte> room = inPlace.GetSpan(10 * values.Length);
+        int at = 0;
+        foreach (ulong value in values)
+        {
+            byCall.WriteVarUInt64(value);
+            at = StateWriter.PutVarUInt64(room, at, value);
+        }
+
+        inPlace.Advance(at);
+        Assert.Equal(byCall.Written.ToArray(), inPlace.Written.ToArray());
+        var reader = new StateReader(inPlace.Written[1..]);
+        foreach (ulong value in values)
+        {
+            Assert.Equal(value, reader.ReadVarUInt64());
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => inPlace.Advance(int.MaxValue));
+    }
 }
