@@ -11,9 +11,9 @@ public sealed partial class NatSemantics
     /// <c>__nf_conntrack_confirm</c>: scan the original bucket, then the reply bucket, for an equal linked node
     /// (expired entries included: <c>nf_ct_key_equal</c> ignores expiry); insert, or <c>nf_ct_resolve_clash</c>.
     /// </summary>
-    private (NatStep, NatState) ConfirmStep(NatState state, int i, bool diagnostics)
+    private (NatStep, NatState) ConfirmStep(NatState state, int i, StepDetail detail)
     {
-        var probes = diagnostics ? new List<Probe>() : null;
+        var probes = detail == StepDetail.Full ? new List<Probe>() : null;
         var (result, partner, onReply) = ConfirmDecision(state.Slots, i, probes);
         var slots = state.CopySlots();
         var self = slots[i];
@@ -38,7 +38,7 @@ public sealed partial class NatSemantics
         // The marks only steer this packet's rules; once confirmed (or dropped) they are forgotten, so states differing
         // only in them are one.
         slots[i] = self with { Phase = phase, Status = status, Partner = (short)partner, Mark = 0, CtMark = 0 };
-        return (new Confirm(i, result, partner, onReply) { Probes = (IReadOnlyList<Probe>?)probes ?? [] }, Make(slots));
+        return (detail == StepDetail.None ? null! : new Confirm(i, result, partner, onReply) { Probes = (IReadOnlyList<Probe>?)probes ?? [] }, Make(slots));
     }
 
     /// <summary>
@@ -129,7 +129,7 @@ public sealed partial class NatSemantics
     }
 
     /// <summary><c>nf_conntrack_hash_check_insert</c>: -EEXIST when either tuple equals a linked node.</summary>
-    private (NatStep, NatState) InsertStep(NatState state, int i)
+    private (NatStep, NatState) InsertStep(NatState state, int i, bool labels)
     {
         var slots = state.CopySlots();
         var clash = FindLinked(slots, _originals[i], i, null, skipExpired: false);
@@ -139,7 +139,7 @@ public sealed partial class NatSemantics
         }
 
         slots[i] = slots[i] with { Phase = clash < 0 ? Phase.Inserted : Phase.Exists, Partner = (short)clash };
-        var step = new CtnetlinkInsertStep(i, clash)
+        var step = !labels ? null! : new CtnetlinkInsertStep(i, clash)
         {
             Probes = [new Probe("nf_conntrack_hash_check_insert", _originals[i], clash)],
         };
@@ -150,7 +150,7 @@ public sealed partial class NatSemantics
     /// <c>conntrack -D</c>: every entry whose ORIGINAL node is linked and matches the filter is deleted
     /// (ctnetlink dumps walk original nodes, so reply-only NAT_CLASH entries are never seen).
     /// </summary>
-    private (NatStep, NatState) DeleteStep(NatState state, int i, CtnetlinkDelete delete)
+    private (NatStep, NatState) DeleteStep(NatState state, int i, CtnetlinkDelete delete, bool labels)
     {
         var slots = state.CopySlots();
         var deleted = new List<int>();
@@ -164,7 +164,7 @@ public sealed partial class NatSemantics
         }
 
         slots[i] = slots[i] with { Phase = deleted.Count > 0 ? Phase.Done : Phase.Nothing };
-        return (new CtnetlinkDeleteStep(i, deleted), Make(slots));
+        return (labels ? new CtnetlinkDeleteStep(i, deleted) : null!, Make(slots));
     }
 
     /// <summary>
@@ -172,7 +172,7 @@ public sealed partial class NatSemantics
     /// <c>tcp_conntracks</c> rst: sTW → sCL). Only a flow's own confirmed, unexpired entry closes; a flow that joined
     /// another entry, was dropped or merged has none (skipped).
     /// </summary>
-    private void CloseSuccessor(NatState state, int i, ConnectionClose close, List<(NatStep, NatState)> sink)
+    private void CloseSuccessor(NatState state, int i, ConnectionClose close, List<(NatStep, NatState)> sink, bool labels)
     {
         var target = Scenario.IndexOf(close.Target);
         var t = state[target];
@@ -184,17 +184,17 @@ public sealed partial class NatSemantics
                 : (t.Status & ~CtStatus.TcpTimeWait) | CtStatus.TcpClose;
             slots[target] = t with { Status = status };
             slots[i] = slots[i] with { Phase = Phase.Done };
-            sink.Add((new CloseStep(i, target, close.How), Make(slots)));
+            sink.Add((labels ? new CloseStep(i, target, close.How) : null!, Make(slots)));
         }
         else if (t.Terminal)
         {
             var slots = state.CopySlots();
             slots[i] = slots[i] with { Phase = Phase.Nothing };
-            sink.Add((new CloseStep(i, -1, close.How), Make(slots)));
+            sink.Add((labels ? new CloseStep(i, -1, close.How) : null!, Make(slots)));
         }
     }
 
-    private void TimeoutSuccessor(NatState state, int i, EntryTimeout timeout, List<(NatStep, NatState)> sink)
+    private void TimeoutSuccessor(NatState state, int i, EntryTimeout timeout, List<(NatStep, NatState)> sink, bool labels)
     {
         var target = Scenario.IndexOf(timeout.Target);
         var t = state[target];
@@ -203,13 +203,13 @@ public sealed partial class NatSemantics
             var slots = state.CopySlots();
             slots[target] = t with { Status = t.Status | CtStatus.Expired };
             slots[i] = slots[i] with { Phase = Phase.Done };
-            sink.Add((new TimeoutStep(i, target), Make(slots)));
+            sink.Add((labels ? new TimeoutStep(i, target) : null!, Make(slots)));
         }
         else if (t.Terminal)
         {
             var slots = state.CopySlots();
             slots[i] = slots[i] with { Phase = Phase.Nothing };
-            sink.Add((new TimeoutStep(i, -1), Make(slots)));
+            sink.Add((labels ? new TimeoutStep(i, -1) : null!, Make(slots)));
         }
     }
 }

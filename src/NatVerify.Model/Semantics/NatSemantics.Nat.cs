@@ -14,12 +14,12 @@ public sealed partial class NatSemantics
     /// <remarks><see cref="Evicted"/>: the entry <c>nf_nat_used_tuple_harder</c> killed to free the tuple, or -1.</remarks>
     internal readonly record struct Choice(ConntrackTuple Tuple, bool Failed, IReadOnlyList<Probe> Probes, int Evicted = -1);
 
-    private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink, bool diagnostics)
+    private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink, StepDetail detail)
     {
         var curr = state[i].Reply.Invert();
-        foreach (var verdict in EvaluateNat(NatPacket(state, i, flow, hook, diagnostics)))
+        foreach (var verdict in EvaluateNat(NatPacket(state, i, flow, hook, detail == StepDetail.Full)))
         {
-            DecisionSuccessors(state, i, flow, hook, curr, verdict, sink, diagnostics);
+            DecisionSuccessors(state, i, flow, hook, curr, verdict, sink, detail);
         }
     }
 
@@ -52,8 +52,10 @@ public sealed partial class NatSemantics
         _ => NetfilterHook.PostRouting,
     };
 
-    private void DecisionSuccessors(NatState state, int i, FlowActor flow, NatHook hook, ConntrackTuple curr, ChainVerdict verdict, List<(NatStep, NatState)> sink, bool diagnostics)
+    private void DecisionSuccessors(NatState state, int i, FlowActor flow, NatHook hook, ConntrackTuple curr, ChainVerdict verdict, List<(NatStep, NatState)> sink, StepDetail detail)
     {
+        var diagnostics = detail == StepDetail.Full;
+        var labels = detail != StepDetail.None;
         var slot = state[i];
         var manip = hook.Manip();
 
@@ -61,7 +63,7 @@ public sealed partial class NatSemantics
         {
             var slots = state.CopySlots();
             slots[i] = slot with { Phase = Phase.Dropped, Status = slot.Status | CtStatus.DroppedByTarget, Mark = 0, CtMark = 0 };
-            sink.Add((new NatSetup(i, hook, NatDecision.TargetDrop, verdict.Rule!.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider], Chains = verdict.Why ?? [] }, Make(slots)));
+            sink.Add((labels ? new NatSetup(i, hook, NatDecision.TargetDrop, verdict.Rule!.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider], Chains = verdict.Why ?? [] } : null!, Make(slots)));
             return;
         }
 
@@ -70,7 +72,7 @@ public sealed partial class NatSemantics
             // A DROP in a nat chain: nf_nat_inet_fn returns NF_DROP, the unconfirmed entry is freed.
             var slots = state.CopySlots();
             slots[i] = slot with { Phase = Phase.Filtered, DecidedBy = (ushort)(verdict.Decider + 1), Mark = 0, CtMark = 0 };
-            sink.Add((new NatSetup(i, hook, NatDecision.RuleDrop, verdict.Rule?.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider], Chains = verdict.Why ?? [] }, Make(slots)));
+            sink.Add((labels ? new NatSetup(i, hook, NatDecision.RuleDrop, verdict.Rule?.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider], Chains = verdict.Why ?? [] } : null!, Make(slots)));
             return;
         }
 
@@ -87,33 +89,27 @@ public sealed partial class NatSemantics
             GetUniqueTuple(state.Slots, i, curr, range, manip, nullBinding, gc, choices, scratch, diagnostics);
         }
 
-        // Ghost facts for the properties, read with the real kernel's semantics whatever the mutant.
+        // What every choice's successor shares, decided by the parent state and the hook alone.
+        var src = manip == ManipType.Src;
+        var statusBits = (src ? CtStatus.SrcNatDone : CtStatus.DstNatDone)
+            | (nullBinding ? (src ? CtStatus.SrcNullBinding : CtStatus.DstNullBinding) : CtStatus.RuleApplied);
         var linkedMask = 0UL;
-        if (state.Count <= ActorSets.InlineActors)
+        ushort bySourceOrder = 0;
+        if (src)
         {
-            for (var j = 0; j < state.Count; j++)
-            {
-                if (state[j].Linked && !state[j].Has(CtStatus.Expired))
-                {
-                    linkedMask |= 1UL << j;
-                }
-            }
-        }
-        else
-        {
-            Span<ulong> words = stackalloc ulong[ActorSets.WordsFor(state.Count)];
-            for (var j = 0; j < state.Count; j++)
-            {
-                if (state[j].Linked && !state[j].Has(CtStatus.Expired))
-                {
-                    words[j >> 6] |= 1UL << (j & 63);
-                }
-            }
-
-            linkedMask = ActorSets.Of(words, state.Count);
+            // Ghost facts for the properties, read with the real kernel's semantics whatever the mutant.
+            linkedMask = LinkedUnexpired(state.Slots);
+            statusBits |= TupleTaken(state.Slots, curr.Invert(), i, null, null, real: true) < 0 ? CtStatus.SrcProbeFree : CtStatus.None;
+            statusBits |= range.ProtoSpecified && range.MinProto == range.MaxProto ? CtStatus.SrcFixedPort : CtStatus.None;
+            bySourceOrder = NextBySourceOrder(state.Slots);
         }
 
-        var trulyFree = TupleTaken(state.Slots, curr.Invert(), i, null, null, real: true) < 0;
+        // nf_nat_packet rewrote the packet; the chains after the NAT core, up to the next NAT core or confirm,
+        // see the new tuple (e.g. filter FORWARD after a DNAT) and may still drop it.
+        var stages = Pipeline(flow.Path);
+        var netfilterHook = ToNetfilter(hook);
+        var natStage = NatStage(stages, netfilterHook);
+        var decided = labels && verdict.Rule is { } r ? _deciders[_ruleIndex[r]] : null;
         for (var k = 0; k < choices.Count; k++)
         {
             var choice = choices[k];
@@ -128,82 +124,105 @@ public sealed partial class NatSemantics
                 slots[c] = slots[c] with { Status = slots[c].Status | CtStatus.Removed };
             }
 
-            IReadOnlyList<int> collected = gc.Count == 0 ? [] : [.. gc];
             if (choice.Evicted >= 0)
             {
                 slots[choice.Evicted] = slots[choice.Evicted] with { Status = slots[choice.Evicted].Status | CtStatus.Removed | CtStatus.EvictedBySnat };
-                collected = [.. collected, choice.Evicted];
             }
 
-            var status = slot.Status;
+            var status = slot.Status | statusBits;
             if (choice.Tuple != curr)
             {
-                status |= manip == ManipType.Src ? CtStatus.SrcNat : CtStatus.DstNat;
+                status |= src ? CtStatus.SrcNat : CtStatus.DstNat;
             }
 
-            status |= manip == ManipType.Src ? CtStatus.SrcNatDone : CtStatus.DstNatDone;
-            status |= nullBinding
-                ? (manip == ManipType.Src ? CtStatus.SrcNullBinding : CtStatus.DstNullBinding)
-                : CtStatus.RuleApplied;
-            var next = slot with { Reply = choice.Tuple.Invert() };
-            if (manip == ManipType.Src)
+            if (src && choice.Failed)
             {
-                if (trulyFree)
+                status |= CtStatus.SrcSearchFailed;
+            }
+
+            NatSetup? step = null;
+            if (labels)
+            {
+                IReadOnlyList<int> collected = gc.Count == 0 ? [] : [.. gc];
+                if (choice.Evicted >= 0)
                 {
-                    status |= CtStatus.SrcProbeFree;
+                    collected = [.. collected, choice.Evicted];
                 }
 
-                if (range.ProtoSpecified && range.MinProto == range.MaxProto)
+                step = new NatSetup(i, hook, nullBinding ? NatDecision.NullBinding : NatDecision.Rule, verdict.Rule?.Text, range, curr, choice.Tuple, choice.Failed)
                 {
-                    status |= CtStatus.SrcFixedPort;
-                }
-
-                if (choice.Failed)
-                {
-                    status |= CtStatus.SrcSearchFailed;
-                }
-
-                next = next with
-                {
-                    Phase = Phase.SrcDone,
-                    PreSrc = curr,
-                    LinkedAtSrcProbe = linkedMask,
-                    BySourceOrder = NextBySourceOrder(state.Slots),
+                    Probes = choice.Probes,
+                    Collected = collected,
+                    Decided = decided,
+                    Chains = verdict.Why ?? [],
                 };
             }
-            else
-            {
-                next = next with { Phase = Phase.DstDone, PreSrc = choice.Tuple };
-            }
 
-            var step = new NatSetup(i, hook, nullBinding ? NatDecision.NullBinding : NatDecision.Rule, verdict.Rule?.Text, range, curr, choice.Tuple, choice.Failed)
-            {
-                Probes = choice.Probes,
-                Collected = collected,
-                Decided = verdict.Rule is { } r ? _deciders[_ruleIndex[r]] : null,
-                Chains = verdict.Why ?? [],
-            };
-
-            // nf_nat_packet rewrote the packet; the chains after the NAT core, up to the next NAT core or confirm,
-            // see the new tuple (e.g. filter FORWARD after a DNAT) and may still drop it.
-            var stages = Pipeline(flow.Path);
-            var natStage = NatStage(stages, ToNetfilter(hook));
-            var pkt = new Pkt(choice.Tuple, flow, ToNetfilter(hook), verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(status) };
-            var ends = natStage < 0 ? new StageEnds((verdict with { Kind = VerdictKind.Accept }, stages.Length)) : RunStages(stages, natStage + 1, pkt);
+            var reply = choice.Tuple.Invert();
+            var ends = natStage < 0
+                ? new StageEnds((verdict with { Kind = VerdictKind.Accept }, stages.Length))
+                : RunStages(stages, natStage + 1, new Pkt(choice.Tuple, flow, netfilterHook, verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(status) });
             for (var e = 0; e < ends.Count; e++)
             {
                 var v = ends[e].Verdict;
                 // The last end takes the slot array itself: nothing reads it afterwards.
                 var final = e == ends.Count - 1 ? slots : slots.AsSpan().ToArray();
-                final[i] = v.Drop
-                    ? next with { Status = status, Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
-                    : next with { Status = status, Mark = v.Mark, CtMark = v.CtMark };
-                var traced = v.Why is null ? step : step with { Chains = Join(step.Chains.Count == 0 ? null : step.Chains, v.Why)! };
-                sink.Add((v.Drop ? traced with { Filtered = _deciders[v.Decider] } : traced, Make(final)));
+                // The slot is built once: a chain of with-expressions copies the 72-byte slot at every link.
+                final[i] = new Slot(
+                    v.Drop ? Phase.Filtered : src ? Phase.SrcDone : Phase.DstDone,
+                    reply,
+                    status,
+                    src ? curr : choice.Tuple,
+                    slot.Partner,
+                    src ? bySourceOrder : slot.BySourceOrder,
+                    src ? linkedMask : slot.LinkedAtSrcProbe,
+                    slot.Attempt,
+                    v.Drop ? 0 : v.Mark,
+                    v.Drop ? 0 : v.CtMark,
+                    v.Drop ? (ushort)(v.Decider + 1) : slot.DecidedBy);
+                NatSetup? traced = null;
+                if (step is not null)
+                {
+                    traced = v.Why is null ? step : step with { Chains = Join(step.Chains.Count == 0 ? null : step.Chains, v.Why)! };
+                    if (v.Drop)
+                    {
+                        traced = traced with { Filtered = _deciders[v.Decider] };
+                    }
+                }
+
+                sink.Add((traced!, Make(final)));
+            }
+        }
+        SuccessorScratch.Return(scratch);
+    }
+
+    /// <summary>The actors whose entries are linked and not expired, as an <see cref="ActorSets"/> value.</summary>
+    private static ulong LinkedUnexpired(ReadOnlySpan<Slot> slots)
+    {
+        if (slots.Length <= ActorSets.InlineActors)
+        {
+            var mask = 0UL;
+            for (var j = 0; j < slots.Length; j++)
+            {
+                if (slots[j].Linked && !slots[j].Has(CtStatus.Expired))
+                {
+                    mask |= 1UL << j;
+                }
+            }
+
+            return mask;
+        }
+
+        Span<ulong> words = stackalloc ulong[ActorSets.WordsFor(slots.Length)];
+        for (var j = 0; j < slots.Length; j++)
+        {
+            if (slots[j].Linked && !slots[j].Has(CtStatus.Expired))
+            {
+                words[j >> 6] |= 1UL << (j & 63);
             }
         }
 
-        SuccessorScratch.Return(scratch);
+        return ActorSets.Of(words, slots.Length);
     }
 
     /// <summary>Whether an equal choice (same tuple, failure and eviction) comes earlier in the list: it yields the same successor.</summary>

@@ -29,11 +29,11 @@ public sealed partial class NatSemantics
         var count = Scenario.Actors.Count;
         if (process >= count)
         {
-            GcSuccessor(state, process - count, sink);
+            GcSuccessor(state, process - count, sink, labels: true);
         }
         else
         {
-            ActorSuccessors(state, process, sink, diagnostics);
+            ActorSuccessors(state, process, sink, diagnostics ? StepDetail.Full : StepDetail.Lean);
         }
     }
 
@@ -62,7 +62,7 @@ public sealed partial class NatSemantics
                 // A timeout or close has a step only when its target is closable or finished: asked of the step itself.
                 var buffer = _probeBuffer ??= [];
                 buffer.Clear();
-                ActorSuccessors(state, process, buffer, diagnostics: false);
+                ActorSuccessors(state, process, buffer, StepDetail.None);
                 var any = buffer.Count > 0;
                 buffer.Clear();
                 return any;

@@ -109,21 +109,30 @@ public sealed partial class NatSemantics
     /// note; nothing but a trace reads them, and a trace is rebuilt with them); the successors, their order and every
     /// other field of the steps are the same (<c>LeanSuccessorsTests</c>).
     /// </summary>
-    public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink, bool diagnostics)
+    public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink, bool diagnostics) =>
+        Successors(state, sink, diagnostics ? StepDetail.Full : StepDetail.Lean);
+
+    /// <summary>
+    /// Appends every enabled step and its successor state, in a deterministic order, with the steps built to
+    /// <paramref name="detail"/> (null steps for <see cref="StepDetail.None"/>); the successor states and their order are
+    /// the same whatever the detail (<c>LeanSuccessorsTests</c>, <c>UnlabelledSuccessorsTests</c>).
+    /// </summary>
+    public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink, StepDetail detail)
     {
         // Process by process (NatSemantics.Processes.cs): the actors in order, then the GC worker of each entry.
         for (var i = 0; i < state.Count; i++)
         {
-            ActorSuccessors(state, i, sink, diagnostics);
+            ActorSuccessors(state, i, sink, detail);
         }
 
+        var labels = detail != StepDetail.None;
         for (var j = 0; j < state.Count; j++)
         {
-            GcSuccessor(state, j, sink);
+            GcSuccessor(state, j, sink, labels);
         }
     }
 
-    private void ActorSuccessors(NatState state, int i, List<(NatStep Step, NatState Next)> sink, bool diagnostics)
+    private void ActorSuccessors(NatState state, int i, List<(NatStep Step, NatState Next)> sink, StepDetail detail)
     {
         var slot = state[i];
         if (slot.Terminal || !Enabled(state, i))
@@ -131,22 +140,23 @@ public sealed partial class NatSemantics
             return;
         }
 
+        var labels = detail != StepDetail.None;
         switch (Scenario.Actors[i])
         {
             case FlowActor flow:
-                FlowSuccessors(state, i, flow, sink, diagnostics);
+                FlowSuccessors(state, i, flow, sink, detail);
                 break;
             case CtnetlinkInsert:
-                sink.Add(InsertStep(state, i));
+                sink.Add(InsertStep(state, i, labels));
                 break;
             case CtnetlinkDelete delete:
-                sink.Add(DeleteStep(state, i, delete));
+                sink.Add(DeleteStep(state, i, delete, labels));
                 break;
             case EntryTimeout timeout:
-                TimeoutSuccessor(state, i, timeout, sink);
+                TimeoutSuccessor(state, i, timeout, sink, labels);
                 break;
             case ConnectionClose close:
-                CloseSuccessor(state, i, close, sink);
+                CloseSuccessor(state, i, close, sink, labels);
                 break;
         }
     }
@@ -154,13 +164,13 @@ public sealed partial class NatSemantics
     /// <summary>Whether the GC worker has actor <paramref name="j"/>'s expired entry to collect.</summary>
     private static bool GcEnabled(NatState state, int j) => state[j].Linked && state[j].Has(CtStatus.Expired);
 
-    private void GcSuccessor(NatState state, int j, List<(NatStep Step, NatState Next)> sink)
+    private void GcSuccessor(NatState state, int j, List<(NatStep Step, NatState Next)> sink, bool labels)
     {
         if (GcEnabled(state, j))
         {
             var slots = state.CopySlots();
             slots[j] = slots[j] with { Status = slots[j].Status | CtStatus.Removed };
-            sink.Add((new GcStep(j), Make(slots)));
+            sink.Add((labels ? new GcStep(j) : null!, Make(slots)));
         }
     }
 
@@ -217,22 +227,22 @@ public sealed partial class NatSemantics
         return true;
     }
 
-    private void FlowSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, bool diagnostics)
+    private void FlowSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, StepDetail detail)
     {
         switch (state[i].Phase)
         {
             case Phase.NotStarted:
-                ConntrackInSuccessors(state, i, flow, sink, diagnostics);
+                ConntrackInSuccessors(state, i, flow, sink, detail);
                 break;
             case Phase.Created:
             case Phase.DstDone:
-                NatSuccessors(state, i, flow, NatHookAt(flow, state[i].Phase), sink, diagnostics);
+                NatSuccessors(state, i, flow, NatHookAt(flow, state[i].Phase), sink, detail);
                 break;
             case Phase.SrcDone:
-                sink.Add(ConfirmStep(state, i, diagnostics));
+                sink.Add(ConfirmStep(state, i, detail));
                 break;
             case Phase.Retrying:
-                sink.Add(RetransmitStep(state, i));
+                sink.Add(RetransmitStep(state, i, detail != StepDetail.None));
                 break;
         }
     }
@@ -243,21 +253,23 @@ public sealed partial class NatSemantics
         : (flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting);
 
     /// <summary>The retransmitted SYN starts over as a new first packet; the dropped entry is long freed.</summary>
-    private (NatStep, NatState) RetransmitStep(NatState state, int i)
+    private (NatStep, NatState) RetransmitStep(NatState state, int i, bool labels)
     {
         var slots = state.CopySlots();
         var orig = _originals[i];
         var attempt = (byte)(slots[i].Attempt + 1);
         slots[i] = new Slot(Phase.NotStarted, orig.Invert(), CtStatus.None, orig, -1, 0, 0, attempt);
-        return (new RetransmitStep(i, attempt), Make(slots));
+        return (labels ? new RetransmitStep(i, attempt) : null!, Make(slots));
     }
 
     /// <summary>
     /// <c>nf_conntrack_in</c>: a lookup of the original tuple among linked nodes (expired ones are collected
     /// and skipped, as <c>____nf_conntrack_find</c> does); a hit joins that entry, a miss creates a private one.
     /// </summary>
-    private void ConntrackInSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, bool diagnostics)
+    private void ConntrackInSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, StepDetail detail)
     {
+        var diagnostics = detail == StepDetail.Full;
+        var labels = detail != StepDetail.None;
         var hook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
         var orig = _originals[i];
         var stages = Pipeline(flow.Path);
@@ -271,7 +283,7 @@ public sealed partial class NatSemantics
             if (before.Drop)
             {
                 // Dropped before nf_conntrack_in (or without conntrack): no entry ever existed.
-                sink.Add(Untracked(state, i, hook, Phase.Filtered, before.Decider, before.Why));
+                sink.Add(Untracked(state, i, hook, Phase.Filtered, before.Decider, before.Why, labels));
             }
             else if (ct < 0 || before.Notrack)
             {
@@ -283,8 +295,8 @@ public sealed partial class NatSemantics
                 {
                     var why = ct < 0 ? v.Why : Join(before.Why, v.Why);
                     sink.Add(v.Drop
-                        ? Untracked(state, i, hook, Phase.Filtered, v.Decider, why)
-                        : Untracked(state, i, hook, Phase.Untracked, before.Notrack ? before.Decider : -1, why));
+                        ? Untracked(state, i, hook, Phase.Filtered, v.Decider, why, labels)
+                        : Untracked(state, i, hook, Phase.Untracked, before.Notrack ? before.Decider : -1, why, labels));
                 }
             }
             else
@@ -295,17 +307,22 @@ public sealed partial class NatSemantics
 
         if (tracked.Count > 0)
         {
-            ConntrackInStep(state, i, flow, stages, ct, tracked, scratch.Collected, sink, diagnostics);
+            ConntrackInStep(state, i, flow, stages, ct, tracked, scratch.Collected, sink, detail);
         }
 
         SuccessorScratch.Return(scratch);
     }
 
     /// <summary>A flow that ends without a confirmed entry of its own: untracked, or dropped by a rule before confirm.</summary>
-    private (NatStep, NatState) Untracked(NatState state, int i, NatHook hook, Phase phase, int decider, IReadOnlyList<ChainDecision>? why)
+    private (NatStep, NatState) Untracked(NatState state, int i, NatHook hook, Phase phase, int decider, IReadOnlyList<ChainDecision>? why, bool labels)
     {
         var slots = state.CopySlots();
         slots[i] = slots[i] with { Phase = phase, DecidedBy = (ushort)(decider + 1), Mark = 0, CtMark = 0 };
+        if (!labels)
+        {
+            return (null!, Make(slots));
+        }
+
         var step = new ConntrackIn(i, hook, -1)
         {
             Ended = phase,
@@ -317,8 +334,10 @@ public sealed partial class NatSemantics
     }
 
     private void ConntrackInStep(NatState state, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, List<int> collected,
-        List<(NatStep, NatState)> sink, bool diagnostics)
+        List<(NatStep, NatState)> sink, StepDetail detail)
     {
+        var diagnostics = detail == StepDetail.Full;
+        var labels = detail != StepDetail.None;
         var slots = state.CopySlots();
         var orig = _originals[i];
         var probes = diagnostics ? new List<Probe>() : null;
@@ -355,7 +374,7 @@ public sealed partial class NatSemantics
         }
 
         // The steps keep their own copy of what the lookups collected (usually nothing: no list at all).
-        IReadOnlyList<int> shownCollected = collected.Count == 0 ? [] : [.. collected];
+        IReadOnlyList<int> shownCollected = collected.Count == 0 || !labels ? [] : [.. collected];
         var hook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
         if (!invalid && hit >= 0 && orig.Protocol == L4Protocol.Tcp && !IsOriginalNode(slots, hit, orig))
         {
@@ -375,7 +394,7 @@ public sealed partial class NatSemantics
         {
             var partner = hit;
             IReadOnlyList<Probe> seen = probes is null ? [] : [.. probes, new Probe("__nf_conntrack_find_get", orig, partner)];
-            InvalidSuccessors(slots, i, flow, stages, ct, tracked, partner, hook, seen, shownCollected, sink, diagnostics);
+            InvalidSuccessors(slots, i, flow, stages, ct, tracked, partner, hook, seen, shownCollected, sink, detail);
             if (!mayJoin)
             {
                 return;
@@ -392,7 +411,7 @@ public sealed partial class NatSemantics
         {
             // The packet belongs to an existing entry: no new entry, so nothing later rules do to this packet changes
             // the table (nat chains run for new entries only).
-            sink.Add((new ConntrackIn(i, hook, hit) { Probes = shown, Collected = shownCollected }, Make(slots)));
+            sink.Add((labels ? new ConntrackIn(i, hook, hit) { Probes = shown, Collected = shownCollected } : null!, Make(slots)));
             return;
         }
 
@@ -422,7 +441,7 @@ public sealed partial class NatSemantics
                     };
                 }
 
-                var step = new ConntrackIn(i, hook, -1)
+                var step = !labels ? null! : new ConntrackIn(i, hook, -1)
                 {
                     Probes = shown,
                     Collected = shownCollected,
@@ -455,8 +474,9 @@ public sealed partial class NatSemantics
     /// conntrack see ctstate INVALID and may drop it.
     /// </summary>
     private void InvalidSuccessors(Slot[] slots, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, int partner,
-        NatHook hook, IReadOnlyList<Probe> probes, IReadOnlyList<int> collected, List<(NatStep, NatState)> sink, bool diagnostics)
+        NatHook hook, IReadOnlyList<Probe> probes, IReadOnlyList<int> collected, List<(NatStep, NatState)> sink, StepDetail detail)
     {
+        var diagnostics = detail == StepDetail.Full;
         foreach (var before in tracked)
         {
             var pkt = new Pkt(_originals[i], flow, stages[ct].Hook, before.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
@@ -466,7 +486,7 @@ public sealed partial class NatSemantics
                 next[i] = v.Drop
                     ? next[i] with { Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
                     : next[i] with { Phase = Phase.Invalid, Partner = (short)partner, Mark = 0, CtMark = 0 };
-                var step = new ConntrackIn(i, hook, -1)
+                var step = detail == StepDetail.None ? null! : new ConntrackIn(i, hook, -1)
                 {
                     Probes = probes,
                     Collected = collected,
