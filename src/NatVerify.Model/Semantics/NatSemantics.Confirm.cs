@@ -16,7 +16,7 @@ public sealed partial class NatSemantics
         var probes = detail == StepDetail.Full ? new List<Probe>() : null;
         var (result, partner, onReply) = ConfirmDecision(state.Slots, i, probes);
         var slots = state.CopySlots();
-        var self = slots[i];
+        ref readonly var self = ref state.Slots[i];
         var phase = result switch
         {
             ConfirmResult.Inserted => Phase.Confirmed,
@@ -37,7 +37,7 @@ public sealed partial class NatSemantics
 
         // The marks only steer this packet's rules; once confirmed (or dropped) they are forgotten, so states differing
         // only in them are one.
-        slots[i] = self with { Phase = phase, Status = status, Partner = (short)partner, Mark = 0, CtMark = 0 };
+        slots[i] = new Slot(phase, self.Reply, status, self.PreSrc, (short)partner, self.BySourceOrder, self.LinkedAtSrcProbe, self.Attempt, 0, 0, self.DecidedBy);
         return (detail == StepDetail.None ? null! : new Confirm(i, result, partner, onReply) { Probes = (IReadOnlyList<Probe>?)probes ?? [] }, Make(slots));
     }
 

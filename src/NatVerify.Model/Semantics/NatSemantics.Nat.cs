@@ -16,8 +16,10 @@ public sealed partial class NatSemantics
 
     private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink, StepDetail detail)
     {
-        var curr = state[i].Reply.Invert();
-        foreach (var verdict in EvaluateNat(NatPacket(state, i, flow, hook, detail == StepDetail.Full)))
+        ref readonly var slot = ref state.Slots[i];
+        var curr = slot.Reply.Invert();
+        var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New, detail == StepDetail.Full ? TraceHops.Start : null) { NatStatus = NatStatusOf(slot.Status) };
+        foreach (var verdict in EvaluateNat(pkt))
         {
             DecisionSuccessors(state, i, flow, hook, curr, verdict, sink, detail);
         }
@@ -56,7 +58,7 @@ public sealed partial class NatSemantics
     {
         var diagnostics = detail == StepDetail.Full;
         var labels = detail != StepDetail.None;
-        var slot = state[i];
+        ref readonly var slot = ref state.Slots[i];
         var manip = hook.Manip();
 
         if (verdict.Kind == VerdictKind.TargetDrop)
@@ -106,7 +108,7 @@ public sealed partial class NatSemantics
 
         // nf_nat_packet rewrote the packet; the chains after the NAT core, up to the next NAT core or confirm,
         // see the new tuple (e.g. filter FORWARD after a DNAT) and may still drop it.
-        var stages = Pipeline(flow.Path);
+        var stages = _flowStages[i];
         var netfilterHook = ToNetfilter(hook);
         var natStage = NatStage(stages, netfilterHook);
         var decided = labels && verdict.Rule is { } r ? _deciders[_ruleIndex[r]] : null;
@@ -257,7 +259,7 @@ public sealed partial class NatSemantics
     private static ushort NextBySourceOrder(ReadOnlySpan<Slot> slots)
     {
         ushort max = 0;
-        foreach (var s in slots)
+        foreach (ref readonly var s in slots)
         {
             max = Math.Max(max, s.BySourceOrder);
         }
@@ -277,7 +279,7 @@ public sealed partial class NatSemantics
         var taker = -1;
         for (var j = 0; j < slots.Length && taker < 0; j++)
         {
-            var s = slots[j];
+            ref readonly var s = ref slots[j];
             if (j == self)
             {
                 continue;
@@ -449,7 +451,7 @@ public sealed partial class NatSemantics
         var best = -1;
         for (var j = 0; j < slots.Length; j++)
         {
-            var s = slots[j];
+            ref readonly var s = ref slots[j];
             var o = _originals[j];
             if (!InBySource(s) || o.Protocol != curr.Protocol || o.SrcIp != curr.SrcIp || o.SrcPort != curr.SrcPort)
             {
@@ -485,7 +487,7 @@ public sealed partial class NatSemantics
     /// (<c>nf_hook_slow</c> NF_DROP -> <c>kfree_skb</c> -> <c>nf_ct_put</c> -> <c>nf_ct_destroy</c> -> <c>nf_conntrack_free</c>), so a
     /// later SRC manip never finds it. A retransmitted SYN is a new skb and a new entry.
     /// </summary>
-    private static bool InBySource(Slot s) =>
+    private static bool InBySource(in Slot s) =>
         s.BySourceOrder > 0 && s.Phase is not (Phase.Dropped or Phase.Merged or Phase.Retrying or Phase.Filtered) && !s.Has(CtStatus.Removed);
 
     /// <summary>
@@ -699,7 +701,7 @@ public sealed partial class NatSemantics
             return false;
         }
 
-        var v = slots[by];
+        ref readonly var v = ref slots[by];
         return v.Linked && v.TcpClosed && v.Has(CtStatus.SrcNat) && !v.Has(CtStatus.Expired) && !v.Has(CtStatus.NatClash)
             && v.Reply == reply && !IsOriginalNode(slots, by, reply);
     }
@@ -778,7 +780,7 @@ public sealed partial class NatSemantics
 
     private static bool FreshInUse(ReadOnlySpan<Slot> slots, Port port)
     {
-        foreach (var s in slots)
+        foreach (ref readonly var s in slots)
         {
             if (s.Reply.SrcPort == port || s.Reply.DstPort == port || s.PreSrc.SrcPort == port || s.PreSrc.DstPort == port)
             {

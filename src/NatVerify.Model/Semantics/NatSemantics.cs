@@ -25,6 +25,10 @@ public sealed partial class NatSemantics
     private readonly ConntrackTuple[] _originals;
     private readonly (int Before, Milestone BeforeAt, Milestone AfterAt)[][] _constraints;
 
+    // Per flow, made once: the hook entries its first packet meets and the index of nf_conntrack_in among them (-1: none).
+    private readonly Stage[][] _flowStages;
+    private readonly int[] _conntrackStage;
+
     // The null binding's range of every address of the actors' tuples, made once (read-only after construction).
     private readonly Dictionary<Ipv4, NatRange> _nullBindings = [];
 
@@ -78,6 +82,14 @@ public sealed partial class NatSemantics
             }
 
             _constraints[i] = [.. list];
+        }
+
+        _flowStages = new Stage[slots.Length][];
+        _conntrackStage = new int[slots.Length];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            _flowStages[i] = scenario.Actors[i] is FlowActor f ? Pipeline(f.Path) : [];
+            _conntrackStage[i] = Array.FindIndex(_flowStages[i], s => s.Kind == StageKind.Conntrack);
         }
     }
 
@@ -134,8 +146,7 @@ public sealed partial class NatSemantics
 
     private void ActorSuccessors(NatState state, int i, List<(NatStep Step, NatState Next)> sink, StepDetail detail)
     {
-        var slot = state[i];
-        if (slot.Terminal || !Enabled(state, i))
+        if (state.Slots[i].Terminal || !Enabled(state, i))
         {
             return;
         }
@@ -162,7 +173,11 @@ public sealed partial class NatSemantics
     }
 
     /// <summary>Whether the GC worker has actor <paramref name="j"/>'s expired entry to collect.</summary>
-    private static bool GcEnabled(NatState state, int j) => state[j].Linked && state[j].Has(CtStatus.Expired);
+    private static bool GcEnabled(NatState state, int j)
+    {
+        ref readonly var s = ref state.Slots[j];
+        return s.Linked && s.Has(CtStatus.Expired);
+    }
 
     private void GcSuccessor(NatState state, int j, List<(NatStep Step, NatState Next)> sink, bool labels)
     {
@@ -175,7 +190,7 @@ public sealed partial class NatSemantics
     }
 
     /// <summary>The milestone an actor's next step reaches.</summary>
-    public Milestone NextMilestone(NatState state, int actor) => state[actor].Phase switch
+    public Milestone NextMilestone(NatState state, int actor) => state.Slots[actor].Phase switch
     {
         Phase.Created => Milestone.DstNat,
         Phase.DstDone => Milestone.SrcNat,
@@ -215,8 +230,14 @@ public sealed partial class NatSemantics
             }
         }
 
+        var constraints = _constraints[actor];
+        if (constraints.Length == 0)
+        {
+            return true;
+        }
+
         var next = NextMilestone(state, actor);
-        foreach (var (before, beforeAt, afterAt) in _constraints[actor])
+        foreach (var (before, beforeAt, afterAt) in constraints)
         {
             if (afterAt == next && !Reached(state, before, beforeAt))
             {
@@ -229,14 +250,15 @@ public sealed partial class NatSemantics
 
     private void FlowSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, StepDetail detail)
     {
-        switch (state[i].Phase)
+        var phase = state.Slots[i].Phase;
+        switch (phase)
         {
             case Phase.NotStarted:
                 ConntrackInSuccessors(state, i, flow, sink, detail);
                 break;
             case Phase.Created:
             case Phase.DstDone:
-                NatSuccessors(state, i, flow, NatHookAt(flow, state[i].Phase), sink, detail);
+                NatSuccessors(state, i, flow, NatHookAt(flow, phase), sink, detail);
                 break;
             case Phase.SrcDone:
                 sink.Add(ConfirmStep(state, i, detail));
@@ -272,8 +294,8 @@ public sealed partial class NatSemantics
         var labels = detail != StepDetail.None;
         var hook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
         var orig = _originals[i];
-        var stages = Pipeline(flow.Path);
-        var ct = Array.FindIndex(stages, s => s.Kind == StageKind.Conntrack);
+        var stages = _flowStages[i];
+        var ct = _conntrackStage[i];
         // With diagnostics (trace building) the packet is traced: the steps name the rule or policy that decided each chain.
         var start = new Pkt(orig, flow, stages.Length > 0 ? stages[0].Hook : HooksOf(flow.Path)[0], flow.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
         var scratch = SuccessorScratch.Rent();
@@ -509,7 +531,7 @@ public sealed partial class NatSemantics
     {
         for (var j = 0; j < slots.Length; j++)
         {
-            var s = slots[j];
+            ref readonly var s = ref slots[j];
             if (j == self || !s.Linked)
             {
                 continue;
