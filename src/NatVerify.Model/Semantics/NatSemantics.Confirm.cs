@@ -1,6 +1,7 @@
 using NatVerify.Model.Scenario;
 using NatVerify.Model.State;
 using NatVerify.Model.Steps;
+using NatVerify.Model.Tuples;
 
 namespace NatVerify.Model.Semantics;
 
@@ -22,7 +23,7 @@ public sealed partial class NatSemantics
             ConfirmResult.Inserted => Phase.Confirmed,
             ConfirmResult.ClashEntry => Phase.ClashEntry,
             ConfirmResult.Merged => Phase.Merged,
-            _ => Scenario.Actors[i] is FlowActor { Retries: var retries } && self.Attempt < retries ? Phase.Retrying : Phase.Dropped,
+            _ => _actors[i] is FlowActor { Retries: var retries } && self.Attempt < retries ? Phase.Retrying : Phase.Dropped,
         };
         var status = self.Status;
         if (result == ConfirmResult.ClashEntry)
@@ -51,13 +52,15 @@ public sealed partial class NatSemantics
         var orig = _originals[i];
         var onReply = false;
         var winner = -1;
+        // The reply bucket's first node: the scan below and nf_ct_resolve_clash_harder look it up, one pass finds both.
+        var replyHit = -1;
         if (Mutant != KernelMutant.NoConfirmClashCheck)
         {
-            winner = FindLinked(slots, orig, i, null, skipExpired: false);
+            (winner, replyHit) = FindLinkedPair(slots, orig, self.Reply, i);
             probes?.Add(new Probe("__nf_conntrack_confirm (original bucket)", orig, winner));
             if (winner < 0)
             {
-                winner = FindLinked(slots, self.Reply, i, null, skipExpired: false);
+                winner = replyHit;
                 probes?.Add(new Probe("__nf_conntrack_confirm (reply bucket)", self.Reply, winner));
                 onReply = winner >= 0;
                 if (winner < 0 && self.Reply.DstPort.IsPoolHeld && PoolFor(self.Reply) is >= 0 and var pool)
@@ -93,7 +96,7 @@ public sealed partial class NatSemantics
         else if (Profile.ClashHarder)
         {
             // nf_ct_resolve_clash_harder: a node equal to our reply decides; a unique reply gets a reply-only entry.
-            var replyClash = FindLinked(slots, self.Reply, i, null, skipExpired: false);
+            var replyClash = replyHit;
             probes?.Add(new Probe("nf_ct_resolve_clash_harder (reply bucket)", self.Reply, replyClash));
             if (replyClash < 0)
             {
@@ -113,6 +116,36 @@ public sealed partial class NatSemantics
         }
 
         return (result, partner, onReply);
+    }
+
+    /// <summary>
+    /// <see cref="FindLinked"/> of two tuples at once, expired nodes included (<c>nf_ct_key_equal</c> ignores expiry): the
+    /// first linked node equal to <paramref name="first"/> and the first equal to <paramref name="second"/>, or -1.
+    /// </summary>
+    private (int First, int Second) FindLinkedPair(ReadOnlySpan<Slot> slots, ConntrackTuple first, ConntrackTuple second, int self)
+    {
+        int a = -1, b = -1;
+        for (var j = 0; j < slots.Length && (a < 0 || b < 0); j++)
+        {
+            ref readonly var s = ref slots[j];
+            if (j == self || !s.Linked)
+            {
+                continue;
+            }
+
+            var original = (s.Status & CtStatus.NatClash) == 0;
+            if (a < 0 && ((original && _originals[j] == first) || s.Reply == first))
+            {
+                a = j;
+            }
+
+            if (b < 0 && ((original && _originals[j] == second) || s.Reply == second))
+            {
+                b = j;
+            }
+        }
+
+        return (a, b);
     }
 
     /// <summary><c>nf_ct_can_merge</c> for the profile's merge rule (the winner is never dying here).</summary>

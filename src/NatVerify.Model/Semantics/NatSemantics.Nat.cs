@@ -14,14 +14,14 @@ public sealed partial class NatSemantics
     /// <remarks><see cref="Evicted"/>: the entry <c>nf_nat_used_tuple_harder</c> killed to free the tuple, or -1.</remarks>
     internal readonly record struct Choice(ConntrackTuple Tuple, bool Failed, IReadOnlyList<Probe> Probes, int Evicted = -1);
 
-    private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink, StepDetail detail)
+    private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink, StepDetail detail, SuccessorScratch scratch)
     {
         ref readonly var slot = ref state.Slots[i];
         var curr = slot.Reply.Invert();
         var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New, detail == StepDetail.Full ? TraceHops.Start : null) { NatStatus = NatStatusOf(slot.Status) };
         foreach (var verdict in EvaluateNat(pkt))
         {
-            DecisionSuccessors(state, i, flow, hook, curr, verdict, sink, detail);
+            DecisionSuccessors(state, i, flow, hook, curr, verdict, sink, detail, scratch);
         }
     }
 
@@ -54,7 +54,8 @@ public sealed partial class NatSemantics
         _ => NetfilterHook.PostRouting,
     };
 
-    private void DecisionSuccessors(NatState state, int i, FlowActor flow, NatHook hook, ConntrackTuple curr, ChainVerdict verdict, List<(NatStep, NatState)> sink, StepDetail detail)
+    private void DecisionSuccessors(NatState state, int i, FlowActor flow, NatHook hook, ConntrackTuple curr, ChainVerdict verdict, List<(NatStep, NatState)> sink, StepDetail detail,
+        SuccessorScratch scratch)
     {
         var diagnostics = detail == StepDetail.Full;
         var labels = detail != StepDetail.None;
@@ -79,9 +80,10 @@ public sealed partial class NatSemantics
         }
 
         var (nullBinding, range) = SetupOf(verdict, manip, curr);
-        var scratch = SuccessorScratch.Rent();
         var gc = scratch.Collected;
         var choices = scratch.Choices;
+        gc.Clear();
+        choices.Clear();
         if (nullBinding && Mutant == KernelMutant.NoNullBinding)
         {
             choices.Add(new Choice(curr, false, [new Probe("nf_nat_alloc_null_binding", curr.Invert(), -1, "mutant no-null-binding: nothing probed, tuple kept")]));
@@ -195,7 +197,6 @@ public sealed partial class NatSemantics
                 sink.Add((traced!, Make(final)));
             }
         }
-        SuccessorScratch.Return(scratch);
     }
 
     /// <summary>The actors whose entries are linked and not expired, as an <see cref="ActorSets"/> value.</summary>

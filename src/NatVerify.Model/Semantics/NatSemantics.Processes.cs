@@ -33,7 +33,9 @@ public sealed partial class NatSemantics
         }
         else
         {
-            ActorSuccessors(state, process, sink, diagnostics ? StepDetail.Full : StepDetail.Lean);
+            var scratch = SuccessorScratch.Rent();
+            ActorSuccessors(state, process, sink, diagnostics ? StepDetail.Full : StepDetail.Lean, scratch);
+            SuccessorScratch.Return(scratch);
         }
     }
 
@@ -62,7 +64,9 @@ public sealed partial class NatSemantics
                 // A timeout or close has a step only when its target is closable or finished: asked of the step itself.
                 var buffer = _probeBuffer ??= [];
                 buffer.Clear();
-                ActorSuccessors(state, process, buffer, StepDetail.None);
+                var scratch = SuccessorScratch.Rent();
+                ActorSuccessors(state, process, buffer, StepDetail.None, scratch);
+                SuccessorScratch.Return(scratch);
                 var any = buffer.Count > 0;
                 buffer.Clear();
                 return any;

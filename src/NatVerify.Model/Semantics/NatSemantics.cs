@@ -27,6 +27,9 @@ public sealed partial class NatSemantics
 
     // Per flow, made once: the hook entries its first packet meets and the index of nf_conntrack_in among them (-1: none).
     private readonly Stage[][] _flowStages;
+
+    // The actors as an array: every expansion dispatches on each actor's type (the scenario's list is an interface).
+    private readonly Actor[] _actors;
     private readonly int[] _conntrackStage;
 
     // The null binding's range of every address of the actors' tuples, made once (read-only after construction).
@@ -84,6 +87,7 @@ public sealed partial class NatSemantics
             _constraints[i] = [.. list];
         }
 
+        _actors = [.. scenario.Actors];
         _flowStages = new Stage[slots.Length][];
         _conntrackStage = new int[slots.Length];
         for (var i = 0; i < slots.Length; i++)
@@ -131,11 +135,15 @@ public sealed partial class NatSemantics
     /// </summary>
     public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink, StepDetail detail)
     {
-        // Process by process (NatSemantics.Processes.cs): the actors in order, then the GC worker of each entry.
+        // Process by process (NatSemantics.Processes.cs): the actors in order, then the GC worker of each entry. One
+        // scratch for the whole expansion: renting it is a thread-static access, and returning it clears every buffer.
+        var scratch = SuccessorScratch.Rent();
         for (var i = 0; i < state.Count; i++)
         {
-            ActorSuccessors(state, i, sink, detail);
+            ActorSuccessors(state, i, sink, detail, scratch);
         }
+
+        SuccessorScratch.Return(scratch);
 
         var labels = detail != StepDetail.None;
         for (var j = 0; j < state.Count; j++)
@@ -144,7 +152,7 @@ public sealed partial class NatSemantics
         }
     }
 
-    private void ActorSuccessors(NatState state, int i, List<(NatStep Step, NatState Next)> sink, StepDetail detail)
+    private void ActorSuccessors(NatState state, int i, List<(NatStep Step, NatState Next)> sink, StepDetail detail, SuccessorScratch scratch)
     {
         if (state.Slots[i].Terminal || !Enabled(state, i))
         {
@@ -152,10 +160,10 @@ public sealed partial class NatSemantics
         }
 
         var labels = detail != StepDetail.None;
-        switch (Scenario.Actors[i])
+        switch (_actors[i])
         {
             case FlowActor flow:
-                FlowSuccessors(state, i, flow, sink, detail);
+                FlowSuccessors(state, i, flow, sink, detail, scratch);
                 break;
             case CtnetlinkInsert:
                 sink.Add(InsertStep(state, i, labels));
@@ -248,17 +256,17 @@ public sealed partial class NatSemantics
         return true;
     }
 
-    private void FlowSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, StepDetail detail)
+    private void FlowSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, StepDetail detail, SuccessorScratch scratch)
     {
         var phase = state.Slots[i].Phase;
         switch (phase)
         {
             case Phase.NotStarted:
-                ConntrackInSuccessors(state, i, flow, sink, detail);
+                ConntrackInSuccessors(state, i, flow, sink, detail, scratch);
                 break;
             case Phase.Created:
             case Phase.DstDone:
-                NatSuccessors(state, i, flow, NatHookAt(flow, phase), sink, detail);
+                NatSuccessors(state, i, flow, NatHookAt(flow, phase), sink, detail, scratch);
                 break;
             case Phase.SrcDone:
                 sink.Add(ConfirmStep(state, i, detail));
@@ -288,7 +296,7 @@ public sealed partial class NatSemantics
     /// <c>nf_conntrack_in</c>: a lookup of the original tuple among linked nodes (expired ones are collected
     /// and skipped, as <c>____nf_conntrack_find</c> does); a hit joins that entry, a miss creates a private one.
     /// </summary>
-    private void ConntrackInSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, StepDetail detail)
+    private void ConntrackInSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, StepDetail detail, SuccessorScratch scratch)
     {
         var diagnostics = detail == StepDetail.Full;
         var labels = detail != StepDetail.None;
@@ -298,8 +306,9 @@ public sealed partial class NatSemantics
         var ct = _conntrackStage[i];
         // With diagnostics (trace building) the packet is traced: the steps name the rule or policy that decided each chain.
         var start = new Pkt(orig, flow, stages.Length > 0 ? stages[0].Hook : HooksOf(flow.Path)[0], flow.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
-        var scratch = SuccessorScratch.Rent();
         var tracked = scratch.Tracked;
+        tracked.Clear();
+        scratch.Collected.Clear();
         foreach (var (before, _) in RunStages(stages, 0, start, throughKernel: ct < 0))
         {
             if (before.Drop)
@@ -331,8 +340,6 @@ public sealed partial class NatSemantics
         {
             ConntrackInStep(state, i, flow, stages, ct, tracked, scratch.Collected, sink, detail);
         }
-
-        SuccessorScratch.Return(scratch);
     }
 
     /// <summary>A flow that ends without a confirmed entry of its own: untracked, or dropped by a rule before confirm.</summary>
