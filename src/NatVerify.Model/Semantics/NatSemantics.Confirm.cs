@@ -39,7 +39,7 @@ public sealed partial class NatSemantics
         // The marks only steer this packet's rules; once confirmed (or dropped) they are forgotten, so states differing
         // only in them are one.
         slots[i] = new Slot(phase, self.Reply, status, self.PreSrc, (short)partner, self.BySourceOrder, self.LinkedAtSrcProbe, self.Attempt, 0, 0, self.DecidedBy);
-        return (detail == StepDetail.None ? null! : new Confirm(i, result, partner, onReply) { Probes = (IReadOnlyList<Probe>?)probes ?? [] }, Make(slots));
+        return (detail == StepDetail.None ? null! : new Confirm(i, result, partner, onReply) { Probes = (IReadOnlyList<Probe>?)probes ?? [] }, MakeCanonical(slots));
     }
 
     /// <summary>

@@ -194,7 +194,7 @@ public sealed partial class NatSemantics
                     }
                 }
 
-                sink.Add((traced!, Make(final)));
+                sink.Add((traced!, HoldsPicked(slot) || HoldsPicked(final[i]) ? Make(final) : MakeCanonical(final)));
             }
         }
     }

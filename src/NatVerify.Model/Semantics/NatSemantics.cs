@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using NatVerify.Model.Addressing;
 using NatVerify.Model.Nat;
 using NatVerify.Model.Scenario;
@@ -193,7 +194,7 @@ public sealed partial class NatSemantics
         {
             var slots = state.CopySlots();
             slots[j] = slots[j] with { Status = slots[j].Status | CtStatus.Removed };
-            sink.Add((labels ? new GcStep(j) : null!, Make(slots)));
+            sink.Add((labels ? new GcStep(j) : null!, MakeCanonical(slots)));
         }
     }
 
@@ -349,7 +350,7 @@ public sealed partial class NatSemantics
         slots[i] = slots[i] with { Phase = phase, DecidedBy = (ushort)(decider + 1), Mark = 0, CtMark = 0 };
         if (!labels)
         {
-            return (null!, Make(slots));
+            return (null!, MakeCanonical(slots));
         }
 
         var step = new ConntrackIn(i, hook, -1)
@@ -359,7 +360,7 @@ public sealed partial class NatSemantics
             NoConntrack = !ConntrackActive,
             Chains = why ?? [],
         };
-        return (step, Make(slots));
+        return (step, MakeCanonical(slots));
     }
 
     private void ConntrackInStep(NatState state, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, List<int> collected,
@@ -440,7 +441,7 @@ public sealed partial class NatSemantics
         {
             // The packet belongs to an existing entry: no new entry, so nothing later rules do to this packet changes
             // the table (nat chains run for new entries only).
-            sink.Add((labels ? new ConntrackIn(i, hook, hit) { Probes = shown, Collected = shownCollected } : null!, Make(slots)));
+            sink.Add((labels ? new ConntrackIn(i, hook, hit) { Probes = shown, Collected = shownCollected } : null!, MakeCanonical(slots)));
             return;
         }
 
@@ -478,7 +479,7 @@ public sealed partial class NatSemantics
                     Decided = v.Drop ? _deciders[v.Decider] : null,
                     Chains = Join(before.Why, v.Why) ?? [],
                 };
-                sink.Add((step, Make(next)));
+                sink.Add((step, MakeCanonical(next)));
             }
         }
     }
@@ -524,7 +525,7 @@ public sealed partial class NatSemantics
                     InvalidFor = partner,
                     Chains = Join(before.Why, v.Why) ?? [],
                 };
-                sink.Add((step, Make(next)));
+                sink.Add((step, MakeCanonical(next)));
             }
         }
     }
@@ -564,6 +565,21 @@ public sealed partial class NatSemantics
         slots[actor].OriginalLinked && _originals[actor] == tuple;
 
     private NatState Make(Slot[] slots) => new(Canonicalizer.Canonicalize(slots));
+
+    /// <summary>
+    /// The successor of a canonical state whose step changed no slot's reply or pre-SRC tuple, or changed one slot that
+    /// holds no picked fresh port before or after (<see cref="HoldsPicked"/>): the canonical numbering scan meets the same
+    /// picked ports in the same order as in the parent, so the slots are canonical already and the scan is skipped.
+    /// </summary>
+    private static NatState MakeCanonical(Slot[] slots)
+    {
+        Debug.Assert(Canonicalizer.Canonicalize(slots.AsSpan().ToArray()).AsSpan().SequenceEqual(slots), "a successor taken as canonical is not");
+        return new(slots);
+    }
+
+    /// <summary>Whether a slot holds a fresh port a search picked (the ports <see cref="Canonicalizer"/> renumbers).</summary>
+    private static bool HoldsPicked(in Slot s) =>
+        s.Reply.SrcPort.IsPicked || s.Reply.DstPort.IsPicked || s.PreSrc.SrcPort.IsPicked || s.PreSrc.DstPort.IsPicked;
 
     /// <summary>The outcome of an actor (<see cref="OutcomeKind.Blocked"/> if it has not finished).</summary>
     public Outcome OutcomeOf(NatState state, int actor) => OutcomeOf(state[actor], actor);
