@@ -96,12 +96,12 @@ public sealed class PortUniverse
             return port.Raw >= min && port.Raw <= max;
         }
 
-        var atom = Atoms[port.Atom];
+        var atom = _atoms[port.Atom];
         return atom.Lo >= min && atom.Hi <= max;
     }
 
     /// <summary>The lowest port number the value can stand for (its own number, or its atom's first port).</summary>
-    public int LowerBound(Port port) => port.IsFresh ? Atoms[port.Atom].Lo : port.Raw;
+    public int LowerBound(Port port) => port.IsFresh ? _atoms[port.Atom].Lo : port.Raw;
 
     /// <summary>
     /// The kernel's port class of a port, <c>nf_nat_l4proto_unique_tuple</c> without PROTO_SPECIFIED:

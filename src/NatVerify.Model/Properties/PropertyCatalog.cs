@@ -106,10 +106,11 @@ public sealed class PropertyCatalog
             }
 
             // A DST null binding that left the tuple as it was is allowed whatever the protocol, and a SRC null binding
-            // that kept its tuple changed no port: only a slot failing one of these tests needs the full check.
+            // that kept its tuple, or moved only its source port within the port's class, is allowed: only a slot failing
+            // one of these tests needs the full check.
             ref readonly var orig = ref _originals[i];
             if ((s.Has(CtStatus.DstNullBinding) && !(s.Phase == Phase.DstDone ? TupleEquality.InverseIs(s.Reply, orig) : TupleEquality.Same(s.PreSrc, orig)))
-                || (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone && !TupleEquality.InverseIs(s.Reply, s.PreSrc)))
+                || (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone && !TupleEquality.InverseIs(s.Reply, s.PreSrc) && !SourcePortMovedInClass(s)))
             {
                 if (NullBindingScope(i, s) is { } message)
                 {
@@ -119,6 +120,28 @@ public sealed class PropertyCatalog
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// True when a SRC null binding of a protocol with ports changed nothing but the source port, to a port of the original
+    /// port's class: what the full check (<see cref="NullBindingScope(int, in Slot)"/>) accepts for the SRC part. Every
+    /// state where a client's port was taken moves that port, so this is the common case of the property's slow path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool SourcePortMovedInClass(in Slot s)
+    {
+        // The reply is the inverse of the tuple after the SRC manip: its destination is the new source.
+        var before = s.PreSrc;
+        var reply = s.Reply;
+        if (reply.Protocol == L4Protocol.Icmp || reply.Protocol != before.Protocol || reply.DstIp.Value != before.SrcIp.Value
+            || reply.SrcIp.Value != before.DstIp.Value || reply.SrcPort.Raw != before.DstPort.Raw)
+        {
+            return false;
+        }
+
+        var ports = _semantics.Ports;
+        var cls = PortUniverse.KernelPortClass(ports.LowerBound(before.SrcPort));
+        return ports.InRange(reply.DstPort, cls.Min, cls.Max);
     }
 
     /// <summary>null-binding-scope of one flow's slot.</summary>

@@ -1,6 +1,7 @@
 using NatVerify.Model.Scenario;
 using NatVerify.Model.State;
 using NatVerify.Model.Steps;
+using NatVerify.Model.Tuples;
 
 namespace NatVerify.Model.Semantics;
 
@@ -11,18 +12,18 @@ public sealed partial class NatSemantics
     /// <c>__nf_conntrack_confirm</c>: scan the original bucket, then the reply bucket, for an equal linked node
     /// (expired entries included: <c>nf_ct_key_equal</c> ignores expiry); insert, or <c>nf_ct_resolve_clash</c>.
     /// </summary>
-    private (NatStep, NatState) ConfirmStep(NatState state, int i, bool diagnostics)
+    private (NatStep, NatState) ConfirmStep(NatState state, int i, StepDetail detail)
     {
-        var probes = diagnostics ? new List<Probe>() : null;
+        var probes = detail == StepDetail.Full ? new List<Probe>() : null;
         var (result, partner, onReply) = ConfirmDecision(state.Slots, i, probes);
         var slots = state.CopySlots();
-        var self = slots[i];
+        ref readonly var self = ref state.Slots[i];
         var phase = result switch
         {
             ConfirmResult.Inserted => Phase.Confirmed,
             ConfirmResult.ClashEntry => Phase.ClashEntry,
             ConfirmResult.Merged => Phase.Merged,
-            _ => Scenario.Actors[i] is FlowActor { Retries: var retries } && self.Attempt < retries ? Phase.Retrying : Phase.Dropped,
+            _ => _actors[i] is FlowActor { Retries: var retries } && self.Attempt < retries ? Phase.Retrying : Phase.Dropped,
         };
         var status = self.Status;
         if (result == ConfirmResult.ClashEntry)
@@ -37,8 +38,8 @@ public sealed partial class NatSemantics
 
         // The marks only steer this packet's rules; once confirmed (or dropped) they are forgotten, so states differing
         // only in them are one.
-        slots[i] = self with { Phase = phase, Status = status, Partner = (short)partner, Mark = 0, CtMark = 0 };
-        return (new Confirm(i, result, partner, onReply) { Probes = (IReadOnlyList<Probe>?)probes ?? [] }, Make(slots));
+        slots[i] = new Slot(phase, self.Reply, status, self.PreSrc, (short)partner, self.BySourceOrder, self.LinkedAtSrcProbe, self.Attempt, 0, 0, self.DecidedBy);
+        return (detail == StepDetail.None ? null! : new Confirm(i, result, partner, onReply) { Probes = (IReadOnlyList<Probe>?)probes ?? [] }, MakeCanonical(slots));
     }
 
     /// <summary>
@@ -51,13 +52,15 @@ public sealed partial class NatSemantics
         var orig = _originals[i];
         var onReply = false;
         var winner = -1;
+        // The reply bucket's first node: the scan below and nf_ct_resolve_clash_harder look it up, one pass finds both.
+        var replyHit = -1;
         if (Mutant != KernelMutant.NoConfirmClashCheck)
         {
-            winner = FindLinked(slots, orig, i, null, skipExpired: false);
+            (winner, replyHit) = FindLinkedPair(slots, orig, self.Reply, i);
             probes?.Add(new Probe("__nf_conntrack_confirm (original bucket)", orig, winner));
             if (winner < 0)
             {
-                winner = FindLinked(slots, self.Reply, i, null, skipExpired: false);
+                winner = replyHit;
                 probes?.Add(new Probe("__nf_conntrack_confirm (reply bucket)", self.Reply, winner));
                 onReply = winner >= 0;
                 if (winner < 0 && self.Reply.DstPort.IsPoolHeld && PoolFor(self.Reply) is >= 0 and var pool)
@@ -93,7 +96,7 @@ public sealed partial class NatSemantics
         else if (Profile.ClashHarder)
         {
             // nf_ct_resolve_clash_harder: a node equal to our reply decides; a unique reply gets a reply-only entry.
-            var replyClash = FindLinked(slots, self.Reply, i, null, skipExpired: false);
+            var replyClash = replyHit;
             probes?.Add(new Probe("nf_ct_resolve_clash_harder (reply bucket)", self.Reply, replyClash));
             if (replyClash < 0)
             {
@@ -115,6 +118,36 @@ public sealed partial class NatSemantics
         return (result, partner, onReply);
     }
 
+    /// <summary>
+    /// <see cref="FindLinked"/> of two tuples at once, expired nodes included (<c>nf_ct_key_equal</c> ignores expiry): the
+    /// first linked node equal to <paramref name="first"/> and the first equal to <paramref name="second"/>, or -1.
+    /// </summary>
+    private (int First, int Second) FindLinkedPair(ReadOnlySpan<Slot> slots, ConntrackTuple first, ConntrackTuple second, int self)
+    {
+        int a = -1, b = -1;
+        for (var j = 0; j < slots.Length && (a < 0 || b < 0); j++)
+        {
+            ref readonly var s = ref slots[j];
+            if (j == self || !s.Linked)
+            {
+                continue;
+            }
+
+            var original = (s.Status & CtStatus.NatClash) == 0;
+            if (a < 0 && ((original && _originals[j] == first) || s.Reply == first))
+            {
+                a = j;
+            }
+
+            if (b < 0 && ((original && _originals[j] == second) || s.Reply == second))
+            {
+                b = j;
+            }
+        }
+
+        return (a, b);
+    }
+
     /// <summary><c>nf_ct_can_merge</c> for the profile's merge rule (the winner is never dying here).</summary>
     private bool CanMerge(ReadOnlySpan<Slot> slots, int winner, int loser)
     {
@@ -129,7 +162,7 @@ public sealed partial class NatSemantics
     }
 
     /// <summary><c>nf_conntrack_hash_check_insert</c>: -EEXIST when either tuple equals a linked node.</summary>
-    private (NatStep, NatState) InsertStep(NatState state, int i)
+    private (NatStep, NatState) InsertStep(NatState state, int i, bool labels)
     {
         var slots = state.CopySlots();
         var clash = FindLinked(slots, _originals[i], i, null, skipExpired: false);
@@ -139,7 +172,7 @@ public sealed partial class NatSemantics
         }
 
         slots[i] = slots[i] with { Phase = clash < 0 ? Phase.Inserted : Phase.Exists, Partner = (short)clash };
-        var step = new CtnetlinkInsertStep(i, clash)
+        var step = !labels ? null! : new CtnetlinkInsertStep(i, clash)
         {
             Probes = [new Probe("nf_conntrack_hash_check_insert", _originals[i], clash)],
         };
@@ -150,7 +183,7 @@ public sealed partial class NatSemantics
     /// <c>conntrack -D</c>: every entry whose ORIGINAL node is linked and matches the filter is deleted
     /// (ctnetlink dumps walk original nodes, so reply-only NAT_CLASH entries are never seen).
     /// </summary>
-    private (NatStep, NatState) DeleteStep(NatState state, int i, CtnetlinkDelete delete)
+    private (NatStep, NatState) DeleteStep(NatState state, int i, CtnetlinkDelete delete, bool labels)
     {
         var slots = state.CopySlots();
         var deleted = new List<int>();
@@ -164,7 +197,7 @@ public sealed partial class NatSemantics
         }
 
         slots[i] = slots[i] with { Phase = deleted.Count > 0 ? Phase.Done : Phase.Nothing };
-        return (new CtnetlinkDeleteStep(i, deleted), Make(slots));
+        return (labels ? new CtnetlinkDeleteStep(i, deleted) : null!, Make(slots));
     }
 
     /// <summary>
@@ -172,7 +205,7 @@ public sealed partial class NatSemantics
     /// <c>tcp_conntracks</c> rst: sTW → sCL). Only a flow's own confirmed, unexpired entry closes; a flow that joined
     /// another entry, was dropped or merged has none (skipped).
     /// </summary>
-    private void CloseSuccessor(NatState state, int i, ConnectionClose close, List<(NatStep, NatState)> sink)
+    private void CloseSuccessor(NatState state, int i, ConnectionClose close, List<(NatStep, NatState)> sink, bool labels)
     {
         var target = Scenario.IndexOf(close.Target);
         var t = state[target];
@@ -184,17 +217,17 @@ public sealed partial class NatSemantics
                 : (t.Status & ~CtStatus.TcpTimeWait) | CtStatus.TcpClose;
             slots[target] = t with { Status = status };
             slots[i] = slots[i] with { Phase = Phase.Done };
-            sink.Add((new CloseStep(i, target, close.How), Make(slots)));
+            sink.Add((labels ? new CloseStep(i, target, close.How) : null!, Make(slots)));
         }
         else if (t.Terminal)
         {
             var slots = state.CopySlots();
             slots[i] = slots[i] with { Phase = Phase.Nothing };
-            sink.Add((new CloseStep(i, -1, close.How), Make(slots)));
+            sink.Add((labels ? new CloseStep(i, -1, close.How) : null!, Make(slots)));
         }
     }
 
-    private void TimeoutSuccessor(NatState state, int i, EntryTimeout timeout, List<(NatStep, NatState)> sink)
+    private void TimeoutSuccessor(NatState state, int i, EntryTimeout timeout, List<(NatStep, NatState)> sink, bool labels)
     {
         var target = Scenario.IndexOf(timeout.Target);
         var t = state[target];
@@ -203,13 +236,13 @@ public sealed partial class NatSemantics
             var slots = state.CopySlots();
             slots[target] = t with { Status = t.Status | CtStatus.Expired };
             slots[i] = slots[i] with { Phase = Phase.Done };
-            sink.Add((new TimeoutStep(i, target), Make(slots)));
+            sink.Add((labels ? new TimeoutStep(i, target) : null!, Make(slots)));
         }
         else if (t.Terminal)
         {
             var slots = state.CopySlots();
             slots[i] = slots[i] with { Phase = Phase.Nothing };
-            sink.Add((new TimeoutStep(i, -1), Make(slots)));
+            sink.Add((labels ? new TimeoutStep(i, -1) : null!, Make(slots)));
         }
     }
 }

@@ -14,12 +14,14 @@ public sealed partial class NatSemantics
     /// <remarks><see cref="Evicted"/>: the entry <c>nf_nat_used_tuple_harder</c> killed to free the tuple, or -1.</remarks>
     internal readonly record struct Choice(ConntrackTuple Tuple, bool Failed, IReadOnlyList<Probe> Probes, int Evicted = -1);
 
-    private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink, bool diagnostics)
+    private void NatSuccessors(NatState state, int i, FlowActor flow, NatHook hook, List<(NatStep, NatState)> sink, StepDetail detail, SuccessorScratch scratch)
     {
-        var curr = state[i].Reply.Invert();
-        foreach (var verdict in EvaluateNat(NatPacket(state, i, flow, hook, diagnostics)))
+        ref readonly var slot = ref state.Slots[i];
+        var curr = slot.Reply.Invert();
+        var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New, detail == StepDetail.Full ? TraceHops.Start : null) { NatStatus = NatStatusOf(slot.Status) };
+        foreach (var verdict in EvaluateNat(pkt))
         {
-            DecisionSuccessors(state, i, flow, hook, curr, verdict, sink, diagnostics);
+            DecisionSuccessors(state, i, flow, hook, curr, verdict, sink, detail, scratch);
         }
     }
 
@@ -52,16 +54,19 @@ public sealed partial class NatSemantics
         _ => NetfilterHook.PostRouting,
     };
 
-    private void DecisionSuccessors(NatState state, int i, FlowActor flow, NatHook hook, ConntrackTuple curr, ChainVerdict verdict, List<(NatStep, NatState)> sink, bool diagnostics)
+    private void DecisionSuccessors(NatState state, int i, FlowActor flow, NatHook hook, ConntrackTuple curr, ChainVerdict verdict, List<(NatStep, NatState)> sink, StepDetail detail,
+        SuccessorScratch scratch)
     {
-        var slot = state[i];
+        var diagnostics = detail == StepDetail.Full;
+        var labels = detail != StepDetail.None;
+        ref readonly var slot = ref state.Slots[i];
         var manip = hook.Manip();
 
         if (verdict.Kind == VerdictKind.TargetDrop)
         {
             var slots = state.CopySlots();
             slots[i] = slot with { Phase = Phase.Dropped, Status = slot.Status | CtStatus.DroppedByTarget, Mark = 0, CtMark = 0 };
-            sink.Add((new NatSetup(i, hook, NatDecision.TargetDrop, verdict.Rule!.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider], Chains = verdict.Why ?? [] }, Make(slots)));
+            sink.Add((labels ? new NatSetup(i, hook, NatDecision.TargetDrop, verdict.Rule!.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider], Chains = verdict.Why ?? [] } : null!, Make(slots)));
             return;
         }
 
@@ -70,14 +75,15 @@ public sealed partial class NatSemantics
             // A DROP in a nat chain: nf_nat_inet_fn returns NF_DROP, the unconfirmed entry is freed.
             var slots = state.CopySlots();
             slots[i] = slot with { Phase = Phase.Filtered, DecidedBy = (ushort)(verdict.Decider + 1), Mark = 0, CtMark = 0 };
-            sink.Add((new NatSetup(i, hook, NatDecision.RuleDrop, verdict.Rule?.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider], Chains = verdict.Why ?? [] }, Make(slots)));
+            sink.Add((labels ? new NatSetup(i, hook, NatDecision.RuleDrop, verdict.Rule?.Text, null, curr, curr, false) { Decided = _deciders[verdict.Decider], Chains = verdict.Why ?? [] } : null!, Make(slots)));
             return;
         }
 
         var (nullBinding, range) = SetupOf(verdict, manip, curr);
-        var scratch = SuccessorScratch.Rent();
         var gc = scratch.Collected;
         var choices = scratch.Choices;
+        gc.Clear();
+        choices.Clear();
         if (nullBinding && Mutant == KernelMutant.NoNullBinding)
         {
             choices.Add(new Choice(curr, false, [new Probe("nf_nat_alloc_null_binding", curr.Invert(), -1, "mutant no-null-binding: nothing probed, tuple kept")]));
@@ -87,33 +93,27 @@ public sealed partial class NatSemantics
             GetUniqueTuple(state.Slots, i, curr, range, manip, nullBinding, gc, choices, scratch, diagnostics);
         }
 
-        // Ghost facts for the properties, read with the real kernel's semantics whatever the mutant.
+        // What every choice's successor shares, decided by the parent state and the hook alone.
+        var src = manip == ManipType.Src;
+        var statusBits = (src ? CtStatus.SrcNatDone : CtStatus.DstNatDone)
+            | (nullBinding ? (src ? CtStatus.SrcNullBinding : CtStatus.DstNullBinding) : CtStatus.RuleApplied);
         var linkedMask = 0UL;
-        if (state.Count <= ActorSets.InlineActors)
+        ushort bySourceOrder = 0;
+        if (src)
         {
-            for (var j = 0; j < state.Count; j++)
-            {
-                if (state[j].Linked && !state[j].Has(CtStatus.Expired))
-                {
-                    linkedMask |= 1UL << j;
-                }
-            }
-        }
-        else
-        {
-            Span<ulong> words = stackalloc ulong[ActorSets.WordsFor(state.Count)];
-            for (var j = 0; j < state.Count; j++)
-            {
-                if (state[j].Linked && !state[j].Has(CtStatus.Expired))
-                {
-                    words[j >> 6] |= 1UL << (j & 63);
-                }
-            }
-
-            linkedMask = ActorSets.Of(words, state.Count);
+            // Ghost facts for the properties, read with the real kernel's semantics whatever the mutant.
+            linkedMask = LinkedUnexpired(state.Slots);
+            statusBits |= TupleTaken(state.Slots, curr.Invert(), i, null, null, real: true) < 0 ? CtStatus.SrcProbeFree : CtStatus.None;
+            statusBits |= range.ProtoSpecified && range.MinProto == range.MaxProto ? CtStatus.SrcFixedPort : CtStatus.None;
+            bySourceOrder = NextBySourceOrder(state.Slots);
         }
 
-        var trulyFree = TupleTaken(state.Slots, curr.Invert(), i, null, null, real: true) < 0;
+        // nf_nat_packet rewrote the packet; the chains after the NAT core, up to the next NAT core or confirm,
+        // see the new tuple (e.g. filter FORWARD after a DNAT) and may still drop it.
+        var stages = _flowStages[i];
+        var netfilterHook = ToNetfilter(hook);
+        var natStage = NatStage(stages, netfilterHook);
+        var decided = labels && verdict.Rule is { } r ? _deciders[_ruleIndex[r]] : null;
         for (var k = 0; k < choices.Count; k++)
         {
             var choice = choices[k];
@@ -128,82 +128,104 @@ public sealed partial class NatSemantics
                 slots[c] = slots[c] with { Status = slots[c].Status | CtStatus.Removed };
             }
 
-            IReadOnlyList<int> collected = gc.Count == 0 ? [] : [.. gc];
             if (choice.Evicted >= 0)
             {
                 slots[choice.Evicted] = slots[choice.Evicted] with { Status = slots[choice.Evicted].Status | CtStatus.Removed | CtStatus.EvictedBySnat };
-                collected = [.. collected, choice.Evicted];
             }
 
-            var status = slot.Status;
+            var status = slot.Status | statusBits;
             if (choice.Tuple != curr)
             {
-                status |= manip == ManipType.Src ? CtStatus.SrcNat : CtStatus.DstNat;
+                status |= src ? CtStatus.SrcNat : CtStatus.DstNat;
             }
 
-            status |= manip == ManipType.Src ? CtStatus.SrcNatDone : CtStatus.DstNatDone;
-            status |= nullBinding
-                ? (manip == ManipType.Src ? CtStatus.SrcNullBinding : CtStatus.DstNullBinding)
-                : CtStatus.RuleApplied;
-            var next = slot with { Reply = choice.Tuple.Invert() };
-            if (manip == ManipType.Src)
+            if (src && choice.Failed)
             {
-                if (trulyFree)
+                status |= CtStatus.SrcSearchFailed;
+            }
+
+            NatSetup? step = null;
+            if (labels)
+            {
+                IReadOnlyList<int> collected = gc.Count == 0 ? [] : [.. gc];
+                if (choice.Evicted >= 0)
                 {
-                    status |= CtStatus.SrcProbeFree;
+                    collected = [.. collected, choice.Evicted];
                 }
 
-                if (range.ProtoSpecified && range.MinProto == range.MaxProto)
+                step = new NatSetup(i, hook, nullBinding ? NatDecision.NullBinding : NatDecision.Rule, verdict.Rule?.Text, range, curr, choice.Tuple, choice.Failed)
                 {
-                    status |= CtStatus.SrcFixedPort;
-                }
-
-                if (choice.Failed)
-                {
-                    status |= CtStatus.SrcSearchFailed;
-                }
-
-                next = next with
-                {
-                    Phase = Phase.SrcDone,
-                    PreSrc = curr,
-                    LinkedAtSrcProbe = linkedMask,
-                    BySourceOrder = NextBySourceOrder(state.Slots),
+                    Probes = choice.Probes,
+                    Collected = collected,
+                    Decided = decided,
+                    Chains = verdict.Why ?? [],
                 };
             }
-            else
-            {
-                next = next with { Phase = Phase.DstDone, PreSrc = choice.Tuple };
-            }
 
-            var step = new NatSetup(i, hook, nullBinding ? NatDecision.NullBinding : NatDecision.Rule, verdict.Rule?.Text, range, curr, choice.Tuple, choice.Failed)
-            {
-                Probes = choice.Probes,
-                Collected = collected,
-                Decided = verdict.Rule is { } r ? _deciders[_ruleIndex[r]] : null,
-                Chains = verdict.Why ?? [],
-            };
-
-            // nf_nat_packet rewrote the packet; the chains after the NAT core, up to the next NAT core or confirm,
-            // see the new tuple (e.g. filter FORWARD after a DNAT) and may still drop it.
-            var stages = Pipeline(flow.Path);
-            var natStage = NatStage(stages, ToNetfilter(hook));
-            var pkt = new Pkt(choice.Tuple, flow, ToNetfilter(hook), verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(status) };
-            var ends = natStage < 0 ? new StageEnds((verdict with { Kind = VerdictKind.Accept }, stages.Length)) : RunStages(stages, natStage + 1, pkt);
+            var reply = choice.Tuple.Invert();
+            var ends = natStage < 0
+                ? new StageEnds((verdict with { Kind = VerdictKind.Accept }, stages.Length))
+                : RunStages(stages, natStage + 1, new Pkt(choice.Tuple, flow, netfilterHook, verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(status) });
             for (var e = 0; e < ends.Count; e++)
             {
                 var v = ends[e].Verdict;
                 // The last end takes the slot array itself: nothing reads it afterwards.
                 var final = e == ends.Count - 1 ? slots : slots.AsSpan().ToArray();
-                final[i] = v.Drop
-                    ? next with { Status = status, Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
-                    : next with { Status = status, Mark = v.Mark, CtMark = v.CtMark };
-                var traced = v.Why is null ? step : step with { Chains = Join(step.Chains.Count == 0 ? null : step.Chains, v.Why)! };
-                sink.Add((v.Drop ? traced with { Filtered = _deciders[v.Decider] } : traced, Make(final)));
+                // The slot is built once: a chain of with-expressions copies the 72-byte slot at every link.
+                final[i] = new Slot(
+                    v.Drop ? Phase.Filtered : src ? Phase.SrcDone : Phase.DstDone,
+                    reply,
+                    status,
+                    src ? curr : choice.Tuple,
+                    slot.Partner,
+                    src ? bySourceOrder : slot.BySourceOrder,
+                    src ? linkedMask : slot.LinkedAtSrcProbe,
+                    slot.Attempt,
+                    v.Drop ? 0 : v.Mark,
+                    v.Drop ? 0 : v.CtMark,
+                    v.Drop ? (ushort)(v.Decider + 1) : slot.DecidedBy);
+                NatSetup? traced = null;
+                if (step is not null)
+                {
+                    traced = v.Why is null ? step : step with { Chains = Join(step.Chains.Count == 0 ? null : step.Chains, v.Why)! };
+                    if (v.Drop)
+                    {
+                        traced = traced with { Filtered = _deciders[v.Decider] };
+                    }
+                }
+
+                sink.Add((traced!, HoldsPicked(slot) || HoldsPicked(final[i]) ? Make(final) : MakeCanonical(final)));
+            }
+        }
+    }
+
+    /// <summary>The actors whose entries are linked and not expired, as an <see cref="ActorSets"/> value.</summary>
+    private static ulong LinkedUnexpired(ReadOnlySpan<Slot> slots)
+    {
+        if (slots.Length <= ActorSets.InlineActors)
+        {
+            var mask = 0UL;
+            for (var j = 0; j < slots.Length; j++)
+            {
+                if (slots[j].Linked && !slots[j].Has(CtStatus.Expired))
+                {
+                    mask |= 1UL << j;
+                }
+            }
+
+            return mask;
+        }
+
+        Span<ulong> words = stackalloc ulong[ActorSets.WordsFor(slots.Length)];
+        for (var j = 0; j < slots.Length; j++)
+        {
+            if (slots[j].Linked && !slots[j].Has(CtStatus.Expired))
+            {
+                words[j >> 6] |= 1UL << (j & 63);
             }
         }
 
-        SuccessorScratch.Return(scratch);
+        return ActorSets.Of(words, slots.Length);
     }
 
     /// <summary>Whether an equal choice (same tuple, failure and eviction) comes earlier in the list: it yields the same successor.</summary>
@@ -238,7 +260,7 @@ public sealed partial class NatSemantics
     private static ushort NextBySourceOrder(ReadOnlySpan<Slot> slots)
     {
         ushort max = 0;
-        foreach (var s in slots)
+        foreach (ref readonly var s in slots)
         {
             max = Math.Max(max, s.BySourceOrder);
         }
@@ -258,7 +280,7 @@ public sealed partial class NatSemantics
         var taker = -1;
         for (var j = 0; j < slots.Length && taker < 0; j++)
         {
-            var s = slots[j];
+            ref readonly var s = ref slots[j];
             if (j == self)
             {
                 continue;
@@ -430,7 +452,7 @@ public sealed partial class NatSemantics
         var best = -1;
         for (var j = 0; j < slots.Length; j++)
         {
-            var s = slots[j];
+            ref readonly var s = ref slots[j];
             var o = _originals[j];
             if (!InBySource(s) || o.Protocol != curr.Protocol || o.SrcIp != curr.SrcIp || o.SrcPort != curr.SrcPort)
             {
@@ -466,7 +488,7 @@ public sealed partial class NatSemantics
     /// (<c>nf_hook_slow</c> NF_DROP -> <c>kfree_skb</c> -> <c>nf_ct_put</c> -> <c>nf_ct_destroy</c> -> <c>nf_conntrack_free</c>), so a
     /// later SRC manip never finds it. A retransmitted SYN is a new skb and a new entry.
     /// </summary>
-    private static bool InBySource(Slot s) =>
+    private static bool InBySource(in Slot s) =>
         s.BySourceOrder > 0 && s.Phase is not (Phase.Dropped or Phase.Merged or Phase.Retrying or Phase.Filtered) && !s.Has(CtStatus.Removed);
 
     /// <summary>
@@ -680,7 +702,7 @@ public sealed partial class NatSemantics
             return false;
         }
 
-        var v = slots[by];
+        ref readonly var v = ref slots[by];
         return v.Linked && v.TcpClosed && v.Has(CtStatus.SrcNat) && !v.Has(CtStatus.Expired) && !v.Has(CtStatus.NatClash)
             && v.Reply == reply && !IsOriginalNode(slots, by, reply);
     }
@@ -759,7 +781,7 @@ public sealed partial class NatSemantics
 
     private static bool FreshInUse(ReadOnlySpan<Slot> slots, Port port)
     {
-        foreach (var s in slots)
+        foreach (ref readonly var s in slots)
         {
             if (s.Reply.SrcPort == port || s.Reply.DstPort == port || s.PreSrc.SrcPort == port || s.PreSrc.DstPort == port)
             {

@@ -29,11 +29,13 @@ public sealed partial class NatSemantics
         var count = Scenario.Actors.Count;
         if (process >= count)
         {
-            GcSuccessor(state, process - count, sink);
+            GcSuccessor(state, process - count, sink, labels: true);
         }
         else
         {
-            ActorSuccessors(state, process, sink, diagnostics);
+            var scratch = SuccessorScratch.Rent();
+            ActorSuccessors(state, process, sink, diagnostics ? StepDetail.Full : StepDetail.Lean, scratch);
+            SuccessorScratch.Return(scratch);
         }
     }
 
@@ -62,7 +64,9 @@ public sealed partial class NatSemantics
                 // A timeout or close has a step only when its target is closable or finished: asked of the step itself.
                 var buffer = _probeBuffer ??= [];
                 buffer.Clear();
-                ActorSuccessors(state, process, buffer, diagnostics: false);
+                var scratch = SuccessorScratch.Rent();
+                ActorSuccessors(state, process, buffer, StepDetail.None, scratch);
+                SuccessorScratch.Return(scratch);
                 var any = buffer.Count > 0;
                 buffer.Clear();
                 return any;

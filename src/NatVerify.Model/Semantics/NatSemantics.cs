@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using NatVerify.Model.Addressing;
 using NatVerify.Model.Nat;
 using NatVerify.Model.Scenario;
@@ -24,6 +25,13 @@ public sealed partial class NatSemantics
 
     private readonly ConntrackTuple[] _originals;
     private readonly (int Before, Milestone BeforeAt, Milestone AfterAt)[][] _constraints;
+
+    // Per flow, made once: the hook entries its first packet meets and the index of nf_conntrack_in among them (-1: none).
+    private readonly Stage[][] _flowStages;
+
+    // The actors as an array: every expansion dispatches on each actor's type (the scenario's list is an interface).
+    private readonly Actor[] _actors;
+    private readonly int[] _conntrackStage;
 
     // The null binding's range of every address of the actors' tuples, made once (read-only after construction).
     private readonly Dictionary<Ipv4, NatRange> _nullBindings = [];
@@ -79,6 +87,15 @@ public sealed partial class NatSemantics
 
             _constraints[i] = [.. list];
         }
+
+        _actors = [.. scenario.Actors];
+        _flowStages = new Stage[slots.Length][];
+        _conntrackStage = new int[slots.Length];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            _flowStages[i] = scenario.Actors[i] is FlowActor f ? Pipeline(f.Path) : [];
+            _conntrackStage[i] = Array.FindIndex(_flowStages[i], s => s.Kind == StageKind.Conntrack);
+        }
     }
 
     /// <summary>The scenario.</summary>
@@ -109,63 +126,80 @@ public sealed partial class NatSemantics
     /// note; nothing but a trace reads them, and a trace is rebuilt with them); the successors, their order and every
     /// other field of the steps are the same (<c>LeanSuccessorsTests</c>).
     /// </summary>
-    public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink, bool diagnostics)
+    public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink, bool diagnostics) =>
+        Successors(state, sink, diagnostics ? StepDetail.Full : StepDetail.Lean);
+
+    /// <summary>
+    /// Appends every enabled step and its successor state, in a deterministic order, with the steps built to
+    /// <paramref name="detail"/> (null steps for <see cref="StepDetail.None"/>); the successor states and their order are
+    /// the same whatever the detail (<c>LeanSuccessorsTests</c>, <c>UnlabelledSuccessorsTests</c>).
+    /// </summary>
+    public void Successors(NatState state, List<(NatStep Step, NatState Next)> sink, StepDetail detail)
     {
-        // Process by process (NatSemantics.Processes.cs): the actors in order, then the GC worker of each entry.
+        // Process by process (NatSemantics.Processes.cs): the actors in order, then the GC worker of each entry. One
+        // scratch for the whole expansion: renting it is a thread-static access, and returning it clears every buffer.
+        var scratch = SuccessorScratch.Rent();
         for (var i = 0; i < state.Count; i++)
         {
-            ActorSuccessors(state, i, sink, diagnostics);
+            ActorSuccessors(state, i, sink, detail, scratch);
         }
 
+        SuccessorScratch.Return(scratch);
+
+        var labels = detail != StepDetail.None;
         for (var j = 0; j < state.Count; j++)
         {
-            GcSuccessor(state, j, sink);
+            GcSuccessor(state, j, sink, labels);
         }
     }
 
-    private void ActorSuccessors(NatState state, int i, List<(NatStep Step, NatState Next)> sink, bool diagnostics)
+    private void ActorSuccessors(NatState state, int i, List<(NatStep Step, NatState Next)> sink, StepDetail detail, SuccessorScratch scratch)
     {
-        var slot = state[i];
-        if (slot.Terminal || !Enabled(state, i))
+        if (state.Slots[i].Terminal || !Enabled(state, i))
         {
             return;
         }
 
-        switch (Scenario.Actors[i])
+        var labels = detail != StepDetail.None;
+        switch (_actors[i])
         {
             case FlowActor flow:
-                FlowSuccessors(state, i, flow, sink, diagnostics);
+                FlowSuccessors(state, i, flow, sink, detail, scratch);
                 break;
             case CtnetlinkInsert:
-                sink.Add(InsertStep(state, i));
+                sink.Add(InsertStep(state, i, labels));
                 break;
             case CtnetlinkDelete delete:
-                sink.Add(DeleteStep(state, i, delete));
+                sink.Add(DeleteStep(state, i, delete, labels));
                 break;
             case EntryTimeout timeout:
-                TimeoutSuccessor(state, i, timeout, sink);
+                TimeoutSuccessor(state, i, timeout, sink, labels);
                 break;
             case ConnectionClose close:
-                CloseSuccessor(state, i, close, sink);
+                CloseSuccessor(state, i, close, sink, labels);
                 break;
         }
     }
 
     /// <summary>Whether the GC worker has actor <paramref name="j"/>'s expired entry to collect.</summary>
-    private static bool GcEnabled(NatState state, int j) => state[j].Linked && state[j].Has(CtStatus.Expired);
+    private static bool GcEnabled(NatState state, int j)
+    {
+        ref readonly var s = ref state.Slots[j];
+        return s.Linked && s.Has(CtStatus.Expired);
+    }
 
-    private void GcSuccessor(NatState state, int j, List<(NatStep Step, NatState Next)> sink)
+    private void GcSuccessor(NatState state, int j, List<(NatStep Step, NatState Next)> sink, bool labels)
     {
         if (GcEnabled(state, j))
         {
             var slots = state.CopySlots();
             slots[j] = slots[j] with { Status = slots[j].Status | CtStatus.Removed };
-            sink.Add((new GcStep(j), Make(slots)));
+            sink.Add((labels ? new GcStep(j) : null!, MakeCanonical(slots)));
         }
     }
 
     /// <summary>The milestone an actor's next step reaches.</summary>
-    public Milestone NextMilestone(NatState state, int actor) => state[actor].Phase switch
+    public Milestone NextMilestone(NatState state, int actor) => state.Slots[actor].Phase switch
     {
         Phase.Created => Milestone.DstNat,
         Phase.DstDone => Milestone.SrcNat,
@@ -205,8 +239,14 @@ public sealed partial class NatSemantics
             }
         }
 
+        var constraints = _constraints[actor];
+        if (constraints.Length == 0)
+        {
+            return true;
+        }
+
         var next = NextMilestone(state, actor);
-        foreach (var (before, beforeAt, afterAt) in _constraints[actor])
+        foreach (var (before, beforeAt, afterAt) in constraints)
         {
             if (afterAt == next && !Reached(state, before, beforeAt))
             {
@@ -217,22 +257,23 @@ public sealed partial class NatSemantics
         return true;
     }
 
-    private void FlowSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, bool diagnostics)
+    private void FlowSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, StepDetail detail, SuccessorScratch scratch)
     {
-        switch (state[i].Phase)
+        var phase = state.Slots[i].Phase;
+        switch (phase)
         {
             case Phase.NotStarted:
-                ConntrackInSuccessors(state, i, flow, sink, diagnostics);
+                ConntrackInSuccessors(state, i, flow, sink, detail, scratch);
                 break;
             case Phase.Created:
             case Phase.DstDone:
-                NatSuccessors(state, i, flow, NatHookAt(flow, state[i].Phase), sink, diagnostics);
+                NatSuccessors(state, i, flow, NatHookAt(flow, phase), sink, detail, scratch);
                 break;
             case Phase.SrcDone:
-                sink.Add(ConfirmStep(state, i, diagnostics));
+                sink.Add(ConfirmStep(state, i, detail));
                 break;
             case Phase.Retrying:
-                sink.Add(RetransmitStep(state, i));
+                sink.Add(RetransmitStep(state, i, detail != StepDetail.None));
                 break;
         }
     }
@@ -243,35 +284,38 @@ public sealed partial class NatSemantics
         : (flow.Path == PacketPath.LocalIn ? NatHook.Input : NatHook.PostRouting);
 
     /// <summary>The retransmitted SYN starts over as a new first packet; the dropped entry is long freed.</summary>
-    private (NatStep, NatState) RetransmitStep(NatState state, int i)
+    private (NatStep, NatState) RetransmitStep(NatState state, int i, bool labels)
     {
         var slots = state.CopySlots();
         var orig = _originals[i];
         var attempt = (byte)(slots[i].Attempt + 1);
         slots[i] = new Slot(Phase.NotStarted, orig.Invert(), CtStatus.None, orig, -1, 0, 0, attempt);
-        return (new RetransmitStep(i, attempt), Make(slots));
+        return (labels ? new RetransmitStep(i, attempt) : null!, Make(slots));
     }
 
     /// <summary>
     /// <c>nf_conntrack_in</c>: a lookup of the original tuple among linked nodes (expired ones are collected
     /// and skipped, as <c>____nf_conntrack_find</c> does); a hit joins that entry, a miss creates a private one.
     /// </summary>
-    private void ConntrackInSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, bool diagnostics)
+    private void ConntrackInSuccessors(NatState state, int i, FlowActor flow, List<(NatStep, NatState)> sink, StepDetail detail, SuccessorScratch scratch)
     {
+        var diagnostics = detail == StepDetail.Full;
+        var labels = detail != StepDetail.None;
         var hook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
         var orig = _originals[i];
-        var stages = Pipeline(flow.Path);
-        var ct = Array.FindIndex(stages, s => s.Kind == StageKind.Conntrack);
+        var stages = _flowStages[i];
+        var ct = _conntrackStage[i];
         // With diagnostics (trace building) the packet is traced: the steps name the rule or policy that decided each chain.
         var start = new Pkt(orig, flow, stages.Length > 0 ? stages[0].Hook : HooksOf(flow.Path)[0], flow.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
-        var scratch = SuccessorScratch.Rent();
         var tracked = scratch.Tracked;
+        tracked.Clear();
+        scratch.Collected.Clear();
         foreach (var (before, _) in RunStages(stages, 0, start, throughKernel: ct < 0))
         {
             if (before.Drop)
             {
                 // Dropped before nf_conntrack_in (or without conntrack): no entry ever existed.
-                sink.Add(Untracked(state, i, hook, Phase.Filtered, before.Decider, before.Why));
+                sink.Add(Untracked(state, i, hook, Phase.Filtered, before.Decider, before.Why, labels));
             }
             else if (ct < 0 || before.Notrack)
             {
@@ -283,8 +327,8 @@ public sealed partial class NatSemantics
                 {
                     var why = ct < 0 ? v.Why : Join(before.Why, v.Why);
                     sink.Add(v.Drop
-                        ? Untracked(state, i, hook, Phase.Filtered, v.Decider, why)
-                        : Untracked(state, i, hook, Phase.Untracked, before.Notrack ? before.Decider : -1, why));
+                        ? Untracked(state, i, hook, Phase.Filtered, v.Decider, why, labels)
+                        : Untracked(state, i, hook, Phase.Untracked, before.Notrack ? before.Decider : -1, why, labels));
                 }
             }
             else
@@ -295,17 +339,20 @@ public sealed partial class NatSemantics
 
         if (tracked.Count > 0)
         {
-            ConntrackInStep(state, i, flow, stages, ct, tracked, scratch.Collected, sink, diagnostics);
+            ConntrackInStep(state, i, flow, stages, ct, tracked, scratch.Collected, sink, detail);
         }
-
-        SuccessorScratch.Return(scratch);
     }
 
     /// <summary>A flow that ends without a confirmed entry of its own: untracked, or dropped by a rule before confirm.</summary>
-    private (NatStep, NatState) Untracked(NatState state, int i, NatHook hook, Phase phase, int decider, IReadOnlyList<ChainDecision>? why)
+    private (NatStep, NatState) Untracked(NatState state, int i, NatHook hook, Phase phase, int decider, IReadOnlyList<ChainDecision>? why, bool labels)
     {
         var slots = state.CopySlots();
         slots[i] = slots[i] with { Phase = phase, DecidedBy = (ushort)(decider + 1), Mark = 0, CtMark = 0 };
+        if (!labels)
+        {
+            return (null!, MakeCanonical(slots));
+        }
+
         var step = new ConntrackIn(i, hook, -1)
         {
             Ended = phase,
@@ -313,12 +360,14 @@ public sealed partial class NatSemantics
             NoConntrack = !ConntrackActive,
             Chains = why ?? [],
         };
-        return (step, Make(slots));
+        return (step, MakeCanonical(slots));
     }
 
     private void ConntrackInStep(NatState state, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, List<int> collected,
-        List<(NatStep, NatState)> sink, bool diagnostics)
+        List<(NatStep, NatState)> sink, StepDetail detail)
     {
+        var diagnostics = detail == StepDetail.Full;
+        var labels = detail != StepDetail.None;
         var slots = state.CopySlots();
         var orig = _originals[i];
         var probes = diagnostics ? new List<Probe>() : null;
@@ -355,7 +404,7 @@ public sealed partial class NatSemantics
         }
 
         // The steps keep their own copy of what the lookups collected (usually nothing: no list at all).
-        IReadOnlyList<int> shownCollected = collected.Count == 0 ? [] : [.. collected];
+        IReadOnlyList<int> shownCollected = collected.Count == 0 || !labels ? [] : [.. collected];
         var hook = flow.Path == PacketPath.LocalOut ? NatHook.Output : NatHook.PreRouting;
         if (!invalid && hit >= 0 && orig.Protocol == L4Protocol.Tcp && !IsOriginalNode(slots, hit, orig))
         {
@@ -375,7 +424,7 @@ public sealed partial class NatSemantics
         {
             var partner = hit;
             IReadOnlyList<Probe> seen = probes is null ? [] : [.. probes, new Probe("__nf_conntrack_find_get", orig, partner)];
-            InvalidSuccessors(slots, i, flow, stages, ct, tracked, partner, hook, seen, shownCollected, sink, diagnostics);
+            InvalidSuccessors(slots, i, flow, stages, ct, tracked, partner, hook, seen, shownCollected, sink, detail);
             if (!mayJoin)
             {
                 return;
@@ -392,7 +441,7 @@ public sealed partial class NatSemantics
         {
             // The packet belongs to an existing entry: no new entry, so nothing later rules do to this packet changes
             // the table (nat chains run for new entries only).
-            sink.Add((new ConntrackIn(i, hook, hit) { Probes = shown, Collected = shownCollected }, Make(slots)));
+            sink.Add((labels ? new ConntrackIn(i, hook, hit) { Probes = shown, Collected = shownCollected } : null!, MakeCanonical(slots)));
             return;
         }
 
@@ -422,7 +471,7 @@ public sealed partial class NatSemantics
                     };
                 }
 
-                var step = new ConntrackIn(i, hook, -1)
+                var step = !labels ? null! : new ConntrackIn(i, hook, -1)
                 {
                     Probes = shown,
                     Collected = shownCollected,
@@ -430,7 +479,7 @@ public sealed partial class NatSemantics
                     Decided = v.Drop ? _deciders[v.Decider] : null,
                     Chains = Join(before.Why, v.Why) ?? [],
                 };
-                sink.Add((step, Make(next)));
+                sink.Add((step, MakeCanonical(next)));
             }
         }
     }
@@ -455,8 +504,9 @@ public sealed partial class NatSemantics
     /// conntrack see ctstate INVALID and may drop it.
     /// </summary>
     private void InvalidSuccessors(Slot[] slots, int i, FlowActor flow, Stage[] stages, int ct, List<ChainVerdict> tracked, int partner,
-        NatHook hook, IReadOnlyList<Probe> probes, IReadOnlyList<int> collected, List<(NatStep, NatState)> sink, bool diagnostics)
+        NatHook hook, IReadOnlyList<Probe> probes, IReadOnlyList<int> collected, List<(NatStep, NatState)> sink, StepDetail detail)
     {
+        var diagnostics = detail == StepDetail.Full;
         foreach (var before in tracked)
         {
             var pkt = new Pkt(_originals[i], flow, stages[ct].Hook, before.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
@@ -466,7 +516,7 @@ public sealed partial class NatSemantics
                 next[i] = v.Drop
                     ? next[i] with { Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
                     : next[i] with { Phase = Phase.Invalid, Partner = (short)partner, Mark = 0, CtMark = 0 };
-                var step = new ConntrackIn(i, hook, -1)
+                var step = detail == StepDetail.None ? null! : new ConntrackIn(i, hook, -1)
                 {
                     Probes = probes,
                     Collected = collected,
@@ -475,7 +525,7 @@ public sealed partial class NatSemantics
                     InvalidFor = partner,
                     Chains = Join(before.Why, v.Why) ?? [],
                 };
-                sink.Add((step, Make(next)));
+                sink.Add((step, MakeCanonical(next)));
             }
         }
     }
@@ -489,7 +539,7 @@ public sealed partial class NatSemantics
     {
         for (var j = 0; j < slots.Length; j++)
         {
-            var s = slots[j];
+            ref readonly var s = ref slots[j];
             if (j == self || !s.Linked)
             {
                 continue;
@@ -515,6 +565,21 @@ public sealed partial class NatSemantics
         slots[actor].OriginalLinked && _originals[actor] == tuple;
 
     private NatState Make(Slot[] slots) => new(Canonicalizer.Canonicalize(slots));
+
+    /// <summary>
+    /// The successor of a canonical state whose step changed no slot's reply or pre-SRC tuple, or changed one slot that
+    /// holds no picked fresh port before or after (<see cref="HoldsPicked"/>): the canonical numbering scan meets the same
+    /// picked ports in the same order as in the parent, so the slots are canonical already and the scan is skipped.
+    /// </summary>
+    private static NatState MakeCanonical(Slot[] slots)
+    {
+        Debug.Assert(Canonicalizer.Canonicalize(slots.AsSpan().ToArray()).AsSpan().SequenceEqual(slots), "a successor taken as canonical is not");
+        return new(slots);
+    }
+
+    /// <summary>Whether a slot holds a fresh port a search picked (the ports <see cref="Canonicalizer"/> renumbers).</summary>
+    private static bool HoldsPicked(in Slot s) =>
+        s.Reply.SrcPort.IsPicked || s.Reply.DstPort.IsPicked || s.PreSrc.SrcPort.IsPicked || s.PreSrc.DstPort.IsPicked;
 
     /// <summary>The outcome of an actor (<see cref="OutcomeKind.Blocked"/> if it has not finished).</summary>
     public Outcome OutcomeOf(NatState state, int actor) => OutcomeOf(state[actor], actor);
