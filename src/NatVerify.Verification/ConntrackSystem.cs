@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NatVerify.Checker;
 using NatVerify.Model.Semantics;
 using NatVerify.Model.State;
@@ -29,9 +30,25 @@ public sealed partial class ConntrackSystem(NatSemantics semantics) : ISearchSuc
         var buffer = _threadBuffer ??= [];
         buffer.Clear();
         semantics.Successors(state, buffer, diagnostics);
-        foreach (var (step, next) in buffer)
+        Append(buffer, sink, labels: true);
+    }
+
+    /// <summary>
+    /// Appends the semantics' successors to the engine's list as one block (an <c>Add</c> per successor checks the
+    /// capacity and bumps the version each time), with their steps or without, and empties the buffer, which would
+    /// otherwise keep the last expansion's states alive.
+    /// </summary>
+    private static void Append(List<(NatStep Step, NatState Next)> buffer, List<Transition<NatState, NatStep>> sink, bool labels)
+    {
+        var start = sink.Count;
+        CollectionsMarshal.SetCount(sink, start + buffer.Count);
+        var from = CollectionsMarshal.AsSpan(buffer);
+        var to = CollectionsMarshal.AsSpan(sink)[start..];
+        for (var k = 0; k < from.Length; k++)
         {
-            sink.Add(new Transition<NatState, NatStep>(step, next));
+            to[k] = new Transition<NatState, NatStep>(labels ? from[k].Step : default!, from[k].Next);
         }
+
+        buffer.Clear();
     }
 }

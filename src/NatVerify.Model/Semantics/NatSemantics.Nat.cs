@@ -170,7 +170,7 @@ public sealed partial class NatSemantics
             {
                 var v = ends[e].Verdict;
                 // The last end takes the slot array itself: nothing reads it afterwards.
-                var final = e == ends.Count - 1 ? slots : slots.AsSpan().ToArray();
+                var final = e == ends.Count - 1 ? slots : NatState.CopyOf(slots);
                 // The slot is built once: a chain of with-expressions copies the 72-byte slot at every link.
                 final[i] = new Slot(
                     v.Drop ? Phase.Filtered : src ? Phase.SrcDone : Phase.DstDone,

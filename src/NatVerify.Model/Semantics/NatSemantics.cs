@@ -455,7 +455,7 @@ public sealed partial class NatSemantics
             {
                 var (v, stop) = ends[e];
                 // The very last successor takes the slot array itself: nothing reads it afterwards.
-                var next = e == ends.Count - 1 && t == tracked.Count - 1 ? slots : slots.AsSpan().ToArray();
+                var next = e == ends.Count - 1 && t == tracked.Count - 1 ? slots : NatState.CopyOf(slots);
                 if (v.Drop)
                 {
                     next[i] = next[i] with { Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 };
@@ -512,7 +512,7 @@ public sealed partial class NatSemantics
             var pkt = new Pkt(_originals[i], flow, stages[ct].Hook, before.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
             foreach (var (v, _) in RunStages(stages, ct + 1, pkt, throughKernel: true))
             {
-                var next = slots.AsSpan().ToArray();
+                var next = NatState.CopyOf(slots);
                 next[i] = v.Drop
                     ? next[i] with { Phase = Phase.Filtered, DecidedBy = (ushort)(v.Decider + 1), Mark = 0, CtMark = 0 }
                     : next[i] with { Phase = Phase.Invalid, Partner = (short)partner, Mark = 0, CtMark = 0 };

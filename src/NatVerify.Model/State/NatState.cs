@@ -41,10 +41,13 @@ public sealed class NatState : IEquatable<NatState>
     /// <summary>A copy of the slots for building a successor.</summary>
     /// <remarks>A new array and a block copy: <c>Array.Clone</c> (<c>MemberwiseClone</c>) allocates through the runtime's
     /// slow path and was 5% of an unreduced search.</remarks>
-    internal Slot[] CopySlots()
+    internal Slot[] CopySlots() => CopyOf(_slots);
+
+    /// <summary>A copy of slots being built into a successor, in pooled storage (<see cref="RentSlots"/>).</summary>
+    internal static Slot[] CopyOf(ReadOnlySpan<Slot> slots)
     {
-        var copy = RentSlots(_slots.Length);
-        _slots.AsSpan().CopyTo(copy);
+        var copy = RentSlots(slots.Length);
+        slots.CopyTo(copy);
         return copy;
     }
 
