@@ -15,6 +15,16 @@ internal static class Corpus
 
     public static ScenarioSpec Load(string relative) => SpecLoader.LoadFile(Path.Combine(Root, relative));
 
+    /// <summary>The semantics of a shipped spec under the real kernel and under every mutant, in enum order.</summary>
+    public static IEnumerable<NatVerify.Model.Semantics.NatSemantics> UnderEveryMutant(string relative)
+    {
+        var spec = Load(relative);
+        foreach (var mutant in Enum.GetValues<NatVerify.Model.KernelMutant>())
+        {
+            yield return new NatVerify.Model.Semantics.NatSemantics(spec.Model, spec.Profile, mutant);
+        }
+    }
+
     /// <summary>
     /// Every reachable state of the semantics, breadth-first from the initial state (the search's order), through the
     /// search's successors (no diagnostics).

@@ -21,10 +21,8 @@ public class LeanSuccessorsTests
     [MemberData(nameof(Specs))]
     public void Lean_successors_equal_the_full_ones_but_for_probes_and_chain_decisions(string file)
     {
-        var spec = Corpus.Load(file);
-        foreach (var mutant in Enum.GetValues<KernelMutant>())
+        foreach (var semantics in Corpus.UnderEveryMutant(file))
         {
-            var semantics = new NatSemantics(spec.Model, spec.Profile, mutant);
             var seen = new HashSet<NatState> { semantics.Initial };
             var queue = new Queue<NatState>(seen);
             var full = new List<(NatStep Step, NatState Next)>();

@@ -25,10 +25,8 @@ public sealed class ProcessSuccessorsTests
     [MemberData(nameof(Specs))]
     public void Per_process_successors_and_footprints_equal_the_whole_expansion(string file)
     {
-        var spec = Corpus.Load(file);
-        foreach (var mutant in Enum.GetValues<KernelMutant>())
+        foreach (var semantics in Corpus.UnderEveryMutant(file))
         {
-            var semantics = new NatSemantics(spec.Model, spec.Profile, mutant);
             foreach (var quotient in semantics.GhostQuotientSound ? new[] { false, true } : [false])
             {
                 var system = new ConntrackSystem(semantics) { GhostQuotient = quotient };
@@ -48,7 +46,7 @@ public sealed class ProcessSuccessorsTests
                         Assert.Equal(part.Count > 0, system.HasEnabledSteps(state, p));
                         foreach (var t in part)
                         {
-                            Assert.True(k < full.Count, $"{mutant}: process {p} has more steps than the whole expansion");
+                            Assert.True(k < full.Count, $"{semantics.Mutant}: process {p} has more steps than the whole expansion");
                             Assert.Equal(p, system.ProcessOf(t.Action));
                             Assert.Equal(full[k].Next, t.Next);
                             Assert.Equal(full[k].Action.GetType(), t.Action.GetType());

@@ -21,10 +21,9 @@ public sealed class UnlabelledSuccessorsTests
     [MemberData(nameof(Specs))]
     public void Unlabelled_successors_are_the_labelled_successor_states_in_order_with_null_labels(string file)
     {
-        var spec = Corpus.Load(file);
-        foreach (var mutant in Enum.GetValues<KernelMutant>())
+        foreach (var semantics in Corpus.UnderEveryMutant(file))
         {
-            var system = new ConntrackSystem(new NatSemantics(spec.Model, spec.Profile, mutant));
+            var system = new ConntrackSystem(semantics);
             var labelled = new List<Transition<NatState, NatStep>>();
             var unlabelled = new List<Transition<NatState, NatStep>>();
             foreach (var state in Corpus.Reachable(system.Semantics))
@@ -50,10 +49,8 @@ public sealed class UnlabelledSuccessorsTests
     [MemberData(nameof(Specs))]
     public void Semantics_without_step_detail_builds_null_steps_and_the_same_successor_states(string file)
     {
-        var spec = Corpus.Load(file);
-        foreach (var mutant in Enum.GetValues<KernelMutant>())
+        foreach (var semantics in Corpus.UnderEveryMutant(file))
         {
-            var semantics = new NatSemantics(spec.Model, spec.Profile, mutant);
             var full = new List<(NatStep Step, NatState Next)>();
             var none = new List<(NatStep Step, NatState Next)>();
             foreach (var state in Corpus.Reachable(semantics))
