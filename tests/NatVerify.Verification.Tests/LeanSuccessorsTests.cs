@@ -1,4 +1,3 @@
-using NatVerify.Model;
 using NatVerify.Model.Semantics;
 using NatVerify.Model.State;
 using NatVerify.Model.Steps;

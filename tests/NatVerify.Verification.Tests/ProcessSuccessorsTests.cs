@@ -1,5 +1,4 @@
 using NatVerify.Checker;
-using NatVerify.Model;
 using NatVerify.Model.Semantics;
 using NatVerify.Model.State;
 using NatVerify.Model.Steps;
