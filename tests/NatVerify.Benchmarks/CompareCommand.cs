@@ -70,6 +70,7 @@ public static class CompareCommand
             ["model"] = variant.Name,
             ["reduce"] = reduce,
             ["workers"] = workers,
+            ["jit"] = JitSettings.Describe(),
             ["verdict"] = result switch
             {
                 Verified<ulong, RefStep> => "holds",

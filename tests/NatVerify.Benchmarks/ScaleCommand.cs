@@ -112,6 +112,7 @@ public static class ScaleCommand
             ["reduce"] = reduce,
             ["frontier"] = packed ? "packed" : "objects",
             ["fingerprints"] = st.RunFingerprints ? "run" : "canonical",
+            ["jit"] = JitSettings.Describe(),
             ["verdict"] = result.Verdict.ToString().ToLowerInvariant(),
             ["bound"] = result.Inconclusive?.Bound.ToString() ?? string.Empty,
             ["states"] = st.StatesStored,
