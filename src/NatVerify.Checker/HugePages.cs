@@ -13,13 +13,16 @@ internal static partial class HugePages
     private const int MadvHugePage = 14;
     private const long HugePageSize = 2L << 20;
 
-    /// <summary>Allocates a pinned, zeroed array, advising huge pages for its interior before the pages are first touched.</summary>
+    /// <summary>
+    /// Allocates a pinned, zeroed array (the table is read through a pointer), advising huge pages for its interior
+    /// before the pages are first touched when it is large enough to have one.
+    /// </summary>
     public static ulong[] AllocateTable(int length)
     {
         long bytes = (long)length * sizeof(ulong);
         if (bytes < 2 * HugePageSize || !OperatingSystem.IsLinux())
         {
-            return new ulong[length];
+            return GC.AllocateArray<ulong>(length, pinned: true);
         }
 
         ulong[] table = GC.AllocateUninitializedArray<ulong>(length, pinned: true);
