@@ -10,33 +10,10 @@ public sealed class FingerprintSetTests
     [Property(MaxTest = 300)]
     public Property Fingerprint_set_agrees_with_a_HashSet_on_random_adds_and_lookups_including_growth()
     {
-        // Small keys collide often (exercising duplicates); arbitrary keys exercise the whole range.
-        Gen<ulong> smallKey = Gen.Choose(1, 64).Select(i => (ulong)i);
-        Gen<ulong> anyKey = ArbMap.Default.GeneratorFor<ulong>().Select(k => k == 0 ? 1UL : k);
-        Gen<(bool Add, ulong Key)> operation = Gen.Zip(
-            Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false))),
-            Gen.Frequency((1, smallKey), (1, anyKey)));
-        Gen<(int Capacity, (bool Add, ulong Key)[] Operations)> scenario = Gen.Zip(
-            Gen.Choose(1, 16),
-            Gen.ArrayOf(operation).Resize(2000));
-
-        return Prop.ForAll(scenario.ToArbitrary(), s =>
+        return Prop.ForAll(Scenarios().ToArbitrary(), s =>
         {
             var set = new FingerprintSet(s.Capacity);
-            var reference = new HashSet<ulong>();
-            foreach ((bool add, ulong key) in s.Operations)
-            {
-                bool actual = add ? set.Add(key) : set.Contains(key);
-                bool expected = add ? reference.Add(key) : reference.Contains(key);
-                Assert.Equal(expected, actual);
-                Assert.Equal(reference.Count, set.Count);
-            }
-
-            foreach (ulong key in reference)
-            {
-                Assert.True(set.Contains(key));
-            }
-
+            AgreesWithHashSet(set, s.Operations);
             int capacity = set.Capacity;
             Assert.Equal(0, capacity & (capacity - 1));
             Assert.True(set.Count <= capacity * 7L / 10);
@@ -47,30 +24,12 @@ public sealed class FingerprintSetTests
     [Property(MaxTest = 300)]
     public Property Fingerprint_set_growing_in_place_agrees_with_a_HashSet_on_random_adds_and_lookups()
     {
-        // The same operations as above, on a set whose table moves into a reservation at 4 slots and from then on
-        // doubles in place: every growth past the first rehashes within the table (FingerprintSet.GrowInPlace).
-        Gen<ulong> smallKey = Gen.Choose(1, 64).Select(i => (ulong)i);
-        Gen<ulong> anyKey = ArbMap.Default.GeneratorFor<ulong>().Select(k => k == 0 ? 1UL : k);
-        Gen<(bool Add, ulong Key)> operation = Gen.Zip(
-            Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false))),
-            Gen.Frequency((1, smallKey), (1, anyKey)));
-        Gen<(int Capacity, (bool Add, ulong Key)[] Operations)> scenario = Gen.Zip(
-            Gen.Choose(1, 16),
-            Gen.ArrayOf(operation).Resize(2000));
-
-        return Prop.ForAll(scenario.ToArbitrary(), s =>
+        // The same operations, on a set whose table moves into a reservation at 4 slots and from then on doubles in
+        // place: every growth past the first rehashes within the table (FingerprintSet.GrowInPlace).
+        return Prop.ForAll(Scenarios().ToArbitrary(), s =>
         {
             var set = new FingerprintSet(s.Capacity, reserveFrom: 4);
-            var reference = new HashSet<ulong>();
-            foreach ((bool add, ulong key) in s.Operations)
-            {
-                bool actual = add ? set.Add(key) : set.Contains(key);
-                bool expected = add ? reference.Add(key) : reference.Contains(key);
-                Assert.Equal(expected, actual);
-                Assert.Equal(reference.Count, set.Count);
-            }
-
-            Assert.All(reference, key => Assert.True(set.Contains(key)));
+            AgreesWithHashSet(set, s.Operations);
             Assert.Equal(OperatingSystem.IsLinux() && set.Capacity >= 4, set.GrowsInPlace);
         });
     }
@@ -158,5 +117,31 @@ public sealed class FingerprintSetTests
         Assert.Throws<ArgumentOutOfRangeException>(() => set.Add(0));
         Assert.False(set.Contains(0));
         Assert.Equal(0, set.Count);
+    }
+
+    // A starting capacity and up to 2,000 adds and lookups: small keys collide often (exercising duplicates),
+    // arbitrary keys exercise the whole range.
+    private static Gen<(int Capacity, (bool Add, ulong Key)[] Operations)> Scenarios()
+    {
+        Gen<ulong> smallKey = Gen.Choose(1, 64).Select(i => (ulong)i);
+        Gen<ulong> anyKey = ArbMap.Default.GeneratorFor<ulong>().Select(k => k == 0 ? 1UL : k);
+        Gen<(bool Add, ulong Key)> operation = Gen.Zip(
+            Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false))),
+            Gen.Frequency((1, smallKey), (1, anyKey)));
+        return Gen.Zip(Gen.Choose(1, 16), Gen.ArrayOf(operation).Resize(2000));
+    }
+
+    private static void AgreesWithHashSet(FingerprintSet set, (bool Add, ulong Key)[] operations)
+    {
+        var reference = new HashSet<ulong>();
+        foreach ((bool add, ulong key) in operations)
+        {
+            bool actual = add ? set.Add(key) : set.Contains(key);
+            bool expected = add ? reference.Add(key) : reference.Contains(key);
+            Assert.Equal(expected, actual);
+            Assert.Equal(reference.Count, set.Count);
+        }
+
+        Assert.All(reference, key => Assert.True(set.Contains(key)));
     }
 }
