@@ -10,8 +10,10 @@ namespace NatVerify.Checker;
 /// </summary>
 internal static partial class HugePages
 {
+    /// <summary>The size of a transparent huge page on x86-64 and most arm64 kernels.</summary>
+    public const long HugePageSize = 2L << 20;
+
     private const int MadvHugePage = 14;
-    private const long HugePageSize = 2L << 20;
 
     /// <summary>
     /// Allocates a pinned, zeroed array (the table is read through a pointer), advising huge pages for its interior
@@ -31,11 +33,14 @@ internal static partial class HugePages
         return table;
     }
 
-    private static unsafe void Advise(ulong[] table, long bytes)
+    private static unsafe void Advise(ulong[] table, long bytes) =>
+        Advise((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(table)), bytes);
+
+    /// <summary>Advises huge pages for the whole huge pages inside <paramref name="bytes"/> bytes from <paramref name="start"/>.</summary>
+    public static void Advise(nint start, long bytes)
     {
-        long start = (long)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(table));
-        long alignedStart = (start + HugePageSize - 1) & ~(HugePageSize - 1);
-        long alignedEnd = (start + bytes) & ~(HugePageSize - 1);
+        long alignedStart = ((long)start + HugePageSize - 1) & ~(HugePageSize - 1);
+        long alignedEnd = ((long)start + bytes) & ~(HugePageSize - 1);
         if (alignedEnd > alignedStart)
         {
             try

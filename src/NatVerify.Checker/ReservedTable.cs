@@ -17,8 +17,7 @@ internal sealed unsafe partial class ReservedTable : SafeHandle
     private const int MapPrivate = 0x02;
     private const int MapAnonymous = 0x20;
     private const int MapNoReserve = 0x4000;
-    private const int MadvHugePage = 14;
-    private const long HugePageSize = 2L << 20;
+    private const long HugePageSize = HugePages.HugePageSize;
 
     private readonly nuint _length;
     private long _pressure;
@@ -64,7 +63,7 @@ internal sealed unsafe partial class ReservedTable : SafeHandle
 
             var table = new ReservedTable(mapped, length);
             // Advice only: where the kernel refuses, the table works on ordinary pages.
-            _ = Madvise((nint)table.Base, (nuint)(table.Slots * sizeof(ulong)) & ~(nuint)(HugePageSize - 1), MadvHugePage);
+            HugePages.Advise((nint)table.Base, table.Slots * sizeof(ulong));
             return table;
         }
         catch (DllNotFoundException)
@@ -107,7 +106,4 @@ internal sealed unsafe partial class ReservedTable : SafeHandle
 
     [LibraryImport("libc", EntryPoint = "munmap")]
     private static partial int Munmap(nint address, nuint length);
-
-    [LibraryImport("libc", EntryPoint = "madvise")]
-    private static partial int Madvise(nint address, nuint length, int advice);
 }
