@@ -8,8 +8,7 @@
 # For each variant, in one run on this machine, pinned to one core (taskset -c 1):
 #   SPIN:  natverify-bench promela V > m.pml; spin -a m.pml; gcc -O2 -DSAFETY -DMEMLIM=16384 [-DNOREDUCE] pan.c;
 #          /usr/bin/time ./pan -wW   (W sized so the hash table is at most half full)
-#   ours:  DOTNET_TieredCompilation=0 /usr/bin/time natverify-bench compare V --reduce none|por+sym
-#          (one process per run, JIT included)
+#   ours:  /usr/bin/time natverify-bench compare V --reduce none|por+sym   (one process per run, JIT included)
 # and prints states, transitions, wall time, states/s, peak RSS and bytes per state for both, with ratios.
 # It fails if SPIN's -DNOREDUCE "states, stored" differs from our unreduced count.
 # Environment: ARTIFACTS (build output, default /tmp/nv-compare), CPU (core to pin, default 1), KEEP=1 keeps the work dir.
@@ -49,9 +48,6 @@ cpu="${CPU:-1}"
 echo "compare-spin: building tests/NatVerify.Benchmarks (Release) into $artifacts" >&2
 dotnet build tests/NatVerify.Benchmarks -c Release --artifacts-path "$artifacts" -v quiet -nologo >&2
 bench="$artifacts/bin/NatVerify.Benchmarks/release/natverify-bench"
-# Every method fully optimised at first call, the analogue of pan's -O2: these runs last 0.1-4 s, where tiered
-# compilation's warm-up would cost up to 2x (docs/performance.md, "JIT configuration"). The JSON records say "full-opt".
-export DOTNET_TieredCompilation=0
 
 work="$(mktemp -d /tmp/nv-spin-XXXXXX)"
 if [ "${KEEP:-0}" != 1 ]; then trap 'rm -rf "$work"' EXIT; fi

@@ -9,8 +9,9 @@ namespace NatVerify.Benchmarks;
 public static class JitSettings
 {
     /// <summary>
-    /// <c>tiered+pgo</c> (the runtime's default and the CLI's), <c>tiered</c> (tiering without dynamic PGO) or
-    /// <c>full-opt</c> (every method fully optimised at first call, <c>DOTNET_TieredCompilation=0</c>).
+    /// <c>full-opt</c> (every method fully optimised at first call, <c>DOTNET_TieredCompilation=0</c>), or
+    /// <c>tiered</c> or <c>tiered+pgo</c> (dynamic PGO) followed by the call-counting delay in milliseconds, e.g.
+    /// <c>tiered+pgo,delay=0</c> (this project's runtimeconfig) or <c>tiered+pgo,delay=100</c> (the runtime's default).
     /// </summary>
     public static string Describe()
     {
@@ -19,27 +20,32 @@ public static class JitSettings
             return "full-opt";
         }
 
-        return Enabled("TieredPGO", "System.Runtime.TieredPGO") ? "tiered+pgo" : "tiered";
+        string tiers = Enabled("TieredPGO", "System.Runtime.TieredPGO") ? "tiered+pgo" : "tiered";
+        ulong delay = Number("TC_CallCountingDelayMs", "System.Runtime.TieredCompilation.CallCountingDelayMs") ?? 100;
+        return string.Create(CultureInfo.InvariantCulture, $"{tiers},delay={delay}");
     }
 
-    // The runtime reads DOTNET_X (or the older COMPlus_X) before the runtimeconfig.json property, as a hexadecimal
-    // number where anything but 0 means on; both settings default to on.
-    private static bool Enabled(string name, string property)
+    private static bool Enabled(string name, string property) => Number(name, property) is not 0;
+
+    // The runtime reads DOTNET_X (or the older COMPlus_X) as a hexadecimal number before the runtimeconfig.json
+    // property, which it reads as decimal; null when neither is set (or either is unreadable: the runtime's default).
+    private static ulong? Number(string name, string property)
     {
         foreach (string prefix in (string[])["DOTNET_", "COMPlus_"])
         {
             string? value = Environment.GetEnvironmentVariable(prefix + name);
             if (!string.IsNullOrWhiteSpace(value))
             {
-                return !ulong.TryParse(value.Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong number) || number != 0;
+                return ulong.TryParse(value.Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong number) ? number : null;
             }
         }
 
         return AppContext.GetData(property) switch
         {
-            bool flag => flag,
-            string text when bool.TryParse(text, out bool flag) => flag,
-            _ => true,
+            bool flag => flag ? 1UL : 0UL,
+            string text when bool.TryParse(text, out bool flag) => flag ? 1UL : 0UL,
+            string text when ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong number) => number,
+            _ => null,
         };
     }
 }
