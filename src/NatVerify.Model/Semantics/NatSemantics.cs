@@ -33,6 +33,9 @@ public sealed partial class NatSemantics
     private readonly Actor[] _actors;
     private readonly int[] _conntrackStage;
 
+    // Per actor and NAT hook (DST, SRC): the last nat-chain traversal (NatSemantics.Nat.cs, NatMemo).
+    private readonly NatMemo?[] _natMemo;
+
     // The null binding's range of every address of the actors' tuples, made once (read-only after construction).
     private readonly Dictionary<Ipv4, NatRange> _nullBindings = [];
 
@@ -91,6 +94,7 @@ public sealed partial class NatSemantics
         _actors = [.. scenario.Actors];
         _flowStages = new Stage[slots.Length][];
         _conntrackStage = new int[slots.Length];
+        _natMemo = new NatMemo?[2 * slots.Length];
         for (var i = 0; i < slots.Length; i++)
         {
             _flowStages[i] = scenario.Actors[i] is FlowActor f ? Pipeline(f.Path) : [];
