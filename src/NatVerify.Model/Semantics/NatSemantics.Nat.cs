@@ -76,6 +76,28 @@ public sealed partial class NatSemantics
     private NatRange NullBindingOf(Ipv4 address) =>
         _nullBindings.TryGetValue(address, out var range) ? range : NatRange.NullBinding(address);
 
+    /// <summary>
+    /// <see cref="NullBindingOf(Ipv4)"/> for actor <paramref name="i"/>'s DST or SRC manip: the range it used last time when
+    /// the address is the same (it nearly always is), without the dictionary lookup. Ranges are immutable, so a stale
+    /// entry another worker replaced is only a miss.
+    /// </summary>
+    private NatRange NullBindingOf(int i, bool src, Ipv4 address)
+    {
+        ref var memo = ref _nullBindingAt[2 * i + (src ? 1 : 0)];
+        var known = Volatile.Read(ref memo);
+        if (known is not null && known.MinAddr == address)
+        {
+            return known;
+        }
+
+        known = NullBindingOf(address);
+        Volatile.Write(ref memo, known);
+        return known;
+    }
+
+    /// <summary>Whether the stage at <paramref name="from"/> is a chain (else <see cref="RunStages"/> returns the packet as it came).</summary>
+    private static bool ChainAt(Stage[] stages, int from) => from < stages.Length && stages[from].Kind == StageKind.Chain;
+
     internal static NetfilterHook ToNetfilter(NatHook hook) => hook switch
     {
         NatHook.PreRouting => NetfilterHook.PreRouting,
@@ -109,7 +131,9 @@ public sealed partial class NatSemantics
             return;
         }
 
-        var (nullBinding, range) = SetupOf(verdict, manip, curr);
+        var src = manip == ManipType.Src;
+        var nullBinding = verdict.Rule is null;
+        var range = verdict.Range ?? NullBindingOf(i, src, src ? curr.SrcIp : curr.DstIp);
         var gc = scratch.Collected;
         var choices = scratch.Choices;
         gc.Clear();
@@ -125,7 +149,6 @@ public sealed partial class NatSemantics
         }
 
         // What every choice's successor shares, decided by the parent state and the hook alone.
-        var src = manip == ManipType.Src;
         var statusBits = (src ? CtStatus.SrcNatDone : CtStatus.DstNatDone)
             | (nullBinding ? (src ? CtStatus.SrcNullBinding : CtStatus.DstNullBinding) : CtStatus.RuleApplied);
         var linkedMask = 0UL;
@@ -147,7 +170,7 @@ public sealed partial class NatSemantics
         // see the new tuple (e.g. filter FORWARD after a DNAT) and may still drop it.
         var stages = _flowStages[i];
         var netfilterHook = ToNetfilter(hook);
-        var natStage = NatStage(stages, netfilterHook);
+        var natStage = _natStageAt[2 * i + (src ? 1 : 0)];
         var decided = labels && verdict.Rule is { } r ? _deciders[_ruleIndex[r]] : null;
         for (var k = 0; k < choices.Count; k++)
         {
@@ -198,9 +221,10 @@ public sealed partial class NatSemantics
             }
 
             var reply = choice.Tuple.Invert();
-            var ends = natStage < 0
-                ? new StageEnds((verdict with { Kind = VerdictKind.Accept }, stages.Length))
-                : RunStages(stages, natStage + 1, new Pkt(choice.Tuple, flow, netfilterHook, verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(status) });
+            // Without a chain right after the NAT core, RunStages would return the verdict's marks as they are.
+            var ends = natStage < 0 ? new StageEnds((verdict with { Kind = VerdictKind.Accept }, stages.Length))
+                : ChainAt(stages, natStage + 1) ? RunStages(stages, natStage + 1, new Pkt(choice.Tuple, flow, netfilterHook, verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(status) })
+                : new StageEnds((new ChainVerdict(VerdictKind.Accept, null, null, verdict.Mark, verdict.CtMark, false, -1), natStage + 1));
             for (var e = 0; e < ends.Count; e++)
             {
                 var v = ends[e].Verdict;
