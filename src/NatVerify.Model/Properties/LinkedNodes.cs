@@ -27,6 +27,11 @@ internal sealed class LinkedNodes
     private readonly ulong[] _sameOriginal;
     private readonly bool _anySameOriginal;
 
+    // The originals' keys as bits of a 1,024-bit map (the key's top ten bits): a reply whose bit is clear in it and in the
+    // bits of the replies before it equals no node at all, which is every reply of nearly every state.
+    private readonly ulong[] _originalBits = new ulong[BitWords];
+    private const int BitWords = 16;
+
     // The last state of this thread found free of collisions by this instance. A search checks both properties of one
     // state one after the other, so the second check reuses the first one's scan. NatState is immutable, so the same
     // reference means the same slots; the reference held here keeps the object alive, so it cannot be another state
@@ -44,6 +49,11 @@ internal sealed class LinkedNodes
         _paddedKeys = new ulong[Padded(originals.Length)];
         _originalKeys.CopyTo(_paddedKeys, 0);
         _sameOriginal = new ulong[originals.Length];
+        foreach (var key in _originalKeys)
+        {
+            _originalBits[Bucket(key) >> 6] |= 1UL << Bucket(key);
+        }
+
         if (originals.Length <= MaskActors)
         {
             for (var j = 0; j < originals.Length; j++)
@@ -84,7 +94,48 @@ internal sealed class LinkedNodes
     }
 
     /// <summary><see cref="AnyCollision"/> without the last-state cache (for a caller that keeps its own).</summary>
-    public bool Collides(NatState state) => state.Count <= MaskActors ? AnyCollisionByMasks(state) : AnyCollisionByPairs(state);
+    public bool Collides(NatState state)
+    {
+        if (state.Count > MaskActors)
+        {
+            return AnyCollisionByPairs(state);
+        }
+
+        return (_anySameOriginal || !NoneByBits(state)) && AnyCollisionByMasks(state);
+    }
+
+    /// <summary>
+    /// True when no linked reply node can equal another node: its key's bit is set neither among the originals' keys nor
+    /// among the replies before it (two originals never collide here: <see cref="_anySameOriginal"/> is false). False
+    /// means only that the exact test must decide.
+    /// </summary>
+    private bool NoneByBits(NatState state)
+    {
+        Span<ulong> seen = stackalloc ulong[BitWords];
+        seen.Clear();
+        foreach (ref readonly var s in state.Slots)
+        {
+            if (!s.Linked)
+            {
+                continue;
+            }
+
+            var bucket = Bucket(Key(s.Reply));
+            var bit = 1UL << bucket;
+            var word = bucket >> 6;
+            if (((_originalBits[word] | seen[word]) & bit) != 0)
+            {
+                return false;
+            }
+
+            seen[word] |= bit;
+        }
+
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Bucket(ulong key) => (int)(key >> 54);
 
     private bool AnyCollisionByPairs(NatState state)
     {

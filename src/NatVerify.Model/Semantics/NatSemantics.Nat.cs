@@ -172,6 +172,7 @@ public sealed partial class NatSemantics
         var netfilterHook = ToNetfilter(hook);
         var natStage = _natStageAt[2 * i + (src ? 1 : 0)];
         var decided = labels && verdict.Rule is { } r ? _deciders[_ruleIndex[r]] : null;
+        var parentHoldsPicked = HoldsPicked(slot);
         for (var k = 0; k < choices.Count; k++)
         {
             var choice = choices[k];
@@ -181,8 +182,9 @@ public sealed partial class NatSemantics
             }
 
             var slots = state.CopySlots();
-            foreach (var c in gc)
+            for (var g = 0; g < gc.Count; g++)
             {
+                var c = gc[g];
                 slots[c] = slots[c] with { Status = slots[c].Status | CtStatus.Removed };
             }
 
@@ -253,7 +255,7 @@ public sealed partial class NatSemantics
                     }
                 }
 
-                sink.Add((traced!, HoldsPicked(slot) || HoldsPicked(final[i]) ? Make(final) : MakeCanonical(final)));
+                sink.Add((traced!, parentHoldsPicked || HoldsPicked(final[i]) ? Make(final) : MakeCanonical(final)));
             }
         }
     }
