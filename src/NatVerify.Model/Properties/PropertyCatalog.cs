@@ -119,12 +119,20 @@ public sealed class PropertyCatalog
                 found |= AvoidableDrop(s, slots.Length) ? Suspect.Avoidable : Suspect.None;
             }
 
-            if ((s.Status & freeNullBinding) == freeNullBinding && !TupleEquality.InverseIs(s.Reply, s.PreSrc))
+            var status = s.Status;
+            if ((status & (CtStatus.DstNullBinding | CtStatus.SrcNullBinding)) == 0)
+            {
+                continue;
+            }
+
+            // Both checks of a SRC null binding ask whether it kept the tuple: asked once here.
+            var srcKept = (status & CtStatus.SrcNullBinding) == 0 || TupleEquality.InverseIs(s.Reply, s.PreSrc);
+            if ((status & freeNullBinding) == freeNullBinding && !srcKept)
             {
                 found |= Suspect.Identity;
             }
 
-            if ((s.Status & (CtStatus.DstNullBinding | CtStatus.SrcNullBinding)) != 0 && _isFlow[i] && ScopeNeedsFullCheck(i, s))
+            if (_isFlow[i] && (DstScopeNeedsFullCheck(i, s) || (!srcKept && s.Phase != Phase.DstDone && !SourcePortMovedInClass(s))))
             {
                 found |= Suspect.Scope;
             }
@@ -201,11 +209,16 @@ public sealed class PropertyCatalog
     /// source port within the port's class, is allowed; only a slot failing one of these tests needs the full check.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool ScopeNeedsFullCheck(int i, in Slot s)
+    private bool ScopeNeedsFullCheck(int i, in Slot s) =>
+        DstScopeNeedsFullCheck(i, s)
+        || (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone && !TupleEquality.InverseIs(s.Reply, s.PreSrc) && !SourcePortMovedInClass(s));
+
+    /// <summary>The DST part of <see cref="ScopeNeedsFullCheck"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool DstScopeNeedsFullCheck(int i, in Slot s)
     {
         ref readonly var orig = ref _originals[i];
-        return (s.Has(CtStatus.DstNullBinding) && !(s.Phase == Phase.DstDone ? TupleEquality.InverseIs(s.Reply, orig) : TupleEquality.Same(s.PreSrc, orig)))
-            || (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone && !TupleEquality.InverseIs(s.Reply, s.PreSrc) && !SourcePortMovedInClass(s));
+        return s.Has(CtStatus.DstNullBinding) && !(s.Phase == Phase.DstDone ? TupleEquality.InverseIs(s.Reply, orig) : TupleEquality.Same(s.PreSrc, orig));
     }
 
     /// <summary>

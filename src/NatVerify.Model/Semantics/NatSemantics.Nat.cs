@@ -388,7 +388,7 @@ public sealed partial class NatSemantics
             {
                 // The mutant makes other CPUs' private entries visible, as if they reserved their tuples.
                 equal = !real && Mutant == KernelMutant.ProbeSeesUnconfirmed && s.Unconfirmed
-                    && Scenario.Actors[j] is FlowActor && (_originals[j] == reply || s.Reply == reply);
+                    && _actors[j] is FlowActor && (_originals[j] == reply || s.Reply == reply);
             }
 
             if (equal && !(Profile.SameOriginSkip && _originals[j] == selfOrig))
@@ -727,7 +727,7 @@ public sealed partial class NatSemantics
 
         // nf_nat_used_tuple_harder (6.5+) checks the last NF_NAT_HARDER_THRESH (32) attempts of the first window; a
         // search reaches them only after min(size, 128) - 32 taken candidates (exact for ranges of at most 32).
-        var harder = Profile.UsedTupleHarder && t.Protocol == L4Protocol.Tcp && Scenario.Actors[self] is FlowActor
+        var harder = Profile.UsedTupleHarder && t.Protocol == L4Protocol.Tcp && _actors[self] is FlowActor
             && takenCount + poolInside >= Math.Max(0, Math.Min(size, 128) - 32);
         // 6.x: a DST manip without a random flag starts at offset 0 (ports with a range, and ICMP ids): the lowest
         // free value wins. The order is known unless an atom has a fresh port in use; then any free candidate is allowed.
