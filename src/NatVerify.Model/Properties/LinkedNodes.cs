@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using NatVerify.Model.State;
 using NatVerify.Model.Tuples;
 
@@ -19,6 +21,17 @@ internal sealed class LinkedNodes
     private readonly ConntrackTuple[] _originals;
     private readonly ulong[] _originalKeys;
 
+    // Up to 64 actors (AnyCollisionByMasks): the originals' keys padded to whole vectors, and per actor the other actors
+    // whose original tuple is the same one (a pair that collides as soon as both are linked; usually none at all).
+    private readonly ulong[] _paddedKeys;
+    private readonly ulong[] _sameOriginal;
+    private readonly bool _anySameOriginal;
+
+    // The originals' keys as bits of a 1,024-bit map (the key's top ten bits): a reply whose bit is clear in it and in the
+    // bits of the replies before it equals no node at all, which is every reply of nearly every state.
+    private readonly ulong[] _originalBits = new ulong[BitWords];
+    private const int BitWords = 16;
+
     // The last state of this thread found free of collisions by this instance. A search checks both properties of one
     // state one after the other, so the second check reuses the first one's scan. NatState is immutable, so the same
     // reference means the same slots; the reference held here keeps the object alive, so it cannot be another state
@@ -33,7 +46,32 @@ internal sealed class LinkedNodes
     {
         _originals = originals;
         _originalKeys = [.. originals.Select(t => Key(t))];
+        _paddedKeys = new ulong[Padded(originals.Length)];
+        _originalKeys.CopyTo(_paddedKeys, 0);
+        _sameOriginal = new ulong[originals.Length];
+        foreach (var key in _originalKeys)
+        {
+            _originalBits[Bucket(key) >> 6] |= 1UL << Bucket(key);
+        }
+
+        if (originals.Length <= MaskActors)
+        {
+            for (var j = 0; j < originals.Length; j++)
+            {
+                for (var k = 0; k < originals.Length; k++)
+                {
+                    if (k != j && originals[k] == originals[j])
+                    {
+                        _sameOriginal[j] |= 1UL << k;
+                        _anySameOriginal = true;
+                    }
+                }
+            }
+        }
     }
+
+    // Most actors whose nodes fit the one-word masks of AnyCollisionByMasks.
+    private const int MaskActors = 64;
 
     /// <summary>
     /// True when two nodes of different entries hold one tuple (linked-tuple-uniqueness fails); a reply node among them
@@ -46,10 +84,7 @@ internal sealed class LinkedNodes
             return false;
         }
 
-        Span<ulong> keys = stackalloc ulong[2 * state.Count];
-        Span<int> owners = stackalloc int[2 * state.Count];
-        var count = Fill(state, keys, owners);
-        if (FirstPair(state, keys[..count], owners).A >= 0)
+        if (Collides(state))
         {
             return true;
         }
@@ -57,6 +92,139 @@ internal sealed class LinkedNodes
         RememberClean(state);
         return false;
     }
+
+    /// <summary><see cref="AnyCollision"/> without the last-state cache (for a caller that keeps its own).</summary>
+    public bool Collides(NatState state)
+    {
+        if (state.Count > MaskActors)
+        {
+            return AnyCollisionByPairs(state);
+        }
+
+        return (_anySameOriginal || !NoneByBits(state)) && AnyCollisionByMasks(state);
+    }
+
+    /// <summary>
+    /// True when no linked reply node can equal another node: its key's bit is set neither among the originals' keys nor
+    /// among the replies before it (two originals never collide here: <see cref="_anySameOriginal"/> is false). False
+    /// means only that the exact test must decide.
+    /// </summary>
+    private bool NoneByBits(NatState state)
+    {
+        Span<ulong> seen = stackalloc ulong[BitWords];
+        seen.Clear();
+        foreach (ref readonly var s in state.Slots)
+        {
+            if (!s.Linked)
+            {
+                continue;
+            }
+
+            var bucket = Bucket(Key(s.Reply));
+            var bit = 1UL << bucket;
+            var word = bucket >> 6;
+            if (((_originalBits[word] | seen[word]) & bit) != 0)
+            {
+                return false;
+            }
+
+            seen[word] |= bit;
+        }
+
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Bucket(ulong key) => (int)(key >> 54);
+
+    private bool AnyCollisionByPairs(NatState state)
+    {
+        Span<ulong> keys = stackalloc ulong[2 * state.Count];
+        Span<int> owners = stackalloc int[2 * state.Count];
+        var count = Fill(state, keys, owners);
+        return FirstPair(state, keys[..count], owners).A >= 0;
+    }
+
+    /// <summary>
+    /// <see cref="AnyCollision"/> for at most 64 actors, without the pair scan over every node: two originals collide when
+    /// they are one tuple (known from the start), and every reply node's key is compared with all originals' keys and all
+    /// later replies' keys a vector at a time; only the entries whose keys match are compared as tuples.
+    /// </summary>
+    private bool AnyCollisionByMasks(NatState state)
+    {
+        var slots = state.Slots;
+        Span<ulong> replyKeys = stackalloc ulong[Padded(slots.Length)];
+        replyKeys.Clear();
+        ulong linked = 0, originalLinked = 0;
+        for (var j = 0; j < slots.Length; j++)
+        {
+            ref readonly var s = ref slots[j];
+            if (!s.Linked)
+            {
+                continue;
+            }
+
+            linked |= 1UL << j;
+            if ((s.Status & CtStatus.NatClash) == 0)
+            {
+                originalLinked |= 1UL << j;
+            }
+
+            replyKeys[j] = Key(s.Reply);
+        }
+
+        if (_anySameOriginal)
+        {
+            for (var rest = originalLinked; rest != 0; rest &= rest - 1)
+            {
+                if ((_sameOriginal[BitOperations.TrailingZeroCount(rest)] & originalLinked) != 0)
+                {
+                    return true;
+                }
+            }
+        }
+
+        for (var rest = linked; rest != 0; rest &= rest - 1)
+        {
+            var j = BitOperations.TrailingZeroCount(rest);
+            var key = replyKeys[j];
+            var reply = slots[j].Reply;
+            for (var hits = Matches(_paddedKeys, key) & originalLinked & ~(1UL << j); hits != 0; hits &= hits - 1)
+            {
+                if (_originals[BitOperations.TrailingZeroCount(hits)] == reply)
+                {
+                    return true;
+                }
+            }
+
+            // Later replies only: each pair of replies once.
+            for (var hits = Matches(replyKeys, key) & linked & ~((2UL << j) - 1); hits != 0; hits &= hits - 1)
+            {
+                if (slots[BitOperations.TrailingZeroCount(hits)].Reply == reply)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The positions of <paramref name="keys"/> (a whole number of vectors) equal to <paramref name="key"/>, as a mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Matches(ReadOnlySpan<ulong> keys, ulong key)
+    {
+        var probe = Vector256.Create(key);
+        var mask = 0UL;
+        for (var c = 0; c < keys.Length; c += Vector256<ulong>.Count)
+        {
+            mask |= (ulong)Vector256.Equals(Vector256.Create(keys.Slice(c, Vector256<ulong>.Count)), probe).ExtractMostSignificantBits() << c;
+        }
+
+        return mask;
+    }
+
+    private static int Padded(int count) => (count + Vector256<ulong>.Count - 1) / Vector256<ulong>.Count * Vector256<ulong>.Count;
 
     /// <summary>The first pair (in node order, a &lt; b) of nodes of different entries with one tuple, or null.</summary>
     public (Node A, Node B)? FirstCollision(NatState state)

@@ -59,9 +59,91 @@ public sealed class PropertyCatalog
 
     private string Name(int actor) => _semantics.Scenario.Actors[actor].Name;
 
+    /// <summary>The properties whose full check a state needs (<see cref="SuspectsOf"/>).</summary>
+    [Flags]
+    private enum Suspect
+    {
+        None = 0,
+        Collision = 1,
+        Identity = 2,
+        Scope = 4,
+        Unexplained = 8,
+        Avoidable = 16,
+    }
+
+    /// <summary>The last state this thread screened, and for which catalog.</summary>
+    private sealed class Screen
+    {
+        public PropertyCatalog? Owner;
+        public NatState? State;
+        public Suspect Found;
+    }
+
+    // A search checks every property of a stored state one after the other: the first check screens the state for all of
+    // them in one pass over the slots, and the others read its answer. NatState is immutable and the reference held
+    // here keeps it alive, so the same reference is the same state.
+    [ThreadStatic]
+    private static Screen? t_screen;
+
+    /// <summary>
+    /// The properties that may fail in <paramref name="state"/>: a property whose bit is clear holds; one whose bit is set
+    /// is checked in full (the linked-node collision is exact; for the per-slot properties the bit is the full check's own
+    /// fast test of each slot, so the full check decides and words the message, as it always did).
+    /// </summary>
+    private Suspect SuspectsOf(NatState state)
+    {
+        var screen = t_screen ??= new Screen();
+        if (ReferenceEquals(screen.State, state) && ReferenceEquals(screen.Owner, this))
+        {
+            return screen.Found;
+        }
+
+        var found = Scan(state);
+        screen.Owner = this;
+        screen.State = state;
+        screen.Found = found;
+        return found;
+    }
+
+    private Suspect Scan(NatState state)
+    {
+        const CtStatus freeNullBinding = CtStatus.SrcNullBinding | CtStatus.SrcProbeFree;
+        var found = Suspect.None;
+        var slots = state.Slots;
+        for (var i = 0; i < slots.Length; i++)
+        {
+            ref readonly var s = ref slots[i];
+            if (s.Phase == Phase.Dropped)
+            {
+                found |= UnexplainedDrop(s) ? Suspect.Unexplained : Suspect.None;
+                found |= AvoidableDrop(s, slots.Length) ? Suspect.Avoidable : Suspect.None;
+            }
+
+            var status = s.Status;
+            if ((status & (CtStatus.DstNullBinding | CtStatus.SrcNullBinding)) == 0)
+            {
+                continue;
+            }
+
+            // Both checks of a SRC null binding ask whether it kept the tuple: asked once here.
+            var srcKept = (status & CtStatus.SrcNullBinding) == 0 || TupleEquality.InverseIs(s.Reply, s.PreSrc);
+            if ((status & freeNullBinding) == freeNullBinding && !srcKept)
+            {
+                found |= Suspect.Identity;
+            }
+
+            if (_isFlow[i] && (DstScopeNeedsFullCheck(i, s) || (!srcKept && s.Phase != Phase.DstDone && !SourcePortMovedInClass(s))))
+            {
+                found |= Suspect.Scope;
+            }
+        }
+
+        return _linked.Collides(state) ? found | Suspect.Collision : found;
+    }
+
     // Each check is a hot loop that only tests; the messages are built by separate methods that are never inlined, so
     // the loops do not pay for the string builders' locals (zeroed on every call) when the property holds.
-    private string? LinkedTupleUniqueness(NatState state) => _linked.AnyCollision(state) ? UniquenessMessage(state) : null;
+    private string? LinkedTupleUniqueness(NatState state) => (SuspectsOf(state) & Suspect.Collision) != 0 ? UniquenessMessage(state) : null;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private string UniquenessMessage(NatState state)
@@ -72,7 +154,11 @@ public sealed class PropertyCatalog
         static string Dir(bool reply) => reply ? "reply" : "original";
     }
 
-    private string? NullBindingIdentityWhenFree(NatState state)
+    private string? NullBindingIdentityWhenFree(NatState state) =>
+        (SuspectsOf(state) & Suspect.Identity) != 0 ? NullBindingIdentityWhenFreeInFull(state) : null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string? NullBindingIdentityWhenFreeInFull(NatState state)
     {
         const CtStatus freeNullBinding = CtStatus.SrcNullBinding | CtStatus.SrcProbeFree;
         var slots = state.Slots;
@@ -92,7 +178,10 @@ public sealed class PropertyCatalog
     private string IdentityMessage(int i, in Slot s) =>
         $"{Name(i)}: the SRC null binding changed {s.PreSrc} to {s.Reply.Invert()} although its reply tuple was free when it probed";
 
-    private string? NullBindingScope(NatState state)
+    private string? NullBindingScope(NatState state) => (SuspectsOf(state) & Suspect.Scope) != 0 ? NullBindingScopeInFull(state) : null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string? NullBindingScopeInFull(NatState state)
     {
         var slots = state.Slots;
         for (var i = 0; i < slots.Length; i++)
@@ -105,21 +194,31 @@ public sealed class PropertyCatalog
                 continue;
             }
 
-            // A DST null binding that left the tuple as it was is allowed whatever the protocol, and a SRC null binding
-            // that kept its tuple, or moved only its source port within the port's class, is allowed: only a slot failing
-            // one of these tests needs the full check.
-            ref readonly var orig = ref _originals[i];
-            if ((s.Has(CtStatus.DstNullBinding) && !(s.Phase == Phase.DstDone ? TupleEquality.InverseIs(s.Reply, orig) : TupleEquality.Same(s.PreSrc, orig)))
-                || (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone && !TupleEquality.InverseIs(s.Reply, s.PreSrc) && !SourcePortMovedInClass(s)))
+            if (ScopeNeedsFullCheck(i, s) && NullBindingScope(i, s) is { } message)
             {
-                if (NullBindingScope(i, s) is { } message)
-                {
-                    return message;
-                }
+                return message;
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether a flow's slot with a null binding fails the fast tests of null-binding-scope: a DST null binding that left
+    /// the tuple as it was is allowed whatever the protocol, and a SRC null binding that kept its tuple, or moved only its
+    /// source port within the port's class, is allowed; only a slot failing one of these tests needs the full check.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ScopeNeedsFullCheck(int i, in Slot s) =>
+        DstScopeNeedsFullCheck(i, s)
+        || (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone && !TupleEquality.InverseIs(s.Reply, s.PreSrc) && !SourcePortMovedInClass(s));
+
+    /// <summary>The DST part of <see cref="ScopeNeedsFullCheck"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool DstScopeNeedsFullCheck(int i, in Slot s)
+    {
+        ref readonly var orig = ref _originals[i];
+        return s.Has(CtStatus.DstNullBinding) && !(s.Phase == Phase.DstDone ? TupleEquality.InverseIs(s.Reply, orig) : TupleEquality.Same(s.PreSrc, orig));
     }
 
     /// <summary>
@@ -181,13 +280,15 @@ public sealed class PropertyCatalog
         return null;
     }
 
-    private string? DropExplained(NatState state)
+    private string? DropExplained(NatState state) => (SuspectsOf(state) & Suspect.Unexplained) != 0 ? FirstUnexplainedDrop(state) : null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string? FirstUnexplainedDrop(NatState state)
     {
         var slots = state.Slots;
         for (var i = 0; i < slots.Length; i++)
         {
-            ref readonly var s = ref slots[i];
-            if (s.Phase == Phase.Dropped && s.Partner < 0 && !s.Has(CtStatus.DroppedByTarget))
+            if (UnexplainedDrop(slots[i]))
             {
                 return UnexplainedDropMessage(i);
             }
@@ -196,25 +297,32 @@ public sealed class PropertyCatalog
         return null;
     }
 
+    private static bool UnexplainedDrop(in Slot s) => s.Phase == Phase.Dropped && s.Partner < 0 && !s.Has(CtStatus.DroppedByTarget);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private string UnexplainedDropMessage(int i) => $"{Name(i)}: dropped without a clash at confirm";
 
-    private string? NoAvoidableDrop(NatState state)
+    private string? NoAvoidableDrop(NatState state) => (SuspectsOf(state) & Suspect.Avoidable) != 0 ? FirstAvoidableDrop(state) : null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string? FirstAvoidableDrop(NatState state)
     {
         var slots = state.Slots;
         for (var i = 0; i < slots.Length; i++)
         {
-            ref readonly var s = ref slots[i];
-            if (s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < slots.Length && s.Has(CtStatus.ClashOnReply) && s.Has(CtStatus.SrcNatDone)
-                && !s.Has(CtStatus.SrcFixedPort) && !s.Has(CtStatus.SrcSearchFailed)
-                && ActorSets.Contains(s.LinkedAtSrcProbe, s.Partner, slots.Length))
+            if (AvoidableDrop(slots[i], slots.Length))
             {
-                return AvoidableDropMessage(i, s.Partner);
+                return AvoidableDropMessage(i, slots[i].Partner);
             }
         }
 
         return null;
     }
+
+    private static bool AvoidableDrop(in Slot s, int actors) =>
+        s.Phase == Phase.Dropped && s.Partner >= 0 && s.Partner < actors && s.Has(CtStatus.ClashOnReply) && s.Has(CtStatus.SrcNatDone)
+        && !s.Has(CtStatus.SrcFixedPort) && !s.Has(CtStatus.SrcSearchFailed)
+        && ActorSets.Contains(s.LinkedAtSrcProbe, s.Partner, actors);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private string AvoidableDropMessage(int i, int partner) =>
@@ -222,7 +330,7 @@ public sealed class PropertyCatalog
 
     // A misrouted reply is a collision: the common state has none, and the uniqueness check of the same state has
     // usually just found that out (the scan is shared).
-    private string? ReplyRouting(NatState state) => _linked.AnyCollision(state) ? ReplyRoutingMessage(state) : null;
+    private string? ReplyRouting(NatState state) => (SuspectsOf(state) & Suspect.Collision) != 0 ? ReplyRoutingMessage(state) : null;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private string? ReplyRoutingMessage(NatState state)

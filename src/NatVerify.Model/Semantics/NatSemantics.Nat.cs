@@ -18,11 +18,41 @@ public sealed partial class NatSemantics
     {
         ref readonly var slot = ref state.Slots[i];
         var curr = slot.Reply.Invert();
-        var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New, detail == StepDetail.Full ? TraceHops.Start : null) { NatStatus = NatStatusOf(slot.Status) };
-        foreach (var verdict in EvaluateNat(pkt))
+        var natStatus = NatStatusOf(slot.Status);
+        List<ChainVerdict> verdicts;
+        var memo = 2 * i + (hook.Manip() == ManipType.Src ? 1 : 0);
+        if (detail != StepDetail.Full && Volatile.Read(ref _natMemo[memo]) is { } known && known.Matches(curr, slot.Mark, slot.CtMark, natStatus))
+        {
+            verdicts = known.Verdicts;
+        }
+        else
+        {
+            var pkt = new Pkt(curr, flow, ToNetfilter(hook), slot.Mark, slot.CtMark, CtView.New, detail == StepDetail.Full ? TraceHops.Start : null) { NatStatus = natStatus };
+            verdicts = EvaluateNat(pkt);
+            if (detail != StepDetail.Full)
+            {
+                Volatile.Write(ref _natMemo[memo], new NatMemo(curr, slot.Mark, slot.CtMark, natStatus, verdicts));
+            }
+        }
+
+        foreach (var verdict in verdicts)
         {
             DecisionSuccessors(state, i, flow, hook, curr, verdict, sink, detail, scratch);
         }
+    }
+
+    /// <summary>
+    /// The last nat-chain traversal of one actor at one NAT hook (<see cref="EvaluateNat"/>'s result for that packet). The
+    /// flow, the hook and the conntrack view are the actor's and the hook's, so the rest of the packet is the whole key, and
+    /// an actor usually meets the same packet in every state (the other flows' steps do not change it): one comparison
+    /// instead of hashing the packet for the traversal caches. Immutable, replaced whole; two workers only overwrite each
+    /// other's entry.
+    /// </summary>
+    private sealed class NatMemo(ConntrackTuple packet, uint mark, uint ctMark, uint natStatus, List<ChainVerdict> verdicts)
+    {
+        public List<ChainVerdict> Verdicts { get; } = verdicts;
+
+        public bool Matches(in ConntrackTuple p, uint m, uint ct, uint nat) => m == mark && ct == ctMark && nat == natStatus && p == packet;
     }
 
     /// <summary>The packet the nat chains of <paramref name="hook"/> see: the flow's current tuple, marks and NAT status.</summary>
@@ -45,6 +75,28 @@ public sealed partial class NatSemantics
     /// </summary>
     private NatRange NullBindingOf(Ipv4 address) =>
         _nullBindings.TryGetValue(address, out var range) ? range : NatRange.NullBinding(address);
+
+    /// <summary>
+    /// <see cref="NullBindingOf(Ipv4)"/> for actor <paramref name="i"/>'s DST or SRC manip: the range it used last time when
+    /// the address is the same (it nearly always is), without the dictionary lookup. Ranges are immutable, so a stale
+    /// entry another worker replaced is only a miss.
+    /// </summary>
+    private NatRange NullBindingOf(int i, bool src, Ipv4 address)
+    {
+        ref var memo = ref _nullBindingAt[2 * i + (src ? 1 : 0)];
+        var known = Volatile.Read(ref memo);
+        if (known is not null && known.MinAddr == address)
+        {
+            return known;
+        }
+
+        known = NullBindingOf(address);
+        Volatile.Write(ref memo, known);
+        return known;
+    }
+
+    /// <summary>Whether the stage at <paramref name="from"/> is a chain (else <see cref="RunStages"/> returns the packet as it came).</summary>
+    private static bool ChainAt(Stage[] stages, int from) => from < stages.Length && stages[from].Kind == StageKind.Chain;
 
     internal static NetfilterHook ToNetfilter(NatHook hook) => hook switch
     {
@@ -79,22 +131,24 @@ public sealed partial class NatSemantics
             return;
         }
 
-        var (nullBinding, range) = SetupOf(verdict, manip, curr);
+        var src = manip == ManipType.Src;
+        var nullBinding = verdict.Rule is null;
+        var range = verdict.Range ?? NullBindingOf(i, src, src ? curr.SrcIp : curr.DstIp);
         var gc = scratch.Collected;
         var choices = scratch.Choices;
         gc.Clear();
         choices.Clear();
+        var currUsed = -1;
         if (nullBinding && Mutant == KernelMutant.NoNullBinding)
         {
             choices.Add(new Choice(curr, false, [new Probe("nf_nat_alloc_null_binding", curr.Invert(), -1, "mutant no-null-binding: nothing probed, tuple kept")]));
         }
         else
         {
-            GetUniqueTuple(state.Slots, i, curr, range, manip, nullBinding, gc, choices, scratch, diagnostics);
+            GetUniqueTuple(state.Slots, i, curr, range, manip, nullBinding, gc, choices, scratch, diagnostics, labels, out currUsed);
         }
 
         // What every choice's successor shares, decided by the parent state and the hook alone.
-        var src = manip == ManipType.Src;
         var statusBits = (src ? CtStatus.SrcNatDone : CtStatus.DstNatDone)
             | (nullBinding ? (src ? CtStatus.SrcNullBinding : CtStatus.DstNullBinding) : CtStatus.RuleApplied);
         var linkedMask = 0UL;
@@ -102,18 +156,23 @@ public sealed partial class NatSemantics
         if (src)
         {
             // Ghost facts for the properties, read with the real kernel's semantics whatever the mutant.
-            linkedMask = LinkedUnexpired(state.Slots);
-            statusBits |= TupleTaken(state.Slots, curr.Invert(), i, null, null, real: true) < 0 ? CtStatus.SrcProbeFree : CtStatus.None;
+            // get_unique_tuple's own probe of the current tuple, when it made one, is the same lookup (the real kernel's
+            // unless a mutant changes what a probe sees).
+            var probeFree = currUsed >= 0 && Mutant != KernelMutant.ProbeSeesUnconfirmed
+                ? currUsed == 0
+                : TupleTaken(state.Slots, curr.Invert(), i, null, null, real: true) < 0;
+            statusBits |= probeFree ? CtStatus.SrcProbeFree : CtStatus.None;
             statusBits |= range.ProtoSpecified && range.MinProto == range.MaxProto ? CtStatus.SrcFixedPort : CtStatus.None;
-            bySourceOrder = NextBySourceOrder(state.Slots);
+            (linkedMask, bySourceOrder) = SrcGhosts(state.Slots);
         }
 
         // nf_nat_packet rewrote the packet; the chains after the NAT core, up to the next NAT core or confirm,
         // see the new tuple (e.g. filter FORWARD after a DNAT) and may still drop it.
         var stages = _flowStages[i];
         var netfilterHook = ToNetfilter(hook);
-        var natStage = NatStage(stages, netfilterHook);
+        var natStage = _natStageAt[2 * i + (src ? 1 : 0)];
         var decided = labels && verdict.Rule is { } r ? _deciders[_ruleIndex[r]] : null;
+        var parentHoldsPicked = HoldsPicked(slot);
         for (var k = 0; k < choices.Count; k++)
         {
             var choice = choices[k];
@@ -123,8 +182,9 @@ public sealed partial class NatSemantics
             }
 
             var slots = state.CopySlots();
-            foreach (var c in gc)
+            for (var g = 0; g < gc.Count; g++)
             {
+                var c = gc[g];
                 slots[c] = slots[c] with { Status = slots[c].Status | CtStatus.Removed };
             }
 
@@ -163,9 +223,10 @@ public sealed partial class NatSemantics
             }
 
             var reply = choice.Tuple.Invert();
-            var ends = natStage < 0
-                ? new StageEnds((verdict with { Kind = VerdictKind.Accept }, stages.Length))
-                : RunStages(stages, natStage + 1, new Pkt(choice.Tuple, flow, netfilterHook, verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(status) });
+            // Without a chain right after the NAT core, RunStages would return the verdict's marks as they are.
+            var ends = natStage < 0 ? new StageEnds((verdict with { Kind = VerdictKind.Accept }, stages.Length))
+                : ChainAt(stages, natStage + 1) ? RunStages(stages, natStage + 1, new Pkt(choice.Tuple, flow, netfilterHook, verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(status) })
+                : new StageEnds((new ChainVerdict(VerdictKind.Accept, null, null, verdict.Mark, verdict.CtMark, false, -1), natStage + 1));
             for (var e = 0; e < ends.Count; e++)
             {
                 var v = ends[e].Verdict;
@@ -194,9 +255,36 @@ public sealed partial class NatSemantics
                     }
                 }
 
-                sink.Add((traced!, HoldsPicked(slot) || HoldsPicked(final[i]) ? Make(final) : MakeCanonical(final)));
+                sink.Add((traced!, parentHoldsPicked || HoldsPicked(final[i]) ? Make(final) : MakeCanonical(final)));
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="LinkedUnexpired"/> and <see cref="NextBySourceOrder"/>, both of every SRC manip's parent: in one pass over
+    /// the slots when the set is an inline mask.
+    /// </summary>
+    private static (ulong Linked, ushort BySourceOrder) SrcGhosts(ReadOnlySpan<Slot> slots)
+    {
+        if (slots.Length > ActorSets.InlineActors)
+        {
+            return (LinkedUnexpired(slots), NextBySourceOrder(slots));
+        }
+
+        var mask = 0UL;
+        ushort max = 0;
+        for (var j = 0; j < slots.Length; j++)
+        {
+            ref readonly var s = ref slots[j];
+            if (s.Linked && !s.Has(CtStatus.Expired))
+            {
+                mask |= 1UL << j;
+            }
+
+            max = Math.Max(max, s.BySourceOrder);
+        }
+
+        return (mask, (ushort)(max + 1));
     }
 
     /// <summary>The actors whose entries are linked and not expired, as an <see cref="ActorSets"/> value.</summary>
@@ -300,7 +388,7 @@ public sealed partial class NatSemantics
             {
                 // The mutant makes other CPUs' private entries visible, as if they reserved their tuples.
                 equal = !real && Mutant == KernelMutant.ProbeSeesUnconfirmed && s.Unconfirmed
-                    && Scenario.Actors[j] is FlowActor && (_originals[j] == reply || s.Reply == reply);
+                    && _actors[j] is FlowActor && (_originals[j] == reply || s.Reply == reply);
             }
 
             if (equal && !(Profile.SameOriginSkip && _originals[j] == selfOrig))
@@ -326,13 +414,12 @@ public sealed partial class NatSemantics
     /// <c>nf_nat_used_tuple_new</c> (6.12+): like <see cref="Used"/>, but for allow_clash protocols a clash with
     /// an exact mirror entry that uses no NAT counts as free (the reverse-direction race; confirm merges them).
     /// </summary>
-    private bool UsedNew(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int>? gc, List<Probe>? probes)
-    {
-        if (!Used(slots, tuple, self, gc, probes))
-        {
-            return false;
-        }
+    private bool UsedNew(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<int>? gc, List<Probe>? probes) =>
+        Used(slots, tuple, self, gc, probes) && UsedNewAfterUsed(slots, tuple, self, probes);
 
+    /// <summary><see cref="UsedNew"/> once <see cref="Used"/> found the tuple taken.</summary>
+    private bool UsedNewAfterUsed(ReadOnlySpan<Slot> slots, ConntrackTuple tuple, int self, List<Probe>? probes)
+    {
         if (!Profile.AllowClash(tuple.Protocol) || (slots[self].Status & (CtStatus.SrcNat | CtStatus.DstNat)) != 0)
         {
             return true;
@@ -371,15 +458,29 @@ public sealed partial class NatSemantics
     /// <paramref name="scratch"/> lends the port search its buffers (the search's hot path allocates no list).
     /// </remarks>
     internal void GetUniqueTuple(ReadOnlySpan<Slot> slots, int self, ConntrackTuple curr, NatRange range, ManipType manip, bool nullBinding, List<int> gc,
-        List<Choice> results, SuccessorScratch scratch, bool diagnostics = true)
+        List<Choice> results, SuccessorScratch scratch, bool diagnostics = true) =>
+        GetUniqueTuple(slots, self, curr, range, manip, nullBinding, gc, results, scratch, diagnostics, labels: true, out _);
+
+    /// <summary>
+    /// <see cref="GetUniqueTuple(ReadOnlySpan{Slot}, int, ConntrackTuple, NatRange, ManipType, bool, List{int}, List{Choice}, SuccessorScratch, bool)"/>,
+    /// also telling whether it probed <paramref name="curr"/> itself (<paramref name="currUsed"/>: -1 not probed, else
+    /// whether <c>nf_nat_used_tuple</c> found it taken). Without <paramref name="labels"/> a second probe of the same tuple
+    /// is answered from the first: it would only add the same probe and the same collected entries again, which only a
+    /// step label shows.
+    /// </summary>
+    private void GetUniqueTuple(ReadOnlySpan<Slot> slots, int self, ConntrackTuple curr, NatRange range, ManipType manip, bool nullBinding, List<int> gc,
+        List<Choice> results, SuccessorScratch scratch, bool diagnostics, bool labels, out int currUsed)
     {
         // Without diagnostics no probe list is built (null all the way down): only a trace reads them.
         var probes = diagnostics ? new List<Probe>() : null;
+        currUsed = -1;
         if (manip == ManipType.Src && !range.RandomAll)
         {
             if (InRange(curr, range))
             {
-                var taken = Profile.UsedTupleNew ? UsedNew(slots, curr, self, gc, probes) : Used(slots, curr, self, gc, probes);
+                var used = Used(slots, curr, self, gc, probes);
+                currUsed = used ? 1 : 0;
+                var taken = used && (!Profile.UsedTupleNew || UsedNewAfterUsed(slots, curr, self, probes));
                 if (!taken)
                 {
                     results.Add(new Choice(curr, false, ProbesOf(probes)));
@@ -401,13 +502,14 @@ public sealed partial class NatSemantics
         var address = BestAddress(curr, range, manip);
         var t = manip == ManipType.Src ? curr with { SrcIp = address } : curr with { DstIp = address };
         var stepProbes = probes is null ? null : new List<Probe>(probes);
+        var known = !labels && probes is null && t == curr ? currUsed : -1;
         if (!range.RandomAll)
         {
             if (range.ProtoSpecified)
             {
                 var key = KeyOf(t, manip);
                 if ((t.Protocol.IsPortless() || Ports.InRange(key, range.MinProto, range.MaxProto))
-                    && (range.MinProto == range.MaxProto || !Used(slots, t, self, gc, stepProbes)))
+                    && (range.MinProto == range.MaxProto || !(known >= 0 ? known == 1 : Used(slots, t, self, gc, stepProbes))))
                 {
                     if (range.MinProto == range.MaxProto)
                     {
@@ -418,7 +520,7 @@ public sealed partial class NatSemantics
                     return;
                 }
             }
-            else if (!Used(slots, t, self, gc, stepProbes))
+            else if (!(known >= 0 ? known == 1 : Used(slots, t, self, gc, stepProbes)))
             {
                 results.Add(new Choice(t, false, ProbesOf(stepProbes)));
                 return;
@@ -574,11 +676,14 @@ public sealed partial class NatSemantics
         var candidates = Candidates(slots, lo, hi, scratch);
         // The same (unstable) introsort with the same comparison as List.Sort: equal lower bounds keep the order they always had.
         candidates.Sort(_byLowerBound);
+        // The candidates differ in the key only, so the nodes that can hold any of them are found once (the mutant that
+        // shows unconfirmed entries keeps the full lookup).
+        var nodes = Mutant == KernelMutant.ProbeSeesUnconfirmed ? default : KeyNodes(slots, self, t, manip, scratch);
         foreach (var port in candidates)
         {
             ordered &= !port.IsFresh || !FreshInUse(slots, port);
             var candidate = WithKey(t, manip, port);
-            var by = TupleTaken(slots, candidate.Invert(), self, gc, null);
+            var by = Mutant == KernelMutant.ProbeSeesUnconfirmed ? TupleTaken(slots, candidate.Invert(), self, gc, null) : TakenByKey(slots, nodes, port, candidate.Invert(), gc);
             if (by >= slots.Length)
             {
                 // One of a pool's ports: which one is left open, so every such candidate is the pool's one held port value.
@@ -622,7 +727,7 @@ public sealed partial class NatSemantics
 
         // nf_nat_used_tuple_harder (6.5+) checks the last NF_NAT_HARDER_THRESH (32) attempts of the first window; a
         // search reaches them only after min(size, 128) - 32 taken candidates (exact for ranges of at most 32).
-        var harder = Profile.UsedTupleHarder && t.Protocol == L4Protocol.Tcp && Scenario.Actors[self] is FlowActor
+        var harder = Profile.UsedTupleHarder && t.Protocol == L4Protocol.Tcp && _actors[self] is FlowActor
             && takenCount + poolInside >= Math.Max(0, Math.Min(size, 128) - 32);
         // 6.x: a DST manip without a random flag starts at offset 0 (ports with a range, and ICMP ids): the lowest
         // free value wins. The order is known unless an atom has a fresh port in use; then any free candidate is allowed.
@@ -674,6 +779,83 @@ public sealed partial class NatSemantics
             var p = probes is null ? null : new List<Probe>(probes) { new("nf_nat_l4proto_unique_tuple", tk.Invert(), by, $"search in {lo}-{hi} gave up: keeps a taken tuple") };
             results.Add(new Choice(tk, true, ProbesOf(p)));
         }
+    }
+
+    /// <summary>
+    /// The linked nodes of other entries equal to the search's reply tuple in everything but the key, in
+    /// <see cref="TupleTaken"/>'s scan order, with the key each holds (or none): per candidate,
+    /// <see cref="TakenByKey"/> then compares one port per node instead of two whole tuples per slot.
+    /// </summary>
+    private ReadOnlySpan<KeyNode> KeyNodes(ReadOnlySpan<Slot> slots, int self, ConntrackTuple t, ManipType manip, SuccessorScratch scratch)
+    {
+        // Where the key lands in the reply (nf_ct_invert_tuple): a SRC manip's source port becomes the reply's destination
+        // port; a DST manip's destination port, and an ICMP id, stay on the reply's source side.
+        var inDst = t.Protocol != L4Protocol.Icmp && manip == ManipType.Src;
+        var pattern = Unkeyed(WithKey(t, manip, default).Invert(), inDst);
+        var selfOrig = _originals[self];
+        var buffer = scratch.KeyNodes(slots.Length);
+        var n = 0;
+        for (var j = 0; j < slots.Length; j++)
+        {
+            ref readonly var s = ref slots[j];
+            if (j == self || !s.Linked)
+            {
+                continue;
+            }
+
+            var orig = s.OriginalLinked && Unkeyed(_originals[j], inDst) == pattern;
+            var reply = Unkeyed(s.Reply, inDst) == pattern;
+            if (orig || reply)
+            {
+                buffer[n++] = new KeyNode(
+                    j,
+                    orig ? KeyOfNode(_originals[j], inDst) : NoKey,
+                    reply ? KeyOfNode(s.Reply, inDst) : NoKey,
+                    s.Has(CtStatus.Expired),
+                    Profile.SameOriginSkip && _originals[j] == selfOrig);
+            }
+        }
+
+        return buffer.AsSpan(0, n);
+
+        static ConntrackTuple Unkeyed(ConntrackTuple x, bool inDst) => inDst ? x with { DstPort = default } : x with { SrcPort = default };
+
+        static int KeyOfNode(ConntrackTuple x, bool inDst) => inDst ? x.DstPort.Raw : x.SrcPort.Raw;
+    }
+
+    /// <summary>A port no tuple holds (<see cref="Port.Raw"/> of real and fresh ports is never negative).</summary>
+    private const int NoKey = -1;
+
+    /// <summary>One entry whose nodes may hold a search's candidate: the keys of its original and reply nodes (or <see cref="NoKey"/>).</summary>
+    internal readonly record struct KeyNode(int Actor, int OriginalKey, int ReplyKey, bool Expired, bool SameOrigin);
+
+    /// <summary>
+    /// <see cref="TupleTaken"/> of a search candidate's reply (<paramref name="reply"/>, key <paramref name="port"/>) over the
+    /// nodes <see cref="KeyNodes"/> found: the same taker, the same expired entries collected, in the same order.
+    /// </summary>
+    private int TakenByKey(ReadOnlySpan<Slot> slots, ReadOnlySpan<KeyNode> nodes, Port port, ConntrackTuple reply, List<int> gc)
+    {
+        var key = port.Raw;
+        foreach (ref readonly var node in nodes)
+        {
+            if (node.OriginalKey != key && node.ReplyKey != key)
+            {
+                continue;
+            }
+
+            if (node.Expired)
+            {
+                gc.Add(node.Actor);
+                continue;
+            }
+
+            if (!node.SameOrigin)
+            {
+                return node.Actor;
+            }
+        }
+
+        return _pools.Length > 0 ? PoolTaker(slots, reply) : -1;
     }
 
     /// <summary>Whether a candidate of the search is held by <paramref name="entry"/>.</summary>

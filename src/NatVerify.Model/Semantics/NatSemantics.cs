@@ -33,6 +33,12 @@ public sealed partial class NatSemantics
     private readonly Actor[] _actors;
     private readonly int[] _conntrackStage;
 
+    // Per actor and NAT hook (DST, SRC): the last nat-chain traversal (NatSemantics.Nat.cs, NatMemo), the index of the NAT
+    // core among the flow's stages (-1: none), and the null binding's range last used.
+    private readonly NatMemo?[] _natMemo;
+    private readonly int[] _natStageAt;
+    private readonly NatRange?[] _nullBindingAt;
+
     // The null binding's range of every address of the actors' tuples, made once (read-only after construction).
     private readonly Dictionary<Ipv4, NatRange> _nullBindings = [];
 
@@ -91,10 +97,18 @@ public sealed partial class NatSemantics
         _actors = [.. scenario.Actors];
         _flowStages = new Stage[slots.Length][];
         _conntrackStage = new int[slots.Length];
+        _natMemo = new NatMemo?[2 * slots.Length];
+        _natStageAt = new int[2 * slots.Length];
+        _nullBindingAt = new NatRange?[2 * slots.Length];
         for (var i = 0; i < slots.Length; i++)
         {
             _flowStages[i] = scenario.Actors[i] is FlowActor f ? Pipeline(f.Path) : [];
             _conntrackStage[i] = Array.FindIndex(_flowStages[i], s => s.Kind == StageKind.Conntrack);
+            if (scenario.Actors[i] is FlowActor flow)
+            {
+                _natStageAt[2 * i] = NatStage(_flowStages[i], ToNetfilter(NatHookAt(flow, Phase.Created)));
+                _natStageAt[(2 * i) + 1] = NatStage(_flowStages[i], ToNetfilter(NatHookAt(flow, Phase.DstDone)));
+            }
         }
     }
 
@@ -305,11 +319,19 @@ public sealed partial class NatSemantics
         var orig = _originals[i];
         var stages = _flowStages[i];
         var ct = _conntrackStage[i];
-        // With diagnostics (trace building) the packet is traced: the steps name the rule or policy that decided each chain.
-        var start = new Pkt(orig, flow, stages.Length > 0 ? stages[0].Hook : HooksOf(flow.Path)[0], flow.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
         var tracked = scratch.Tracked;
         tracked.Clear();
         scratch.Collected.Clear();
+        if (ct >= 0 && !ChainAt(stages, 0))
+        {
+            // Conntrack is the first stage: the packet reaches it as it came (what RunStages returns without a chain).
+            tracked.Add(new ChainVerdict(VerdictKind.Accept, null, null, flow.Mark, 0, false, -1));
+            ConntrackInStep(state, i, flow, stages, ct, tracked, scratch.Collected, sink, detail);
+            return;
+        }
+
+        // With diagnostics (trace building) the packet is traced: the steps name the rule or policy that decided each chain.
+        var start = new Pkt(orig, flow, stages.Length > 0 ? stages[0].Hook : HooksOf(flow.Path)[0], flow.Mark, 0, CtView.None, diagnostics ? TraceHops.Start : null);
         foreach (var (before, _) in RunStages(stages, 0, start, throughKernel: ct < 0))
         {
             if (before.Drop)
@@ -449,8 +471,9 @@ public sealed partial class NatSemantics
         for (var t = 0; t < tracked.Count; t++)
         {
             var before = tracked[t];
-            var pkt = new Pkt(orig, flow, stages[ct].Hook, before.Mark, 0, CtView.New, diagnostics ? TraceHops.Start : null);
-            var ends = RunStages(stages, ct + 1, pkt);
+            var ends = ChainAt(stages, ct + 1)
+                ? RunStages(stages, ct + 1, new Pkt(orig, flow, stages[ct].Hook, before.Mark, 0, CtView.New, diagnostics ? TraceHops.Start : null))
+                : new StageEnds((new ChainVerdict(VerdictKind.Accept, null, null, before.Mark, 0, false, -1), ct + 1));
             for (var e = 0; e < ends.Count; e++)
             {
                 var (v, stop) = ends[e];

@@ -21,6 +21,7 @@ internal sealed class SuccessorScratch
 
     private Port[] _candidates = new Port[32];
     private int[] _used = new int[32];
+    private NatSemantics.KeyNode[] _keyNodes = new NatSemantics.KeyNode[16];
 
     /// <summary>The tuples <c>get_unique_tuple</c> may return, in the order the successors are built.</summary>
     public List<NatSemantics.Choice> Choices { get; } = [];
@@ -66,6 +67,17 @@ internal sealed class SuccessorScratch
         }
 
         return _candidates;
+    }
+
+    /// <summary>A buffer of at least <paramref name="length"/> search nodes (contents undefined).</summary>
+    public NatSemantics.KeyNode[] KeyNodes(int length)
+    {
+        if (_keyNodes.Length < length)
+        {
+            _keyNodes = new NatSemantics.KeyNode[Math.Max(length, 2 * _keyNodes.Length)];
+        }
+
+        return _keyNodes;
     }
 
     /// <summary>An index buffer of at least <paramref name="length"/> entries (contents undefined).</summary>
