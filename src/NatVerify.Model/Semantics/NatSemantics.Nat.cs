@@ -619,7 +619,7 @@ public sealed partial class NatSemantics
     private static Port KeyOf(ConntrackTuple t, ManipType manip) =>
         t.Protocol == L4Protocol.Icmp || manip == ManipType.Src ? t.SrcPort : t.DstPort;
 
-    private static ConntrackTuple WithKey(ConntrackTuple t, ManipType manip, Port key) =>
+    internal static ConntrackTuple WithKey(ConntrackTuple t, ManipType manip, Port key) =>
         t.Protocol == L4Protocol.Icmp || manip == ManipType.Src ? t with { SrcPort = key } : t with { DstPort = key };
 
     /// <summary>
@@ -786,7 +786,7 @@ public sealed partial class NatSemantics
     /// <see cref="TupleTaken"/>'s scan order, with the key each holds (or none): per candidate,
     /// <see cref="TakenByKey"/> then compares one port per node instead of two whole tuples per slot.
     /// </summary>
-    private ReadOnlySpan<KeyNode> KeyNodes(ReadOnlySpan<Slot> slots, int self, ConntrackTuple t, ManipType manip, SuccessorScratch scratch)
+    internal ReadOnlySpan<KeyNode> KeyNodes(ReadOnlySpan<Slot> slots, int self, ConntrackTuple t, ManipType manip, SuccessorScratch scratch)
     {
         // Where the key lands in the reply (nf_ct_invert_tuple): a SRC manip's source port becomes the reply's destination
         // port; a DST manip's destination port, and an ICMP id, stay on the reply's source side.
@@ -833,7 +833,7 @@ public sealed partial class NatSemantics
     /// <see cref="TupleTaken"/> of a search candidate's reply (<paramref name="reply"/>, key <paramref name="port"/>) over the
     /// nodes <see cref="KeyNodes"/> found: the same taker, the same expired entries collected, in the same order.
     /// </summary>
-    private int TakenByKey(ReadOnlySpan<Slot> slots, ReadOnlySpan<KeyNode> nodes, Port port, ConntrackTuple reply, List<int> gc)
+    internal int TakenByKey(ReadOnlySpan<Slot> slots, ReadOnlySpan<KeyNode> nodes, Port port, ConntrackTuple reply, List<int> gc)
     {
         var key = port.Raw;
         foreach (ref readonly var node in nodes)
