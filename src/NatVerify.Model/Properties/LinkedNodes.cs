@@ -32,16 +32,6 @@ internal sealed class LinkedNodes
     private readonly ulong[] _originalBits = new ulong[BitWords];
     private const int BitWords = 16;
 
-    // The last state of this thread found free of collisions by this instance. A search checks both properties of one
-    // state one after the other, so the second check reuses the first one's scan. NatState is immutable, so the same
-    // reference means the same slots; the reference held here keeps the object alive, so it cannot be another state
-    // allocated at the same address.
-    [ThreadStatic]
-    private static LinkedNodes? t_cleanOwner;
-
-    [ThreadStatic]
-    private static NatState? t_cleanState;
-
     public LinkedNodes(ConntrackTuple[] originals)
     {
         _originals = originals;
@@ -75,25 +65,9 @@ internal sealed class LinkedNodes
 
     /// <summary>
     /// True when two nodes of different entries hold one tuple (linked-tuple-uniqueness fails); a reply node among them
-    /// is what makes reply-routing fail too.
+    /// is what makes reply-routing fail too. The catalog's screen (<see cref="PropertyCatalog"/>) keeps the answer for
+    /// the state's other checks.
     /// </summary>
-    public bool AnyCollision(NatState state)
-    {
-        if (IsKnownClean(state))
-        {
-            return false;
-        }
-
-        if (Collides(state))
-        {
-            return true;
-        }
-
-        RememberClean(state);
-        return false;
-    }
-
-    /// <summary><see cref="AnyCollision"/> without the last-state cache (for a caller that keeps its own).</summary>
     public bool Collides(NatState state)
     {
         if (state.Count > MaskActors)
@@ -146,7 +120,7 @@ internal sealed class LinkedNodes
     }
 
     /// <summary>
-    /// <see cref="AnyCollision"/> for at most 64 actors, without the pair scan over every node: two originals collide when
+    /// <see cref="Collides"/> for at most 64 actors, without the pair scan over every node: two originals collide when
     /// they are one tuple (known from the start), and every reply node's key is compared with all originals' keys and all
     /// later replies' keys a vector at a time; only the entries whose keys match are compared as tuples.
     /// </summary>
@@ -329,15 +303,6 @@ internal sealed class LinkedNodes
         var addresses = ((ulong)t.SrcIp.Value << 32) | t.DstIp.Value;
         var ports = ((ulong)(uint)t.SrcPort.Raw << 32) | (uint)t.DstPort.Raw;
         return addresses ^ ((ports ^ ((ulong)t.Protocol << 56)) * 0x9E3779B97F4A7C15UL);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsKnownClean(NatState state) => ReferenceEquals(t_cleanState, state) && ReferenceEquals(t_cleanOwner, this);
-
-    private void RememberClean(NatState state)
-    {
-        t_cleanOwner = this;
-        t_cleanState = state;
     }
 
     /// <summary>One linked node: its tuple, the actor whose entry holds it, and whether it is the reply node.</summary>

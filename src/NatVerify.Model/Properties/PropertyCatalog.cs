@@ -126,13 +126,13 @@ public sealed class PropertyCatalog
             }
 
             // Both checks of a SRC null binding ask whether it kept the tuple: asked once here.
-            var srcKept = (status & CtStatus.SrcNullBinding) == 0 || TupleEquality.InverseIs(s.Reply, s.PreSrc);
+            var srcKept = SrcKept(s);
             if ((status & freeNullBinding) == freeNullBinding && !srcKept)
             {
                 found |= Suspect.Identity;
             }
 
-            if (_isFlow[i] && (DstScopeNeedsFullCheck(i, s) || (!srcKept && s.Phase != Phase.DstDone && !SourcePortMovedInClass(s))))
+            if (_isFlow[i] && ScopeNeedsFullCheck(i, s, srcKept))
             {
                 found |= Suspect.Scope;
             }
@@ -194,7 +194,7 @@ public sealed class PropertyCatalog
                 continue;
             }
 
-            if (ScopeNeedsFullCheck(i, s) && NullBindingScope(i, s) is { } message)
+            if (ScopeNeedsFullCheck(i, s, SrcKept(s)) && NullBindingScope(i, s) is { } message)
             {
                 return message;
             }
@@ -208,18 +208,18 @@ public sealed class PropertyCatalog
     /// the tuple as it was is allowed whatever the protocol, and a SRC null binding that kept its tuple, or moved only its
     /// source port within the port's class, is allowed; only a slot failing one of these tests needs the full check.
     /// </summary>
+    /// <remarks><paramref name="srcKept"/> is <see cref="SrcKept"/> of the slot, which the screen also needs.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool ScopeNeedsFullCheck(int i, in Slot s) =>
-        DstScopeNeedsFullCheck(i, s)
-        || (s.Has(CtStatus.SrcNullBinding) && s.Phase != Phase.DstDone && !TupleEquality.InverseIs(s.Reply, s.PreSrc) && !SourcePortMovedInClass(s));
-
-    /// <summary>The DST part of <see cref="ScopeNeedsFullCheck"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool DstScopeNeedsFullCheck(int i, in Slot s)
+    private bool ScopeNeedsFullCheck(int i, in Slot s, bool srcKept)
     {
         ref readonly var orig = ref _originals[i];
-        return s.Has(CtStatus.DstNullBinding) && !(s.Phase == Phase.DstDone ? TupleEquality.InverseIs(s.Reply, orig) : TupleEquality.Same(s.PreSrc, orig));
+        return (s.Has(CtStatus.DstNullBinding) && !(s.Phase == Phase.DstDone ? TupleEquality.InverseIs(s.Reply, orig) : TupleEquality.Same(s.PreSrc, orig)))
+            || (!srcKept && s.Phase != Phase.DstDone && !SourcePortMovedInClass(s));
     }
+
+    /// <summary>Whether a slot has no SRC null binding, or one that kept its tuple.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SrcKept(in Slot s) => !s.Has(CtStatus.SrcNullBinding) || TupleEquality.InverseIs(s.Reply, s.PreSrc);
 
     /// <summary>
     /// True when a SRC null binding of a protocol with ports changed nothing but the source port, to a port of the original
