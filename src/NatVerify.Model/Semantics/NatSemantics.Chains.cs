@@ -238,7 +238,7 @@ public sealed partial class NatSemantics
         {
             // No chain before the next kernel stage (the common case: conntrack, then the NAT core, then confirm): the
             // one end ComputeStages would return, the packet as it came, without a traversal, a cache lookup or a list.
-            return new StageEnds((new ChainVerdict(VerdictKind.Accept, null, null, pkt.Mark, pkt.CtMark, false, -1), from));
+            return new StageEnds((PassedThrough(pkt.Mark, pkt.CtMark), from));
         }
 
         // A traced packet records its decisions (Why), which the search's cached results do not carry: never cached.
@@ -263,6 +263,12 @@ public sealed partial class NatSemantics
         _stageFront.Put(key, hash, known);
         return new StageEnds(known);
     }
+
+    /// <summary>
+    /// The one end of a run of stages without a chain: the packet passes with its marks as they are. Callers that know no
+    /// chain follows use it directly, without building the packet <see cref="RunStages"/> would take.
+    /// </summary>
+    internal static ChainVerdict PassedThrough(uint mark, uint ctMark) => new(VerdictKind.Accept, null, null, mark, ctMark, false, -1);
 
     /// <summary>
     /// The ends of a run of stages (<see cref="RunStages"/>): a list shared through the traversal cache, or the one end of

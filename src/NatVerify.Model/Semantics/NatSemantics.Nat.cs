@@ -226,7 +226,7 @@ public sealed partial class NatSemantics
             // Without a chain right after the NAT core, RunStages would return the verdict's marks as they are.
             var ends = natStage < 0 ? new StageEnds((verdict with { Kind = VerdictKind.Accept }, stages.Length))
                 : ChainAt(stages, natStage + 1) ? RunStages(stages, natStage + 1, new Pkt(choice.Tuple, flow, netfilterHook, verdict.Mark, verdict.CtMark, CtView.New, diagnostics ? TraceHops.Start : null) { NatStatus = NatStatusOf(status) })
-                : new StageEnds((new ChainVerdict(VerdictKind.Accept, null, null, verdict.Mark, verdict.CtMark, false, -1), natStage + 1));
+                : new StageEnds((PassedThrough(verdict.Mark, verdict.CtMark), natStage + 1));
             for (var e = 0; e < ends.Count; e++)
             {
                 var v = ends[e].Verdict;

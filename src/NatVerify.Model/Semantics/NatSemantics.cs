@@ -325,7 +325,7 @@ public sealed partial class NatSemantics
         if (ct >= 0 && !ChainAt(stages, 0))
         {
             // Conntrack is the first stage: the packet reaches it as it came (what RunStages returns without a chain).
-            tracked.Add(new ChainVerdict(VerdictKind.Accept, null, null, flow.Mark, 0, false, -1));
+            tracked.Add(PassedThrough(flow.Mark, 0));
             ConntrackInStep(state, i, flow, stages, ct, tracked, scratch.Collected, sink, detail);
             return;
         }
@@ -473,7 +473,7 @@ public sealed partial class NatSemantics
             var before = tracked[t];
             var ends = ChainAt(stages, ct + 1)
                 ? RunStages(stages, ct + 1, new Pkt(orig, flow, stages[ct].Hook, before.Mark, 0, CtView.New, diagnostics ? TraceHops.Start : null))
-                : new StageEnds((new ChainVerdict(VerdictKind.Accept, null, null, before.Mark, 0, false, -1), ct + 1));
+                : new StageEnds((PassedThrough(before.Mark, 0), ct + 1));
             for (var e = 0; e < ends.Count; e++)
             {
                 var (v, stop) = ends[e];
